@@ -1,0 +1,43 @@
+# tsp-auth: `make run` starts the service with demo data on SQLite; `make test` runs the suite.
+PY ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format openapi bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/tsp-auth migrate
+	$(BIN)/tsp-auth demo --base-url http://127.0.0.1:$(PORT)
+	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) $(BIN)/tsp-auth serve --port $(PORT)
+
+test: install
+	@if [ -z "$$TSP_AUTH_TEST_DATABASE_URL" ]; then \
+	  echo "*** TSP_AUTH_TEST_DATABASE_URL is not set: running on SQLite only (PostgreSQL tests not run) ***"; \
+	else echo "*** running on SQLite and PostgreSQL ***"; fi
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/mypy src
+
+format: install
+	$(BIN)/ruff check --fix src tests migrations
+	$(BIN)/ruff format src tests migrations
+
+openapi: install
+	$(BIN)/tsp-auth openapi --output openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,21 @@
+"""Foundation: an empty schema that alembic can stamp, so /ready can say "at head".
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

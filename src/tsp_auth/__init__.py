@@ -1,0 +1,3 @@
+"""tsp-auth: authorization service for TikTok Shop Partner access."""
+
+__version__ = "0.1.0"

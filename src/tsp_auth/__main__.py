@@ -1,0 +1,3 @@
+from tsp_auth.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""create_app(): routers, lifespan (engine, sessionmaker), error handlers, middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from tsp_auth import __version__
+from tsp_auth.config import Settings, get_settings
+from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.errors import ERROR_SCHEMA, install_error_handlers
+from tsp_auth.observability.middleware import RequestMiddleware
+from tsp_auth.ops.router import router as ops_router
+
+ROUTERS = (ops_router,)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="tsp-auth",
+        version=__version__,
+        description="Authorization service for TikTok Shop Partner (TSP) access.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app, settings.retry_after_seconds)
+    app.add_middleware(RequestMiddleware)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Error"] = ERROR_SCHEMA
+        _validation_errors_are_400(schema)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def _validation_errors_are_400(schema: dict[str, Any]) -> None:
+    """Our handler answers bad input with 400 in the one error shape, not FastAPI's 422."""
+    error = {
+        "description": "Invalid request",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            answers = operation.get("responses", {})
+            if answers.pop("422", None) is not None:
+                answers.setdefault("400", error)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(name, None)

@@ -1,0 +1,100 @@
+"""`tsp-auth`: serve, migrate, demo data, OpenAPI export (and key rotation)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from tsp_auth.config import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # Bad configuration stops start-up with the setting's name, not a traceback.
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            name = f"TSP_AUTH_{where.upper()}" if err["loc"] else where
+            print(f"configuration error: {name}: {err['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from tsp_auth.app import create_app
+    from tsp_auth.observability.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    from tsp_auth.migrations import upgrade_head
+
+    settings = _settings()
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    upgrade_head(settings.database_url)
+    print(f"migrated {settings.database_url.split('@')[-1]} to head")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from tsp_auth.demo import load_demo
+
+    settings = _settings()
+    quickstart = asyncio.run(load_demo(settings, base_url=args.base_url))
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(quickstart, indent=2) + "\n")
+    print(quickstart["text"])
+    print(f"(also written to {args.output})")
+
+
+def cmd_openapi(args: argparse.Namespace) -> None:
+    from tsp_auth.app import create_app
+
+    schema = create_app(Settings()).openapi()
+    Path(args.output).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {args.output}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tsp-auth", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+    commands.add_parser("migrate", help="migrate the database to head").set_defaults(
+        func=cmd_migrate
+    )
+    demo = commands.add_parser("demo", help="load demo data (idempotent), print a quickstart")
+    demo.add_argument("--base-url", default="http://127.0.0.1:8000")
+    demo.add_argument("--output", default="var/demo.json")
+    demo.set_defaults(func=cmd_demo)
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", default="openapi/openapi.json")
+    openapi.set_defaults(func=cmd_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], None] = args.func
+    func(args)

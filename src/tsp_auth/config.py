@@ -1,0 +1,107 @@
+"""Settings: one pydantic-settings class, prefix ``TSP_AUTH_``, validated at start."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults: they make `make run` work with nothing configured, and production
+# mode refuses every one of them (STYLE §7).
+DEV_KEY_WRAPPING_KEY = "ZGV2LW9ubHktd3JhcHBpbmcta2V5LWRvLW5vdC11c2U="
+DEV_ID_TOKEN_SECRET = "dev-only-id-token-secret-do-not-use-in-production"  # noqa: S105
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/tsp_auth.db"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Bad values stop start-up with the setting's name."""
+
+    model_config = SettingsConfigDict(env_prefix="TSP_AUTH_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    database_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+
+    # Public hosts of the authorization link (seed 004: US and rest-of-world domains).
+    host_us: str = "partner.us.tiktokshop.com"
+    host_row: str = "partner.tiktokshop.com"
+    public_scheme: Literal["http", "https"] = "https"
+    issuer: str = "http://127.0.0.1:8000"
+
+    key_wrapping_key: SecretStr = SecretStr(DEV_KEY_WRAPPING_KEY)
+    id_token_secret: SecretStr = SecretStr(DEV_ID_TOKEN_SECRET)
+    dev_issuer_enabled: bool = True
+
+    authorization_request_ttl: timedelta = timedelta(minutes=15)
+    authorization_code_ttl: timedelta = timedelta(seconds=60)
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=30)
+    login_token_ttl: timedelta = timedelta(minutes=5)
+    console_session_ttl: timedelta = timedelta(hours=8)
+    sea_launch_date: date | None = None
+
+    retry_after_seconds: int = Field(default=5, ge=1, le=300)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("authorization_code_ttl")
+    @classmethod
+    def _short_code(cls, value: timedelta) -> timedelta:
+        # RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes; we keep ≤ 60 s.
+        if not timedelta(0) < value <= timedelta(seconds=60):
+            raise ValueError("must be between 1 and 60 seconds")
+        return value
+
+    @field_validator("login_token_ttl")
+    @classmethod
+    def _short_login(cls, value: timedelta) -> timedelta:
+        if not timedelta(0) < value <= timedelta(minutes=5):
+            raise ValueError("must be between 1 second and 5 minutes (DESIGN §3)")
+        return value
+
+    @model_validator(mode="after")
+    def _production_refuses_dev_defaults(self) -> Settings:
+        if self.environment != "production":
+            return self
+        refused = [
+            name
+            for name, value, dev in (
+                ("TSP_AUTH_KEY_WRAPPING_KEY", self.key_wrapping_key, DEV_KEY_WRAPPING_KEY),
+                ("TSP_AUTH_ID_TOKEN_SECRET", self.id_token_secret, DEV_ID_TOKEN_SECRET),
+            )
+            if value.get_secret_value() == dev
+        ]
+        if self.dev_issuer_enabled:
+            refused.append("TSP_AUTH_DEV_ISSUER_ENABLED")
+        if self.database_url == DEFAULT_DATABASE_URL:
+            refused.append("TSP_AUTH_DATABASE_URL")
+        if refused:
+            raise ValueError("production refuses development defaults; set " + ", ".join(refused))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of an SQLite URL, so its folder can be created."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,158 @@
+"""Errors that know their HTTP status and error code, and the one place that renders them.
+
+Every error leaves as ``{"error": code, "error_description": text, "request_id": id}``: the
+shape of RFC 6749 §5.2, used for the whole API so a client parses one thing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tsp_auth.observability.context import current_request_id
+
+log = logging.getLogger("tsp_auth.errors")
+
+
+class AppError(Exception):
+    """Base of every error the API answers on purpose."""
+
+    status_code: ClassVar[int] = 400
+    error: str = "invalid_request"
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        error: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.description = description
+        if error is not None:
+            self.error = error
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    status_code = 400
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    error = "unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    error = "forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    error = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    error = "conflict"
+
+
+class Gone(AppError):
+    status_code = 410
+    error = "gone"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    error = "payload_too_large"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    error = "temporarily_unavailable"
+
+
+def error_body(error: str, description: str) -> dict[str, Any]:
+    return {
+        "error": error,
+        "error_description": description,
+        "request_id": current_request_id(),
+    }
+
+
+def error_response(
+    status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(error, description), status_code=status, headers=headers)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "error_description"],
+    "properties": {
+        "error": {"type": "string", "description": "Machine-readable code or reason."},
+        "error_description": {"type": "string"},
+        "request_id": {"type": ["string", "null"]},
+    },
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for the error statuses a route may answer (STYLE §5)."""
+    return {
+        status: {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for status in statuses
+    }
+
+
+def _unavailable(retry_after: int) -> JSONResponse:
+    return error_response(
+        503,
+        "temporarily_unavailable",
+        "The database is unreachable; retry later.",
+        {"Retry-After": str(retry_after)},
+    )
+
+
+def install_error_handlers(app: FastAPI, retry_after: int) -> None:
+    async def app_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AppError)
+        return error_response(exc.status_code, exc.error, exc.description, exc.headers)
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
+        return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+
+    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(400, "invalid_request", _describe_validation(exc))
+
+    async def database_down(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return _unavailable(retry_after)
+
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    for exc_type in (OperationalError, DBAPIError, PoolTimeoutError, OSError, TimeoutError):
+        app.add_exception_handler(exc_type, database_down)
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"

@@ -1,0 +1,1 @@
+"""Request ids, JSON logs and Prometheus metrics."""

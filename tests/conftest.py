@@ -1,0 +1,119 @@
+"""Real databases for every test: SQLite always, PostgreSQL when TSP_AUTH_TEST_DATABASE_URL is set.
+
+Each backend is migrated with alembic once per run. A test gets the app wired to one
+connection whose outer transaction is rolled back afterwards (the app's commits become
+savepoint releases); tests of concurrency use ``committed_app`` instead, where requests get
+their own connections and commits are real, and the tables are emptied afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from tsp_auth.app import create_app
+from tsp_auth.config import Settings
+from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.migrations import upgrade_connection
+from tsp_auth.models.base import Base
+
+PG_URL = os.environ.get("TSP_AUTH_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def pytest_report_header() -> str:
+    if PG_URL:
+        return f"databases: sqlite + postgresql ({PG_URL.split('@')[-1]})"
+    return "databases: sqlite only — set TSP_AUTH_TEST_DATABASE_URL to run PostgreSQL too"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    if backend == "postgresql":
+        assert PG_URL is not None
+        return Settings(database_url=PG_URL)
+    path = tmp_path_factory.mktemp("sqlite") / "test.db"
+    return Settings(database_url=f"sqlite+aiosqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings, backend: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    async with engine.connect() as connection:
+        if backend == "postgresql":
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+            await connection.commit()
+        await upgrade_connection(connection)
+        await connection.commit()
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+def wire(app: FastAPI, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Set what the lifespan would set; httpx's ASGITransport does not run the lifespan."""
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
+    app = create_app(settings)
+    sessionmaker = async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    wire(app, engine, sessionmaker)
+    return app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def committed_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    wire(app, engine, create_sessionmaker(engine))
+    yield app
+    await _empty_tables(engine)
+
+
+@pytest.fixture
+async def committed_client(committed_app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=committed_app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def _empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
