@@ -1,0 +1,180 @@
+"""Decisions about using a grant: TSP access login and "may this grant do action X?".
+
+The decision API is the hot path (DESIGN 3), so these functions only look at facts the caller
+already holds: the grant, the action and the time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from tsp_auth.policy.catalogue import (
+    AFFILIATE_CENTER,
+    AREA_CODES,
+    FULL_ACCESS,
+    ROLE_CODES,
+    SELLER_CENTER_AREAS,
+    Item,
+)
+from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
+from tsp_auth.policy.markets import market_rules
+
+
+class GrantStatus(StrEnum):
+    """Grant lifecycle states (seed 002 "Authorizations status")."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    DEACTIVATED = "deactivated"
+
+
+@dataclass(frozen=True, slots=True)
+class GrantFacts:
+    """What a decision needs to know about one grant."""
+
+    status: str
+    expires_at: datetime | None
+    items: frozenset[str]
+    roles: frozenset[str]
+    areas: frozenset[str]
+    market: str
+    service_valid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What a grant must hold for an action.
+
+    ``any_role``: the grant needs one of these roles (empty: no role needed).
+    ``console``: the action runs in a TSP access console session, so the market must allow login.
+    """
+
+    item: str
+    any_role: frozenset[str] = frozenset()
+    area: str | None = None
+    console: bool = False
+
+
+def _seller_center(area: str) -> Requirement:
+    # seed 000: TSP can "access all Seller center features within the authorized permission role".
+    return Requirement(Item.SELLER_CENTER_ACCESS, frozenset({area, FULL_ACCESS}), console=True)
+
+
+# seed 000: "select Seller center access to allow TSP to use Creator IM";
+# DESIGN 2: "Creator IM needs the affiliate-center role (or full access)".
+_CREATOR_IM = Requirement(
+    Item.SELLER_CENTER_ACCESS, frozenset({AFFILIATE_CENTER, FULL_ACCESS}), console=True
+)
+
+ACTIONS: Mapping[str, Requirement] = MappingProxyType(
+    {
+        **{f"seller_center.{area}": _seller_center(area) for area in SELLER_CENTER_AREAS},
+        "creator_im.send": _CREATOR_IM,
+        "creator_im.read": _CREATOR_IM,
+        # seed 001: the TSP sees only the "specific areas of Data Analytics" selected.
+        **{
+            f"data_compass.{area}": Requirement(Item.DATA_COMPASS, area=area)
+            for area in sorted(AREA_CODES)
+        },
+        # seed 000: "TSP can raise tickets on behalf of your shop".
+        "ticket.create": Requirement(Item.SHOP_OPERATION_TICKET),
+    }
+)
+
+# seed 000 step 2: login needs seller center access with some role, in a market that allows it.
+LOGIN = Requirement(Item.SELLER_CENTER_ACCESS, ROLE_CODES, console=True)
+
+
+def effective_status(status: str, expires_at: datetime | None, at: datetime) -> str:
+    """The status at ``at``: DESIGN 2, a grant past its expiry is never treated as active."""
+    if status == GrantStatus.ACTIVE and expires_at is not None and expires_at <= at:
+        return GrantStatus.EXPIRED
+    return status
+
+
+def check_active(status: str, expires_at: datetime | None, at: datetime) -> Decision:
+    """Allowed only for a grant active at ``at``."""
+    current = effective_status(status, expires_at, at)
+    if current == GrantStatus.ACTIVE:
+        return ALLOWED
+    if current == GrantStatus.EXPIRED:
+        return Decision.denied(Reason.GRANT_EXPIRED)
+    return Decision.denied(Reason.GRANT_NOT_ACTIVE)
+
+
+def _meets(grant: GrantFacts, need: Requirement, at: datetime, sea_launch: date | None) -> Decision:
+    if need.item not in grant.items:
+        if need.item == Item.SELLER_CENTER_ACCESS:
+            return Decision.denied(Reason.SELLER_CENTER_ACCESS_NOT_GRANTED)
+        return Decision.denied(Reason.ITEM_NOT_GRANTED)
+    if need.console and not market_rules(grant.market, at, sea_launch=sea_launch).console_login:
+        return Decision.denied(Reason.MARKET_DISALLOWS_CONSOLE_ACCESS)
+    if need.any_role and not need.any_role & grant.roles:
+        return Decision.denied(Reason.ROLE_NOT_GRANTED)
+    if need.area is not None and need.area not in grant.areas:
+        return Decision.denied(Reason.AREA_NOT_GRANTED)
+    return ALLOWED
+
+
+def _usable(grant: GrantFacts, at: datetime) -> Decision:
+    active = check_active(grant.status, grant.expires_at, at)
+    if not active.allow:
+        return active
+    # DESIGN 2: an invalid service deactivates its grants; never act on one in the meantime.
+    if not grant.service_valid:
+        return Decision.denied(Reason.SERVICE_NOT_VALID)
+    return ALLOWED
+
+
+def check_login(grant: GrantFacts, at: datetime, *, sea_launch: date | None = None) -> Decision:
+    """May a partner member log into the seller's console with this grant at ``at``?"""
+    usable = _usable(grant, at)
+    if not usable.allow:
+        return usable
+    return _meets(grant, LOGIN, at, sea_launch)
+
+
+def decide_action(
+    grant: GrantFacts, action: str, at: datetime, *, sea_launch: date | None = None
+) -> Decision:
+    """May a holder of this grant perform ``action`` at ``at``? See ``ACTIONS``."""
+    usable = _usable(grant, at)
+    if not usable.allow:
+        return usable
+    need = ACTIONS.get(action)
+    if need is None:
+        return Decision.denied(Reason.UNKNOWN_ACTION)
+    return _meets(grant, need, at, sea_launch)
+
+
+def effective_roles(
+    granted_roles: frozenset[str], assigned_roles: frozenset[str] | None
+) -> frozenset[str]:
+    """The roles a member may use: the assignment narrows the grant, never widens it.
+
+    ``None`` means no narrowing (an admin, or an unrestricted assignment). Full access in the
+    grant covers every role, so any catalogued subset may be assigned.
+    """
+    if assigned_roles is None:
+        return granted_roles
+    if FULL_ACCESS in granted_roles:
+        return assigned_roles & ROLE_CODES
+    return assigned_roles & granted_roles
+
+
+def for_member(grant: GrantFacts, assigned_roles: frozenset[str] | None) -> GrantFacts:
+    """The grant as one member sees it, with roles narrowed to the member's assignment."""
+    return dataclasses.replace(grant, roles=effective_roles(grant.roles, assigned_roles))
+
+
+def check_assignment(*, is_admin: bool, is_assigned: bool) -> Decision:
+    """DESIGN 2: admins see every grant; members only the grants assigned to them."""
+    if is_admin or is_assigned:
+        return ALLOWED
+    return Decision.denied(Reason.NOT_ASSIGNED)
