@@ -18,6 +18,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from tests.factories import Factory
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine, create_sessionmaker
@@ -91,6 +92,11 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture
+def factory(app: FastAPI, client: AsyncClient) -> Factory:
+    return Factory(app, client)
 
 
 @pytest.fixture

@@ -11,12 +11,16 @@ from fastapi.openapi.utils import get_openapi
 
 from tsp_auth import __version__
 from tsp_auth.config import Settings, get_settings
+from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.errors import ERROR_SCHEMA, install_error_handlers
+from tsp_auth.identity.router import dev_router
+from tsp_auth.identity.router import router as identity_router
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
+from tsp_auth.registry.router import router as registry_router
 
-ROUTERS = (ops_router,)
+ROUTERS = (ops_router, identity_router, registry_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,8 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.identity_codec = IdentityCodec(
+        settings.id_token_secret.get_secret_value(), settings.identity_issuer
+    )
     for router in ROUTERS:
         app.include_router(router)
+    if settings.dev_issuer_enabled:
+        app.include_router(dev_router)
     install_error_handlers(app, settings.retry_after_seconds)
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

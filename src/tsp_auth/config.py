@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     key_wrapping_key: SecretStr = SecretStr(DEV_KEY_WRAPPING_KEY)
     id_token_secret: SecretStr = SecretStr(DEV_ID_TOKEN_SECRET)
     dev_issuer_enabled: bool = True
+    # The platform login service that signs identity tokens for first-party frontends.
+    identity_issuer: str = "tsp-auth-dev-issuer"
+    identity_token_ttl: timedelta = timedelta(hours=1)
 
     authorization_request_ttl: timedelta = timedelta(minutes=15)
     authorization_code_ttl: timedelta = timedelta(seconds=60)

@@ -1,0 +1,1 @@
+"""Grants: the one grant model and its lifecycle (DESIGN §2, seed 002)."""

@@ -1,0 +1,1 @@
+"""Who is calling: identity tokens from the platform's login, resolved to accounts."""

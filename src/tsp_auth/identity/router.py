@@ -1,0 +1,50 @@
+"""The development identity issuer and `GET /v1/me`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from tsp_auth.clock import now
+from tsp_auth.crypto.identity import IdentityCodec
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import NotFound, responses
+from tsp_auth.identity.callers import CallerDep
+from tsp_auth.identity.schemas import IdentityToken, IdentityTokenRequest, Me
+from tsp_auth.registry import repository
+
+router = APIRouter(tags=["identity"])
+dev_router = APIRouter(tags=["development"])
+
+
+@router.get("/v1/me", summary="The account the identity token names", responses=responses(401))
+async def me(caller: CallerDep) -> Me:
+    return Me(
+        account_id=caller.account_id,
+        kind=caller.kind,
+        role=caller.role,
+        name=caller.name,
+        seller_id=caller.seller_id,
+        partner_id=caller.partner_id,
+    )
+
+
+@dev_router.post(
+    "/dev/identity-tokens",
+    summary="Development issuer: sign an identity token for an account (never in production)",
+    responses=responses(400, 404),
+)
+async def issue_identity_token(
+    body: IdentityTokenRequest, request: Request, session: SessionDep
+) -> IdentityToken:
+    account = await repository.get_account(session, body.account_id)
+    if account is None:
+        raise NotFound("no such account", error="unknown_account")
+    codec: IdentityCodec = request.app.state.identity_codec
+    ttl = request.app.state.settings.identity_token_ttl
+    return IdentityToken(
+        id_token=codec.encode(account.id, now=now(), lifetime=ttl),
+        expires_in=int(ttl.total_seconds()),
+        account_id=account.id,
+        kind=account.kind,
+        role=account.role,
+    )

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class IdentityTokenRequest(BaseModel):
+    account_id: str = Field(max_length=40)
+
+
+class IdentityToken(BaseModel):
+    id_token: str
+    token_type: str = "Bearer"  # noqa: S105 (a scheme name, not a secret)
+    expires_in: int
+    account_id: str
+    kind: str
+    role: str
+
+
+class Me(BaseModel):
+    account_id: str
+    kind: str
+    role: str
+    name: str
+    seller_id: str | None
+    partner_id: str | None

@@ -1,0 +1,1 @@
+"""Partners, their members and services, sellers and their accounts (DESIGN §2)."""

@@ -1,0 +1,89 @@
+"""SQL for the registry. Functions take the request's session and only flush."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.models import Account, Binding, Partner, Seller, Service, ServiceOffer
+
+
+async def get_account(session: AsyncSession, account_id: str) -> Account | None:
+    return await session.get(Account, account_id)
+
+
+async def get_partner(session: AsyncSession, partner_id: str) -> Partner | None:
+    return await session.get(Partner, partner_id)
+
+
+async def get_seller(session: AsyncSession, seller_id: str) -> Seller | None:
+    return await session.get(Seller, seller_id)
+
+
+async def get_service(session: AsyncSession, service_id: str) -> Service | None:
+    return await session.get(Service, service_id)
+
+
+async def add(session: AsyncSession, *rows: object) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def partner_services(session: AsyncSession, partner_id: str) -> Sequence[Service]:
+    result = await session.scalars(
+        select(Service).where(Service.partner_id == partner_id).order_by(Service.created_at)
+    )
+    return result.all()
+
+
+async def all_services(session: AsyncSession) -> Sequence[Service]:
+    return (await session.scalars(select(Service).order_by(Service.created_at))).all()
+
+
+async def offered_seller_ids(
+    session: AsyncSession, service_ids: Sequence[str]
+) -> dict[str, set[str]]:
+    rows = await session.execute(
+        select(ServiceOffer.service_id, ServiceOffer.seller_id).where(
+            ServiceOffer.service_id.in_(service_ids)
+        )
+    )
+    offers: dict[str, set[str]] = {}
+    for service_id, seller_id in rows:
+        offers.setdefault(service_id, set()).add(seller_id)
+    return offers
+
+
+async def has_offer(session: AsyncSession, service_id: str, seller_id: str) -> bool:
+    return await session.get(ServiceOffer, (service_id, seller_id)) is not None
+
+
+async def partner_members(session: AsyncSession, partner_id: str) -> Sequence[Account]:
+    result = await session.scalars(
+        select(Account).where(Account.partner_id == partner_id).order_by(Account.created_at)
+    )
+    return result.all()
+
+
+async def seller_accounts(session: AsyncSession, seller_id: str) -> Sequence[Account]:
+    result = await session.scalars(
+        select(Account).where(Account.seller_id == seller_id).order_by(Account.created_at)
+    )
+    return result.all()
+
+
+async def active_binding(session: AsyncSession, seller_id: str, partner_id: str) -> Binding | None:
+    result = await session.scalars(
+        select(Binding).where(
+            Binding.seller_id == seller_id,
+            Binding.partner_id == partner_id,
+            Binding.status == "active",
+        )
+    )
+    return result.first()
+
+
+async def set_service_valid(session: AsyncSession, service_id: str, valid: bool) -> None:
+    await session.execute(update(Service).where(Service.id == service_id).values(valid=valid))

@@ -1,0 +1,131 @@
+"""Operator and partner-admin routes that create the registry."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.identity.callers import CallerDep
+from tsp_auth.registry import repository, service
+from tsp_auth.registry.schemas import (
+    AccountCreate,
+    AccountRead,
+    MemberCreate,
+    OfferCreate,
+    OfferRead,
+    PartnerCreate,
+    PartnerRead,
+    SellerCreate,
+    SellerCreated,
+    SellerRead,
+    ServiceCreate,
+    ServiceRead,
+    ServiceUpdate,
+)
+
+router = APIRouter(tags=["registry"])
+CREATED = status.HTTP_201_CREATED
+
+
+@router.post("/v1/partners", status_code=CREATED, responses=responses(400, 401, 403))
+async def create_partner(
+    body: PartnerCreate, caller: CallerDep, session: SessionDep
+) -> PartnerRead:
+    return PartnerRead.model_validate(await service.create_partner(session, caller, body))
+
+
+@router.get("/v1/partners/{partner_id}", responses=responses(401, 404))
+async def read_partner(partner_id: str, caller: CallerDep, session: SessionDep) -> PartnerRead:
+    return PartnerRead.model_validate(await service.visible_partner(session, caller, partner_id))
+
+
+@router.post(
+    "/v1/partners/{partner_id}/members",
+    status_code=CREATED,
+    responses=responses(400, 401, 403, 404),
+)
+async def add_member(
+    partner_id: str, body: MemberCreate, caller: CallerDep, session: SessionDep
+) -> AccountRead:
+    return AccountRead.model_validate(await service.add_member(session, caller, partner_id, body))
+
+
+@router.get("/v1/partners/{partner_id}/members", responses=responses(401, 404))
+async def list_members(
+    partner_id: str, caller: CallerDep, session: SessionDep
+) -> list[AccountRead]:
+    partner = await service.visible_partner(session, caller, partner_id)
+    members = await repository.partner_members(session, partner.id)
+    return [AccountRead.model_validate(m) for m in members]
+
+
+@router.post("/v1/sellers", status_code=CREATED, responses=responses(400, 401, 403))
+async def create_seller(
+    body: SellerCreate, caller: CallerDep, session: SessionDep
+) -> SellerCreated:
+    seller, main = await service.create_seller(session, caller, body)
+    return SellerCreated(
+        **SellerRead.model_validate(seller).model_dump(),
+        main_account=AccountRead.model_validate(main),
+    )
+
+
+@router.get("/v1/sellers/{seller_id}", responses=responses(401, 404))
+async def read_seller(seller_id: str, caller: CallerDep, session: SessionDep) -> SellerRead:
+    return SellerRead.model_validate(await service.visible_seller(session, caller, seller_id))
+
+
+@router.post(
+    "/v1/sellers/{seller_id}/sub-accounts",
+    status_code=CREATED,
+    responses=responses(400, 401, 403, 404),
+)
+async def add_sub_account(
+    seller_id: str, body: AccountCreate, caller: CallerDep, session: SessionDep
+) -> AccountRead:
+    account = await service.add_sub_account(session, caller, seller_id, body)
+    return AccountRead.model_validate(account)
+
+
+@router.post("/v1/services", status_code=CREATED, responses=responses(400, 401, 403, 404))
+async def create_service(
+    body: ServiceCreate, caller: CallerDep, session: SessionDep
+) -> ServiceRead:
+    return ServiceRead.model_validate(await service.create_service(session, caller, body))
+
+
+@router.get("/v1/services", responses=responses(401))
+async def list_services(caller: CallerDep, session: SessionDep) -> list[ServiceRead]:
+    if caller.is_operator:
+        rows = await repository.all_services(session)
+    elif caller.partner_id is not None:
+        rows = await repository.partner_services(session, caller.partner_id)
+    else:
+        rows = []
+    return [ServiceRead.model_validate(s) for s in rows]
+
+
+@router.get("/v1/services/{service_id}", responses=responses(401, 404))
+async def read_service(service_id: str, caller: CallerDep, session: SessionDep) -> ServiceRead:
+    return ServiceRead.model_validate(await service.visible_service(session, caller, service_id))
+
+
+@router.patch("/v1/services/{service_id}", responses=responses(400, 401, 403, 404))
+async def update_service(
+    service_id: str, body: ServiceUpdate, caller: CallerDep, session: SessionDep
+) -> ServiceRead:
+    updated = await service.update_service(session, caller, service_id, body)
+    return ServiceRead.model_validate(updated)
+
+
+@router.post(
+    "/v1/services/{service_id}/offers",
+    status_code=CREATED,
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def offer_service(
+    service_id: str, body: OfferCreate, caller: CallerDep, session: SessionDep
+) -> OfferRead:
+    offer = await service.offer_service(session, caller, service_id, body.seller_id)
+    return OfferRead(service_id=offer.service_id, seller_id=offer.seller_id)
