@@ -14,6 +14,7 @@ from tsp_auth.config import Settings, get_settings
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.errors import ERROR_SCHEMA, install_error_handlers
+from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
 from tsp_auth.observability.middleware import RequestMiddleware
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     if settings.dev_issuer_enabled:
         app.include_router(dev_router)
+        app.include_router(dev_pages.router)
     install_error_handlers(app, settings.retry_after_seconds)
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
