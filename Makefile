@@ -22,6 +22,7 @@ run: install
 	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) $(BIN)/tsp-auth serve --port $(PORT)
 
 test: install
+	@scripts/ensure-chromium || true
 	@if [ -z "$$TSP_AUTH_TEST_DATABASE_URL" ]; then \
 	  echo "*** TSP_AUTH_TEST_DATABASE_URL is not set: running on SQLite only (PostgreSQL tests not run) ***"; \
 	else echo "*** running on SQLite and PostgreSQL ***"; fi

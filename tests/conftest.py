@@ -22,6 +22,7 @@ from tests.factories import Factory
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.keys.service import KeyRing
 from tsp_auth.migrations import upgrade_connection
 from tsp_auth.models.base import Base
 
@@ -75,6 +76,8 @@ def wire(app: FastAPI, engine: AsyncEngine, sessionmaker: async_sessionmaker[Asy
     """Set what the lifespan would set; httpx's ASGITransport does not run the lifespan."""
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
+    # Empty until first use, then loaded (first key created) through that request's session.
+    app.state.keyring = KeyRing(app.state.settings)
 
 
 @pytest.fixture

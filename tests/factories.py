@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import select
 
 from tsp_auth.clock import now
-from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
+from tsp_auth.models import Account, Binding, Grant, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import new_id
 
 ALL_ITEMS = ("authorized_object", "shop_operation_ticket", "seller_center_access", "data_compass")
@@ -94,6 +96,67 @@ class Factory:
         if offers:
             await self._add(*offers)
         return service
+
+    async def grant(
+        self,
+        seller: Seller,
+        service: Service,
+        *,
+        items: Iterable[str] = ("seller_center_access", "data_compass"),
+        roles: Iterable[str] = ("products", "orders"),
+        areas: Iterable[str] = ("live",),
+        authorized_object: str | None = None,
+        duration_days: int = 90,
+        expires_at: datetime | None = None,
+        status: str = "active",
+        consented_by: Account | None = None,
+    ) -> Grant:
+        """A TSP access grant (version 1) of ``seller`` to the partner of ``service``, on the
+        pair's active binding (made if there is none)."""
+        async with self.app.state.sessionmaker() as session:
+            binding = await session.scalar(
+                select(Binding).where(
+                    Binding.seller_id == seller.id,
+                    Binding.partner_id == service.partner_id,
+                    Binding.status == "active",
+                )
+            )
+        if binding is None:
+            binding = Binding(
+                id=new_id("bnd"),
+                seller_id=seller.id,
+                partner_id=service.partner_id,
+                status="active",
+                created_at=now(),
+            )
+            await self._add(binding)
+        at = now()
+        grant = Grant(
+            id=new_id("grt"),
+            kind="tsp_access",
+            grantor_id=seller.id,
+            grantee_id=service.partner_id,
+            service_id=service.id,
+            binding_id=binding.id,
+            market=seller.market,
+            items=frozenset(items),
+            roles=frozenset(roles),
+            areas=frozenset(areas),
+            scopes=frozenset(),
+            authorized_object=authorized_object,
+            duration_days=duration_days,
+            expires_at=expires_at or at + timedelta(days=duration_days),
+            consented_by=consented_by.id if consented_by else None,
+            contact_email="owner@example.com",
+            terms_version="2025-01",
+            status=status,
+            status_reason=None,
+            version=1,
+            created_at=at,
+            updated_at=at,
+        )
+        await self._add(grant)
+        return grant
 
     async def headers(self, account: Account) -> dict[str, str]:
         """An identity token from the development issuer, as a frontend would obtain it."""

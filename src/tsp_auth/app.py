@@ -10,18 +10,32 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from tsp_auth import __version__
+from tsp_auth.clock import now
 from tsp_auth.config import Settings, get_settings
+from tsp_auth.consent.router import router as consent_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.errors import ERROR_SCHEMA, install_error_handlers
+from tsp_auth.grants.router import router as grants_router
 from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
+from tsp_auth.keys.router import router as keys_router
+from tsp_auth.keys.service import KeyRing
+from tsp_auth.links.router import router as links_router
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.registry.router import router as registry_router
 
-ROUTERS = (ops_router, identity_router, registry_router)
+ROUTERS = (
+    ops_router,
+    identity_router,
+    registry_router,
+    keys_router,
+    grants_router,
+    links_router,
+    consent_router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.keyring = await KeyRing.load(app.state.sessionmaker, settings, now())
         try:
             yield
         finally:

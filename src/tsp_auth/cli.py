@@ -6,12 +6,19 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
 from tsp_auth.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 
 
 def _settings() -> Settings:
@@ -74,6 +81,56 @@ def cmd_openapi(args: argparse.Namespace) -> None:
     print(f"wrote {args.output}")
 
 
+def cmd_keys_rotate(_: argparse.Namespace) -> None:
+    from tsp_auth.keys.service import rotate
+
+    settings = _settings()
+    record = asyncio.run(_in_transaction(settings, lambda s, at: rotate(s, settings, at)))
+    print(f"rotated: key {record.kid} is published now and signs from {_when(record.activates_at)}")
+    print("earlier keys stay published until every token they signed has expired")
+
+
+def cmd_keys_list(_: argparse.Namespace) -> None:
+    from tsp_auth.keys.service import list_keys
+
+    keys = asyncio.run(_in_transaction(_settings(), list_keys))
+    print(f"{'kid':<44} {'state':<9} {'created':<25} {'activates':<25} retires")
+    for key in keys:
+        print(
+            f"{key.kid:<44} {key.state:<9} {_when(key.created_at):<25} "
+            f"{_when(key.activates_at):<25} {_when(key.retires_at)}"
+        )
+    if not keys:
+        print("(no signing keys yet: the service creates one at start, or run `keys rotate`)")
+
+
+async def _in_transaction(
+    settings: Settings, work: Callable[[AsyncSession, datetime], Awaitable[T]]
+) -> T:
+    from sqlalchemy.exc import DBAPIError
+
+    from tsp_auth.clock import now
+    from tsp_auth.crypto import KeyDecryptionError
+    from tsp_auth.db import create_engine, create_sessionmaker
+
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await work(session, now())
+    except (DBAPIError, OSError) as exc:
+        print(f"database error ({type(exc).__name__}); is it up and migrated?", file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyDecryptionError as exc:
+        print(f"TSP_AUTH_KEY_WRAPPING_KEY: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        await engine.dispose()
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.isoformat(timespec="seconds")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsp-auth", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")
     openapi.set_defaults(func=cmd_openapi)
+    keys = commands.add_parser("keys", help="signing keys of the JWTs we issue")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser(
+        "rotate", help="add a key; it signs after the propagation delay, earlier keys retire"
+    ).set_defaults(func=cmd_keys_rotate)
+    key_commands.add_parser(
+        "list", help="list keys: kid, state, created, activates, retires (no key material)"
+    ).set_defaults(func=cmd_keys_list)
     return parser
 
 

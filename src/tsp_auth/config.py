@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,7 +21,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/tsp_auth.db"
 class Settings(BaseSettings):
     """Every knob of the service. Bad values stop start-up with the setting's name."""
 
-    model_config = SettingsConfigDict(env_prefix="TSP_AUTH_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TSP_AUTH_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
@@ -34,6 +37,10 @@ class Settings(BaseSettings):
     issuer: str = "http://127.0.0.1:8000"
 
     key_wrapping_key: SecretStr = SecretStr(DEV_KEY_WRAPPING_KEY)
+    # How long a rotated-in key is published before it signs: at least the JWKS max-age
+    # (300 s) plus the key ring's refresh interval (60 s), so every verifier and every process
+    # knows the key before its first token (docs/keys.md). PT0S switches at once.
+    key_propagation_delay: timedelta = timedelta(minutes=6)
     id_token_secret: SecretStr = SecretStr(DEV_ID_TOKEN_SECRET)
     dev_issuer_enabled: bool = True
     # The platform login service that signs identity tokens for first-party frontends.
@@ -41,6 +48,8 @@ class Settings(BaseSettings):
     identity_token_ttl: timedelta = timedelta(hours=1)
 
     authorization_request_ttl: timedelta = timedelta(minutes=15)
+    # seed 001: the seller must "confirm the terms and conditions"; consent names this version.
+    terms_version: str = Field(default="2025-12", min_length=1, max_length=32)
     authorization_code_ttl: timedelta = timedelta(seconds=60)
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
@@ -56,6 +65,27 @@ class Settings(BaseSettings):
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("key_wrapping_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr) -> SecretStr:
+        try:
+            Fernet(value.get_secret_value())
+        except ValueError:
+            # The value itself is never echoed: it is (a near miss of) a secret.
+            raise ValueError(
+                "must be a Fernet key (urlsafe base64 of 32 bytes); generate one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            ) from None
+        return value
+
+    @field_validator("key_propagation_delay")
+    @classmethod
+    def _bounded_delay(cls, value: timedelta) -> timedelta:
+        if not timedelta(0) <= value <= timedelta(days=1):
+            raise ValueError("must be between 0 seconds and 1 day")
         return value
 
     @field_validator("authorization_code_ttl")

@@ -2,16 +2,36 @@
 
 from tsp_auth.models.base import Base
 from tsp_auth.models.grants import AuthorizationRequest, Grant
+from tsp_auth.models.keys import SigningKeyRecord
 from tsp_auth.models.registry import Account, Binding, Partner, Seller, Service, ServiceOffer
+from tsp_auth.models.tokens import (
+    AuthorizationCode,
+    Client,
+    ConsoleSession,
+    LoginToken,
+    MemberAssignment,
+    RefreshToken,
+    RevokedToken,
+    TokenFamily,
+)
 
 __all__ = [
     "Account",
+    "AuthorizationCode",
     "AuthorizationRequest",
     "Base",
     "Binding",
+    "Client",
+    "ConsoleSession",
     "Grant",
+    "LoginToken",
+    "MemberAssignment",
     "Partner",
+    "RefreshToken",
+    "RevokedToken",
     "Seller",
     "Service",
     "ServiceOffer",
+    "SigningKeyRecord",
+    "TokenFamily",
 ]

@@ -1,0 +1,1 @@
+"""The seller's consent: `/open/authorize`, then the consent request decided by the seller."""

@@ -1,0 +1,84 @@
+"""What `/open/authorize` accepts: the link's parameters, parsed without I/O.
+
+The partner-app parameters of RFC 6749 §4.1.1 / RFC 7636 §4.3 (``client_id``, ``redirect_uri``,
+``response_type``, ``code_challenge``, ``code_challenge_method``) are not read yet: they join
+``AuthorizeParams`` and get their own check in ``parse_authorize_query`` when the token service
+lands. Until then unknown parameters are ignored (RFC 6749 §3.1: "The authorization server MUST
+ignore unrecognized request parameters").
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from tsp_auth.errors import BadRequest
+
+Purpose = Literal["authorize", "tsp_access"]
+PURPOSES: tuple[Purpose, ...] = ("authorize", "tsp_access")
+
+# RFC 3986 §2.3 unreserved characters: a state survives every URL unchanged.
+STATE_MAX_LENGTH = 512
+STATE_PATTERN = rf"^[A-Za-z0-9._~-]{{1,{STATE_MAX_LENGTH}}}$"
+_STATE = re.compile(STATE_PATTERN)
+# Our ids are ``svc_`` + hex; the demo's are readable words. Either fits the 40-char column.
+_SERVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_SINGLE_VALUED = ("service_id", "state", "purpose")
+
+
+class QueryParams(Protocol):
+    """What the parser needs from a query string (Starlette's ``QueryParams`` has it)."""
+
+    def getlist(self, key: str) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizeParams:
+    service_id: str
+    state: str | None
+    purpose: Purpose
+
+
+def new_state() -> str:
+    """A random state for links made without one (seed 004: adding ``state`` is encouraged)."""
+    return secrets.token_urlsafe(24)
+
+
+def is_valid_state(state: str) -> bool:
+    return _STATE.fullmatch(state) is not None
+
+
+def _single(query: QueryParams, name: str) -> str | None:
+    values = query.getlist(name)
+    if len(values) > 1:
+        # RFC 6749 §3.1: parameters "MUST NOT be included more than once".
+        raise BadRequest(f"{name} is given more than once", error="invalid_request")
+    # RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted".
+    return values[0] if values and values[0] else None
+
+
+def _purpose(value: str | None) -> Purpose:
+    if value is None:
+        return "authorize"
+    for purpose in PURPOSES:
+        if value == purpose:
+            return purpose
+    raise BadRequest("purpose must be authorize or tsp_access", error="invalid_request")
+
+
+def parse_authorize_query(query: QueryParams) -> AuthorizeParams:
+    """Check the link's parameters; every refusal is a BadRequest with an error code."""
+    values = {name: _single(query, name) for name in _SINGLE_VALUED}
+    service_id, state = values["service_id"], values["state"]
+    if service_id is None:
+        raise BadRequest("the link has no service_id", error="invalid_request")
+    if _SERVICE_ID.fullmatch(service_id) is None:
+        raise BadRequest("the link's service_id is malformed", error="invalid_request")
+    if state is not None and not is_valid_state(state):
+        raise BadRequest(
+            f"state must be 1 to {STATE_MAX_LENGTH} URL-safe characters", error="invalid_state"
+        )
+    return AuthorizeParams(service_id, state, _purpose(values["purpose"]))

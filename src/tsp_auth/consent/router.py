@@ -1,0 +1,133 @@
+"""`/open/authorize` (the seller's browser) and the JSON consent API (seller frontends)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from tsp_auth import urls
+from tsp_auth.config import Settings
+from tsp_auth.consent import service
+from tsp_auth.consent.authorize import STATE_PATTERN, parse_authorize_query
+from tsp_auth.consent.pages import error_page
+from tsp_auth.consent.schemas import (
+    ConsentAccept,
+    ConsentAccepted,
+    ConsentRejected,
+    ConsentRequestRead,
+    GrantIssued,
+)
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import AppError, responses
+from tsp_auth.identity.callers import CallerDep
+
+router = APIRouter(tags=["consent"])
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+_HTML_ERROR = {"description": "An HTML error page (never a redirect)", "content": {"text/html": {}}}
+_LINK_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        {"name": "service_id", "in": "query", "required": True, "schema": {"type": "string"}},
+        {
+            "name": "state",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "pattern": STATE_PATTERN},
+        },
+        {
+            "name": "purpose",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": ["authorize", "tsp_access"]},
+        },
+    ]
+}
+
+
+@router.get(
+    "/open/authorize",
+    summary="Follow an authorization link: store the request, go to the consent page",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    responses={
+        303: {"description": "To the consent page, `/consent/{request_id}`"},
+        400: _HTML_ERROR,
+        404: _HTML_ERROR,
+    },
+    openapi_extra=_LINK_PARAMETERS,
+)
+async def authorize(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    try:
+        params = parse_authorize_query(request.query_params)
+        stored = await service.start_authorization(session, settings, params)
+    except AppError as exc:
+        return error_page(exc)
+    return RedirectResponse(urls.consent_page_path(stored.id), status_code=303)
+
+
+@router.get(
+    "/v1/authorization-requests/{request_id}",
+    summary="What the seller may authorize through this request",
+    responses=responses(401, 403, 404, 409, 410),
+)
+async def read_request(
+    request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
+) -> ConsentRequestRead:
+    view = await service.consent_view(session, settings, caller, request_id)
+    return ConsentRequestRead.model_validate(
+        {
+            "id": view.request.id,
+            "purpose": view.request.purpose,
+            "expires_at": view.request.expires_at,
+            "terms_version": view.terms_version,
+            "can_decide": view.can_decide,
+            "market": view.catalogue.seller.market,
+            "partner": view.partner,
+            "requested_service_id": view.request.service_id,
+            "requested_service_unavailable": view.requested_unavailable,
+            "services": view.services,
+            "already_authorized": view.catalogue.active,
+        },
+        from_attributes=True,
+    )
+
+
+@router.post(
+    "/v1/authorization-requests/{request_id}/accept",
+    summary="The seller's main account consents; grants are created or renewed",
+    responses=responses(400, 401, 403, 404, 409, 410),
+)
+async def accept_request(
+    request_id: str,
+    body: ConsentAccept,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> ConsentAccepted:
+    decided = await service.accept_consent(session, settings, caller, request_id, body)
+    grants = [
+        GrantIssued.model_validate(r.grant).model_copy(update={"renewed": r.renewed})
+        for r in decided.grants
+    ]
+    return ConsentAccepted(redirect_to=decided.redirect_to, grants=grants)
+
+
+@router.post(
+    "/v1/authorization-requests/{request_id}/reject",
+    summary="The seller's main account refuses; the partner gets error=access_denied",
+    responses=responses(401, 403, 404, 409, 410),
+)
+async def reject_request(
+    request_id: str, caller: CallerDep, session: SessionDep
+) -> ConsentRejected:
+    decided = await service.reject_consent(session, caller, request_id)
+    return ConsentRejected(redirect_to=decided.redirect_to)

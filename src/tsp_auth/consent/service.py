@@ -1,0 +1,242 @@
+"""Consent rules: start a request from a link, show it, accept it, reject it.
+
+Every function takes the request's session (and only flushes), the settings and the caller, so
+the JSON API and the built-in HTML consent page call the same code. The ``check_*`` / ``require_*``
+functions are pure and raise an ``AppError`` whose ``error`` is the policy reason code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.clock import now
+from tsp_auth.config import Settings
+from tsp_auth.consent import repository
+from tsp_auth.consent.authorize import AuthorizeParams
+from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice, load_catalogue
+from tsp_auth.consent.recording import GrantTerms, Recorded, ensure_binding, record_grant
+from tsp_auth.consent.redirects import denial_redirect, return_redirect
+from tsp_auth.consent.schemas import ConsentAccept, ServicePick
+from tsp_auth.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
+from tsp_auth.identity.callers import Caller
+from tsp_auth.models import AuthorizationRequest, Partner
+from tsp_auth.models.base import new_id
+from tsp_auth.policy import Reason, Selection, check_consenter, check_selection, check_terms
+from tsp_auth.registry import repository as registry
+
+REQUEST_ALREADY_DECIDED = "request_already_decided"
+REQUEST_EXPIRED = "request_expired"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentView:
+    """Everything a consent page shows for one request and one seller."""
+
+    request: AuthorizationRequest
+    partner: Partner
+    catalogue: PartnerCatalogue
+    services: tuple[ServiceChoice, ...]
+    requested_unavailable: str | None  # reason code, when the link's service is not pickable
+    terms_version: str
+    can_decide: bool  # only the main account accepts or rejects; a sub-account only looks
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    redirect_to: str
+    grants: tuple[Recorded, ...] = ()
+
+
+# Pure checks ---------------------------------------------------------------------------------
+
+
+def require_seller(caller: Caller) -> str:
+    """Any account of a seller (main or sub) may look at a consent request."""
+    if caller.kind != "seller" or caller.seller_id is None:
+        raise Forbidden("only a seller's accounts see consent requests", error="seller_required")
+    return caller.seller_id
+
+
+def require_main_account(caller: Caller) -> str:
+    """seed 000: "Only the main account of the seller has the authority to authorize"."""
+    decision = check_consenter(caller.is_seller_main)
+    if not decision.allow or caller.seller_id is None:
+        raise Forbidden("only the seller's main account may decide", error=decision.reason)
+    return caller.seller_id
+
+
+def check_request_open(request: AuthorizationRequest, at: datetime) -> None:
+    """A request is decided once, before it expires (settings.authorization_request_ttl)."""
+    if request.status != "pending":
+        raise Conflict("this request was already decided", error=REQUEST_ALREADY_DECIDED)
+    if request.expires_at <= at:
+        raise Gone("this request has expired; open the link again", error=REQUEST_EXPIRED)
+
+
+def check_terms_accepted(body: ConsentAccept, current_version: str) -> None:
+    accepted = body.terms_version if body.terms_accepted else None
+    decision = check_terms(accepted, current_version)
+    if not decision.allow:
+        raise BadRequest(
+            f"accept the terms version {current_version} to continue", error=decision.reason
+        )
+
+
+def selection_of(pick: ServicePick, duration_days: int) -> Selection:
+    return Selection(
+        items=frozenset(pick.items),
+        roles=frozenset(pick.roles),
+        areas=frozenset(pick.areas),
+        authorized_object=pick.authorized_object,
+        duration_days=duration_days,
+    )
+
+
+def check_picks(
+    catalogue: PartnerCatalogue, requested_id: str, body: ConsentAccept
+) -> list[tuple[ServicePick, Selection]]:
+    """Every picked service is available to the seller, then every selection is allowed."""
+    for pick in body.services:
+        available = catalogue.availability(pick.service_id, requested_id)
+        if not available.allow:
+            raise BadRequest(
+                f"service {pick.service_id} cannot be authorized", error=available.reason
+            )
+    picks = [(pick, selection_of(pick, body.duration_days)) for pick in body.services]
+    for pick, selection in picks:
+        decision = check_selection(selection, catalogue.offer(pick.service_id))
+        if not decision.allow:
+            raise BadRequest(f"selection for {pick.service_id} refused", error=decision.reason)
+    return picks
+
+
+# Flows ---------------------------------------------------------------------------------------
+
+
+async def start_authorization(
+    session: AsyncSession, settings: Settings, params: AuthorizeParams
+) -> AuthorizationRequest:
+    """`/open/authorize`: store what the link asks for; the seller decides later."""
+    service = await registry.get_service(session, params.service_id)
+    if service is None:
+        raise NotFound("this authorization link names no known service", error="unknown_service")
+    if not service.valid:
+        # seed 000: "TSP access can only be added to services that are currently valid".
+        raise BadRequest("this service is not available any more", error=Reason.SERVICE_NOT_VALID)
+    at = now()
+    request = AuthorizationRequest(
+        id=new_id("azr"),
+        service_id=service.id,
+        partner_id=service.partner_id,
+        purpose=params.purpose,
+        state=params.state,
+        status="pending",
+        created_at=at,
+        expires_at=at + settings.authorization_request_ttl,
+    )
+    await repository.add(session, request)
+    return request
+
+
+async def _open_request(
+    session: AsyncSession, request_id: str, at: datetime
+) -> AuthorizationRequest:
+    request = await repository.get_request(session, request_id)
+    if request is None:
+        raise NotFound("no such authorization request")
+    check_request_open(request, at)
+    return request
+
+
+async def _catalogue(
+    session: AsyncSession, settings: Settings, seller_id: str, partner_id: str, at: datetime
+) -> PartnerCatalogue:
+    seller = await registry.get_seller(session, seller_id)
+    if seller is None:
+        raise NotFound("no such seller")
+    return await load_catalogue(
+        session, seller, partner_id, at, sea_launch=settings.sea_launch_date
+    )
+
+
+async def consent_view(
+    session: AsyncSession, settings: Settings, caller: Caller, request_id: str
+) -> ConsentView:
+    """What the seller may authorize through this request (seed 000/002 step 3)."""
+    seller_id = require_seller(caller)
+    at = now()
+    request = await _open_request(session, request_id, at)
+    catalogue = await _catalogue(session, settings, seller_id, request.partner_id, at)
+    partner = await registry.get_partner(session, request.partner_id)
+    assert partner is not None  # foreign key
+    requested = catalogue.availability(request.service_id, request.service_id)
+    return ConsentView(
+        request=request,
+        partner=partner,
+        catalogue=catalogue,
+        services=catalogue.choices(request.service_id),
+        requested_unavailable=None if requested.allow else requested.reason,
+        terms_version=settings.terms_version,
+        can_decide=check_consenter(caller.is_seller_main).allow,
+    )
+
+
+async def _decide(
+    session: AsyncSession, request: AuthorizationRequest, status: str, caller: Caller, at: datetime
+) -> None:
+    """Claim the request; a concurrent decision that won first makes this one a 409/410."""
+    claimed = await repository.decide_request(
+        session, request.id, status=status, account_id=caller.account_id, at=at
+    )
+    if claimed:
+        return
+    current = await repository.get_request(session, request.id, fresh=True)
+    if current is not None:
+        check_request_open(current, at)
+    raise Conflict("this request was already decided", error=REQUEST_ALREADY_DECIDED)
+
+
+async def accept_consent(
+    session: AsyncSession, settings: Settings, caller: Caller, request_id: str, body: ConsentAccept
+) -> Decided:
+    """Record the seller's consent: the binding, and per service a new or renewed grant."""
+    seller_id = require_main_account(caller)
+    at = now()
+    request = await _open_request(session, request_id, at)
+    check_terms_accepted(body, settings.terms_version)
+    catalogue = await _catalogue(session, settings, seller_id, request.partner_id, at)
+    picks = check_picks(catalogue, request.service_id, body)
+    # The claim is the first write: a lost race fails here with nothing written.
+    await _decide(session, request, "accepted", caller, at)
+    binding = await ensure_binding(session, seller_id, request.partner_id, at)
+    recorded: list[Recorded] = []
+    for pick, selection in picks:
+        terms = GrantTerms(
+            seller_id=seller_id,
+            partner_id=request.partner_id,
+            service_id=pick.service_id,
+            binding_id=binding.id,
+            market=catalogue.seller.market,
+            selection=selection,
+            consented_by=caller.account_id,
+            contact_email=str(body.contact_email),
+            terms_version=body.terms_version,
+        )
+        renew_active = pick.service_id == request.service_id
+        recorded.append(await record_grant(session, terms, at, may_renew_active=renew_active))
+    return_url = catalogue.services[request.service_id].return_url
+    redirect = return_redirect(request, return_url, [r.grant for r in recorded])
+    return Decided(redirect, tuple(recorded))
+
+
+async def reject_consent(session: AsyncSession, caller: Caller, request_id: str) -> Decided:
+    """The seller says no: RFC 6749 §4.1.2.1 ``access_denied`` goes back to the partner."""
+    require_main_account(caller)
+    at = now()
+    request = await _open_request(session, request_id, at)
+    await _decide(session, request, "rejected", caller, at)
+    service = await registry.get_service(session, request.service_id)
+    return Decided(denial_redirect(request, service.return_url if service else None))

@@ -1,0 +1,83 @@
+"""Grant routes: sellers, partners and operators read grants; the seller edits and cancels
+them; an operator deactivates them (seed 002, DESIGN §2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.grants import service
+from tsp_auth.grants.schemas import (
+    GrantCancelled,
+    GrantDeactivate,
+    GrantPage,
+    GrantQuery,
+    GrantRead,
+    GrantUpdate,
+)
+from tsp_auth.identity.callers import CallerDep
+
+router = APIRouter(tags=["grants"])
+
+
+def _sea_launch(request: Request) -> date | None:
+    launch: date | None = request.app.state.settings.sea_launch_date
+    return launch
+
+
+SeaLaunchDep = Annotated[date | None, Depends(_sea_launch)]
+
+
+@router.get(
+    "/v1/grants",
+    summary="The grants the caller may see, oldest first",
+    responses=responses(400, 401),
+)
+async def list_grants(
+    query: Annotated[GrantQuery, Query()], caller: CallerDep, session: SessionDep
+) -> GrantPage:
+    return await service.list_grants(session, caller, query)
+
+
+@router.get("/v1/grants/{grant_id}", summary="One grant", responses=responses(401, 404))
+async def read_grant(grant_id: str, caller: CallerDep, session: SessionDep) -> GrantRead:
+    return await service.read_grant(session, caller, grant_id)
+
+
+@router.patch(
+    "/v1/grants/{grant_id}",
+    summary="The seller's main account edits the items, roles and areas of a grant",
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def edit_grant(
+    grant_id: str,
+    body: GrantUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    sea_launch: SeaLaunchDep,
+) -> GrantRead:
+    return await service.edit_grant(session, caller, grant_id, body, sea_launch=sea_launch)
+
+
+@router.post(
+    "/v1/grants/{grant_id}/cancel",
+    summary="The seller cancels the binding and every active grant with that partner",
+    responses=responses(401, 403, 404, 409),
+)
+async def cancel_grant(grant_id: str, caller: CallerDep, session: SessionDep) -> GrantCancelled:
+    return await service.cancel_grant(session, caller, grant_id)
+
+
+@router.post(
+    "/v1/grants/{grant_id}/deactivate",
+    summary="An operator deactivates a grant",
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def deactivate_grant(
+    grant_id: str, body: GrantDeactivate, caller: CallerDep, session: SessionDep
+) -> GrantRead:
+    return await service.deactivate_grant(session, caller, grant_id, body.reason)

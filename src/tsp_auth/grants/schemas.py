@@ -1,0 +1,118 @@
+"""Grant schemas. ``GrantRead`` is the one public view of a grant, reusable by every flow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tsp_auth.models import Grant
+from tsp_auth.policy import GrantStatus, effective_status
+
+Code = Annotated[str, Field(min_length=1, max_length=40)]
+# DESIGN §2: why the platform deactivates a grant.
+DeactivationReason = Literal[
+    "service_not_valid", "partner_suspended", "market_rule_withdrawn", "platform_policy"
+]
+
+
+class GrantRead(BaseModel):
+    """A grant as its seller, its partner or an operator sees it.
+
+    For TSP access ``seller_id`` is the grantor and ``partner_id`` the grantee. ``status`` is
+    the effective status: an active grant past ``expires_at`` reads ``expired``.
+    """
+
+    id: str
+    kind: str
+    seller_id: str = Field(description="The grantor (the seller, for TSP access).")
+    partner_id: str = Field(description="The grantee (the partner, for TSP access).")
+    service_id: str | None
+    binding_id: str | None
+    market: str | None
+    items: list[str] = Field(description="Authorization items, sorted.")
+    roles: list[str] = Field(description="Seller center permission roles, sorted.")
+    areas: list[str] = Field(description="Data compass areas, sorted.")
+    authorized_object: str | None
+    duration_days: int | None
+    expires_at: datetime | None
+    status: GrantStatus
+    status_reason: str | None
+    version: int = Field(description="Bumped on every change; tokens carry the version.")
+    consented_by: str | None
+    contact_email: str | None
+    terms_version: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, grant: Grant, at: datetime) -> GrantRead:
+        return cls(
+            id=grant.id,
+            kind=grant.kind,
+            seller_id=grant.grantor_id,
+            partner_id=grant.grantee_id,
+            service_id=grant.service_id,
+            binding_id=grant.binding_id,
+            market=grant.market,
+            items=sorted(grant.items),
+            roles=sorted(grant.roles),
+            areas=sorted(grant.areas),
+            authorized_object=grant.authorized_object,
+            duration_days=grant.duration_days,
+            expires_at=grant.expires_at,
+            status=GrantStatus(effective_status(grant.status, grant.expires_at, at)),
+            status_reason=grant.status_reason,
+            version=grant.version,
+            consented_by=grant.consented_by,
+            contact_email=grant.contact_email,
+            terms_version=grant.terms_version,
+            created_at=grant.created_at,
+            updated_at=grant.updated_at,
+        )
+
+
+class GrantPage(BaseModel):
+    items: list[GrantRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
+
+
+class GrantQuery(BaseModel):
+    """Query of `GET /v1/grants`. Filters narrow what the caller may see, never widen it."""
+
+    status: GrantStatus | None = Field(default=None, description="The effective status.")
+    seller_id: str | None = Field(default=None, max_length=40)
+    partner_id: str | None = Field(default=None, max_length=40)
+    service_id: str | None = Field(default=None, max_length=40)
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=200, description="Opaque; from a page.")
+
+
+class GrantUpdate(BaseModel):
+    """A seller's edit: each field sent replaces that part of the selection.
+
+    An omitted field keeps its current value, unless its item is removed, in which case it goes
+    with the item. Duration and expiry are not edited (renewal re-sends the link, seed 002).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[Code] | None = Field(default=None, max_length=8)
+    roles: list[Code] | None = Field(default=None, max_length=32)
+    areas: list[Code] | None = Field(default=None, max_length=32)
+    authorized_object: Code | None = None
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version this edit is based on; 409 grant_changed if it moved on.",
+    )
+
+
+class GrantCancelled(BaseModel):
+    cancelled: list[str] = Field(description="Every grant the cancel ended, sorted.")
+    grant: GrantRead
+
+
+class GrantDeactivate(BaseModel):
+    reason: DeactivationReason

@@ -1,0 +1,283 @@
+"""Grant rules: who sees a grant, and how a seller edits or cancels it (seed 002, DESIGN §2).
+
+Every change bumps ``version``, so tokens and sessions minted from an older version stop
+working on their next use. The rules themselves are ``tsp_auth.policy``; this module applies
+them to stored grants and maps denials to errors whose ``error`` is the policy reason code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.clock import now
+from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.grants import repository
+from tsp_auth.grants.lifecycle import cancel_binding, end_grants
+from tsp_auth.grants.schemas import (
+    DeactivationReason,
+    GrantCancelled,
+    GrantPage,
+    GrantQuery,
+    GrantRead,
+    GrantUpdate,
+)
+from tsp_auth.identity.callers import Caller, require_operator
+from tsp_auth.models import Grant, Service
+from tsp_auth.policy import (
+    Decision,
+    GrantFacts,
+    GrantStatus,
+    Item,
+    Reason,
+    Selection,
+    ServiceFacts,
+    check_active,
+    check_edit,
+    check_grant_editable,
+    market_rules,
+    offer_for,
+)
+
+# ISO 3166 user-assigned code: a grant without a market gets "other market" rules (no login).
+NO_MARKET = "ZZ"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveGrant:
+    """One grant as token and decision code must check it: fresh from the database.
+
+    A token is good only while ``version`` equals the version it carries and the policy
+    (``check_login`` / ``decide_action`` on ``facts``) allows at the time of the call.
+    """
+
+    id: str
+    kind: str
+    version: int
+    grantor_id: str
+    grantee_id: str
+    service_id: str | None
+    facts: GrantFacts
+
+
+async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
+    """Load a grant's current facts (one query, grant joined to its service's validity)."""
+    found = await repository.with_service_valid(session, grant_id)
+    if found is None:
+        return None
+    grant, service_valid = found
+    facts = GrantFacts(
+        status=grant.status,
+        expires_at=grant.expires_at,
+        items=grant.items,
+        roles=grant.roles,
+        areas=grant.areas,
+        market=grant.market or NO_MARKET,
+        service_valid=service_valid,
+    )
+    return LiveGrant(
+        id=grant.id,
+        kind=grant.kind,
+        version=grant.version,
+        grantor_id=grant.grantor_id,
+        grantee_id=grant.grantee_id,
+        service_id=grant.service_id,
+        facts=facts,
+    )
+
+
+def _refuse(decision: Decision, error: type[AppError]) -> None:
+    if not decision.allow:
+        raise error(f"refused: {decision.reason}", error=decision.reason)
+
+
+async def visible_grant(session: AsyncSession, caller: Caller, grant_id: str) -> Grant:
+    """The grant if ``caller`` may see it; another tenant's grant does not exist (404)."""
+    grant = await repository.get_visible(session, grant_id, repository.visible_to(caller))
+    if grant is None:
+        raise NotFound("no such grant")
+    return grant
+
+
+async def _reread(session: AsyncSession, grant_id: str) -> Grant:
+    grant = await repository.get_visible(session, grant_id, true())
+    assert grant is not None  # the grant was just updated in this transaction
+    return grant
+
+
+async def read_grant(session: AsyncSession, caller: Caller, grant_id: str) -> GrantRead:
+    return GrantRead.of(await visible_grant(session, caller, grant_id), now())
+
+
+def _encode_cursor(grant: Grant) -> str:
+    raw = json.dumps([grant.created_at.isoformat(), grant.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, grant_id = json.loads(raw)
+        at = datetime.fromisoformat(created_at)
+    except (binascii.Error, ValueError, TypeError):
+        raise BadRequest("cursor is not one this API issued", error="invalid_cursor") from None
+    if at.tzinfo is None or not isinstance(grant_id, str):
+        raise BadRequest("cursor is not one this API issued", error="invalid_cursor")
+    return at, grant_id
+
+
+def _filters(caller: Caller, query: GrantQuery, at: datetime) -> list[ColumnElement[bool]]:
+    where = [repository.visible_to(caller)]
+    if query.status is not None:
+        where.append(repository.effective_status_is(query.status, at))
+    if query.seller_id is not None:
+        where.append(Grant.grantor_id == query.seller_id)
+    if query.partner_id is not None:
+        where.append(Grant.grantee_id == query.partner_id)
+    if query.service_id is not None:
+        where.append(Grant.service_id == query.service_id)
+    return where
+
+
+async def list_grants(session: AsyncSession, caller: Caller, query: GrantQuery) -> GrantPage:
+    """The caller's grants in (created_at, id) order, one page at a time."""
+    at = now()
+    after = None if query.cursor is None else _decode_cursor(query.cursor)
+    rows = await repository.page(session, _filters(caller, query, at), after, query.limit + 1)
+    shown: Sequence[Grant] = rows[: query.limit]
+    cursor = _encode_cursor(shown[-1]) if len(rows) > query.limit else None
+    return GrantPage(items=[GrantRead.of(g, at) for g in shown], next_cursor=cursor)
+
+
+def _selection(grant: Grant) -> Selection:
+    return Selection(
+        items=grant.items,
+        roles=grant.roles,
+        areas=grant.areas,
+        authorized_object=grant.authorized_object,
+        duration_days=grant.duration_days or 0,
+    )
+
+
+def _edited(current: Selection, data: GrantUpdate) -> Selection:
+    """The selection after ``data``; a scope not sent stays only while its item stays."""
+    items = current.items if data.items is None else frozenset(data.items)
+
+    def kept(sent: list[str] | None, item: str, now_held: frozenset[str]) -> frozenset[str]:
+        if sent is not None:
+            return frozenset(sent)
+        return now_held if item in items else frozenset()
+
+    if "authorized_object" in data.model_fields_set:
+        chosen = data.authorized_object
+    else:
+        chosen = current.authorized_object if Item.AUTHORIZED_OBJECT in items else None
+    return Selection(
+        items=items,
+        roles=kept(data.roles, Item.SELLER_CENTER_ACCESS, current.roles),
+        areas=kept(data.areas, Item.DATA_COMPASS, current.areas),
+        authorized_object=chosen,
+        # Duration and expiry change only by renewal (seed 002 FAQ), never by an edit.
+        duration_days=current.duration_days,
+    )
+
+
+def _service_facts(service: Service) -> ServiceFacts:
+    return ServiceFacts(
+        service_id=service.id,
+        partner_id=service.partner_id,
+        visibility="custom" if service.visibility == "custom" else "public",
+        valid=service.valid,
+        markets=service.markets,
+        qualified_items=service.qualified_items,
+    )
+
+
+async def _check_edit(
+    session: AsyncSession,
+    grant: Grant,
+    current: Selection,
+    new: Selection,
+    *,
+    at: datetime,
+    sea_launch: date | None,
+) -> None:
+    service_id = grant.service_id
+    service = None if service_id is None else await repository.get_service(session, service_id)
+    if service is None:
+        raise Conflict("the grant's service no longer exists", error=Reason.SERVICE_NOT_VALID)
+    rules = market_rules(grant.market or NO_MARKET, at, sea_launch=sea_launch)
+    decision = check_edit(current, new, offer_for(_service_facts(service), rules), service.valid)
+    # The service state is a conflict with the request; every other denial is a bad selection.
+    _refuse(decision, Conflict if decision.reason == Reason.SERVICE_NOT_VALID else BadRequest)
+
+
+async def edit_grant(
+    session: AsyncSession,
+    caller: Caller,
+    grant_id: str,
+    data: GrantUpdate,
+    *,
+    sea_launch: date | None,
+) -> GrantRead:
+    """seed 002: the seller's main account edits what a grant allows; narrowing is immediate."""
+    at = now()
+    grant = await visible_grant(session, caller, grant_id)
+    if not caller.is_seller_main:
+        raise Forbidden("only the seller's main account may edit", error=Reason.NOT_MAIN_ACCOUNT)
+    _refuse(check_grant_editable(grant.status, grant.expires_at, at), Conflict)
+    if data.version is not None and data.version != grant.version:
+        raise Conflict("the grant changed since that version", error="grant_changed")
+    current = _selection(grant)
+    new = _edited(current, data)
+    if new == current:
+        return GrantRead.of(grant, at)
+    await _check_edit(session, grant, current, new, at=at, sea_launch=sea_launch)
+    if not await repository.update_selection(session, grant.id, grant.version, new, at):
+        raise Conflict("the grant changed during the edit; read it again", error="grant_changed")
+    return GrantRead.of(await _reread(session, grant.id), at)
+
+
+def _require_seller_to_cancel(caller: Caller) -> None:
+    if caller.kind == "seller" and not caller.is_seller_main:
+        raise Forbidden("only the seller's main account may cancel", error=Reason.NOT_MAIN_ACCOUNT)
+    if not caller.is_seller_main:
+        # seed 002 FAQ: "only the seller can cancel the authorization".
+        raise Forbidden("only the seller can cancel TSP access", error="seller_only")
+
+
+async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> GrantCancelled:
+    """seed 002: cancelling ends the binding and every active grant between seller and partner."""
+    grant = await visible_grant(session, caller, grant_id)
+    _require_seller_to_cancel(caller)
+    binding = None
+    if grant.binding_id is not None:
+        binding = await repository.lock_binding(session, grant.binding_id)
+    if grant.status == GrantStatus.CANCELLED or binding is None or binding.status != "active":
+        raise Conflict("the binding is already cancelled", error=Reason.GRANT_NOT_ACTIVE)
+    ended = await cancel_binding(session, binding.id, reason="seller_cancelled")
+    at = now()
+    return GrantCancelled(
+        cancelled=sorted(ended), grant=GrantRead.of(await _reread(session, grant.id), at)
+    )
+
+
+async def deactivate_grant(
+    session: AsyncSession, caller: Caller, grant_id: str, reason: DeactivationReason
+) -> GrantRead:
+    """DESIGN §2: the platform deactivates a grant (service invalid, partner suspended, ...)."""
+    at = now()
+    grant = await visible_grant(session, caller, grant_id)
+    require_operator(caller)
+    _refuse(check_active(grant.status, grant.expires_at, at), Conflict)
+    unchanged = and_(Grant.id == grant.id, Grant.version == grant.version)
+    if not await end_grants(session, unchanged, status=GrantStatus.DEACTIVATED, reason=reason):
+        raise Conflict("the grant changed during the request; read it again", error="grant_changed")
+    return GrantRead.of(await _reread(session, grant.id), at)

@@ -1,0 +1,47 @@
+"""RFC 8414 authorization server metadata, built from the issuer alone."""
+
+from __future__ import annotations
+
+from tsp_auth.config import Settings
+from tsp_auth.keys.schemas import AuthorizationServerMetadata
+
+# The OAuth scopes partner apps may ask for (seed 004). A constant until a catalogue owns them.
+PARTNER_SCOPES: tuple[str, ...] = (
+    "partner.affiliate.read",
+    "partner.affiliate.write",
+    "partner.creator.read",
+)
+
+JWKS_PATH = "/.well-known/jwks.json"
+METADATA_PATH = "/.well-known/oauth-authorization-server"
+AUTHORIZE_PATH = "/open/authorize"
+TOKEN_PATH = "/oauth/token"  # noqa: S105  (a path, not a secret)
+INTROSPECT_PATH = "/oauth/introspect"
+REVOKE_PATH = "/oauth/revoke"
+
+_CLIENT_SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
+def server_metadata(settings: Settings) -> AuthorizationServerMetadata:
+    # RFC 8414 §3.3: `issuer` is exactly the one in our tokens; endpoints hang off it.
+    base = settings.issuer.rstrip("/")
+    return AuthorizationServerMetadata(
+        issuer=settings.issuer,
+        authorization_endpoint=base + AUTHORIZE_PATH,
+        token_endpoint=base + TOKEN_PATH,
+        introspection_endpoint=base + INTROSPECT_PATH,
+        revocation_endpoint=base + REVOKE_PATH,
+        jwks_uri=base + JWKS_PATH,
+        response_types_supported=["code"],
+        response_modes_supported=["query"],
+        grant_types_supported=["authorization_code", "refresh_token", "client_credentials"],
+        # "none": public clients, which prove possession with PKCE instead (RFC 7636).
+        token_endpoint_auth_methods_supported=[*_CLIENT_SECRET_METHODS, "none"],
+        # RFC 7662 §2.1: the introspection caller must authenticate.
+        introspection_endpoint_auth_methods_supported=list(_CLIENT_SECRET_METHODS),
+        # RFC 7009 §2.1: a public client revokes its tokens with its client_id alone.
+        revocation_endpoint_auth_methods_supported=[*_CLIENT_SECRET_METHODS, "none"],
+        code_challenge_methods_supported=["S256"],
+        scopes_supported=list(PARTNER_SCOPES),
+        authorization_response_iss_parameter_supported=True,
+    )

@@ -1,0 +1,39 @@
+"""Discovery: the JWK Set (RFC 7517 §5) and authorization server metadata (RFC 8414 §3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from tsp_auth.clock import now
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.keys.dependencies import KeyRingDep
+from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, server_metadata
+from tsp_auth.keys.schemas import AuthorizationServerMetadata, JwkSet
+from tsp_auth.keys.service import JWKS_MAX_AGE
+
+router = APIRouter(tags=["discovery"])
+
+# Short: a rotated-in key is published `key_propagation_delay` before it signs, which covers it.
+_CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"
+
+
+@router.get(
+    JWKS_PATH,
+    summary="Public keys that verify our JWTs, including keys not yet or no longer signing",
+    responses=responses(503),
+)
+async def jwks(session: SessionDep, keyring: KeyRingDep, response: Response) -> JwkSet:
+    response.headers["Cache-Control"] = _CACHE_CONTROL
+    return JwkSet.model_validate(await keyring.jwks(session, now()))
+
+
+@router.get(
+    METADATA_PATH,
+    summary="Authorization server metadata: endpoints and what they support",
+)
+async def authorization_server_metadata(
+    request: Request, response: Response
+) -> AuthorizationServerMetadata:
+    response.headers["Cache-Control"] = _CACHE_CONTROL
+    return server_metadata(request.app.state.settings)

@@ -1,0 +1,28 @@
+"""`POST /v1/authorization-links`: the link a partner sends to a seller."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.identity.callers import CallerDep
+from tsp_auth.links import service
+from tsp_auth.links.schemas import AuthorizationLinkCreate, AuthorizationLinkRead
+
+router = APIRouter(tags=["links"])
+
+
+@router.post(
+    "/v1/authorization-links",
+    summary="The authorization link of one of the caller's partner services",
+    responses=responses(400, 401, 403, 404),
+)
+async def create_link(
+    body: AuthorizationLinkCreate, request: Request, caller: CallerDep, session: SessionDep
+) -> AuthorizationLinkRead:
+    settings = request.app.state.settings
+    link = await service.create_link(session, settings, caller, body)
+    return AuthorizationLinkRead(
+        url=link.url, service_id=link.service_id, state=link.state, purpose=link.purpose
+    )

@@ -1,0 +1,54 @@
+"""Authorization links: a partner's account asks for the link of one of its services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth import urls
+from tsp_auth.config import Settings
+from tsp_auth.consent.authorize import Purpose, new_state
+from tsp_auth.errors import BadRequest, Forbidden, NotFound
+from tsp_auth.identity.callers import Caller
+from tsp_auth.links.schemas import AuthorizationLinkCreate
+from tsp_auth.policy import Reason
+from tsp_auth.registry import repository as registry
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationLink:
+    url: str
+    service_id: str
+    state: str
+    purpose: Purpose
+
+
+def require_partner_account(caller: Caller) -> str:
+    """seed 002 step 2: the partner's own staff (admin or member) copy and share the link."""
+    if caller.kind != "partner" or caller.partner_id is None:
+        raise Forbidden("only a partner's accounts make links", error="partner_account_required")
+    return caller.partner_id
+
+
+async def create_link(
+    session: AsyncSession, settings: Settings, caller: Caller, data: AuthorizationLinkCreate
+) -> AuthorizationLink:
+    partner_id = require_partner_account(caller)
+    service = await registry.get_service(session, data.service_id)
+    if service is None or service.partner_id != partner_id:
+        raise NotFound("no such service")  # another partner's service does not exist for you
+    if not service.valid:
+        # seed 002: share the link of an "active service"; an invalid one cannot be authorized.
+        raise BadRequest("this service is not valid", error=Reason.SERVICE_NOT_VALID)
+    partner = await registry.get_partner(session, partner_id)
+    assert partner is not None  # foreign key of the caller's account
+    state = data.state or new_state()
+    url = urls.authorization_link(
+        settings,
+        region=partner.region,
+        service_id=service.id,
+        state=state,
+        purpose=data.purpose,
+    )
+    return AuthorizationLink(url=url, service_id=service.id, state=state, purpose=data.purpose)

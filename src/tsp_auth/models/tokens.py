@@ -1,0 +1,141 @@
+"""OAuth clients, codes, refresh tokens, login tokens and console sessions (DESIGN §3).
+
+Only hashes of codes and opaque tokens are stored. Single use is one atomic
+``UPDATE … WHERE used_at IS NULL`` on these rows (STYLE §11), so it holds across processes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tsp_auth.models.base import Base, StringSet, UTCDateTime
+
+
+class Client(Base):
+    """An OAuth client: a partner app (seed 004), or a first-party client of the platform."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the client_id
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    service_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    client_type: Mapped[str] = mapped_column(String(16))  # confidential | public | first_party
+    secret_hash: Mapped[str | None] = mapped_column(String(128))
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON)
+    scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
+    status: Mapped[str] = mapped_column(String(16))  # development | live | disabled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuthorizationCode(Base):
+    __tablename__ = "authorization_codes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(40))
+    scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
+    redirect_uri: Mapped[str] = mapped_column(String(2048))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    code_challenge_method: Mapped[str | None] = mapped_column(String(8))
+    family_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TokenFamily(Base):
+    """Everything issued from one authorization code: revoked together on replay or reuse."""
+
+    __tablename__ = "token_families"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    grant_id: Mapped[str | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    family_id: Mapped[str] = mapped_column(ForeignKey("token_families.id"), index=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
+    scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RevokedToken(Base):
+    """Access-token ids revoked before their expiry (RFC 7009); kept until they would expire."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginToken(Base):
+    """A one-click TSP Access login token (a JWT); the row makes it single use."""
+
+    __tablename__ = "login_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), index=True)
+    grant_version: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    partner_id: Mapped[str] = mapped_column(String(40))
+    seller_id: Mapped[str] = mapped_column(String(40))
+    roles: Mapped[frozenset[str]] = mapped_column(StringSet)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsoleSession(Base):
+    """A seller-console session opened with a login token; dies with its grant version."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index("ix_console_sessions_member_profile", "member_id", "browser_profile"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    login_jti: Mapped[str] = mapped_column(ForeignKey("login_tokens.jti"), unique=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), index=True)
+    grant_version: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    partner_id: Mapped[str] = mapped_column(String(40))
+    seller_id: Mapped[str] = mapped_column(String(40))
+    roles: Mapped[frozenset[str]] = mapped_column(StringSet)
+    browser_profile: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class MemberAssignment(Base):
+    """Which partner member may use which seller's grants, with all or part of the roles."""
+
+    __tablename__ = "member_assignments"
+    __table_args__ = (
+        Index("uq_member_assignments_member_seller", "member_id", "seller_id", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"))
+    roles: Mapped[frozenset[str] | None] = mapped_column(StringSet)  # None: all of the grant's
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

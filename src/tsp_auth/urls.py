@@ -1,0 +1,59 @@
+"""The one place that builds URLs (STYLE §6): public links per host, consent pages, redirects.
+
+seed 004: "The authorization domain is different for US and non-US partners"; the hosts are
+settings (``TSP_AUTH_HOST_US``, ``TSP_AUTH_HOST_ROW``) so each environment points at its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from tsp_auth.config import Settings
+
+AUTHORIZE_PATH = "/open/authorize"
+
+
+def public_host(settings: Settings, region: str) -> str:
+    """The host that serves a partner's authorization links: US partners get the US host."""
+    return settings.host_us if region == "US" else settings.host_row
+
+
+def authorization_link(
+    settings: Settings,
+    *,
+    region: str,
+    service_id: str,
+    state: str,
+    purpose: str = "authorize",
+) -> str:
+    """``https://{host}/open/authorize?service_id=…&state=…`` (DESIGN §3, seed 004)."""
+    params = {"service_id": service_id, "state": state}
+    if purpose != "authorize":
+        # seed 001 "Request TSP Access": the same link, asking for seller center access.
+        params["purpose"] = purpose
+    host = public_host(settings, region)
+    return urlunsplit((settings.public_scheme, host, AUTHORIZE_PATH, urlencode(params), ""))
+
+
+def consent_page_path(request_id: str) -> str:
+    """Where `/open/authorize` sends the seller's browser: the built-in consent page."""
+    return f"/consent/{quote(request_id, safe='')}"
+
+
+def consent_done_path(request_id: str) -> str:
+    """Where the seller lands after deciding when the service has no return URL."""
+    return f"{consent_page_path(request_id)}/done"
+
+
+def with_query(url: str, params: Mapping[str, str]) -> str:
+    """``url`` with ``params`` added to its query.
+
+    A parameter already in ``url`` under one of these names is replaced, never repeated
+    (RFC 6749 §3.1: parameters "MUST NOT be included more than once"); the fragment is dropped
+    (RFC 6749 §3.1.2: a redirection endpoint "MUST NOT include a fragment component").
+    """
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query = urlencode([*kept, *params.items()])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

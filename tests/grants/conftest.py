@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import Factory
+from tests.grants.helpers import World, make_world
+
+
+@pytest.fixture
+async def world(factory: Factory) -> World:
+    return await make_world(factory)

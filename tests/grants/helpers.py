@@ -1,0 +1,42 @@
+"""A seller with one TSP access grant to one partner's service: the starting point of most
+grant tests. Helpers re-read rows through a fresh session, to prove what was (not) written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.factories import Factory
+from tsp_auth.models import Account, Binding, Grant, Partner, Seller, Service
+
+
+@dataclass
+class World:
+    partner: Partner
+    service: Service
+    seller: Seller
+    main: Account
+    grant: Grant
+
+
+async def make_world(factory: Factory) -> World:
+    partner = await factory.partner()
+    service = await factory.service(partner)
+    seller, main = await factory.seller("UK")
+    grant = await factory.grant(
+        seller, service, roles=("products", "orders", "marketing"), consented_by=main
+    )
+    return World(partner, service, seller, main, grant)
+
+
+async def stored(factory: Factory, grant_id: str) -> Grant:
+    async with factory.app.state.sessionmaker() as session:
+        grant = await session.get(Grant, grant_id)
+        assert grant is not None
+        return grant
+
+
+async def stored_binding(factory: Factory, binding_id: str) -> Binding:
+    async with factory.app.state.sessionmaker() as session:
+        binding = await session.get(Binding, binding_id)
+        assert binding is not None
+        return binding

@@ -1,0 +1,93 @@
+"""The key ring across processes: two rings on one database, as two processes would be."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.keys.conftest import AUDIENCE, TYP, Ticks
+from tsp_auth.app import create_app
+from tsp_auth.clock import now
+from tsp_auth.config import Settings
+from tsp_auth.crypto import InvalidToken
+from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.keys.service import KeyRing
+from tsp_auth.migrations import upgrade_head
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def _two_rings(sessions: Sessions, settings: Settings) -> tuple[KeyRing, KeyRing, Ticks]:
+    t0 = now()
+    first = await KeyRing.load(sessions, settings, t0)
+    ticks = Ticks()
+    second = await KeyRing.load(sessions, settings, t0, monotonic=ticks)
+    assert [k.kid for k in second.keyset.keys] == [k.kid for k in first.keyset.keys]
+    return first, second, ticks
+
+
+async def test_a_rotation_elsewhere_is_seen_within_the_refresh_interval(
+    committed_sessionmaker: Sessions, settings: Settings
+) -> None:
+    here, there, ticks = await _two_rings(committed_sessionmaker, settings)
+    t0 = now()
+    async with committed_sessionmaker() as session, session.begin():
+        new = await here.rotate(session, t0)
+
+    async with committed_sessionmaker() as session:
+        ticks.value = 59.0
+        await there.fresh_codec(session, t0)
+        assert there.keyset.get(new.kid) is None
+        ticks.value = 60.0
+        await there.fresh_codec(session, t0)
+        assert there.keyset.get(new.kid) is not None
+
+
+async def test_an_unknown_kid_reloads_at_most_every_five_seconds(
+    committed_sessionmaker: Sessions, settings: Settings
+) -> None:
+    here, there, ticks = await _two_rings(committed_sessionmaker, settings)
+    t0 = now()
+    async with committed_sessionmaker() as session, session.begin():
+        new = await here.rotate(session, t0)
+    handover = new.activates_at
+    token = here.codec.encode({"sub": "s"}, typ=TYP, audience=AUDIENCE, lifetime=_MIN, now=handover)
+
+    async with committed_sessionmaker() as session:
+        ticks.value = 4.0
+        with pytest.raises(InvalidToken) as caught:
+            await there.decode(session, token, typ=TYP, audience=AUDIENCE, now=handover)
+        assert caught.value.reason == "unknown_kid"  # not reloaded: too soon
+        ticks.value = 5.0
+        claims = await there.decode(session, token, typ=TYP, audience=AUDIENCE, now=handover)
+    assert claims["sub"] == "s"
+
+
+async def test_start_up_creates_the_first_key_of_a_fresh_database(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    await asyncio.to_thread(upgrade_head, settings.database_url)
+    app: FastAPI = create_app(settings)
+
+    async with app.router.lifespan_context(app):
+        keyring: KeyRing = app.state.keyring
+        assert len(keyring.keyset.keys) == 1
+        assert keyring.keyset.current(now()) is keyring.keyset.keys[0]
+
+
+async def test_start_up_survives_an_unmigrated_database(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    engine = create_engine(settings)
+    try:
+        keyring = await KeyRing.load(create_sessionmaker(engine), settings, now())
+    finally:
+        await engine.dispose()
+
+    assert keyring.keyset.keys == ()
+
+
+_MIN = timedelta(minutes=1)
