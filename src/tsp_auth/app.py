@@ -6,16 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from tsp_auth import __version__
+from tsp_auth.audit.service import record_denial
 from tsp_auth.clock import now
 from tsp_auth.config import Settings, get_settings
 from tsp_auth.consent.router import router as consent_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
-from tsp_auth.errors import ERROR_SCHEMA, install_error_handlers
+from tsp_auth.errors import ERROR_SCHEMA, AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
@@ -67,10 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.dev_issuer_enabled:
         app.include_router(dev_router)
         app.include_router(dev_pages.router)
-    install_error_handlers(app, settings.retry_after_seconds)
+    install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+async def _record_denial(request: Request, exc: AppError) -> None:
+    if exc.audit is not None:
+        await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

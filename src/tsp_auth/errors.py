@@ -7,7 +7,8 @@ shape of RFC 6749 §5.2, used for the whole API so a client parses one thing.
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsp_auth.observability.context import current_request_id
+
+if TYPE_CHECKING:
+    from tsp_auth.audit.service import AuditNote
 
 log = logging.getLogger("tsp_auth.errors")
 
@@ -39,6 +43,12 @@ class AppError(Exception):
         if error is not None:
             self.error = error
         self.headers = headers or {}
+        self.audit: AuditNote | None = None
+
+    def audited(self, note: AuditNote) -> Self:
+        """Mark this refusal for the audit trail (written after the rollback)."""
+        self.audit = note
+        return self
 
 
 class BadRequest(AppError):
@@ -125,9 +135,16 @@ def _unavailable(retry_after: int) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI, retry_after: int) -> None:
-    async def app_error(_: Request, exc: Exception) -> JSONResponse:
+DenialRecorder = Callable[[Request, "AppError"], Awaitable[None]]
+
+
+def install_error_handlers(
+    app: FastAPI, retry_after: int, on_denied: DenialRecorder | None = None
+) -> None:
+    async def app_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, AppError)
+        if exc.audit is not None and on_denied is not None:
+            await on_denied(request, exc)
         return error_response(exc.status_code, exc.error, exc.description, exc.headers)
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
+from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import Base
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.keys import SigningKeyRecord
@@ -17,6 +18,7 @@ from tsp_auth.models.tokens import (
 
 __all__ = [
     "Account",
+    "AuditEvent",
     "AuthorizationCode",
     "AuthorizationRequest",
     "Base",

@@ -1,0 +1,1 @@
+"""The audit trail: who did what, on whose behalf, when; and what was refused."""
