@@ -24,6 +24,7 @@ from tsp_auth.identity.router import router as identity_router
 from tsp_auth.keys.router import router as keys_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
+from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.registry.router import router as registry_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(dev_router)
         app.include_router(dev_pages.router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
