@@ -40,5 +40,10 @@ format: install
 openapi: install
 	$(BIN)/tsp-auth openapi --output openapi/openapi.json
 
+bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+	  || { echo "make bench needs Debian's wrk"; exit 1; }
+	$(BIN)/python -m bench.run --scale 1000 1000000
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -11,8 +11,19 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select
 
+from tsp_auth.clients.credentials import hash_secret, new_secret
 from tsp_auth.clock import now
-from tsp_auth.models import Account, Binding, Grant, Partner, Seller, Service, ServiceOffer
+from tsp_auth.models import (
+    Account,
+    Binding,
+    Client,
+    Grant,
+    MemberAssignment,
+    Partner,
+    Seller,
+    Service,
+    ServiceOffer,
+)
 from tsp_auth.models.base import new_id
 
 ALL_ITEMS = ("authorized_object", "shop_operation_ticket", "seller_center_access", "data_compass")
@@ -157,6 +168,51 @@ class Factory:
         )
         await self._add(grant)
         return grant
+
+    async def assignment(
+        self, member: Account, seller: Seller, *, roles: Iterable[str] | None = None
+    ) -> MemberAssignment:
+        """``member`` (of its partner) may act for ``seller``; ``roles`` None: all the grant's."""
+        assert member.partner_id is not None
+        row = MemberAssignment(
+            id=new_id("asg"),
+            partner_id=member.partner_id,
+            member_id=member.id,
+            seller_id=seller.id,
+            roles=None if roles is None else frozenset(roles),
+            created_at=now(),
+        )
+        await self._add(row)
+        return row
+
+    async def oauth_client(
+        self,
+        partner: Partner | None = None,
+        *,
+        service: Service | None = None,
+        client_type: str = "confidential",
+        redirect_uris: Iterable[str] = ("https://app.example.com/callback",),
+        scopes: Iterable[str] = ("partner.affiliate.read", "partner.creator.read"),
+        status: str = "live",
+    ) -> tuple[Client, str | None]:
+        """An OAuth client and its secret (None for a public client). A partner app is tied to
+        ``service`` when given; ``client_type="first_party"`` makes a platform client.
+        (Named ``oauth_client``: ``client`` is this factory's HTTP client.)"""
+        secret = None if client_type == "public" else new_secret()
+        row = Client(
+            id=new_id("cli"),
+            partner_id=partner.id if partner else None,
+            service_id=service.id if service else (f"app_{new_id('x')[2:]}" if partner else None),
+            name=f"{client_type} client",
+            client_type=client_type,
+            secret_hash=hash_secret(secret) if secret else None,
+            redirect_uris=list(redirect_uris),
+            scopes=frozenset(scopes),
+            status=status,
+            created_at=now(),
+        )
+        await self._add(row)
+        return row, secret
 
     async def headers(self, account: Account) -> dict[str, str]:
         """An identity token from the development issuer, as a frontend would obtain it."""

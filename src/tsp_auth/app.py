@@ -10,24 +10,33 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from tsp_auth import __version__
+from tsp_auth.assignments.router import router as assignments_router
+from tsp_auth.audit.router import router as audit_router
 from tsp_auth.audit.service import record_denial
+from tsp_auth.clients.router import router as clients_router
 from tsp_auth.clock import now
 from tsp_auth.config import Settings, get_settings
+from tsp_auth.consent.html import router as consent_page_router
 from tsp_auth.consent.router import router as consent_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.errors import ERROR_SCHEMA, AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
+from tsp_auth.home import router as home_router
 from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
 from tsp_auth.keys.router import router as keys_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
+from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.registry.router import router as registry_router
+from tsp_auth.tsp_access.router import router as tsp_access_router
+from tsp_auth.webhooks.router import router as webhooks_router
 
 ROUTERS = (
     ops_router,
@@ -37,6 +46,15 @@ ROUTERS = (
     grants_router,
     links_router,
     consent_router,
+    consent_page_router,
+    home_router,
+    assignments_router,
+    tsp_access_router,
+    decisions_router,
+    audit_router,
+    webhooks_router,
+    clients_router,
+    oauth_router,
 )
 
 

@@ -131,6 +131,36 @@ def _when(moment: datetime | None) -> str:
     return "-" if moment is None else moment.isoformat(timespec="seconds")
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    _run_worker(args, sweep_only=False)
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    _run_worker(args, sweep_only=True)
+
+
+def _run_worker(args: argparse.Namespace, *, sweep_only: bool) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from tsp_auth.observability.logs import configure_logging
+    from tsp_auth.webhooks.worker import run_command
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    once: bool = getattr(args, "once", True)
+    interval: float = getattr(args, "interval", 5.0)
+    sweep_every: float = getattr(args, "sweep_every", 60.0)
+    work = run_command(
+        settings, once=once, sweep_only=sweep_only, interval=interval, sweep_every=sweep_every
+    )
+    try:
+        summary = asyncio.run(work)
+    except (DBAPIError, OSError) as exc:
+        print(f"database error ({type(exc).__name__}); is it up and migrated?", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(summary)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsp-auth", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands.add_parser(
         "list", help="list keys: kid, state, created, activates, retires (no key material)"
     ).set_defaults(func=cmd_keys_list)
+    worker = commands.add_parser(
+        "worker", help="deliver webhooks (outbox) and sweep expiries; runs until stopped"
+    )
+    worker.add_argument("--once", action="store_true", help="sweep, deliver what is due, exit")
+    worker.add_argument("--interval", type=float, default=5.0, help="seconds between drains")
+    worker.add_argument("--sweep-every", type=float, default=60.0, help="seconds between sweeps")
+    worker.set_defaults(func=cmd_worker)
+    commands.add_parser(
+        "sweep", help="expire lapsed grants and queue expiry reminders, once"
+    ).set_defaults(func=cmd_sweep)
     return parser
 
 

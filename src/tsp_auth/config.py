@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Public hosts of the authorization link (seed 004: US and rest-of-world domains).
     host_us: str = "partner.us.tiktokshop.com"
     host_row: str = "partner.tiktokshop.com"
+    # Seller console hosts: they redeem TSP Access login tokens, whose `aud` names them
+    # (DESIGN §3 "aud = the seller console of that market"; US markets use the US console).
+    console_host_us: str = "seller-us.tiktokshop.com"
+    console_host_row: str = "seller.tiktokshop.com"
     public_scheme: Literal["http", "https"] = "https"
     issuer: str = "http://127.0.0.1:8000"
 
@@ -53,11 +57,17 @@ class Settings(BaseSettings):
     authorization_code_ttl: timedelta = timedelta(seconds=60)
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
+    # `aud` of the access tokens we issue (RFC 9068 §3): the partner API they are for, one
+    # resource server. Unset: "{issuer}/api" (docs/oauth.md).
+    access_token_audience: str | None = Field(default=None, min_length=1, max_length=512)
     login_token_ttl: timedelta = timedelta(minutes=5)
     console_session_ttl: timedelta = timedelta(hours=8)
     sea_launch_date: date | None = None
 
     retry_after_seconds: int = Field(default=5, ge=1, le=300)
+    # Webhook delivery by `tsp-auth worker` (docs/operations.md).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

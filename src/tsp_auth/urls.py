@@ -57,3 +57,37 @@ def with_query(url: str, params: Mapping[str, str]) -> str:
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query = urlencode([*kept, *params.items()])
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def dev_sign_in_path(return_to: str) -> str:
+    """The development sign-in page, coming back to a local path afterwards."""
+    return f"/dev/login?return_to={quote(return_to, safe='/')}"
+
+
+# TSP Access (DESIGN §3): the seller console that redeems a login token. US markets use the US
+# console, every other market the rest-of-world one (``TSP_AUTH_CONSOLE_HOST_US`` / ``_ROW``).
+CONSOLE_LOGIN_PATH = "/tsp-access/login"
+
+
+def console_host(settings: Settings, region: str) -> str:
+    return settings.console_host_us if region == "US" else settings.console_host_row
+
+
+def console_audience(settings: Settings, region: str) -> str:
+    """The ``aud`` of a login token for a seller of ``region``: the console's origin."""
+    return f"{settings.public_scheme}://{console_host(settings, region)}"
+
+
+def console_audiences(settings: Settings) -> tuple[str, ...]:
+    """Every console audience we mint login tokens for."""
+    return tuple(dict.fromkeys(console_audience(settings, r) for r in ("US", "ROW")))
+
+
+def console_login_url(settings: Settings, region: str) -> str:
+    """Where the partner console sends the member's browser with the login token.
+
+    The token travels in a POST body (or a URL fragment), never in the query: a query ends up
+    in server logs, browser history and ``Referer`` headers (RFC 6750 §5.3, RFC 9700 §4.3).
+    """
+    host = console_host(settings, region)
+    return urlunsplit((settings.public_scheme, host, CONSOLE_LOGIN_PATH, "", ""))

@@ -36,7 +36,17 @@ async def test_missing_state_is_stored_as_null_and_purpose_defaults(
     assert stored.state is None and stored.purpose == "authorize"
 
 
-async def test_unknown_parameters_are_ignored_and_never_followed(
+async def test_unknown_parameters_are_ignored(client: AsyncClient, factory: Factory) -> None:
+    service = await factory.service(await factory.partner())
+    response = await client.get(
+        "/open/authorize",
+        params={"service_id": service.id, "state": "s", "utm_source": "mail"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/consent/azr_")
+
+
+async def test_a_redirect_uri_of_an_unknown_client_is_never_followed(
     client: AsyncClient, factory: Factory
 ) -> None:
     service = await factory.service(await factory.partner())
@@ -50,8 +60,9 @@ async def test_unknown_parameters_are_ignored_and_never_followed(
             "response_type": "code",
         },
     )
-    assert response.status_code == 303
-    assert response.headers["location"].startswith("/consent/azr_")
+    assert response.status_code == 400
+    assert "location" not in response.headers
+    assert response.headers["content-type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Recording audit events.
+"""Recording audit events, and reading them back (`GET /v1/audit-events`, docs/operations.md).
 
 Successes are written in the request's own transaction, so an event exists if and only if
 its change does. Refusals roll the request back, so the error handler writes them afterwards
@@ -10,13 +10,25 @@ sellers and partners. ``_scrub`` drops keys that look like one, as a second line
 
 from __future__ import annotations
 
+import base64
+import binascii
+import csv
+import io
+import json
 import logging
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.audit import repository
+from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
+from tsp_auth.errors import BadRequest, Forbidden
+from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import new_id
 from tsp_auth.observability.context import current_request_id
@@ -37,6 +49,34 @@ class AuditNote:
     seller_id: str | None = None
     grant_id: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted and on whose authority (``on_behalf_of``)."""
+
+    account_id: str | None
+    kind: str = "account"  # account | client | system
+    on_behalf_of: str | None = None
+
+    @classmethod
+    def of(cls, caller: Caller) -> Actor:
+        # A seller's account acts for its seller, a partner's for its partner, an operator for
+        # the platform. A partner member acting *for a seller* (TSP access) names the seller.
+        behalf = caller.seller_id if caller.kind == "seller" else caller.partner_id
+        return cls(account_id=caller.account_id, on_behalf_of=behalf)
+
+    def note(self, action: str, **fields: Any) -> AuditNote:
+        return AuditNote(
+            action=action,
+            actor_id=self.account_id,
+            actor_type=self.kind,
+            on_behalf_of=self.on_behalf_of,
+            **fields,
+        )
+
+
+SYSTEM = Actor(account_id=None, kind="system")
 
 
 def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
@@ -76,3 +116,114 @@ async def record_denial(
             await session.commit()
     except Exception as exc:  # the refusal itself must still reach the caller
         log.warning("audit denial not recorded: %s", type(exc).__name__)
+
+
+# Reading the trail ---------------------------------------------------------------------------
+
+EXPORT_CHUNK = 500
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _require_reader(caller: Caller) -> None:
+    # Members see only the grants assigned to them (DESIGN §2); the partner-wide trail is not.
+    if caller.kind == "partner" and not caller.is_partner_admin:
+        raise Forbidden(
+            "only a partner admin reads the audit trail", error="partner_admin_required"
+        )
+
+
+def _encode_cursor(event: AuditEvent, order: str) -> str:
+    raw = json.dumps([event.occurred_at.isoformat(), event.id, order]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, order: str) -> tuple[datetime, str]:
+    refused = BadRequest("cursor is not one this API issued", error="invalid_cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        occurred_at, event_id, cursor_order = json.loads(raw)
+        at = datetime.fromisoformat(occurred_at)
+    except (binascii.Error, ValueError, TypeError):
+        raise refused from None
+    if at.tzinfo is None or not isinstance(event_id, str) or cursor_order != order:
+        raise refused
+    return at, event_id
+
+
+def _filters(caller: Caller, query: AuditQuery) -> list[ColumnElement[bool]]:
+    where = [repository.visible_to(caller)]
+    if query.action is not None:
+        where.append(AuditEvent.action == query.action)
+    if query.outcome is not None:
+        where.append(AuditEvent.outcome == query.outcome)
+    if query.grant_id is not None:
+        where.append(AuditEvent.grant_id == query.grant_id)
+    if query.since is not None:
+        where.append(AuditEvent.occurred_at >= query.since)
+    if query.until is not None:
+        where.append(AuditEvent.occurred_at < query.until)
+    return where
+
+
+async def list_events(session: AsyncSession, caller: Caller, query: AuditQuery) -> AuditEventPage:
+    """One page of the events the caller may read, in (occurred_at, id) order."""
+    _require_reader(caller)
+    where = _filters(caller, query)
+    descending = query.order == "desc"
+    if query.cursor is not None:
+        where.append(repository.after(_decode_cursor(query.cursor, query.order), descending))
+    rows = await repository.page(session, where, descending=descending, limit=query.limit + 1)
+    shown: Sequence[AuditEvent] = rows[: query.limit]
+    cursor = _encode_cursor(shown[-1], query.order) if len(rows) > query.limit else None
+    return AuditEventPage(
+        items=[AuditEventRead.model_validate(e) for e in shown], next_cursor=cursor
+    )
+
+
+def check_export(caller: Caller) -> None:
+    """Refuse before the download starts: a stream cannot turn into an error any more."""
+    _require_reader(caller)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        text = json.dumps(value, sort_keys=True)
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_line(values: Sequence[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([_cell(v) for v in values])
+    return buffer.getvalue()
+
+
+async def export_csv(
+    sessionmaker: async_sessionmaker[AsyncSession], caller: Caller, query: AuditQuery
+) -> AsyncIterator[str]:
+    """Every matching event as CSV (header first), read in chunks of short transactions.
+
+    ``limit`` and ``cursor`` do not apply. Events are fixed once written, and ``until``
+    defaults to the start of the export, so the chunks read one consistent set.
+    """
+    if query.until is None:
+        query = query.model_copy(update={"until": now()})
+    where = _filters(caller, query)
+    descending = query.order == "desc"
+    yield _csv_line(CSV_COLUMNS)
+    position: tuple[datetime, str] | None = None
+    while True:
+        chunk = where if position is None else [*where, repository.after(position, descending)]
+        async with sessionmaker() as session:
+            rows = await repository.page(session, chunk, descending=descending, limit=EXPORT_CHUNK)
+        for event in rows:
+            yield _csv_line([getattr(event, column) for column in CSV_COLUMNS])
+        if len(rows) < EXPORT_CHUNK:
+            return
+        position = (rows[-1].occurred_at, rows[-1].id)

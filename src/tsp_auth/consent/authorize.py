@@ -1,18 +1,19 @@
 """What `/open/authorize` accepts: the link's parameters, parsed without I/O.
 
 The partner-app parameters of RFC 6749 §4.1.1 / RFC 7636 §4.3 (``client_id``, ``redirect_uri``,
-``response_type``, ``code_challenge``, ``code_challenge_method``) are not read yet: they join
-``AuthorizeParams`` and get their own check in ``parse_authorize_query`` when the token service
-lands. Until then unknown parameters are ignored (RFC 6749 §3.1: "The authorization server MUST
-ignore unrecognized request parameters").
+``response_type``, ``scope``, ``code_challenge``, ``code_challenge_method``) are collected here
+as received and checked by ``tsp_auth.oauth.authorize``, which knows the client: before the
+redirect URI is known good its errors are pages, after it they go back to the client. Other
+unknown parameters are ignored (RFC 6749 §3.1: "The authorization server MUST ignore
+unrecognized request parameters").
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from tsp_auth.errors import BadRequest
@@ -27,6 +28,14 @@ _STATE = re.compile(STATE_PATTERN)
 # Our ids are ``svc_`` + hex; the demo's are readable words. Either fits the 40-char column.
 _SERVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _SINGLE_VALUED = ("service_id", "state", "purpose")
+OAUTH_PARAMETERS = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "code_challenge",
+    "code_challenge_method",
+)
 
 
 class QueryParams(Protocol):
@@ -37,9 +46,11 @@ class QueryParams(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AuthorizeParams:
-    service_id: str
+    service_id: str | None  # None only when ``client_id`` names a partner app (its service)
     state: str | None
     purpose: Purpose
+    # The partner-app parameters given, each with every non-empty value received.
+    oauth: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def new_state() -> str:
@@ -73,12 +84,14 @@ def parse_authorize_query(query: QueryParams) -> AuthorizeParams:
     """Check the link's parameters; every refusal is a BadRequest with an error code."""
     values = {name: _single(query, name) for name in _SINGLE_VALUED}
     service_id, state = values["service_id"], values["state"]
-    if service_id is None:
+    oauth = {name: tuple(v for v in query.getlist(name) if v) for name in OAUTH_PARAMETERS}
+    oauth = {name: given for name, given in oauth.items() if given}
+    if service_id is None and "client_id" not in oauth:
         raise BadRequest("the link has no service_id", error="invalid_request")
-    if _SERVICE_ID.fullmatch(service_id) is None:
+    if service_id is not None and _SERVICE_ID.fullmatch(service_id) is None:
         raise BadRequest("the link's service_id is malformed", error="invalid_request")
     if state is not None and not is_valid_state(state):
         raise BadRequest(
             f"state must be 1 to {STATE_MAX_LENGTH} URL-safe characters", error="invalid_state"
         )
-    return AuthorizeParams(service_id, state, _purpose(values["purpose"]))
+    return AuthorizeParams(service_id, state, _purpose(values["purpose"]), oauth)

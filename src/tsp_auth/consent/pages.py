@@ -1,4 +1,4 @@
-"""Plain HTML answers for the seller's browser when a link cannot be followed.
+"""Plain HTML answers for the seller's browser, and the headers every such page carries.
 
 RFC 9700 §4.11 (open redirection): a link that fails validation is answered here, on our own
 page, and never redirected to a URL taken from the link.
@@ -6,7 +6,10 @@ page, and never redirected to a URL taken from the link.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from html import escape
+from urllib.parse import urlsplit
 
 from fastapi.responses import HTMLResponse
 
@@ -17,6 +20,41 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="robots" content="noindex"><title>{title}</title></head>
 <body><main><h1>{title}</h1><p id="error-description">{description}</p>
 <p><small>Error code: <code id="error">{error}</code>{request}</small></p></main></body></html>"""
+
+# An origin we may put in a CSP source list: no quotes, spaces, semicolons or commas.
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def origin_of(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of an absolute http(s) URL, or None (relative, or unusable)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].lower()
+    origin = f"{parts.scheme.lower()}://{host}"
+    return origin if _ORIGIN.fullmatch(origin) else None
+
+
+def page_headers(form_targets: Iterable[str | None] = ()) -> dict[str, str]:
+    """Headers of every consent page (docs/consent.md, "The built-in consent page").
+
+    ``form_targets``: where a form on the page may end up. Chromium applies CSP ``form-action``
+    to the redirects that follow a submission too, so the partner's return origin, reached by
+    our 303, is listed next to ``'self'``; otherwise the browser stops on our page.
+    """
+    origins = sorted({o for o in map(origin_of, form_targets) if o is not None})
+    form_action = " ".join(["'self'", *origins])
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; style-src 'self' 'unsafe-inline'; "
+            f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+        ),
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+
 
 _TITLES = {404: "Authorization link not found", 410: "Authorization link expired"}
 
@@ -31,5 +69,5 @@ def error_page(error: AppError) -> HTMLResponse:
         request=f" · request {escape(request_id)}" if request_id else "",
     )
     return HTMLResponse(
-        html, status_code=error.status_code, headers={"Cache-Control": "no-store", **error.headers}
+        html, status_code=error.status_code, headers={**page_headers(), **error.headers}
     )

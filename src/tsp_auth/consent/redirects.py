@@ -1,16 +1,22 @@
 """Where the seller's browser goes after deciding: back to the partner, or our done page.
 
-The seam for partner apps: ``return_redirect`` is the one function that builds the success
-redirect from the request and the grants it produced. When a service has an OAuth client, the
-token service adds ``code`` (RFC 6749 §4.1.2) and ``iss`` (RFC 9207) here; nothing else changes.
+The seam for partner apps: ``return_redirect`` and ``denial_redirect`` build the redirect from
+the request and the grants it produced. A request made through a partner app's link (it names a
+client) goes to the app's registered redirect URI with ``code`` (RFC 6749 §4.1.2) or ``error``,
+plus ``state`` and ``iss`` (RFC 9207): ``tsp_auth.oauth.codes`` builds those. Any other request
+goes to the service's return URL with ``state``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tsp_auth import urls
+from tsp_auth.config import Settings
 from tsp_auth.models import AuthorizationRequest, Grant
+from tsp_auth.oauth import codes
 
 
 def _with_state(request: AuthorizationRequest, params: dict[str, str]) -> dict[str, str]:
@@ -20,21 +26,31 @@ def _with_state(request: AuthorizationRequest, params: dict[str, str]) -> dict[s
     return params
 
 
-def return_redirect(
-    request: AuthorizationRequest, return_url: str | None, grants: Sequence[Grant]
+async def return_redirect(
+    session: AsyncSession,
+    settings: Settings,
+    request: AuthorizationRequest,
+    return_url: str | None,
+    grants: Sequence[Grant],
 ) -> str:
-    """The success redirect: the service's return URL with ``state``, or the done page.
-
-    ``grants`` are unused until authorization codes exist; they are what a code will name.
-    """
-    del grants
+    """The success redirect: the app's code redirect, the return URL with ``state``, or the
+    done page. A code is issued in the consent's own transaction: no grant, no code."""
+    if request.client_id is not None:
+        return await codes.code_redirect(session, settings, request, grants)
     if return_url is None:
         return urls.consent_done_path(request.id)
     return urls.with_query(return_url, _with_state(request, {}))
 
 
-def denial_redirect(request: AuthorizationRequest, return_url: str | None) -> str:
+async def denial_redirect(
+    session: AsyncSession,
+    settings: Settings,
+    request: AuthorizationRequest,
+    return_url: str | None,
+) -> str:
     """RFC 6749 §4.1.2.1: the refusal goes back as ``error=access_denied`` with ``state``."""
+    if request.client_id is not None:
+        return await codes.denial_redirect(session, settings, request)
     if return_url is None:
         return urls.consent_done_path(request.id)
     return urls.with_query(return_url, _with_state(request, {"error": "access_denied"}))

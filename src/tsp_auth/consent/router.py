@@ -22,6 +22,7 @@ from tsp_auth.consent.schemas import (
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import AppError, responses
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.oauth.authorize import OAUTH_LINK_PARAMETERS
 
 router = APIRouter(tags=["consent"])
 
@@ -36,7 +37,13 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 _HTML_ERROR = {"description": "An HTML error page (never a redirect)", "content": {"text/html": {}}}
 _LINK_PARAMETERS: dict[str, Any] = {
     "parameters": [
-        {"name": "service_id", "in": "query", "required": True, "schema": {"type": "string"}},
+        {
+            "name": "service_id",
+            "in": "query",
+            "required": False,
+            "description": "Required, unless `client_id` names a partner app (its service).",
+            "schema": {"type": "string"},
+        },
         {
             "name": "state",
             "in": "query",
@@ -49,6 +56,7 @@ _LINK_PARAMETERS: dict[str, Any] = {
             "required": False,
             "schema": {"type": "string", "enum": ["authorize", "tsp_access"]},
         },
+        *OAUTH_LINK_PARAMETERS,
     ]
 }
 
@@ -59,7 +67,11 @@ _LINK_PARAMETERS: dict[str, Any] = {
     status_code=status.HTTP_303_SEE_OTHER,
     response_class=RedirectResponse,
     responses={
-        303: {"description": "To the consent page, `/consent/{request_id}`"},
+        303: {
+            "description": "To the consent page, `/consent/{request_id}`; for a partner app "
+            "whose client and redirect URI are valid, other errors go back to its redirect URI "
+            "(RFC 6749 §4.1.2.1)"
+        },
         400: _HTML_ERROR,
         404: _HTML_ERROR,
     },
@@ -127,7 +139,7 @@ async def accept_request(
     responses=responses(401, 403, 404, 409, 410),
 )
 async def reject_request(
-    request_id: str, caller: CallerDep, session: SessionDep
+    request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> ConsentRejected:
-    decided = await service.reject_consent(session, caller, request_id)
+    decided = await service.reject_consent(session, settings, caller, request_id)
     return ConsentRejected(redirect_to=decided.redirect_to)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent import repository
@@ -21,9 +22,11 @@ from tsp_auth.consent.recording import GrantTerms, Recorded, ensure_binding, rec
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
 from tsp_auth.consent.schemas import ConsentAccept, ServicePick
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
+from tsp_auth.grants.events import consent_accepted, consent_rejected
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuthorizationRequest, Partner
 from tsp_auth.models.base import new_id
+from tsp_auth.oauth.authorize import check_client_link
 from tsp_auth.policy import Reason, Selection, check_consenter, check_selection, check_terms
 from tsp_auth.registry import repository as registry
 
@@ -120,7 +123,10 @@ async def start_authorization(
     session: AsyncSession, settings: Settings, params: AuthorizeParams
 ) -> AuthorizationRequest:
     """`/open/authorize`: store what the link asks for; the seller decides later."""
-    service = await registry.get_service(session, params.service_id)
+    # A partner app's link: client, redirect URI, PKCE and scope are checked first.
+    client_link = await check_client_link(session, settings, params)
+    service_id = client_link.service_id if client_link else params.service_id
+    service = await registry.get_service(session, service_id) if service_id else None
     if service is None:
         raise NotFound("this authorization link names no known service", error="unknown_service")
     if not service.valid:
@@ -136,6 +142,7 @@ async def start_authorization(
         status="pending",
         created_at=at,
         expires_at=at + settings.authorization_request_ttl,
+        **(client_link.request_columns() if client_link else {}),
     )
     await repository.add(session, request)
     return request
@@ -199,6 +206,7 @@ async def _decide(
     raise Conflict("this request was already decided", error=REQUEST_ALREADY_DECIDED)
 
 
+@audit_refusals("consent.accepted", "authorization_request")
 async def accept_consent(
     session: AsyncSession, settings: Settings, caller: Caller, request_id: str, body: ConsentAccept
 ) -> Decided:
@@ -227,16 +235,24 @@ async def accept_consent(
         )
         renew_active = pick.service_id == request.service_id
         recorded.append(await record_grant(session, terms, at, may_renew_active=renew_active))
+    await consent_accepted(session, caller, request, recorded, at)
     return_url = catalogue.services[request.service_id].return_url
-    redirect = return_redirect(request, return_url, [r.grant for r in recorded])
+    redirect = await return_redirect(
+        session, settings, request, return_url, [r.grant for r in recorded]
+    )
     return Decided(redirect, tuple(recorded))
 
 
-async def reject_consent(session: AsyncSession, caller: Caller, request_id: str) -> Decided:
+@audit_refusals("consent.rejected", "authorization_request")
+async def reject_consent(
+    session: AsyncSession, settings: Settings, caller: Caller, request_id: str
+) -> Decided:
     """The seller says no: RFC 6749 §4.1.2.1 ``access_denied`` goes back to the partner."""
     require_main_account(caller)
     at = now()
     request = await _open_request(session, request_id, at)
     await _decide(session, request, "rejected", caller, at)
+    consent_rejected(session, caller, request)
     service = await registry.get_service(session, request.service_id)
-    return Decided(denial_redirect(request, service.return_url if service else None))
+    return_url = service.return_url if service else None
+    return Decided(await denial_redirect(session, settings, request, return_url))

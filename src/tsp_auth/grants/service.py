@@ -17,9 +17,12 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.audit.refusals import audit_refusals
+from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
 from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants import repository
+from tsp_auth.grants.events import grants_changed, grants_ended
 from tsp_auth.grants.lifecycle import cancel_binding, end_grants
 from tsp_auth.grants.schemas import (
     DeactivationReason,
@@ -219,6 +222,7 @@ async def _check_edit(
     _refuse(decision, Conflict if decision.reason == Reason.SERVICE_NOT_VALID else BadRequest)
 
 
+@audit_refusals("grant.updated", "grant")
 async def edit_grant(
     session: AsyncSession,
     caller: Caller,
@@ -242,7 +246,9 @@ async def edit_grant(
     await _check_edit(session, grant, current, new, at=at, sea_launch=sea_launch)
     if not await repository.update_selection(session, grant.id, grant.version, new, at):
         raise Conflict("the grant changed during the edit; read it again", error="grant_changed")
-    return GrantRead.of(await _reread(session, grant.id), at)
+    updated = await _reread(session, grant.id)
+    await grants_changed(session, [updated], "grant.updated", Actor.of(caller), at=at)
+    return GrantRead.of(updated, at)
 
 
 def _require_seller_to_cancel(caller: Caller) -> None:
@@ -253,6 +259,7 @@ def _require_seller_to_cancel(caller: Caller) -> None:
         raise Forbidden("only the seller can cancel TSP access", error="seller_only")
 
 
+@audit_refusals("grant.cancelled", "grant")
 async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> GrantCancelled:
     """seed 002: cancelling ends the binding and every active grant between seller and partner."""
     grant = await visible_grant(session, caller, grant_id)
@@ -263,12 +270,14 @@ async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
     if grant.status == GrantStatus.CANCELLED or binding is None or binding.status != "active":
         raise Conflict("the binding is already cancelled", error=Reason.GRANT_NOT_ACTIVE)
     ended = await cancel_binding(session, binding.id, reason="seller_cancelled")
+    await grants_ended(session, ended, "grant.cancelled", Actor.of(caller))
     at = now()
     return GrantCancelled(
         cancelled=sorted(ended), grant=GrantRead.of(await _reread(session, grant.id), at)
     )
 
 
+@audit_refusals("grant.deactivated", "grant")
 async def deactivate_grant(
     session: AsyncSession, caller: Caller, grant_id: str, reason: DeactivationReason
 ) -> GrantRead:
@@ -280,4 +289,5 @@ async def deactivate_grant(
     unchanged = and_(Grant.id == grant.id, Grant.version == grant.version)
     if not await end_grants(session, unchanged, status=GrantStatus.DEACTIVATED, reason=reason):
         raise Conflict("the grant changed during the request; read it again", error="grant_changed")
+    await grants_ended(session, [grant.id], "grant.deactivated", Actor.of(caller), at=at)
     return GrantRead.of(await _reread(session, grant.id), at)

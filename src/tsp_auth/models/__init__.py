@@ -15,6 +15,12 @@ from tsp_auth.models.tokens import (
     RevokedToken,
     TokenFamily,
 )
+from tsp_auth.models.webhooks import (
+    GrantReminder,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "Account",
@@ -26,6 +32,7 @@ __all__ = [
     "Client",
     "ConsoleSession",
     "Grant",
+    "GrantReminder",
     "LoginToken",
     "MemberAssignment",
     "Partner",
@@ -36,4 +43,7 @@ __all__ = [
     "ServiceOffer",
     "SigningKeyRecord",
     "TokenFamily",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

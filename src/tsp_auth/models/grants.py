@@ -24,6 +24,7 @@ class AuthorizationRequest(Base):
     redirect_uri: Mapped[str | None] = mapped_column(String(2048))
     code_challenge: Mapped[str | None] = mapped_column(String(128))
     code_challenge_method: Mapped[str | None] = mapped_column(String(8))
+    scopes: Mapped[frozenset[str] | None] = mapped_column(StringSet)  # partner apps only
     status: Mapped[str] = mapped_column(String(16))  # pending | accepted | rejected
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,3 +16,30 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 IN_FLIGHT = Gauge("tsp_auth_http_requests_in_flight", "HTTP requests being served.")
+
+# Domain metrics (docs/operations.md). Label values are small fixed sets, never ids.
+GRANT_TRANSITIONS = Counter(
+    "tsp_auth_grant_transitions_total",
+    "Grants moved to a status (active: created or renewed), counted when the change commits.",
+    ["to"],
+)
+LOGIN_TOKENS = Counter(
+    "tsp_auth_login_tokens_total",
+    "TSP Access login tokens by event: minted or redeemed.",
+    ["event"],
+)
+DECISIONS = Counter(
+    "tsp_auth_decisions_total",
+    "Decision API answers by outcome (allow|deny) and reason code.",
+    ["outcome", "reason"],
+)
+DECISION_LATENCY = Histogram(
+    "tsp_auth_decision_duration_seconds",
+    "Time to decide one Decision API call, database read included.",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+WEBHOOK_DELIVERIES = Counter(
+    "tsp_auth_webhook_deliveries_total",
+    "Webhook delivery attempts by outcome: delivered, retrying (will retry) or failed (gave up).",
+    ["outcome"],
+)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.grants.events import grants_ended
 from tsp_auth.grants.lifecycle import deactivate_service_grants
 from tsp_auth.identity.callers import Caller, require_operator
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
@@ -140,7 +142,8 @@ async def update_service(
         service.valid = data.valid
         if not data.valid:
             # DESIGN §2: a service that stops being valid deactivates its grants.
-            await deactivate_service_grants(session, service.id, reason="service_not_valid")
+            ended = await deactivate_service_grants(session, service.id, reason="service_not_valid")
+            await grants_ended(session, ended, "grant.deactivated", Actor.of(caller))
     await session.flush()
     return service
 

@@ -1,0 +1,46 @@
+"""Member assignment routes: partner admins assign members to sellers (DESIGN §2)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from tsp_auth.assignments import service
+from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.identity.callers import CallerDep
+
+router = APIRouter(tags=["assignments"])
+
+
+@router.post(
+    "/v1/assignments",
+    status_code=201,
+    summary="A partner admin lets a member act for a seller, with all or some roles",
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def create_assignment(
+    body: AssignmentCreate, caller: CallerDep, session: SessionDep
+) -> AssignmentRead:
+    return await service.create_assignment(session, caller, body)
+
+
+@router.get(
+    "/v1/assignments",
+    summary="Admins: every assignment of the partner; members: their own",
+    responses=responses(401, 403),
+)
+async def list_assignments(caller: CallerDep, session: SessionDep) -> AssignmentList:
+    return await service.list_assignments(session, caller)
+
+
+@router.delete(
+    "/v1/assignments/{assignment_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Remove an assignment; the member's console sessions for that seller end at once",
+    responses=responses(401, 403, 404),
+)
+async def delete_assignment(assignment_id: str, caller: CallerDep, session: SessionDep) -> Response:
+    await service.delete_assignment(session, caller, assignment_id)
+    return Response(status_code=204)

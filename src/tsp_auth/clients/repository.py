@@ -1,0 +1,34 @@
+"""SQL for clients. Functions take the request's session and only flush."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.models import Client
+
+
+async def get(session: AsyncSession, client_id: str) -> Client | None:
+    return await session.get(Client, client_id)
+
+
+async def by_service(session: AsyncSession, service_id: str) -> Client | None:
+    return await session.scalar(select(Client).where(Client.service_id == service_id))
+
+
+async def listed(session: AsyncSession, partner_id: str | None) -> Sequence[Client]:
+    """Every client (operators, ``partner_id`` None) or one partner's apps."""
+    statement = select(Client).order_by(Client.created_at, Client.id)
+    if partner_id is not None:
+        statement = statement.where(Client.partner_id == partner_id)
+    return (await session.scalars(statement)).all()
+
+
+async def add_in_savepoint(session: AsyncSession, client: Client) -> None:
+    """Insert in a savepoint: a concurrent registration for the same service trips
+    ``uq_clients_service_id`` and leaves the request's transaction usable."""
+    async with session.begin_nested():
+        session.add(client)
+        await session.flush()

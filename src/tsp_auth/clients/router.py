@@ -1,0 +1,59 @@
+"""Client registration and management: operators and partner admins (docs/oauth.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from tsp_auth.clients import service
+from tsp_auth.clients.schemas import ClientCreate, ClientRead, ClientUpdate, ClientWithSecret
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.identity.callers import CallerDep
+from tsp_auth.oauth.http import NoStoreRoute
+
+# Answers may carry a client secret: never cached (RFC 6749 §5.1 by analogy).
+router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
+
+
+@router.post(
+    "/v1/clients",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a client; its secret is shown in this answer only",
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def register_client(
+    body: ClientCreate, caller: CallerDep, session: SessionDep
+) -> ClientWithSecret:
+    client, secret = await service.register_client(session, caller, body)
+    return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
+
+
+@router.get("/v1/clients", summary="The clients the caller may see", responses=responses(401))
+async def list_clients(caller: CallerDep, session: SessionDep) -> list[ClientRead]:
+    return [ClientRead.of(c) for c in await service.list_clients(session, caller)]
+
+
+@router.get("/v1/clients/{client_id}", responses=responses(401, 404))
+async def read_client(client_id: str, caller: CallerDep, session: SessionDep) -> ClientRead:
+    return ClientRead.of(await service.visible_client(session, caller, client_id))
+
+
+@router.patch(
+    "/v1/clients/{client_id}",
+    summary="Change a client's status, redirect URIs or scopes",
+    responses=responses(400, 401, 403, 404),
+)
+async def update_client(
+    client_id: str, body: ClientUpdate, caller: CallerDep, session: SessionDep
+) -> ClientRead:
+    return ClientRead.of(await service.update_client(session, caller, client_id, body))
+
+
+@router.post(
+    "/v1/clients/{client_id}/secret",
+    summary="Rotate the secret: the new one is shown once, the old one stops working",
+    responses=responses(400, 401, 403, 404),
+)
+async def rotate_secret(client_id: str, caller: CallerDep, session: SessionDep) -> ClientWithSecret:
+    client, secret = await service.rotate_secret(session, caller, client_id)
+    return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)

@@ -1,0 +1,32 @@
+"""The scopes a client may hold, by kind of client.
+
+Partner apps hold ``partner.*`` scopes (seed 004: "The app must enable partner API scopes, which
+are the ones starting with 'partner'"); first-party clients of the platform hold ``tsp.*``
+scopes that open our own operational endpoints. First-party scopes are not advertised in the
+RFC 8414 metadata (§2 lets a server leave scopes out): no partner may ask for them.
+"""
+
+from __future__ import annotations
+
+from tsp_auth.keys.metadata import PARTNER_SCOPES
+
+PARTNER_SCOPE_PREFIX = "partner."
+# RFC 7662 §2.1: the introspection endpoint is for protected resources, i.e. our first parties.
+INTROSPECT_SCOPE = "tsp.introspect"
+# The decision API (DESIGN §3, "Decision API") for the consoles of the platform.
+DECISIONS_SCOPE = "tsp.decisions"
+FIRST_PARTY_SCOPES: frozenset[str] = frozenset((INTROSPECT_SCOPE, DECISIONS_SCOPE))
+PARTNER_APP_SCOPES: frozenset[str] = frozenset(
+    s for s in PARTNER_SCOPES if s.startswith(PARTNER_SCOPE_PREFIX)
+)
+
+
+def parse_scope(value: str | None) -> frozenset[str] | None:
+    """RFC 6749 §3.3: a space-delimited list; None when the parameter was not given."""
+    if value is None:
+        return None
+    return frozenset(value.split())
+
+
+def format_scope(scopes: frozenset[str]) -> str:
+    return " ".join(sorted(scopes))

@@ -1,0 +1,87 @@
+"""The decision API: "may this console session do action X on shop Y?" (DESIGN §3).
+
+The hot path of every console request, so: one indexed query (session by token hash, joined to
+its grant and the service's validity), then pure policy. No key ring, no identity lookup, no
+write — except for Creator IM: an allowed ``creator_im.*`` action is recorded in the audit trail
+with the member as actor and the seller as ``on_behalf_of``, because creators see the seller's
+identity (seed 000: "creators will not perceive the difference between TSP and seller
+identity") and only the trail keeps who really wrote.
+
+Denials are counted (``tsp_auth_decisions_total{outcome,reason}``), not audited one by one: every
+console request asks, so a row per denial would bury the trail in noise and put a write on the
+hot path. Denials that matter to a seller are refused logins and redemptions, audited there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.clock import now
+from tsp_auth.decisions.rules import decide
+from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
+from tsp_auth.models import ConsoleSession
+from tsp_auth.observability.metrics import DECISION_LATENCY, DECISIONS
+from tsp_auth.tsp_access import repository
+from tsp_auth.tsp_access.reasons import SessionReason
+from tsp_auth.tsp_access.schemas import Actor
+from tsp_auth.tsp_access.tokens import hash_token
+
+CREATOR_IM = "creator_im."
+CREATOR_IM_AUTHORIZED = "creator_im.authorized"
+
+
+async def decide_request(
+    session: AsyncSession, data: DecisionRequest, *, sea_launch: date | None
+) -> DecisionRead:
+    with DECISION_LATENCY.time():
+        return await _decide(session, data, sea_launch=sea_launch)
+
+
+async def _decide(
+    session: AsyncSession, data: DecisionRequest, *, sea_launch: date | None
+) -> DecisionRead:
+    at = now()
+    found = await repository.session_with_grant(session, hash_token(data.token))
+    if found is None:
+        # The console asks a question; an unknown token is an answer, not an error.
+        return _answer(False, SessionReason.INVALID_SESSION, None)
+    console, grant, valid = found
+    decision = decide(
+        console,
+        grant,
+        valid,
+        action=data.action,
+        shop_id=data.shop_id,
+        at=at,
+        sea_launch=sea_launch,
+    )
+    if decision.allow and data.action.startswith(CREATOR_IM):
+        record_event(session, _creator_im_note(console, data.action))
+    return _answer(decision.allow, decision.reason, console)
+
+
+def _answer(allow: bool, reason: str, console: ConsoleSession | None) -> DecisionRead:
+    DECISIONS.labels(outcome="allow" if allow else "deny", reason=reason).inc()
+    if console is None:
+        return DecisionRead(allow=allow, reason=reason, acting_as=None, actor=None)
+    return DecisionRead(
+        allow=allow,
+        reason=reason,
+        acting_as=console.seller_id,
+        actor=Actor(sub=console.member_id, partner=console.partner_id),
+    )
+
+
+def _creator_im_note(console: ConsoleSession, action: str) -> AuditNote:
+    return AuditNote(
+        action=CREATOR_IM_AUTHORIZED,
+        actor_id=console.member_id,
+        on_behalf_of=console.seller_id,
+        partner_id=console.partner_id,
+        seller_id=console.seller_id,
+        grant_id=console.grant_id,
+        detail={"console_action": action, "session_id": console.id},
+    )

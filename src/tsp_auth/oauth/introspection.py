@@ -1,0 +1,196 @@
+"""Token introspection (RFC 7662): is this token active, and what does it say?
+
+Introspection runs an ordered list of introspectors. Each one looks at a token and answers
+``None`` ("not one of mine": the next one is asked), or the RFC 7662 answer for it (``{"active":
+False}`` for one of its tokens that is dead). Ours come first: access tokens (JWT, ``at+jwt``)
+and refresh tokens (opaque, looked up by hash). Other token kinds join with
+``register_introspector`` (the TSP Access login tokens and console sessions, whose answers carry
+``act``), e.g. at import of their module::
+
+    @register_introspector(token_types=("login_token",))
+    async def introspect_login_token(session, request, token): ...
+
+Anything no introspector claims is ``{"active": false}``: a bad token is never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, overload
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.clients import repository as clients
+from tsp_auth.clients.scopes import format_scope
+from tsp_auth.clock import now
+from tsp_auth.config import Settings
+from tsp_auth.crypto import InvalidToken
+from tsp_auth.crypto.jwt import split_token
+from tsp_auth.grants.service import live_grant
+from tsp_auth.keys.service import KeyRing
+from tsp_auth.oauth import repository
+from tsp_auth.oauth.opaque import digest
+from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience, grant_in_force
+
+Introspector = Callable[[AsyncSession, Request, str], Awaitable[dict[str, Any] | None]]
+INACTIVE: dict[str, Any] = {"active": False}
+_ANSWERED_CLAIMS = ("scope", "client_id", "exp", "iat", "sub", "aud", "iss", "jti", "grant_id")
+
+
+@dataclass(frozen=True, slots=True)
+class _Registered:
+    introspector: Introspector
+    token_types: frozenset[str]
+
+
+_REGISTRY: list[_Registered] = []
+
+
+@overload
+def register_introspector(
+    introspector: Introspector, *, token_types: Iterable[str] = ()
+) -> Introspector: ...
+
+
+@overload
+def register_introspector(
+    introspector: None = None, *, token_types: Iterable[str] = ()
+) -> Callable[[Introspector], Introspector]: ...
+
+
+def register_introspector(
+    introspector: Introspector | None = None, *, token_types: Iterable[str] = ()
+) -> Introspector | Callable[[Introspector], Introspector]:
+    """Add an introspector after those already registered (usable as a decorator).
+
+    ``token_types``: the ``token_type_hint`` values it answers for; a hinted introspector is
+    asked first. Registering the same function twice changes nothing.
+    """
+
+    def register(fn: Introspector) -> Introspector:
+        if all(entry.introspector is not fn for entry in _REGISTRY):
+            _REGISTRY.append(_Registered(fn, frozenset(token_types)))
+        return fn
+
+    return register if introspector is None else register(introspector)
+
+
+def introspectors(hint: str | None = None) -> tuple[Introspector, ...]:
+    """In registration order, those answering for ``hint`` first (RFC 7662 §2.1: a hint only
+    speeds up the search, which still covers every token type)."""
+    ordered = sorted(_REGISTRY, key=lambda entry: hint not in entry.token_types)
+    return tuple(entry.introspector for entry in ordered)
+
+
+async def introspect(
+    session: AsyncSession, request: Request, token: str, hint: str | None = None
+) -> dict[str, Any]:
+    for introspector in introspectors(hint):
+        answer = await introspector(session, request, token)
+        if answer is not None:
+            return answer
+    return dict(INACTIVE)
+
+
+def is_access_token(token: str) -> bool:
+    try:
+        header, _ = split_token(token)
+    except InvalidToken:
+        return False
+    typ = header.get("typ")
+    return isinstance(typ, str) and typ.lower().removeprefix("application/") == ACCESS_TOKEN_TYP
+
+
+async def verify_access_token(
+    session: AsyncSession, keyring: KeyRing, settings: Settings, token: str, at: datetime
+) -> dict[str, Any] | None:
+    """The claims of an access token that is active at ``at``, else None.
+
+    Active: signature and registered claims check out, its ``jti`` is not revoked, its family
+    is not revoked, its client is not disabled, and a grant-backed token's grant is active with
+    the version the token was minted from (``gv``; DESIGN §2: any change kills the token).
+    """
+    try:
+        claims = await keyring.decode(
+            session, token, typ=ACCESS_TOKEN_TYP, audience=access_token_audience(settings), now=at
+        )
+    except InvalidToken:
+        return None
+    jti, client_id = claims.get("jti"), claims.get("client_id")
+    if not isinstance(jti, str) or not isinstance(client_id, str):
+        return None  # RFC 9068 §2.2: both required; we never mint one without them
+    if await repository.jti_revoked(session, jti):
+        return None
+    family_id = claims.get("fam")
+    if family_id is not None and await repository.family_revoked(session, str(family_id)):
+        return None
+    client = await clients.get(session, client_id)
+    if client is None or client.status == "disabled":
+        return None
+    grant_id = claims.get("grant_id")
+    if grant_id is not None and not await _grant_in_force(session, str(grant_id), claims, at):
+        return None
+    return claims
+
+
+async def _grant_in_force(
+    session: AsyncSession, grant_id: str, claims: dict[str, Any], at: datetime
+) -> bool:
+    live = await live_grant(session, grant_id)
+    return live is not None and live.version == claims.get("gv") and grant_in_force(live, at)
+
+
+async def introspect_access_token(
+    session: AsyncSession, request: Request, token: str
+) -> dict[str, Any] | None:
+    if not is_access_token(token):
+        return None
+    state = request.app.state
+    claims = await verify_access_token(session, state.keyring, state.settings, token, now())
+    if claims is None:
+        return dict(INACTIVE)
+    answer = {name: claims[name] for name in _ANSWERED_CLAIMS if name in claims}
+    return {"active": True, "token_type": "Bearer", **answer}
+
+
+async def introspect_refresh_token(
+    session: AsyncSession, request: Request, token: str
+) -> dict[str, Any] | None:
+    """Opaque refresh tokens, by hash: active while unused, unexpired and not revoked."""
+    del request
+    row = await repository.refresh_by_hash(session, digest(token))
+    if row is None:
+        return None
+    at = now()
+    family = await repository.family(session, row.family_id)
+    client = await clients.get(session, row.client_id)
+    alive = (
+        row.used_at is None
+        and row.expires_at > at
+        and family is not None
+        and family.revoked_at is None
+        and client is not None
+        and client.status != "disabled"
+    )
+    if not alive or family is None:
+        return dict(INACTIVE)
+    if family.grant_id is not None and not grant_in_force(
+        await live_grant(session, family.grant_id), at
+    ):
+        return dict(INACTIVE)
+    return {
+        "active": True,
+        "client_id": row.client_id,
+        "scope": format_scope(row.scopes),
+        "sub": family.subject,
+        "exp": int(row.expires_at.timestamp()),
+        "iat": int(row.created_at.timestamp()),
+        "grant_id": family.grant_id,
+    }
+
+
+register_introspector(introspect_access_token, token_types=("access_token",))
+register_introspector(introspect_refresh_token, token_types=("refresh_token",))

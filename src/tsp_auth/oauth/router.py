@@ -1,0 +1,102 @@
+"""The OAuth endpoints: token (RFC 6749 §3.2), introspection (RFC 7662), revocation (RFC 7009).
+
+HTTP only: parse the form, authenticate the client, call one function. Every answer, errors
+included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import JSONResponse
+
+from tsp_auth.clients.authentication import authenticate_client, presented_credentials
+from tsp_auth.clients.scopes import INTROSPECT_SCOPE
+from tsp_auth.clock import now
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import error_response, responses
+from tsp_auth.keys.dependencies import KeyRingDep
+from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.models import Client
+from tsp_auth.oauth.errors import TokenReuse
+from tsp_auth.oauth.grant_types import TokenContext, grant_handler
+from tsp_auth.oauth.http import NoStoreRoute, require_form
+from tsp_auth.oauth.introspection import INACTIVE, introspect
+from tsp_auth.oauth.revocation import revoke
+from tsp_auth.oauth.schemas import (
+    ClientAuthForm,
+    IntrospectionResponse,
+    TokenForm,
+    TokenLookupForm,
+    TokenResponse,
+)
+
+router = APIRouter(tags=["oauth"], route_class=NoStoreRoute, dependencies=[Depends(require_form)])
+
+
+async def _client(
+    session: SessionDep, request: Request, form: ClientAuthForm, *, allow_public: bool
+) -> Client:
+    presented = presented_credentials(
+        request.headers.get("authorization"), form.client_id, form.client_secret
+    )
+    return await authenticate_client(session, presented, allow_public=allow_public)
+
+
+@router.post(
+    TOKEN_PATH,
+    summary="Exchange a code, a refresh token or client credentials for tokens",
+    response_model=TokenResponse,
+    response_model_exclude_none=True,
+    responses=responses(400, 401, 503),
+)
+async def token(
+    form: Annotated[TokenForm, Form()],
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+) -> TokenResponse | JSONResponse:
+    handler = grant_handler(form.grant_type)
+    client = await _client(session, request, form, allow_public=True)
+    context = TokenContext(session, keyring, request.app.state.settings, now())
+    try:
+        return await handler(context, client, form)
+    except TokenReuse as exc:
+        # The refusal revoked the token family in this transaction: answer without raising,
+        # so the unit of work commits the revocation.
+        return error_response(exc.status_code, exc.error, exc.description)
+
+
+@router.post(
+    INTROSPECT_PATH,
+    summary="Is this token active, and what does it say? (RFC 7662)",
+    response_model=IntrospectionResponse,
+    response_model_exclude_none=True,
+    responses=responses(400, 401, 503),
+)
+async def introspection(
+    form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
+) -> dict[str, Any]:
+    # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
+    client = await _client(session, request, form, allow_public=False)
+    answer = await introspect(session, request, form.token, form.token_type_hint)
+    privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
+    if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
+        # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
+        return dict(INACTIVE)
+    return answer
+
+
+@router.post(
+    REVOKE_PATH,
+    summary="Revoke a refresh token (its whole family) or an access token (RFC 7009)",
+    response_class=Response,
+    responses={200: {"description": "Revoked, or nothing to revoke"}, **responses(400, 401, 503)},
+)
+async def revocation(
+    form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
+) -> Response:
+    client = await _client(session, request, form, allow_public=True)
+    await revoke(session, request, client, form.token, form.token_type_hint)
+    return Response(status_code=200)

@@ -1,0 +1,72 @@
+"""Form bodies and answers of the token (RFC 6749 §4-6), introspection (RFC 7662) and
+revocation (RFC 7009) endpoints. Bodies are ``application/x-www-form-urlencoded``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
+
+_OPAQUE = 512  # far above our 43-character codes and refresh tokens
+
+
+class ClientAuthForm(BaseModel):
+    """``client_secret_post`` and ``none`` (RFC 6749 §2.3.1); or use HTTP Basic instead."""
+
+    client_id: str | None = Field(default=None, max_length=64)
+    client_secret: str | None = Field(default=None, max_length=256)
+
+
+class TokenForm(ClientAuthForm):
+    grant_type: str = Field(
+        max_length=256,
+        description="authorization_code, refresh_token or client_credentials; anything else "
+        "is unsupported_grant_type.",
+    )
+    code: str | None = Field(default=None, max_length=_OPAQUE)
+    redirect_uri: str | None = Field(default=None, max_length=2048)
+    code_verifier: str | None = Field(default=None, max_length=_OPAQUE)
+    refresh_token: str | None = Field(default=None, max_length=_OPAQUE)
+    scope: str | None = Field(default=None, max_length=1024)
+
+
+class TokenLookupForm(ClientAuthForm):
+    token: str = Field(min_length=1, max_length=MAX_TOKEN_LENGTH)
+    token_type_hint: str | None = Field(
+        default=None,
+        max_length=64,
+        description="access_token or refresh_token (others may be registered); only a hint.",
+    )
+
+
+class TokenResponse(BaseModel):
+    """RFC 6749 §5.1."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (RFC 6750, not a secret)
+    expires_in: int
+    refresh_token: str | None = None
+    scope: str
+
+
+class IntrospectionResponse(BaseModel):
+    """RFC 7662 §2.2; an inactive or unknown token is just ``{"active": false}``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    active: bool
+    scope: str | None = None
+    client_id: str | None = None
+    token_type: str | None = None
+    exp: int | None = None
+    iat: int | None = None
+    sub: str | None = None
+    aud: str | list[str] | None = None
+    iss: str | None = None
+    jti: str | None = None
+    grant_id: str | None = Field(default=None, description="The grant the token rests on.")
+    act: dict[str, Any] | None = Field(
+        default=None, description="RFC 8693 §4.1: who acts on the subject's behalf."
+    )

@@ -1,0 +1,104 @@
+"""Access tokens (JWT, RFC 9068) and refresh tokens (opaque, hashed) as we mint them.
+
+An access token is signed through the key ring (ES256, ``kid``), ``typ`` ``at+jwt``, with
+``iss``, ``sub``, ``aud``, ``exp``, ``iat``, ``jti``, ``client_id`` and ``scope``; a token that
+rests on a grant adds ``grant_id``, ``gv`` (the grant version it was minted from) and ``fam``
+(its token family), so introspection can kill it the moment the grant or family changes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.clients.scopes import format_scope
+from tsp_auth.config import Settings
+from tsp_auth.grants.service import LiveGrant
+from tsp_auth.keys.service import KeyRing
+from tsp_auth.models import RefreshToken
+from tsp_auth.models.base import new_id
+from tsp_auth.oauth.opaque import digest, new_opaque
+from tsp_auth.policy import check_active
+
+ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105  (RFC 9068 §2.1 media type, not a secret)
+
+
+def access_token_audience(settings: Settings) -> str:
+    """RFC 9068 §3: the resource the token is for; one partner API, ``{issuer}/api`` unless set."""
+    return settings.access_token_audience or settings.issuer.rstrip("/") + "/api"
+
+
+def grant_in_force(live: LiveGrant | None, at: datetime) -> bool:
+    """The grant may back tokens at ``at``: active (effective status) and its service valid."""
+    return (
+        live is not None
+        and check_active(live.facts.status, live.facts.expires_at, at).allow
+        and live.facts.service_valid
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    jti: str
+    expires_in: int
+
+
+async def mint_access_token(
+    session: AsyncSession,
+    keyring: KeyRing,
+    settings: Settings,
+    *,
+    subject: str,
+    client_id: str,
+    scopes: frozenset[str],
+    family_id: str | None,
+    grant: LiveGrant | None,
+    at: datetime,
+) -> AccessToken:
+    jti = secrets.token_urlsafe(16)
+    claims: dict[str, Any] = {
+        "jti": jti,
+        "sub": subject,
+        "client_id": client_id,
+        "scope": format_scope(scopes),
+    }
+    if grant is not None:
+        claims.update(grant_id=grant.id, gv=grant.version)
+    if family_id is not None:
+        claims["fam"] = family_id
+    token = await keyring.encode(
+        session,
+        claims,
+        typ=ACCESS_TOKEN_TYP,
+        audience=access_token_audience(settings),
+        lifetime=settings.access_token_ttl,
+        now=at,
+    )
+    return AccessToken(token, jti, int(settings.access_token_ttl.total_seconds()))
+
+
+def new_refresh_token(
+    settings: Settings, *, family_id: str, client_id: str, scopes: frozenset[str], at: datetime
+) -> tuple[str, RefreshToken]:
+    """A refresh token and the row that stores its hash.
+
+    Each rotation starts a new ``refresh_token_ttl`` window: an app in regular use stays
+    connected for as long as the grant is active; one idle longer than the window must ask the
+    seller again. The grant's own expiry bounds everything anyway.
+    """
+    value = new_opaque()
+    row = RefreshToken(
+        id=new_id("rtk"),
+        token_hash=digest(value),
+        family_id=family_id,
+        client_id=client_id,
+        scopes=scopes,
+        created_at=at,
+        expires_at=at + settings.refresh_token_ttl,
+    )
+    return value, row

@@ -1,0 +1,1 @@
+"""Time-driven grant work: store ``expired``, and remind partners before expiry."""

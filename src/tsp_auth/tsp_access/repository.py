@@ -1,0 +1,155 @@
+"""SQL for TSP Access: login tokens, console sessions, and the grants they are minted from.
+
+Functions take the request's session and only flush. Single use of a login token is one
+atomic conditional UPDATE (STYLE §11), so it holds across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
+from tsp_auth.policy import GrantStatus
+
+# A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
+CANDIDATE_LIMIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class EndedSession:
+    id: str
+    member_id: str
+    partner_id: str
+    seller_id: str
+    grant_id: str
+
+
+async def login_candidates(
+    session: AsyncSession, partner_id: str, seller_id: str, service_id: str | None
+) -> Sequence[tuple[Grant, bool]]:
+    """The pair's TSP access grants (of ``service_id`` if given) with their service's validity:
+    stored-active ones first, then the most recently changed."""
+    query = (
+        select(Grant, Service.valid)
+        .outerjoin(Service, Service.id == Grant.service_id)
+        .where(
+            Grant.kind == TSP_ACCESS,
+            Grant.grantee_id == partner_id,
+            Grant.grantor_id == seller_id,
+        )
+        .order_by(
+            case((Grant.status == GrantStatus.ACTIVE, 0), else_=1),
+            Grant.updated_at.desc(),
+            Grant.id,
+        )
+        .limit(CANDIDATE_LIMIT)
+        .execution_options(populate_existing=True)
+    )
+    if service_id is not None:
+        query = query.where(Grant.service_id == service_id)
+    rows = await session.execute(query)
+    return [(grant, True if valid is None else bool(valid)) for grant, valid in rows]
+
+
+async def grants_in_force(
+    session: AsyncSession, partner_id: str, seller_ids: Sequence[str] | None, at: datetime
+) -> Sequence[tuple[Grant, Seller, bool]]:
+    """The partner's TSP access grants in force at ``at`` (of ``seller_ids`` if given), with
+    their seller and service validity, by seller then age."""
+    query = (
+        select(Grant, Seller, Service.valid)
+        .join(Seller, Seller.id == Grant.grantor_id)
+        .outerjoin(Service, Service.id == Grant.service_id)
+        .where(
+            Grant.kind == TSP_ACCESS,
+            Grant.grantee_id == partner_id,
+            effective_status_is(GrantStatus.ACTIVE, at),
+        )
+        .order_by(Seller.shop_name, Seller.id, Grant.created_at, Grant.id)
+    )
+    if seller_ids is not None:
+        query = query.where(Grant.grantor_id.in_(seller_ids))
+    rows = await session.execute(query)
+    return [
+        (grant, seller, True if valid is None else bool(valid)) for grant, seller, valid in rows
+    ]
+
+
+async def add(session: AsyncSession, row: LoginToken | ConsoleSession) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> LoginToken | None:
+    """Mark the login token redeemed if nobody has and it has not expired; else None.
+
+    One statement: of any number of concurrent redemptions, in any number of processes,
+    exactly one matches the row (PostgreSQL: the others wait for its row lock, then see
+    ``redeemed_at`` set; SQLite: writers queue behind BEGIN IMMEDIATE).
+    """
+    result = await session.scalars(
+        update(LoginToken)
+        .where(
+            LoginToken.jti == jti,
+            LoginToken.redeemed_at.is_(None),
+            LoginToken.expires_at > at,
+        )
+        .values(redeemed_at=at)
+        .returning(LoginToken)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return result.first()
+
+
+async def get_login_token(session: AsyncSession, jti: str) -> LoginToken | None:
+    result = await session.scalars(
+        select(LoginToken).where(LoginToken.jti == jti).execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def end_sessions(
+    session: AsyncSession, where: ColumnElement[bool], *, at: datetime, reason: str
+) -> list[EndedSession]:
+    """End every open console session matching ``where``; return what was ended."""
+    result = await session.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.ended_at.is_(None), where)
+        .values(ended_at=at, end_reason=reason)
+        .returning(
+            ConsoleSession.id,
+            ConsoleSession.member_id,
+            ConsoleSession.partner_id,
+            ConsoleSession.seller_id,
+            ConsoleSession.grant_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return [EndedSession(*row) for row in result]
+
+
+async def session_with_grant(
+    session: AsyncSession, token_hash: str
+) -> tuple[ConsoleSession, Grant, bool] | None:
+    """A console session by its token hash, joined to its grant and the service's validity.
+
+    The decision API's one query (DESIGN §3 hot path): the unique index on ``token_hash`` finds
+    the session, the grants' primary key the grant, the services' primary key the service.
+    """
+    result = await session.execute(
+        select(ConsoleSession, Grant, Service.valid)
+        .join(Grant, Grant.id == ConsoleSession.grant_id)
+        .outerjoin(Service, Service.id == Grant.service_id)
+        .where(ConsoleSession.token_hash == token_hash)
+    )
+    row = result.first()
+    if row is None:
+        return None
+    console, grant, valid = row
+    return console, grant, True if valid is None else bool(valid)

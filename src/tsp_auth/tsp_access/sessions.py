@@ -1,0 +1,277 @@
+"""Console sessions: the seller console redeems a login token, exactly once, for a session.
+
+A session is bound to the grant id and version it was opened with; it stops working the moment
+the grant is cancelled, deactivated, narrowed or renewed (the version moves on), checked on every
+use — the decision API reads the grant with the session, so no background job is needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth import urls
+from tsp_auth.assignments import repository as assignments
+from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.clock import now
+from tsp_auth.config import Settings
+from tsp_auth.crypto import InvalidToken
+from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized
+from tsp_auth.grants.service import LiveGrant, live_grant
+from tsp_auth.keys.service import KeyRing
+from tsp_auth.models import ConsoleSession, LoginToken
+from tsp_auth.models.base import new_id
+from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
+from tsp_auth.registry import repository as registry
+from tsp_auth.tsp_access import repository
+from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
+from tsp_auth.tsp_access.metrics import count_login_token_on_commit
+from tsp_auth.tsp_access.reasons import EndReason, SessionReason
+from tsp_auth.tsp_access.repository import EndedSession
+from tsp_auth.tsp_access.schemas import Actor, SessionCreate, SessionStarted
+from tsp_auth.tsp_access.tokens import (
+    LOGIN_TOKEN_TYP,
+    LoginClaims,
+    claimed_audience,
+    hash_token,
+    new_session_token,
+)
+
+SESSION_STARTED = "session.started"
+SESSION_ENDED = "session.ended"
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth", error="invalid_token"'}
+
+
+def _invalid(reason: str) -> BadRequest:
+    return BadRequest(f"login token refused: {reason}", error=SessionReason.INVALID_LOGIN_TOKEN)
+
+
+async def verified_claims(
+    session: AsyncSession, settings: Settings, keyring: KeyRing, token: str, at: datetime
+) -> tuple[LoginClaims, str]:
+    """The claims of a login token we signed for one of our consoles, and that audience."""
+    audience = claimed_audience(token)
+    if audience not in urls.console_audiences(settings):
+        raise _invalid("wrong_audience")
+    assert audience is not None
+    try:
+        raw = await keyring.decode(session, token, typ=LOGIN_TOKEN_TYP, audience=audience, now=at)
+    except InvalidToken as exc:
+        if exc.reason == "expired":
+            raise BadRequest(
+                "login token expired", error=SessionReason.LOGIN_TOKEN_EXPIRED
+            ) from None
+        raise _invalid(exc.reason) from None
+    try:
+        return LoginClaims.from_jwt(raw), audience
+    except ValueError:
+        raise _invalid("malformed") from None
+
+
+async def _not_redeemable(
+    session: AsyncSession, claims: LoginClaims, at: datetime, note: AuditNote
+) -> AppError:
+    row = await repository.get_login_token(session, claims.jti)
+    if row is None:
+        return _invalid("unknown")
+    if row.redeemed_at is not None:
+        # A replayed login token is worth a line in the seller's trail.
+        return Conflict("login token already used", error=SessionReason.LOGIN_TOKEN_USED).audited(
+            note
+        )
+    return BadRequest("login token expired", error=SessionReason.LOGIN_TOKEN_EXPIRED)
+
+
+async def _redeem(
+    session: AsyncSession, claims: LoginClaims, at: datetime, note: AuditNote
+) -> LoginToken:
+    row = await repository.redeem_login_token(session, claims.jti, at)
+    if row is None:
+        raise await _not_redeemable(session, claims, at, note)
+    minted = (row.seller_id, row.member_id, row.grant_id, row.grant_version)
+    claimed = (claims.seller_id, claims.actor.sub, claims.grant_id, claims.grant_version)
+    if minted != claimed:
+        raise _invalid("claims_mismatch")
+    return row
+
+
+async def assigned_now(
+    session: AsyncSession, row: LoginToken, note: AuditNote
+) -> frozenset[str] | None:
+    """The member's assignment as it is NOW (None: no narrowing): one removed or narrowed since
+    the login was minted counts, and a member who left the partner is refused."""
+    account = await registry.get_account(session, row.member_id)
+    if account is None or account.partner_id != row.partner_id:
+        raise Forbidden("not a member of the partner", error=Reason.NOT_ASSIGNED).audited(note)
+    admin = account.kind == "partner" and account.role == "admin"
+    found = (
+        None if admin else await assignments.for_member_seller(session, account.id, row.seller_id)
+    )
+    decision = check_assignment(is_admin=admin, is_assigned=found is not None)
+    if not decision.allow:
+        raise Forbidden("not assigned to this seller", error=decision.reason).audited(note)
+    return None if found is None else found.roles
+
+
+def _refused(decision: Decision, note: AuditNote) -> AppError:
+    error = Conflict if decision.reason == SessionReason.GRANT_CHANGED else Forbidden
+    return error(f"session refused: {decision.reason}", error=decision.reason).audited(note)
+
+
+async def _still_allowed(
+    session: AsyncSession,
+    settings: Settings,
+    row: LoginToken,
+    audience: str,
+    at: datetime,
+    note: AuditNote,
+) -> tuple[LiveGrant, frozenset[str]]:
+    """The grant, fresh, and the member's roles, if they still allow the session at ``at``."""
+    live = await live_grant(session, row.grant_id)
+    if live is None:
+        raise _refused(Decision.denied(Reason.GRANT_NOT_ACTIVE), note)
+    decision = check_minted_version(live.facts, live.version, row.grant_version, at)
+    if not decision.allow:
+        raise _refused(decision, note)
+    roles = effective_roles(live.facts.roles, await assigned_now(session, row, note))
+    decision = check_member_login(live.facts, roles, at, sea_launch=settings.sea_launch_date)
+    if not decision.allow:
+        raise _refused(decision, note)
+    if audience != urls.console_audience(settings, link_region(live.facts.market)):
+        raise _invalid("wrong_console")
+    return live, roles
+
+
+def _profile(claims: LoginClaims, data: SessionCreate) -> str | None:
+    """The browser profile of the session: the login's, unless the console names another."""
+    if claims.browser_profile is not None and data.browser_profile not in (
+        None,
+        claims.browser_profile,
+    ):
+        raise BadRequest(
+            "the login was requested for another browser profile",
+            error=SessionReason.BROWSER_PROFILE_MISMATCH,
+        )
+    return data.browser_profile or claims.browser_profile
+
+
+def _ended_note(ended: EndedSession, actor_id: str, reason: str) -> AuditNote:
+    return AuditNote(
+        action=SESSION_ENDED,
+        actor_id=actor_id,
+        on_behalf_of=ended.seller_id,
+        partner_id=ended.partner_id,
+        seller_id=ended.seller_id,
+        grant_id=ended.grant_id,
+        detail={"session_id": ended.id, "member_id": ended.member_id, "end_reason": reason},
+    )
+
+
+async def end_sessions(
+    session: AsyncSession, where: ColumnElement[bool], *, actor_id: str, reason: str
+) -> list[EndedSession]:
+    """End every open console session matching ``where``, each with a ``session.ended`` event."""
+    ended = await repository.end_sessions(session, where, at=now(), reason=reason)
+    for one in ended:
+        record_event(session, _ended_note(one, actor_id, reason))
+    return ended
+
+
+async def start_session(
+    session: AsyncSession, settings: Settings, keyring: KeyRing, data: SessionCreate
+) -> SessionStarted:
+    """Redeem a login token (once) for a console session on the seller's console."""
+    at = now()
+    claims, audience = await verified_claims(session, settings, keyring, data.login_token, at)
+    note = AuditNote(
+        action=SESSION_STARTED,
+        actor_id=claims.actor.sub,
+        on_behalf_of=claims.seller_id,
+        partner_id=claims.actor.partner,
+        seller_id=claims.seller_id,
+        grant_id=claims.grant_id,
+        detail={"jti": claims.jti},
+    )
+    profile = _profile(claims, data)
+    row = await _redeem(session, claims, at, note)
+    live, roles = await _still_allowed(session, settings, row, audience, at, note)
+    if profile is not None:
+        # seed 000 FAQ: one identity per Chrome profile; this login replaces the last one.
+        same_profile = and_(
+            ConsoleSession.member_id == row.member_id, ConsoleSession.browser_profile == profile
+        )
+        await end_sessions(session, same_profile, actor_id=row.member_id, reason=EndReason.REPLACED)
+    token = new_session_token()
+    console = _new_session(row, token, roles, profile, live, at, settings)
+    await repository.add(session, console)
+    count_login_token_on_commit(session, "redeemed")
+    detail = {"jti": row.jti, "session_id": console.id, "roles": sorted(roles)}
+    record_event(session, dataclasses.replace(note, detail={**detail, "browser_profile": profile}))
+    return SessionStarted(
+        session_token=token,
+        session_id=console.id,
+        seller_id=console.seller_id,
+        acting_as=console.seller_id,
+        act=Actor(sub=console.member_id, partner=console.partner_id),
+        grant_id=console.grant_id,
+        roles=sorted(roles),
+        browser_profile=profile,
+        expires_at=console.expires_at,
+    )
+
+
+def _new_session(
+    row: LoginToken,
+    token: str,
+    roles: frozenset[str],
+    profile: str | None,
+    live: LiveGrant,
+    at: datetime,
+    settings: Settings,
+) -> ConsoleSession:
+    expires_at = at + settings.console_session_ttl
+    if live.facts.expires_at is not None:
+        # A session never outlives its grant.
+        expires_at = min(expires_at, live.facts.expires_at)
+    return ConsoleSession(
+        id=new_id("cs"),
+        token_hash=hash_token(token),
+        login_jti=row.jti,
+        grant_id=row.grant_id,
+        grant_version=row.grant_version,
+        member_id=row.member_id,
+        partner_id=row.partner_id,
+        seller_id=row.seller_id,
+        roles=roles,
+        browser_profile=profile,
+        created_at=at,
+        expires_at=expires_at,
+        ended_at=None,
+        end_reason=None,
+    )
+
+
+async def end_current_session(session: AsyncSession, token: str | None) -> None:
+    """Log out: end the session whose token is the bearer. Ending an ended session is a no-op."""
+    if token is None:
+        raise Unauthorized(
+            "a console session token is required",
+            error=SessionReason.INVALID_SESSION,
+            headers=_CHALLENGE,
+        )
+    token_hash = hash_token(token)
+    found = await repository.session_with_grant(session, token_hash)
+    if found is None:
+        raise Unauthorized(
+            "unknown console session", error=SessionReason.INVALID_SESSION, headers=_CHALLENGE
+        )
+    console = found[0]
+    await end_sessions(
+        session,
+        ConsoleSession.token_hash == token_hash,
+        actor_id=console.member_id,
+        reason=EndReason.LOGOUT,
+    )

@@ -1,0 +1,110 @@
+"""Webhook endpoint rules: a partner admin registers, lists and deletes its endpoints."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.clock import now
+from tsp_auth.config import Settings
+from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.identity.callers import Caller
+from tsp_auth.models import WebhookEndpoint
+from tsp_auth.models.base import new_id
+from tsp_auth.webhooks import repository
+from tsp_auth.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookRead
+from tsp_auth.webhooks.signing import encrypt_secret, new_secret
+
+MAX_ENDPOINTS = 10
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def require_partner_admin(caller: Caller) -> str:
+    if not caller.is_partner_admin or caller.partner_id is None:
+        raise Forbidden("only a partner admin manages webhooks", error="partner_admin_required")
+    return caller.partner_id
+
+
+def _internal_host(host: str) -> bool:
+    if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def check_endpoint_url(url: str, *, production: bool) -> None:
+    """https to a public host; plain http only to this machine, and only outside production.
+
+    Only literal addresses are checked: a name that resolves to an internal address needs an
+    egress proxy to stop it (docs/operations.md).
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    refused = (
+        parts.scheme not in ("https", "http")
+        or not host
+        or parts.username is not None
+        or parts.password is not None
+        or bool(parts.fragment)
+    )
+    if not refused and parts.scheme == "http":
+        refused = production or host not in LOOPBACK_HOSTS
+    if not refused and production:
+        refused = _internal_host(host)
+    if refused:
+        raise BadRequest(
+            "url must be https to a public host (http only to 127.0.0.1 or localhost in "
+            "development), without credentials or fragment",
+            error="invalid_url",
+        )
+
+
+def _read(endpoint: WebhookEndpoint) -> WebhookRead:
+    return WebhookRead(
+        id=endpoint.id,
+        partner_id=endpoint.partner_id,
+        url=endpoint.url,
+        events=sorted(endpoint.events),
+        created_at=endpoint.created_at,
+    )
+
+
+async def register(
+    session: AsyncSession, settings: Settings, caller: Caller, data: WebhookCreate
+) -> WebhookCreated:
+    partner_id = require_partner_admin(caller)
+    check_endpoint_url(data.url, production=settings.environment == "production")
+    if await repository.count_active(session, partner_id) >= MAX_ENDPOINTS:
+        raise Conflict(f"at most {MAX_ENDPOINTS} endpoints per partner", error="too_many_endpoints")
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        id=new_id("whk"),
+        partner_id=partner_id,
+        url=data.url,
+        events=frozenset(data.events),
+        secret_encrypted=encrypt_secret(secret, settings.key_wrapping_key.get_secret_value()),
+        status=repository.ACTIVE,
+        created_by=caller.account_id,
+        created_at=now(),
+        deleted_at=None,
+    )
+    await repository.add(session, endpoint)
+    return WebhookCreated(**_read(endpoint).model_dump(), secret=secret)
+
+
+async def list_endpoints(session: AsyncSession, caller: Caller) -> Sequence[WebhookRead]:
+    partner_id = require_partner_admin(caller)
+    return [_read(e) for e in await repository.active_endpoints(session, partner_id)]
+
+
+async def delete(session: AsyncSession, caller: Caller, endpoint_id: str) -> None:
+    """Stop sending to an endpoint; deliveries it had not received yet are cancelled."""
+    partner_id = require_partner_admin(caller)
+    if not await repository.delete_endpoint(session, partner_id, endpoint_id, now()):
+        raise NotFound("no such webhook endpoint")
