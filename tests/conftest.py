@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -80,8 +82,11 @@ def wire(app: FastAPI, engine: AsyncEngine, sessionmaker: async_sessionmaker[Asy
     app.state.keyring = KeyRing(app.state.settings)
 
 
-@pytest.fixture
-def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
+SEA_LAUNCH = date(2026, 1, 1)
+
+
+def rollback_app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
+    """An app on the test's connection: its commits release savepoints, the test rolls back."""
     app = create_app(settings)
     sessionmaker = async_sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
@@ -90,16 +95,45 @@ def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) ->
     return app
 
 
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+@asynccontextmanager
+async def asgi_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
 
 @pytest.fixture
+def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
+    return rollback_app(settings, engine, connection)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with asgi_client(app) as client:
+        yield client
+
+
+@pytest.fixture
 def factory(app: FastAPI, client: AsyncClient) -> Factory:
     return Factory(app, client)
+
+
+@pytest.fixture
+def sea_app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
+    """An app whose settings launch TSP Access console login in SEA markets."""
+    launched = settings.model_copy(update={"sea_launch_date": SEA_LAUNCH})
+    return rollback_app(launched, engine, connection)
+
+
+@pytest.fixture
+async def sea_client(sea_app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with asgi_client(sea_app) as client:
+        yield client
+
+
+@pytest.fixture
+def sea_factory(sea_app: FastAPI, sea_client: AsyncClient) -> Factory:
+    return Factory(sea_app, sea_client)
 
 
 @pytest.fixture
@@ -112,8 +146,7 @@ async def committed_app(settings: Settings, engine: AsyncEngine) -> AsyncIterato
 
 @pytest.fixture
 async def committed_client(committed_app: FastAPI) -> AsyncIterator[AsyncClient]:
-    transport = ASGITransport(app=committed_app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with asgi_client(committed_app) as client:
         yield client
 
 

@@ -15,7 +15,9 @@ from tsp_auth.clients.credentials import hash_secret, new_secret
 from tsp_auth.clock import now
 from tsp_auth.models import (
     Account,
+    AccountLinkage,
     Binding,
+    BusinessCenter,
     Client,
     Grant,
     MemberAssignment,
@@ -219,3 +221,39 @@ class Factory:
         response = await self.client.post("/dev/identity-tokens", json={"account_id": account.id})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['id_token']}"}
+
+    # Business Center (seed 003) ---------------------------------------------------------------
+
+    async def business_center(self) -> tuple[BusinessCenter, Account]:
+        """A business center and its first admin."""
+        bc = BusinessCenter(id=new_id("bc"), name="Brand BC", created_at=now())
+        await self._add(bc)
+        return bc, await self.bc_account(bc, "admin")
+
+    async def bc_account(self, bc: BusinessCenter | None, role: str = "member") -> Account:
+        """A TikTok For Business user: an admin or standard member of ``bc`` (None: of none)."""
+        account = Account(
+            id=new_id("acc"),
+            kind="business_center",
+            role=role,
+            name=f"BC {role}",
+            email=f"bc-{role}@example.com",
+            business_center_id=bc.id if bc else None,
+            created_at=now(),
+        )
+        await self._add(account)
+        return account
+
+    async def tiktok_account(self) -> Account:
+        """A TikTok account; its owner signs in as it."""
+        return await self.account("tiktok", "owner")
+
+    async def linkage(self, tiktok: Account, user: Account, permissions: Iterable[str]) -> None:
+        row = AccountLinkage(
+            id=new_id("lnk"),
+            tiktok_account_id=tiktok.id,
+            user_id=user.id,
+            permissions=frozenset(permissions),
+            created_at=now(),
+        )
+        await self._add(row)

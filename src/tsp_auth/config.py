@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     database_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
-    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_size: int = Field(default=20, ge=1, le=200)
 
     # Public hosts of the authorization link (seed 004: US and rest-of-world domains).
     host_us: str = "partner.us.tiktokshop.com"

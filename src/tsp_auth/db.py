@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,10 +21,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         return _sqlite_engine(settings)
     timeout = settings.database_timeout_seconds
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
+        # A fixed pool: overflow connections are opened and closed under load, and each
+        # open (TLS handshake included) costs more than the query it serves. Requests
+        # beyond the pool wait for a connection, up to the pool timeout (then 503).
         pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        max_overflow=0,
         pool_timeout=timeout,
         pool_pre_ping=False,
         connect_args={
@@ -34,6 +37,25 @@ def create_engine(settings: Settings) -> AsyncEngine:
             "server_settings": {"application_name": "tsp-auth"},
         },
     )
+    _discard_closed_connections(engine)
+    return engine
+
+
+def _discard_closed_connections(engine: AsyncEngine) -> None:
+    """Never hand out a pooled connection the server has already closed.
+
+    After PostgreSQL restarts (or a proxy cuts idle connections) the pool still holds their
+    dead sockets, and the first request after recovery would fail on one. asyncpg notices the
+    peer's close as it happens, so checking ``is_closed()`` at checkout costs no round trip,
+    unlike ``pool_pre_ping`` (three: BEGIN, ``;``, ROLLBACK on every checkout). Raising
+    ``DisconnectionError`` makes the pool reconnect that slot and retry (SQLAlchemy
+    "Disconnect handling - pessimistic", custom checkout events). docs/security.md measures it.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise exc.DisconnectionError("pooled connection was closed by the server")
 
 
 def _sqlite_engine(settings: Settings) -> AsyncEngine:
@@ -43,11 +65,11 @@ def _sqlite_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         settings.database_url, connect_args={"timeout": settings.database_timeout_seconds}
     )
-    _make_sqlite_transactional(engine)
+    _make_sqlite_transactional(engine, settings.database_timeout_seconds)
     return engine
 
 
-def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+def _make_sqlite_transactional(engine: AsyncEngine, timeout: float) -> None:
     """Give SQLite real transactions: the driver's own BEGIN handling defers them wrongly.
 
     ``BEGIN IMMEDIATE`` takes the write lock at the start, so two concurrent writers queue
@@ -61,7 +83,8 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        # A locked database waits TSP_AUTH_DATABASE_TIMEOUT_SECONDS, then 503 (as PostgreSQL).
+        cursor.execute(f"PRAGMA busy_timeout={round(timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -76,13 +99,29 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit when the handler returns, roll back when it raises."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
+    session = sessionmaker()
+    try:
+        yield session
+        # A request that never touched the database (JWKS, say) has nothing to commit; each
+        # commit is a greenlet round trip, a measurable share of a hot endpoint. The session
+        # gives its connection back when its transaction ends, so no close() is needed.
+        if session.in_transaction():
+            await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+async def autocommit(session: AsyncSession) -> None:
+    """Run this request's statements without BEGIN/COMMIT: one round trip per statement.
+
+    For hot read paths (decisions, introspection) whose only write, if any, is one
+    statement: each statement is atomic on its own. PostgreSQL only, and only on a session
+    bound to the engine (a test's session shares an open transaction and keeps it); call it
+    before the request's first statement.
+    """
+    if isinstance(session.bind, AsyncEngine) and session.bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is

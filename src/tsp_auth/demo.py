@@ -11,11 +11,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.business_centers.demo import (
+    BC_DEMO_ACCOUNTS,
+    business_center_quickstart,
+    business_center_rows,
+)
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import Base
+from tsp_auth.partner_apps.demo import TAP_ADMIN_ID, partner_app_quickstart, partner_app_rows
 
 ALL_ITEMS = frozenset(
     {"authorized_object", "shop_operation_ticket", "seller_center_access", "data_compass"}
@@ -90,6 +96,11 @@ def _rows(return_url: str) -> list[Base]:
     return rows
 
 
+def _partner_app_rows(settings: Settings, base_url: str) -> list[Base]:
+    # seed 004: a TAP partner with a development and a live app (tsp_auth.partner_apps.demo).
+    return partner_app_rows(settings, base_url, now())
+
+
 def _services(return_url: str, created: Any) -> list[Base]:
     us = ("US-L2L", "US-CB")
     row = ("UK", "DE", "ID", "JP")
@@ -146,7 +157,9 @@ async def load_demo(settings: Settings, *, base_url: str) -> dict[str, Any]:
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
-            added = await _insert_missing(session, _rows(f"{base_url}/demo/partner-callback"))
+            rows = _rows(f"{base_url}/demo/partner-callback")
+            rows += business_center_rows(now())  # seed 003 (tsp_auth.business_centers.demo)
+            added = await _insert_missing(session, rows + _partner_app_rows(settings, base_url))
             await session.commit()
     finally:
         await engine.dispose()
@@ -161,7 +174,10 @@ def _quickstart(settings: Settings, base_url: str, added: int) -> dict[str, Any]
         "partner_member_row": "acc_demo_member_row",
         **{f"seller_main_{s.market}": f"acc_demo_main_{s.id[9:]}" for s in SELLERS},
         "seller_sub_UK": "acc_demo_sub_uk",
+        "partner_admin_tap": TAP_ADMIN_ID,
+        **BC_DEMO_ACCOUNTS,
     }
+    apps = partner_app_quickstart(settings, base_url)
     link = f"{base_url}/open/authorize?service_id=svc_demo_row_shop&state=demo-state-123"
     text = "\n".join(
         [
@@ -175,6 +191,15 @@ def _quickstart(settings: Settings, base_url: str, added: int) -> dict[str, Any]
             " -H 'content-type: application/json'"
             ' -d \'{"account_id": "acc_demo_main_uk"}\'',
             "  demo accounts: " + ", ".join(f"{k}={v}" for k, v in accounts.items()),
+            *([apps["text"]] if "text" in apps else []),
+            business_center_quickstart(base_url),
         ]
     )
-    return {"base_url": base_url, "consent_link": link, "accounts": accounts, "text": text}
+    return {
+        "base_url": base_url,
+        "consent_link": link,
+        "accounts": accounts,
+        "partner_apps": apps.get("apps", []),
+        "app_authorization_link": apps.get("app_authorization_link"),
+        "text": text,
+    }

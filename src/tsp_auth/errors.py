@@ -157,6 +157,11 @@ def install_error_handlers(
         return error_response(400, "invalid_request", _describe_validation(exc))
 
     async def database_down(_: Request, exc: Exception) -> JSONResponse:
+        if _is_data_exception(exc):
+            # The request's values are at fault, not the database: no 503, no outage alert.
+            return error_response(
+                400, "invalid_request", "a value in the request cannot be used (e.g. a NUL)"
+            )
         log.warning("database unavailable: %s", type(exc).__name__)
         return _unavailable(retry_after)
 
@@ -165,6 +170,13 @@ def install_error_handlers(
     app.add_exception_handler(RequestValidationError, validation_error)
     for exc_type in (OperationalError, DBAPIError, PoolTimeoutError, OSError, TimeoutError):
         app.add_exception_handler(exc_type, database_down)
+
+
+def _is_data_exception(exc: Exception) -> bool:
+    """SQLSTATE class 22, "data exception": e.g. 22021, PostgreSQL refusing a NUL character in
+    text that SQLite would have stored. Raised by a value the client sent."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
 def _describe_validation(exc: RequestValidationError) -> str:

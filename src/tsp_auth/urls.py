@@ -91,3 +91,21 @@ def console_login_url(settings: Settings, region: str) -> str:
     """
     host = console_host(settings, region)
     return urlunsplit((settings.public_scheme, host, CONSOLE_LOGIN_PATH, "", ""))
+
+
+# Business Center account access (seed 003): the link a QR code carries, on our issuer host.
+BC_AUTHORIZE_PATH = "/bc/authorize"
+
+
+def bc_authorize_path(token: str) -> str:
+    return f"{BC_AUTHORIZE_PATH}/{quote(token, safe='')}"
+
+
+def bc_authorize_link(settings: Settings, token: str) -> str:
+    """``{issuer}/bc/authorize/{token}``: what the TikTok account owner opens by scanning."""
+    return f"{settings.issuer.rstrip('/')}{bc_authorize_path(token)}"
+
+
+def bc_qr_path(business_center_id: str, request_id: str) -> str:
+    bc, rid = quote(business_center_id, safe=""), quote(request_id, safe="")
+    return f"/v1/business-centers/{bc}/access-requests/{rid}/qr.png"

@@ -1,5 +1,5 @@
-"""The TSP Access fixtures: ``world`` and the SEA-launched app."""
+"""The TSP Access fixtures: ``world``."""
 
-from tests.tsp_access.conftest import sea_app, sea_client, sea_factory, world
+from tests.tsp_access.conftest import world
 
-__all__ = ["sea_app", "sea_client", "sea_factory", "world"]
+__all__ = ["world"]

@@ -27,7 +27,7 @@ from tsp_auth.oauth.authorize import OAUTH_LINK_PARAMETERS
 router = APIRouter(tags=["consent"])
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

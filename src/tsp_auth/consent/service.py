@@ -27,6 +27,8 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuthorizationRequest, Partner
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.authorize import check_client_link
+from tsp_auth.partner_apps.requests import start_app_authorization
+from tsp_auth.partner_apps.rules import is_app_request, is_app_service_id
 from tsp_auth.policy import Reason, Selection, check_consenter, check_selection, check_terms
 from tsp_auth.registry import repository as registry
 
@@ -126,6 +128,9 @@ async def start_authorization(
     # A partner app's link: client, redirect URI, PKCE and scope are checked first.
     client_link = await check_client_link(session, settings, params)
     service_id = client_link.service_id if client_link else params.service_id
+    if is_app_service_id(service_id):
+        # seed 004: a partner app's own service id: a partner authorizes it, not a seller.
+        return await start_app_authorization(session, settings, params, client_link)
     service = await registry.get_service(session, service_id) if service_id else None
     if service is None:
         raise NotFound("this authorization link names no known service", error="unknown_service")
@@ -152,7 +157,8 @@ async def _open_request(
     session: AsyncSession, request_id: str, at: datetime
 ) -> AuthorizationRequest:
     request = await repository.get_request(session, request_id)
-    if request is None:
+    if request is None or is_app_request(request):
+        # A partner authorization is decided at /v1/app-authorization-requests (partner_apps).
         raise NotFound("no such authorization request")
     check_request_open(request, at)
     return request

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clock import now
+from tsp_auth.db import autocommit
 from tsp_auth.decisions.rules import decide
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
 from tsp_auth.models import ConsoleSession
@@ -44,6 +45,7 @@ async def _decide(
     session: AsyncSession, data: DecisionRequest, *, sea_launch: date | None
 ) -> DecisionRead:
     at = now()
+    await autocommit(session)
     found = await repository.session_with_grant(session, hash_token(data.token))
     if found is None:
         # The console asks a question; an unknown token is an answer, not an error.

@@ -24,7 +24,7 @@ from tsp_auth.identity.callers import CallerDep
 router = APIRouter(tags=["grants"])
 
 
-def _sea_launch(request: Request) -> date | None:
+async def _sea_launch(request: Request) -> date | None:
     launch: date | None = request.app.state.settings.sea_launch_date
     return launch
 

@@ -28,6 +28,7 @@ class Caller:
     name: str
     seller_id: str | None
     partner_id: str | None
+    business_center_id: str | None = None
 
     @classmethod
     def of(cls, account: Account) -> Caller:
@@ -38,6 +39,7 @@ class Caller:
             name=account.name,
             seller_id=account.seller_id,
             partner_id=account.partner_id,
+            business_center_id=account.business_center_id,
         )
 
     @property
@@ -51,6 +53,10 @@ class Caller:
     @property
     def is_partner_admin(self) -> bool:
         return self.kind == "partner" and self.role == "admin"
+
+    @property
+    def is_bc_admin(self) -> bool:
+        return self.kind == "business_center" and self.role == "admin"
 
 
 def bearer_token(request: Request) -> str | None:

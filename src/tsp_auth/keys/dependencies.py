@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from tsp_auth.keys.service import KeyRing
 
 
-def get_keyring(request: Request) -> KeyRing:
+async def get_keyring(request: Request) -> KeyRing:
     keyring: KeyRing = request.app.state.keyring
     return keyring
 

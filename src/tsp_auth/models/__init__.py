@@ -2,6 +2,12 @@
 
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import Base
+from tsp_auth.models.business_centers import (
+    AccountLinkage,
+    BcAccessRequest,
+    BcAssignment,
+    BusinessCenter,
+)
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.keys import SigningKeyRecord
 from tsp_auth.models.registry import Account, Binding, Partner, Seller, Service, ServiceOffer
@@ -24,11 +30,15 @@ from tsp_auth.models.webhooks import (
 
 __all__ = [
     "Account",
+    "AccountLinkage",
     "AuditEvent",
     "AuthorizationCode",
     "AuthorizationRequest",
     "Base",
+    "BcAccessRequest",
+    "BcAssignment",
     "Binding",
+    "BusinessCenter",
     "Client",
     "ConsoleSession",
     "Grant",

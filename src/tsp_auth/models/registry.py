@@ -53,6 +53,10 @@ class Account(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     seller_id: Mapped[str | None] = mapped_column(ForeignKey("sellers.id"), index=True)
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    # Kind `business_center`: the business center this admin or standard member belongs to.
+    business_center_id: Mapped[str | None] = mapped_column(
+        ForeignKey("business_centers.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

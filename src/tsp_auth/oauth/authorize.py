@@ -25,6 +25,9 @@ from tsp_auth.oauth.errors import AuthorizationErrorRedirect
 from tsp_auth.oauth.pkce import PKCE_PATTERN, S256, is_well_formed
 
 PARTNER_APP_TYPES = ("confidential", "public")
+# Apps registered without a service get an ``app_…`` service id (clients.service): partners,
+# not sellers, authorize them (seed 004, tsp_auth.partner_apps).
+APP_SERVICE_PREFIX = "app_"
 Refuse = Callable[[str, str], AuthorizationErrorRedirect]
 
 
@@ -126,9 +129,10 @@ async def check_client_link(
     if response_type != "code":
         # RFC 9700 §2.1.2: no implicit grant (response_type=token) or other response types.
         raise refuse("unsupported_response_type", "only response_type=code is supported")
-    if client.status != "live":
+    if client.status != "live" and not service_id.startswith(APP_SERVICE_PREFIX):
         # seed 004: an app in development accepts authorization from its owner only, and a
-        # seller is never the owner of a partner's app.
+        # seller is never the owner of a partner's app. A partner authorization (``app_…``
+        # service) checks the owner when the partner decides (tsp_auth.partner_apps).
         raise refuse("unauthorized_client", "this app is in development and not launched yet")
     challenge = _code_challenge(client, given, refuse)
     requested = parse_scope(given.get("scope"))

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from tsp_auth.clients.authentication import authenticate_client, presented_credentials
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
-from tsp_auth.db import SessionDep
+from tsp_auth.db import SessionDep, autocommit
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
@@ -78,6 +78,7 @@ async def token(
 async def introspection(
     form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
 ) -> dict[str, Any]:
+    await autocommit(session)  # reads only: no BEGIN/COMMIT round trips on the hot path
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
     client = await _client(session, request, form, allow_public=False)
     answer = await introspect(session, request, form.token, form.token_type_hint)

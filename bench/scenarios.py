@@ -1,0 +1,130 @@
+"""What `make bench` measures, and the setup each needs, done through the public API."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from bench.wrk import Request
+
+SELLER, SELLER_MAIN = "slr_demo_uk", "acc_demo_main_uk"
+ADMIN, OPERATOR = "acc_demo_admin_row", "acc_demo_operator"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    request: Request
+    target: float  # minimum ratio to the floor (issue "Tokens", item 9)
+
+
+def _identity(client: httpx.Client, account_id: str) -> dict[str, str]:
+    response = client.post("/dev/identity-tokens", json={"account_id": account_id})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['id_token']}"}
+
+
+def _grant(client: httpx.Client) -> None:
+    """The UK seller authorizes the demo ROW partner, full access, through the consent API."""
+    link = client.post("/v1/authorization-links", json={"service_id": "svc_demo_row_shop"},
+                       headers=_identity(client, ADMIN))
+    link.raise_for_status()
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link.json()["url"]).query).items()}
+    request_id = client.get("/open/authorize", params=query).headers["location"].rsplit("/", 1)[1]
+    pick = {"service_id": "svc_demo_row_shop", "items": ["seller_center_access", "data_compass"],
+            "roles": ["full_access"], "areas": ["live"]}
+    accepted = client.post(
+        f"/v1/authorization-requests/{request_id}/accept",
+        json={"services": [pick], "duration_days": 365, "contact_email": "s@example.com",
+              "terms_version": client.get(f"/v1/authorization-requests/{request_id}",
+                                          headers=_identity(client, SELLER_MAIN)).json()["terms_version"],
+              "terms_accepted": True},
+        headers=_identity(client, SELLER_MAIN),
+    )
+    accepted.raise_for_status()
+
+
+def _login(client: httpx.Client) -> Request:
+    headers = _identity(client, ADMIN)
+    return Request("POST", "/v1/tsp-access/login", body=f'{{"seller_id": "{SELLER}"}}',
+                   headers=tuple(headers.items()))
+
+
+def _session_token(client: httpx.Client) -> str:
+    login = client.post("/v1/tsp-access/login", json={"seller_id": SELLER},
+                        headers=_identity(client, ADMIN))
+    login.raise_for_status()
+    session = client.post("/v1/tsp-access/sessions", json={"login_token": login.json()["login_token"]})
+    session.raise_for_status()
+    return str(session.json()["session_token"])
+
+
+def _decision(session_token: str, action: str) -> Request:
+    body = f'{{"token": "{session_token}", "action": "{action}", "shop_id": "{SELLER}"}}'
+    return Request("POST", "/v1/decisions", body=body)
+
+
+def _first_party_client(client: httpx.Client) -> tuple[str, str]:
+    created = client.post(
+        "/v1/clients",
+        json={"name": "bench", "client_type": "first_party", "scopes": ["tsp.introspect"]},
+        headers=_identity(client, OPERATOR),
+    )
+    created.raise_for_status()
+    return created.json()["id"], created.json()["client_secret"]
+
+
+def _basic(client_id: str, secret: str) -> tuple[str, str]:
+    raw = f"{client_id}:{secret}".encode()
+    return ("Authorization", "Basic " + base64.b64encode(raw).decode())
+
+
+def build(base_url: str, env: dict[str, str], only: Iterable[str] | None = None) -> list[Scenario]:
+    wanted = set(only) if only is not None else None
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        if wanted is None:
+            _grant(client)
+        session_token = _session_token(client)
+        client_id, secret = _first_party_client(client)
+        basic = _basic(client_id, secret)
+        form = "application/x-www-form-urlencoded"
+        token_body = "grant_type=client_credentials&scope=tsp.introspect"
+        issued = client.post("/oauth/token", content=token_body,
+                             headers={"Content-Type": form, basic[0]: basic[1]})
+        issued.raise_for_status()
+        scenarios = [
+            Scenario("decisions", _decision(session_token, "seller_center.orders"), 0.50),
+            # Creator IM decisions are audited (seed 000: the audit keeps the member), so each
+            # allowed one is also a committed write: reported, with no target of its own.
+            Scenario("decisions (creator_im.send, audited)",
+                     _decision(session_token, "creator_im.send"), 0.0),
+            Scenario("introspection", Request(
+                "POST", "/oauth/introspect", body=f"token={issued.json()['access_token']}",
+                content_type=form, headers=(basic,)), 0.40),
+            Scenario("token (client_credentials)", Request(
+                "POST", "/oauth/token", body=token_body, content_type=form, headers=(basic,)), 0.25),
+            Scenario("tsp-access login", _login(client), 0.20),
+            Scenario("jwks", Request("GET", "/.well-known/jwks.json"), 0.80),
+        ]
+    return [s for s in scenarios if wanted is None or s.name in wanted]
+
+
+def grow_to(database_url: str, grants: int) -> None:
+    """Fill the database up to ``grants`` grants (and as many console sessions) in bulk."""
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    sql = f"""
+    INSERT INTO grants (id, kind, grantor_id, grantee_id, service_id, market, items, roles,
+        areas, scopes, status, version, created_at, updated_at, expires_at)
+    SELECT 'grt_bulk_' || i, 'tsp_access', 'slr_bulk_' || i, 'ptn_demo_row', 'svc_bulk_' || i,
+        'UK', '["seller_center_access"]', '["full_access"]', '[]', '[]', 'active', 1, now(),
+        now(), now() + interval '365 days'
+    FROM generate_series((SELECT count(*) FROM grants) + 1, {grants}) AS i
+    ON CONFLICT DO NOTHING;
+    ANALYZE;
+    """
+    subprocess.run(["psql", dsn, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)

@@ -1,0 +1,63 @@
+"""Start the floor app and tsp-auth as real uvicorn processes, one worker each."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not healthy in time")
+
+
+@contextmanager
+def serve(command: list[str], health_url: str, env: dict[str, str], log: Path) -> Iterator[None]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            _wait_healthy(health_url, process)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def floor(port: int, log: Path) -> contextmanager[None]:  # type: ignore[type-arg]
+    command = [str(BIN / "uvicorn"), "bench.floor_app:app", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+    return serve(command, f"http://127.0.0.1:{port}/floor", dict(os.environ), log)
+
+
+def tsp_auth(port: int, env: dict[str, str], log: Path) -> contextmanager[None]:  # type: ignore[type-arg]
+    command = [str(BIN / "tsp-auth"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return serve(command, f"http://127.0.0.1:{port}/health", env, log)

@@ -1,0 +1,148 @@
+"""The page a QR code opens: `/bc/authorize/{token}` (seed 003, docs/business-center.md).
+
+The TikTok account owner, signed in (cookie ``tsp_identity``), approves or rejects. Same
+protections as the consent page (docs/consent.md): no external resources, CSP
+``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer`` (the token is in the URL), and the
+form checked for its origin and CSRF token before anything is decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth import urls
+from tsp_auth.audit.service import record_denial
+from tsp_auth.business_centers import approval
+from tsp_auth.business_centers.schemas import AccessOffer
+from tsp_auth.config import Settings
+from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, csrf_token, csrf_valid, origin_refusal
+from tsp_auth.consent.pages import page_headers
+from tsp_auth.consent.router import SettingsDep
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import AppError, BadRequest, Forbidden, Unauthorized
+from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
+from tsp_auth.observability.context import current_request_id
+from tsp_auth.templating import render
+
+router = APIRouter(tags=["business center page"], include_in_schema=False)
+
+_TITLES = {
+    "request_expired": "This QR code has expired",
+    "request_already_decided": "This QR code was already used",
+    "tiktok_account_required": "Sign in with the TikTok account to authorize",
+    "login_required": "Sign in to continue",
+}
+
+
+def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = render(template, request_id=current_request_id(), **context)
+    return HTMLResponse(html, status_code=status, headers=page_headers())
+
+
+def _error(exc: AppError) -> HTMLResponse:
+    return _page(
+        "consent_error.html",
+        exc.status_code,
+        title=_TITLES.get(exc.error, "This QR code cannot be used"),
+        description=exc.description,
+        help=None,
+        error=exc.error,
+    )
+
+
+async def _signed_in(request: Request, session: AsyncSession) -> tuple[Caller, str] | None:
+    token = request.cookies.get(IDENTITY_COOKIE)
+    if not token:
+        return None
+    try:
+        return await resolve_caller(session, request.app.state.identity_codec, token), token
+    except Unauthorized:
+        return None
+
+
+def _sign_in(settings: Settings, token: str) -> Response:
+    if settings.dev_issuer_enabled:
+        target = urls.dev_sign_in_path(urls.bc_authorize_path(token))
+        return RedirectResponse(target, status_code=303, headers=page_headers())
+    return _error(Unauthorized("You are not signed in.", error="login_required"))
+
+
+def _csrf(settings: Settings, offer: AccessOffer, caller: Caller, identity: str) -> str:
+    return csrf_token(
+        settings.id_token_secret.get_secret_value(),
+        request_id=offer.request_id,
+        account_id=caller.account_id,
+        identity_token=identity,
+    )
+
+
+@router.get("/bc/authorize/{token}")
+async def authorize_page(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    signed_in = await _signed_in(request, session)
+    if signed_in is None:
+        return _sign_in(settings, token)
+    caller, identity = signed_in
+    try:
+        offer = await approval.offer(session, caller, token)
+    except AppError as exc:
+        return _error(exc)
+    return _page(
+        "bc_authorize.html",
+        offer=offer,
+        account_name=caller.name,
+        expires=offer.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        form_action=urls.bc_authorize_path(token),
+        csrf_token=_csrf(settings, offer, caller, identity),
+    )
+
+
+@router.post("/bc/authorize/{token}")
+async def decide(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    own_origin = f"{request.url.scheme}://{request.url.netloc}"
+    headers = request.headers
+    refusal = origin_refusal(headers.get("origin"), headers.get("sec-fetch-site"), own_origin)
+    if refusal is not None:
+        return _error(Forbidden("This form was sent from another site.", error=refusal))
+    signed_in = await _signed_in(request, session)
+    if signed_in is None:
+        return _sign_in(settings, token)
+    caller, identity = signed_in
+    form = await request.form()
+    given = form.get("csrf_token")
+    try:
+        offer = await approval.offer(session, caller, token)
+        if not csrf_valid(
+            _csrf(settings, offer, caller, identity), given if isinstance(given, str) else None
+        ):
+            message = "The form's security token is missing or wrong; reload the page and retry."
+            raise Forbidden(message, error=CSRF_TOKEN_INVALID)
+        decision = await _decide(session, caller, token, form.get("decision"))
+    except AppError as exc:
+        # An answered page commits the session: undo what the refused decision flushed.
+        await session.rollback()
+        if exc.audit is not None:
+            await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
+        return _error(exc)
+    return _page(
+        "bc_authorize_done.html",
+        outcome=decision.status,
+        business_center_name=offer.business_center_name,
+    )
+
+
+async def _decide(
+    session: AsyncSession, caller: Caller, token: str, decision: object
+) -> approval.Decision:
+    if decision == "approve":
+        return await approval.approve(session, caller, token)
+    if decision == "reject":
+        return await approval.reject(session, caller, token)
+    raise BadRequest("press Approve or Reject", error="invalid_request")

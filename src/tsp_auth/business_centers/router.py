@@ -1,0 +1,215 @@
+"""Business Center routes (seed 003): the admin side under `/v1/business-centers`, the TikTok
+account owner's JSON side under `/v1/bc-access`, and the operator's account linkages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from tsp_auth.business_centers import access, approval, service
+from tsp_auth.business_centers.repository import owner_grants
+from tsp_auth.business_centers.schemas import (
+    AccessDecided,
+    AccessOffer,
+    AccessRequestCreate,
+    AccessRequestCreated,
+    AccessRequestRead,
+    AssignmentCreate,
+    AssignmentRead,
+    BcAccountRead,
+    BcGrantRead,
+    BcMemberCreate,
+    BusinessCenterCreate,
+    BusinessCenterCreated,
+    BusinessCenterRead,
+    EffectivePermissions,
+    LinkageCreate,
+    LinkageRead,
+    TikTokAccountRead,
+)
+from tsp_auth.consent.router import SettingsDep
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import responses
+from tsp_auth.identity.callers import CallerDep
+
+router = APIRouter(tags=["business centers"])
+CREATED = status.HTTP_201_CREATED
+BC = "/v1/business-centers/{business_center_id}"
+_PNG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "The QR code (PNG) of the link"}
+}
+
+
+@router.post("/v1/business-centers", status_code=CREATED, responses=responses(400, 401, 403))
+async def create_business_center(
+    body: BusinessCenterCreate, caller: CallerDep, session: SessionDep
+) -> BusinessCenterCreated:
+    bc, admin = await service.create_business_center(session, caller, body)
+    return BusinessCenterCreated(
+        **BusinessCenterRead.model_validate(bc).model_dump(),
+        admin=BcAccountRead.model_validate(admin),
+    )
+
+
+@router.get(BC, responses=responses(401, 404))
+async def read_business_center(
+    business_center_id: str, caller: CallerDep, session: SessionDep
+) -> BusinessCenterRead:
+    bc = await service.visible_bc(session, caller, business_center_id)
+    return BusinessCenterRead.model_validate(bc)
+
+
+@router.post(f"{BC}/members", status_code=CREATED, responses=responses(400, 401, 403, 404))
+async def add_member(
+    business_center_id: str, body: BcMemberCreate, caller: CallerDep, session: SessionDep
+) -> BcAccountRead:
+    member = await service.add_member(session, caller, business_center_id, body)
+    return BcAccountRead.model_validate(member)
+
+
+@router.post(
+    f"{BC}/access-requests",
+    summary="A BC admin requests access to a TikTok account: a single-use link and its QR code",
+    status_code=CREATED,
+    responses=responses(400, 401, 403, 404),
+)
+async def request_access(
+    business_center_id: str,
+    body: AccessRequestCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AccessRequestCreated:
+    return await service.request_access(session, settings, caller, business_center_id, body.scope)
+
+
+@router.get(f"{BC}/access-requests/{{request_id}}", responses=responses(401, 403, 404))
+async def read_access_request(
+    business_center_id: str, request_id: str, caller: CallerDep, session: SessionDep
+) -> AccessRequestRead:
+    return await service.read_request(session, caller, business_center_id, request_id)
+
+
+@router.get(
+    f"{BC}/access-requests/{{request_id}}/qr.png",
+    summary="The QR card of a pending request (BC admins)",
+    response_class=Response,
+    responses={**_PNG, **responses(401, 403, 404, 410)},
+)
+async def access_request_qr(
+    business_center_id: str,
+    request_id: str,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    png = await service.request_qr(session, settings, caller, business_center_id, request_id)
+    # The picture is a credential while the request is pending: never cached.
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.post(f"{BC}/assignments", status_code=CREATED, responses=responses(400, 401, 403, 404, 409))
+async def assign_member(
+    business_center_id: str, body: AssignmentCreate, caller: CallerDep, session: SessionDep
+) -> AssignmentRead:
+    row = await access.assign(session, caller, business_center_id, body)
+    return AssignmentRead.model_validate(row)
+
+
+@router.get(
+    f"{BC}/tiktok-accounts",
+    summary="TikTok accounts the BC has access to (standard members: those assigned to them)",
+    responses=responses(401, 404),
+)
+async def list_tiktok_accounts(
+    business_center_id: str, caller: CallerDep, session: SessionDep
+) -> list[TikTokAccountRead]:
+    return list(await access.tiktok_accounts(session, caller, business_center_id))
+
+
+@router.get(
+    f"{BC}/tiktok-accounts/{{tiktok_account_id}}/permissions",
+    summary="A member's effective permissions: Business Center access plus account linkage",
+    responses=responses(401, 403, 404),
+)
+async def member_permissions(
+    business_center_id: str,
+    tiktok_account_id: str,
+    caller: CallerDep,
+    session: SessionDep,
+    member_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> EffectivePermissions:
+    return await access.member_permissions(
+        session, caller, business_center_id, tiktok_account_id, member_id
+    )
+
+
+@router.post(f"{BC}/grants/{{grant_id}}/cancel", responses=responses(401, 403, 404, 409))
+async def cancel_as_admin(
+    business_center_id: str, grant_id: str, caller: CallerDep, session: SessionDep
+) -> BcGrantRead:
+    grant = await approval.cancel_by_admin(session, caller, business_center_id, grant_id)
+    return BcGrantRead.of(grant)
+
+
+@router.get(
+    "/v1/me/tiktok-accounts/{tiktok_account_id}/permissions",
+    summary="The caller's own effective permissions on a TikTok account",
+    responses=responses(401, 404),
+)
+async def my_permissions(
+    tiktok_account_id: str, caller: CallerDep, session: SessionDep
+) -> EffectivePermissions:
+    return await access.my_permissions(session, caller, tiktok_account_id)
+
+
+@router.post(
+    "/v1/account-linkages", status_code=CREATED, responses=responses(400, 401, 403, 404, 409)
+)
+async def link_accounts(body: LinkageCreate, caller: CallerDep, session: SessionDep) -> LinkageRead:
+    row = await service.link_accounts(session, caller, body)
+    return LinkageRead(
+        id=row.id,
+        tiktok_account_id=row.tiktok_account_id,
+        user_id=row.user_id,
+        permissions=sorted(row.permissions),
+        created_at=row.created_at,
+    )
+
+
+# The TikTok account owner ------------------------------------------------------------------
+
+
+@router.get("/v1/bc-access/grants", summary="The owner's Business Center authorizations")
+async def list_owner_grants(caller: CallerDep, session: SessionDep) -> list[BcGrantRead]:
+    if caller.kind != "tiktok":
+        return []
+    return [BcGrantRead.of(g) for g in await owner_grants(session, caller.account_id)]
+
+
+@router.post("/v1/bc-access/grants/{grant_id}/cancel", responses=responses(401, 404, 409))
+async def cancel_as_owner(grant_id: str, caller: CallerDep, session: SessionDep) -> BcGrantRead:
+    return BcGrantRead.of(await approval.cancel_by_owner(session, caller, grant_id))
+
+
+@router.get(
+    "/v1/bc-access/{token}",
+    summary="What a QR code asks the TikTok account owner to approve",
+    responses=responses(401, 403, 404, 410),
+)
+async def read_offer(token: str, caller: CallerDep, session: SessionDep) -> AccessOffer:
+    return await approval.offer(session, caller, token)
+
+
+@router.post("/v1/bc-access/{token}/approve", responses=responses(401, 403, 404, 409, 410))
+async def approve(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
+    decision = await approval.approve(session, caller, token)
+    assert decision.grant is not None
+    return AccessDecided(status="approved", grant=BcGrantRead.of(decision.grant))
+
+
+@router.post("/v1/bc-access/{token}/reject", responses=responses(401, 403, 404, 410))
+async def reject(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
+    await approval.reject(session, caller, token)
+    return AccessDecided(status="rejected", grant=None)

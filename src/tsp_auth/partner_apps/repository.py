@@ -1,0 +1,132 @@
+"""SQL for partner authorization. Functions take the request's session and only flush."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.models import Client, Grant, Partner, Service, TokenFamily
+
+PARTNER_APP = "partner_app"
+# The service row that stands for an app's own ``app_…`` service (docs/partner-apps.md).
+APP_SERVICE_CATEGORY = "partner_app"
+
+
+def _app_service(client: Client, at: datetime) -> Service:
+    assert client.service_id is not None
+    assert client.partner_id is not None
+    # No markets, custom, offered to nobody: never one of the services a seller can pick.
+    return Service(
+        id=client.service_id,
+        partner_id=client.partner_id,
+        name=client.name,
+        visibility="custom",
+        category=APP_SERVICE_CATEGORY,
+        markets=frozenset(),
+        qualified_items=frozenset(),
+        valid=True,
+        return_url=None,
+        created_at=at,
+    )
+
+
+async def ensure_app_service(session: AsyncSession, client: Client, at: datetime) -> Service:
+    """The app's service row, made on first use; a concurrent maker may win (savepoint)."""
+    assert client.service_id is not None
+    found = await session.get(Service, client.service_id)
+    if found is not None:
+        return found
+    row = _app_service(client, at)
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        found = await session.get(Service, client.service_id, populate_existing=True)
+        assert found is not None
+        return found
+    return row
+
+
+async def active_grant(session: AsyncSession, partner_id: str, service_id: str) -> Grant | None:
+    """The partner's active authorization of this app: the one a new consent renews."""
+    return await session.scalar(
+        select(Grant)
+        .where(
+            Grant.kind == PARTNER_APP,
+            Grant.grantor_id == partner_id,
+            Grant.service_id == service_id,
+            Grant.status == "active",
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+async def add_in_savepoint(session: AsyncSession, grant: Grant) -> bool:
+    """Insert; False when ``uq_grants_one_active_per_service`` says another consent won."""
+    try:
+        async with session.begin_nested():
+            session.add(grant)
+            await session.flush()
+    except IntegrityError:
+        session.expunge(grant)
+        return False
+    return True
+
+
+async def renew(session: AsyncSession, grant_id: str, values: dict[str, Any]) -> Grant | None:
+    """In place, ``version + 1`` computed by the database; None if it left ``active``."""
+    result = await session.scalars(
+        update(Grant)
+        .where(Grant.id == grant_id, Grant.status == "active")
+        .values(version=Grant.version + 1, **values)
+        .returning(Grant)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return result.first()
+
+
+async def grantor_grant(session: AsyncSession, partner_id: str, grant_id: str) -> Grant | None:
+    """A partner authorization granted by ``partner_id``; another partner's does not exist."""
+    return await session.scalar(
+        select(Grant)
+        .where(Grant.id == grant_id, Grant.kind == PARTNER_APP, Grant.grantor_id == partner_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def authorizations(
+    session: AsyncSession, partner_id: str, grant_id: str | None = None
+) -> Sequence[tuple[Grant, Client | None, Partner | None]]:
+    """The authorizations the partner granted (or one), newest first, with app and owner."""
+    statement = (
+        select(Grant, Client, Partner)
+        .outerjoin(Client, Client.id == Grant.grantee_id)
+        .outerjoin(Partner, Partner.id == Client.partner_id)
+        .where(Grant.kind == PARTNER_APP, Grant.grantor_id == partner_id)
+        .order_by(Grant.created_at.desc(), Grant.id)
+        .execution_options(populate_existing=True)
+    )
+    if grant_id is not None:
+        statement = statement.where(Grant.id == grant_id)
+    rows = await session.execute(statement)
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def revoke_grant_families(
+    session: AsyncSession, grant_id: str, at: datetime, reason: str
+) -> Sequence[str]:
+    """Revoke every token family of the grant: its refresh and access tokens die at once."""
+    result = await session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.grant_id == grant_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=at, revoked_reason=reason)
+        .returning(TokenFamily.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars())
