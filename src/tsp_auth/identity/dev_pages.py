@@ -25,7 +25,9 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 def _local_path(target: str) -> str:
     """Only same-site paths: the sign-in page must not become an open redirect."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    foreign = parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] == "/"
+    # Browsers read "\" as "/", so "/\evil.example" would name another host.
+    if foreign or "\\" in target or any(ord(c) < 0x20 for c in target):
         return "/"
     return target
 
