@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 
 from tests.factories import Factory
 from tests.grants.helpers import World, stored
@@ -46,6 +46,7 @@ async def test_partner_sees_its_grants_with_the_full_terms(
     client: AsyncClient, factory: Factory, world: World
 ) -> None:
     member = await factory.account("partner", "member", partner_id=world.partner.id)
+    await factory.assignment(member, world.seller)
     outsider = await factory.account("partner", "admin", partner_id=(await factory.partner()).id)
     read = await client.get(f"/v1/grants/{world.grant.id}", headers=await factory.headers(member))
     assert read.status_code == 200, read.text
@@ -63,6 +64,25 @@ async def test_partner_sees_its_grants_with_the_full_terms(
     assert (await client.get("/v1/grants", headers=outsider_h)).json()["items"] == []
     hidden = await client.get(f"/v1/grants/{world.grant.id}", headers=outsider_h)
     assert hidden.status_code == 404
+
+
+async def test_a_member_sees_only_the_sellers_assigned_to_it(
+    client: AsyncClient, factory: Factory, world: World
+) -> None:
+    admin = await factory.account("partner", "admin", partner_id=world.partner.id)
+    member = await factory.account("partner", "member", partner_id=world.partner.id)
+    other_seller, _ = await factory.seller("UK")
+    other = await factory.grant(other_seller, world.service)
+    await factory.assignment(member, other_seller)
+
+    def ids(response: Response) -> set[str]:
+        return {g["id"] for g in response.json()["items"]}
+
+    member_h, admin_h = await factory.headers(member), await factory.headers(admin)
+    assert ids(await client.get("/v1/grants", headers=member_h)) == {other.id}
+    assert ids(await client.get("/v1/grants", headers=admin_h)) == {world.grant.id, other.id}
+    unassigned = await client.get(f"/v1/grants/{world.grant.id}", headers=member_h)
+    assert unassigned.status_code == 404
 
 
 async def test_grant_past_expiry_reads_expired_before_any_sweep(

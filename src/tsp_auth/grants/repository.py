@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.identity.callers import Caller
-from tsp_auth.models import Binding, Grant, Service
+from tsp_auth.models import Binding, Grant, MemberAssignment, Service
 from tsp_auth.policy import GrantStatus, Selection
 
 # Only TSP access grants have a seller as grantor and a partner as grantee (DESIGN §1).
@@ -24,7 +24,14 @@ def visible_to(caller: Caller) -> ColumnElement[bool]:
     if caller.kind == "seller" and caller.seller_id is not None:
         return and_(Grant.kind == TSP_ACCESS, Grant.grantor_id == caller.seller_id)
     if caller.kind == "partner" and caller.partner_id is not None:
-        return and_(Grant.kind == TSP_ACCESS, Grant.grantee_id == caller.partner_id)
+        own = and_(Grant.kind == TSP_ACCESS, Grant.grantee_id == caller.partner_id)
+        if caller.is_partner_admin:
+            return own
+        # A member sees only the sellers an admin assigned to it (seed 000, DESIGN §2).
+        assigned = select(MemberAssignment.seller_id).where(
+            MemberAssignment.member_id == caller.account_id
+        )
+        return and_(own, Grant.grantor_id.in_(assigned))
     return false()
 
 
