@@ -17,9 +17,7 @@ from tsp_auth.business_centers.schemas import (
     AccessRequestRead,
     AssignmentCreate,
     AssignmentRead,
-    BcAccountRead,
     BcGrantRead,
-    BcMemberCreate,
     BusinessCenterCreate,
     BusinessCenterCreated,
     BusinessCenterRead,
@@ -32,6 +30,7 @@ from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])
 CREATED = status.HTTP_201_CREATED
@@ -48,7 +47,7 @@ async def create_business_center(
     bc, admin = await service.create_business_center(session, caller, body)
     return BusinessCenterCreated(
         **BusinessCenterRead.model_validate(bc).model_dump(),
-        admin=BcAccountRead.model_validate(admin),
+        admin=AccountRead.model_validate(admin),
     )
 
 
@@ -62,10 +61,10 @@ async def read_business_center(
 
 @router.post(f"{BC}/members", status_code=CREATED, responses=responses(400, 401, 403, 404))
 async def add_member(
-    business_center_id: str, body: BcMemberCreate, caller: CallerDep, session: SessionDep
-) -> BcAccountRead:
+    business_center_id: str, body: MemberCreate, caller: CallerDep, session: SessionDep
+) -> AccountRead:
     member = await service.add_member(session, caller, business_center_id, body)
-    return BcAccountRead.model_validate(member)
+    return AccountRead.model_validate(member)
 
 
 @router.post(

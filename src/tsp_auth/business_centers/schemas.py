@@ -3,38 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tsp_auth.business_centers.catalogue import CONTENT_CODES, AccessScope, PermissionLevel
 from tsp_auth.models import Grant
+from tsp_auth.registry.schemas import AccountCreate, AccountRead
 
 Name = Field(min_length=1, max_length=200)
 Id = Field(min_length=1, max_length=40)
 
 
-class BcAccountCreate(BaseModel):
-    name: str = Name
-    email: EmailStr | None = None
-
-
-class BcMemberCreate(BcAccountCreate):
-    role: Literal["admin", "member"] = "member"
-
-
-class BcAccountRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    kind: str
-    role: str
-    name: str
-    email: str | None
-    business_center_id: str | None
-
-
 class BusinessCenterCreate(BaseModel):
     name: str = Name
-    admin: BcAccountCreate = Field(description="The first Business Center admin")
+    admin: AccountCreate = Field(description="The first Business Center admin")
 
 
 class BusinessCenterRead(BaseModel):
@@ -46,7 +27,7 @@ class BusinessCenterRead(BaseModel):
 
 
 class BusinessCenterCreated(BusinessCenterRead):
-    admin: BcAccountRead
+    admin: AccountRead
 
 
 class AccessRequestCreate(BaseModel):

@@ -17,8 +17,6 @@ from tsp_auth.business_centers import catalogue, qr, repository
 from tsp_auth.business_centers.schemas import (
     AccessRequestCreated,
     AccessRequestRead,
-    BcAccountCreate,
-    BcMemberCreate,
     BusinessCenterCreate,
     LinkageCreate,
 )
@@ -29,6 +27,7 @@ from tsp_auth.identity.callers import Caller, require_operator
 from tsp_auth.models import Account, AccountLinkage, BcAccessRequest, BusinessCenter
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque
+from tsp_auth.registry.schemas import AccountCreate, MemberCreate
 
 BC_ADMIN_REQUIRED = "bc_admin_required"
 RequestStatus = Literal["pending", "approved", "rejected", "expired"]
@@ -49,7 +48,7 @@ def note(caller: Caller, action: str, grant_id: str | None = None, **detail: str
     return actor(caller).note(action, grant_id=grant_id, detail=dict(detail))
 
 
-def _account(data: BcAccountCreate, role: str, bc_id: str) -> Account:
+def _account(data: AccountCreate, role: str, bc_id: str) -> Account:
     return Account(
         id=new_id("acc"),
         kind="business_center",
@@ -93,7 +92,7 @@ async def admin_bc(
 
 
 async def add_member(
-    session: AsyncSession, caller: Caller, bc_id: str, data: BcMemberCreate
+    session: AsyncSession, caller: Caller, bc_id: str, data: MemberCreate
 ) -> Account:
     bc = await admin_bc(session, caller, bc_id, "business_center.member_added", operator=True)
     account = _account(data, data.role, bc.id)

@@ -46,6 +46,7 @@ class AccountRead(BaseModel):
     email: str | None
     seller_id: str | None
     partner_id: str | None
+    business_center_id: str | None = None
 
 
 class SellerCreate(BaseModel):
