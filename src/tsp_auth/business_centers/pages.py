@@ -19,7 +19,7 @@ from tsp_auth.audit.service import record_denial
 from tsp_auth.business_centers import approval
 from tsp_auth.business_centers.schemas import AccessOffer
 from tsp_auth.config import Settings
-from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, csrf_token, csrf_valid, origin_refusal
+from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, cross_site_refusal, csrf_token, csrf_valid
 from tsp_auth.consent.pages import page_headers
 from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
@@ -106,11 +106,9 @@ async def authorize_page(
 async def decide(
     token: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    own_origin = f"{request.url.scheme}://{request.url.netloc}"
-    headers = request.headers
-    refusal = origin_refusal(headers.get("origin"), headers.get("sec-fetch-site"), own_origin)
+    refusal = cross_site_refusal(request)
     if refusal is not None:
-        return _error(Forbidden("This form was sent from another site.", error=refusal))
+        return _error(refusal)
     signed_in = await _signed_in(request, session)
     if signed_in is None:
         return _sign_in(settings, token)

@@ -20,6 +20,10 @@ import hashlib
 import hmac
 import json
 
+from starlette.requests import Request
+
+from tsp_auth.errors import Forbidden
+
 ORIGIN_MISMATCH = "origin_mismatch"
 CROSS_SITE_REQUEST = "cross_site_request"
 CSRF_TOKEN_INVALID = "csrf_token_invalid"  # noqa: S105 (a reason code, not a secret)
@@ -54,3 +58,13 @@ def origin_refusal(origin: str | None, fetch_site: str | None, own_origin: str) 
     if fetch_site is not None and fetch_site.lower() not in _SAME_SITE_FETCHES:
         return CROSS_SITE_REQUEST
     return None
+
+
+def cross_site_refusal(request: Request) -> Forbidden | None:
+    """The refusal of a form post that came from another site, or None (our own forms)."""
+    own_origin = f"{request.url.scheme}://{request.url.netloc}"
+    headers = request.headers
+    reason = origin_refusal(headers.get("origin"), headers.get("sec-fetch-site"), own_origin)
+    if reason is None:
+        return None
+    return Forbidden("This form was sent from another site.", error=reason)

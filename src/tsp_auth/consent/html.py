@@ -19,7 +19,7 @@ from tsp_auth import urls
 from tsp_auth.audit.service import record_denial
 from tsp_auth.config import Settings
 from tsp_auth.consent import page_model, service
-from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, csrf_token, csrf_valid, origin_refusal
+from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, cross_site_refusal, csrf_token, csrf_valid
 from tsp_auth.consent.form import Picked, consent_of, read_form
 from tsp_auth.consent.outcome import read_outcome
 from tsp_auth.consent.pages import page_headers
@@ -183,11 +183,9 @@ async def decide(
     request_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Accept or reject from the form, then 303 to where the JSON API says (``redirect_to``)."""
-    own_origin = f"{request.url.scheme}://{request.url.netloc}"
-    headers = request.headers
-    refusal = origin_refusal(headers.get("origin"), headers.get("sec-fetch-site"), own_origin)
+    refusal = cross_site_refusal(request)
     if refusal is not None:
-        return _error(Forbidden("This form was sent from another site.", error=refusal))
+        return _error(refusal)
     signed_in = await _signed_in(request, session)
     if signed_in is None:
         return _sign_in(settings, urls.consent_page_path(request_id))
