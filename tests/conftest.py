@@ -38,6 +38,28 @@ def pytest_report_header() -> str:
     return "databases: sqlite only — set TSP_AUTH_TEST_DATABASE_URL to run PostgreSQL too"
 
 
+_passed_by_backend = dict.fromkeys(BACKENDS, 0)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed:
+        for backend in BACKENDS:
+            if f"[{backend}" in report.nodeid or f"-{backend}" in report.nodeid:
+                _passed_by_backend[backend] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    counts = ", ".join(f"{name} {n} passed" for name, n in _passed_by_backend.items())
+    terminalreporter.write_line(f"tests per database: {counts}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # CI's PostgreSQL run is mandatory: database tests that passed on SQLite but never on a
+    # configured PostgreSQL mean it was not reached, and that is a failure.
+    if PG_URL and _passed_by_backend["sqlite"] and not _passed_by_backend["postgresql"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
