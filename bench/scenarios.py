@@ -31,19 +31,31 @@ def _identity(client: httpx.Client, account_id: str) -> dict[str, str]:
 
 def _grant(client: httpx.Client) -> None:
     """The UK seller authorizes the demo ROW partner, full access, through the consent API."""
-    link = client.post("/v1/authorization-links", json={"service_id": "svc_demo_row_shop"},
-                       headers=_identity(client, ADMIN))
+    link = client.post(
+        "/v1/authorization-links",
+        json={"service_id": "svc_demo_row_shop"},
+        headers=_identity(client, ADMIN),
+    )
     link.raise_for_status()
     query = {k: v[0] for k, v in parse_qs(urlsplit(link.json()["url"]).query).items()}
     request_id = client.get("/open/authorize", params=query).headers["location"].rsplit("/", 1)[1]
-    pick = {"service_id": "svc_demo_row_shop", "items": ["seller_center_access", "data_compass"],
-            "roles": ["full_access"], "areas": ["live"]}
+    pick = {
+        "service_id": "svc_demo_row_shop",
+        "items": ["seller_center_access", "data_compass"],
+        "roles": ["full_access"],
+        "areas": ["live"],
+    }
     accepted = client.post(
         f"/v1/authorization-requests/{request_id}/accept",
-        json={"services": [pick], "duration_days": 365, "contact_email": "s@example.com",
-              "terms_version": client.get(f"/v1/authorization-requests/{request_id}",
-                                          headers=_identity(client, SELLER_MAIN)).json()["terms_version"],
-              "terms_accepted": True},
+        json={
+            "services": [pick],
+            "duration_days": 365,
+            "contact_email": "s@example.com",
+            "terms_version": client.get(
+                f"/v1/authorization-requests/{request_id}", headers=_identity(client, SELLER_MAIN)
+            ).json()["terms_version"],
+            "terms_accepted": True,
+        },
         headers=_identity(client, SELLER_MAIN),
     )
     accepted.raise_for_status()
@@ -51,15 +63,22 @@ def _grant(client: httpx.Client) -> None:
 
 def _login(client: httpx.Client) -> Request:
     headers = _identity(client, ADMIN)
-    return Request("POST", "/v1/tsp-access/login", body=f'{{"seller_id": "{SELLER}"}}',
-                   headers=tuple(headers.items()))
+    return Request(
+        "POST",
+        "/v1/tsp-access/login",
+        body=f'{{"seller_id": "{SELLER}"}}',
+        headers=tuple(headers.items()),
+    )
 
 
 def _session_token(client: httpx.Client) -> str:
-    login = client.post("/v1/tsp-access/login", json={"seller_id": SELLER},
-                        headers=_identity(client, ADMIN))
+    login = client.post(
+        "/v1/tsp-access/login", json={"seller_id": SELLER}, headers=_identity(client, ADMIN)
+    )
     login.raise_for_status()
-    session = client.post("/v1/tsp-access/sessions", json={"login_token": login.json()["login_token"]})
+    session = client.post(
+        "/v1/tsp-access/sessions", json={"login_token": login.json()["login_token"]}
+    )
     session.raise_for_status()
     return str(session.json()["session_token"])
 
@@ -94,20 +113,37 @@ def build(base_url: str, env: dict[str, str], only: Iterable[str] | None = None)
         basic = _basic(client_id, secret)
         form = "application/x-www-form-urlencoded"
         token_body = "grant_type=client_credentials&scope=tsp.introspect"
-        issued = client.post("/oauth/token", content=token_body,
-                             headers={"Content-Type": form, basic[0]: basic[1]})
+        issued = client.post(
+            "/oauth/token", content=token_body, headers={"Content-Type": form, basic[0]: basic[1]}
+        )
         issued.raise_for_status()
         scenarios = [
             Scenario("decisions", _decision(session_token, "seller_center.orders"), 0.50),
             # Creator IM decisions are audited (seed 000: the audit keeps the member), so each
             # allowed one is also a committed write: reported, with no target of its own.
-            Scenario("decisions (creator_im.send, audited)",
-                     _decision(session_token, "creator_im.send"), 0.0),
-            Scenario("introspection", Request(
-                "POST", "/oauth/introspect", body=f"token={issued.json()['access_token']}",
-                content_type=form, headers=(basic,)), 0.40),
-            Scenario("token (client_credentials)", Request(
-                "POST", "/oauth/token", body=token_body, content_type=form, headers=(basic,)), 0.25),
+            Scenario(
+                "decisions (creator_im.send, audited)",
+                _decision(session_token, "creator_im.send"),
+                0.0,
+            ),
+            Scenario(
+                "introspection",
+                Request(
+                    "POST",
+                    "/oauth/introspect",
+                    body=f"token={issued.json()['access_token']}",
+                    content_type=form,
+                    headers=(basic,),
+                ),
+                0.40,
+            ),
+            Scenario(
+                "token (client_credentials)",
+                Request(
+                    "POST", "/oauth/token", body=token_body, content_type=form, headers=(basic,)
+                ),
+                0.25,
+            ),
             Scenario("tsp-access login", _login(client), 0.20),
             Scenario("jwks", Request("GET", "/.well-known/jwks.json"), 0.80),
         ]
@@ -115,16 +151,31 @@ def build(base_url: str, env: dict[str, str], only: Iterable[str] | None = None)
 
 
 def grow_to(database_url: str, grants: int) -> None:
-    """Fill the database up to ``grants`` grants (and as many console sessions) in bulk."""
+    """Fill the database up to ``grants`` grants, each with a login token and a console
+    session (what a decision looks up), and as many revoked token ids (what introspection
+    looks up), in bulk."""
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     sql = f"""
+    CREATE TEMP TABLE bulk AS SELECT i FROM generate_series(
+        (SELECT count(*) FROM grants WHERE id LIKE 'grt_bulk_%') + 1, {grants}) AS i;
     INSERT INTO grants (id, kind, grantor_id, grantee_id, service_id, market, items, roles,
         areas, scopes, status, version, created_at, updated_at, expires_at)
     SELECT 'grt_bulk_' || i, 'tsp_access', 'slr_bulk_' || i, 'ptn_demo_row', 'svc_bulk_' || i,
         'UK', '["seller_center_access"]', '["full_access"]', '[]', '[]', 'active', 1, now(),
-        now(), now() + interval '365 days'
-    FROM generate_series((SELECT count(*) FROM grants) + 1, {grants}) AS i
-    ON CONFLICT DO NOTHING;
-    ANALYZE;
+        now(), now() + interval '365 days' FROM bulk;
+    INSERT INTO login_tokens (jti, grant_id, grant_version, member_id, partner_id, seller_id,
+        roles, created_at, expires_at, redeemed_at)
+    SELECT 'jti_bulk_' || i, 'grt_bulk_' || i, 1, '{ADMIN}', 'ptn_demo_row', 'slr_bulk_' || i,
+        '["full_access"]', now(), now() + interval '5 minutes', now() FROM bulk;
+    INSERT INTO console_sessions (id, token_hash, login_jti, grant_id, grant_version, member_id,
+        partner_id, seller_id, roles, created_at, expires_at)
+    SELECT 'cs_bulk_' || i, md5('bulk' || i) || md5('session' || i), 'jti_bulk_' || i,
+        'grt_bulk_' || i, 1, '{ADMIN}', 'ptn_demo_row', 'slr_bulk_' || i, '["full_access"]',
+        now(), now() + interval '8 hours' FROM bulk;
+    INSERT INTO revoked_tokens (jti, expires_at, revoked_at)
+    SELECT 'revoked_bulk_' || i, now() + interval '1 hour', now() FROM bulk;
     """
     subprocess.run(["psql", dsn, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+    # Settle the new rows now, so autovacuum does not compete with the measurement.
+    vacuum = "VACUUM ANALYZE grants, login_tokens, console_sessions, revoked_tokens"
+    subprocess.run(["psql", dsn, "-q", "-c", vacuum], check=True)

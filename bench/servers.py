@@ -53,8 +53,19 @@ def serve(command: list[str], health_url: str, env: dict[str, str], log: Path) -
 
 
 def floor(port: int, log: Path) -> contextmanager[None]:  # type: ignore[type-arg]
-    command = [str(BIN / "uvicorn"), "bench.floor_app:app", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+    command = [
+        str(BIN / "uvicorn"),
+        "bench.floor_app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     return serve(command, f"http://127.0.0.1:{port}/floor", dict(os.environ), log)
 
 

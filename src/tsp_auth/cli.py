@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -41,14 +42,27 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = _settings()
     configure_logging(settings.log_level)
+    app = create_app(settings)
+    _tune_garbage_collector()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,
         access_log=False,
         proxy_headers=True,
     )
+
+
+def _tune_garbage_collector() -> None:
+    """Keep the collector off the long-lived heap (modules, classes, routes, ORM mappers).
+
+    Every full collection scanned all of it, about an eighth of a decision's CPU (make
+    bench). Frozen objects are never scanned, and young ones are collected less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
