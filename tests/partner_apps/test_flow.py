@@ -43,6 +43,7 @@ async def test_a_tap_partner_authorizes_a_live_app_end_to_end(
     assert link.status_code == 200, link.text
     url = urlsplit(link.json()["url"])
     assert (url.hostname, url.path) == ("partner.us.tiktokshop.com", "/open/authorize")
+    listed_before = (await client.get("/v1/services", headers=owner.admin)).json()
     assert {k: v[0] for k, v in parse_qs(url.query).items()} == {
         "service_id": app.client.service_id,
         "state": "app-state-1",
@@ -52,6 +53,8 @@ async def test_a_tap_partner_authorizes_a_live_app_end_to_end(
     }
 
     request_id, verifier = await open_link(client, app)
+    # The row kept for the app's service id is not a service the owner published.
+    assert (await client.get("/v1/services", headers=owner.admin)).json() == listed_before
     view = await client.get(f"/v1/app-authorization-requests/{request_id}", headers=grantor.admin)
     assert view.status_code == 200, view.text
     shown = view.json()

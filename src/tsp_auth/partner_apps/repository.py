@@ -11,10 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.models import Client, Grant, Partner, Service, TokenFamily
+from tsp_auth.registry.repository import APP_SERVICE_CATEGORY
 
 PARTNER_APP = "partner_app"
-# The service row that stands for an app's own ``app_…`` service (docs/partner-apps.md).
-APP_SERVICE_CATEGORY = "partner_app"
 
 
 def _app_service(client: Client, at: datetime) -> Service:

@@ -31,15 +31,24 @@ async def add(session: AsyncSession, *rows: object) -> None:
     await session.flush()
 
 
+# The row partner_apps keeps for an app's own ``app_…`` service id, so that its authorization
+# requests have a service (docs/partner-apps.md). It is not a service a partner publishes.
+APP_SERVICE_CATEGORY = "partner_app"
+_PUBLISHED = Service.category != APP_SERVICE_CATEGORY
+
+
 async def partner_services(session: AsyncSession, partner_id: str) -> Sequence[Service]:
     result = await session.scalars(
-        select(Service).where(Service.partner_id == partner_id).order_by(Service.created_at)
+        select(Service)
+        .where(Service.partner_id == partner_id, _PUBLISHED)
+        .order_by(Service.created_at)
     )
     return result.all()
 
 
 async def all_services(session: AsyncSession) -> Sequence[Service]:
-    return (await session.scalars(select(Service).order_by(Service.created_at))).all()
+    query = select(Service).where(_PUBLISHED).order_by(Service.created_at)
+    return (await session.scalars(query)).all()
 
 
 async def offered_seller_ids(
