@@ -101,6 +101,9 @@ def error_body(error: str, description: str) -> dict[str, Any]:
 def error_response(
     status: int, error: str, description: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
+    # An error is about this request only: no cache keeps it (RFC 6749 §5.2 asks it of the
+    # token endpoint; a 405 or 413 there comes from here too).
+    headers = {"Cache-Control": "no-store", **(headers or {})}
     return JSONResponse(error_body(error, description), status_code=status, headers=headers)
 
 

@@ -25,6 +25,19 @@ async def test_declared_oversized_body_is_413(client: AsyncClient) -> None:
     assert _is_error_shape(response.json())
 
 
+async def test_refusals_before_any_route_are_not_cacheable(client: AsyncClient) -> None:
+    too_large = await client.post(
+        "/oauth/token",
+        content=b"grant_type=" + b"x" * MAX_BODY_BYTES,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    wrong_method = await client.get("/oauth/token")
+    assert (too_large.status_code, wrong_method.status_code) == (413, 405)
+    for response in (too_large, wrong_method):
+        assert response.headers["cache-control"] == "no-store"
+        assert _is_error_shape(response.json())
+
+
 async def test_streamed_oversized_body_is_413(client: AsyncClient) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):
