@@ -1,4 +1,4 @@
-"""`tsp-auth`: serve, migrate, demo data, OpenAPI export (and key rotation)."""
+"""`tsp-auth`: serve, migrate, demo data, OpenAPI export, signing keys, webhook worker, sweeps."""
 
 from __future__ import annotations
 
