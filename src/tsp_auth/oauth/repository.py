@@ -28,20 +28,24 @@ async def code_by_hash(session: AsyncSession, code_hash: str) -> AuthorizationCo
     return await session.scalar(statement.execution_options(populate_existing=True))
 
 
-async def redeem_code(session: AsyncSession, code_id: str, at: datetime) -> bool:
-    """Mark an unused, unexpired code used; False if another request got there first."""
+async def _use_once(
+    session: AsyncSession, model: type[AuthorizationCode | RefreshToken], row_id: str, at: datetime
+) -> bool:
+    """Single use across processes (STYLE §11): one conditional UPDATE; the loser of a race
+    waits for the winner's row lock, then matches no row."""
     result = await session.execute(
-        update(AuthorizationCode)
-        .where(
-            AuthorizationCode.id == code_id,
-            AuthorizationCode.used_at.is_(None),
-            AuthorizationCode.expires_at > at,
-        )
+        update(model)
+        .where(model.id == row_id, model.used_at.is_(None), model.expires_at > at)
         .values(used_at=at)
-        .returning(AuthorizationCode.id)
+        .returning(model.id)
         .execution_options(synchronize_session=False)
     )
     return result.scalar_one_or_none() is not None
+
+
+async def redeem_code(session: AsyncSession, code_id: str, at: datetime) -> bool:
+    """Mark an unused, unexpired code used; False if another request got there first."""
+    return await _use_once(session, AuthorizationCode, code_id, at)
 
 
 async def code_was_used(session: AsyncSession, code_id: str) -> bool:
@@ -59,18 +63,7 @@ async def refresh_by_hash(session: AsyncSession, token_hash: str) -> RefreshToke
 
 async def use_refresh_token(session: AsyncSession, token_id: str, at: datetime) -> bool:
     """Rotation: mark an unused, unexpired refresh token used; False if it was not."""
-    result = await session.execute(
-        update(RefreshToken)
-        .where(
-            RefreshToken.id == token_id,
-            RefreshToken.used_at.is_(None),
-            RefreshToken.expires_at > at,
-        )
-        .values(used_at=at)
-        .returning(RefreshToken.id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.scalar_one_or_none() is not None
+    return await _use_once(session, RefreshToken, token_id, at)
 
 
 async def refresh_was_used(session: AsyncSession, token_id: str) -> bool:
