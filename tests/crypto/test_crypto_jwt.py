@@ -11,6 +11,8 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 from jose import jwe
+from joserfc import jwk as joserfc_jwk
+from joserfc import jwt as joserfc_jwt
 
 from tsp_auth.crypto import (
     InvalidToken,
@@ -419,8 +421,6 @@ def test_we_verify_a_token_signed_by_pyjwt_with_our_private_key() -> None:
 
 
 def test_joserfc_verifies_our_token_through_the_jwks(codec: JwtCodec) -> None:
-    joserfc_jwt = pytest.importorskip("joserfc.jwt")
-    joserfc_jwk = pytest.importorskip("joserfc.jwk")
     token = _encode(codec)
 
     keys = joserfc_jwk.KeySet.import_key_set(codec.keyset.jwks(NOW))

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from joserfc import jwk as joserfc_jwk
 
 from tsp_auth.crypto import (
     KeyDecryptionError,
@@ -101,7 +102,6 @@ def test_thumbprint_matches_rfc7638_worked_example() -> None:
 
 
 def test_thumbprint_agrees_with_joserfc() -> None:
-    joserfc_jwk = pytest.importorskip("joserfc.jwk")
     key, _ = generate_signing_key(NOW)
 
     independent = joserfc_jwk.ECKey.import_key(dict(key.public_jwk))
