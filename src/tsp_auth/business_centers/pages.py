@@ -19,11 +19,15 @@ from tsp_auth.audit.service import record_denial
 from tsp_auth.business_centers import approval
 from tsp_auth.business_centers.schemas import AccessOffer
 from tsp_auth.config import Settings
-from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, cross_site_refusal, csrf_token, csrf_valid
+from tsp_auth.consent.csrf import (
+    cross_site_refusal,
+    csrf_refusal,
+    csrf_token,
+)
 from tsp_auth.consent.pages import page_headers
 from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
-from tsp_auth.errors import AppError, BadRequest, Forbidden, Unauthorized
+from tsp_auth.errors import AppError, BadRequest, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
 from tsp_auth.templating import render
@@ -114,14 +118,11 @@ async def decide(
         return _sign_in(settings, token)
     caller, identity = signed_in
     form = await request.form()
-    given = form.get("csrf_token")
     try:
         offer = await approval.offer(session, caller, token)
-        if not csrf_valid(
-            _csrf(settings, offer, caller, identity), given if isinstance(given, str) else None
-        ):
-            message = "The form's security token is missing or wrong; reload the page and retry."
-            raise Forbidden(message, error=CSRF_TOKEN_INVALID)
+        forged = csrf_refusal(_csrf(settings, offer, caller, identity), form.get("csrf_token"))
+        if forged is not None:
+            raise forged
         decision = await _decide(session, caller, token, form.get("decision"))
     except AppError as exc:
         # An answered page commits the session: undo what the refused decision flushed.

@@ -68,3 +68,11 @@ def cross_site_refusal(request: Request) -> Forbidden | None:
     if reason is None:
         return None
     return Forbidden("This form was sent from another site.", error=reason)
+
+
+def csrf_refusal(expected: str, given: object) -> Forbidden | None:
+    """The refusal of a form post whose CSRF token (a form field) is missing or wrong."""
+    if csrf_valid(expected, given if isinstance(given, str) else None):
+        return None
+    message = "The form's security token is missing or wrong; reload the page and retry."
+    return Forbidden(message, error=CSRF_TOKEN_INVALID)

@@ -19,14 +19,18 @@ from tsp_auth import urls
 from tsp_auth.audit.service import record_denial
 from tsp_auth.config import Settings
 from tsp_auth.consent import page_model, service
-from tsp_auth.consent.csrf import CSRF_TOKEN_INVALID, cross_site_refusal, csrf_token, csrf_valid
+from tsp_auth.consent.csrf import (
+    cross_site_refusal,
+    csrf_refusal,
+    csrf_token,
+)
 from tsp_auth.consent.form import Picked, consent_of, read_form
 from tsp_auth.consent.outcome import read_outcome
 from tsp_auth.consent.pages import page_headers
 from tsp_auth.consent.router import SettingsDep
 from tsp_auth.consent.service import ConsentView, Decided
 from tsp_auth.db import SessionDep
-from tsp_auth.errors import AppError, BadRequest, Forbidden, Unauthorized
+from tsp_auth.errors import AppError, BadRequest, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
 from tsp_auth.templating import render
@@ -190,12 +194,9 @@ async def decide(
     if signed_in is None:
         return _sign_in(settings, urls.consent_page_path(request_id))
     form = await request.form()
-    token = form.get("csrf_token")
-    if not csrf_valid(
-        _csrf(settings, request_id, signed_in), token if isinstance(token, str) else None
-    ):
-        message = "The form's security token is missing or wrong; reload the page and retry."
-        return _error(Forbidden(message, error=CSRF_TOKEN_INVALID))
+    forged = csrf_refusal(_csrf(settings, request_id, signed_in), form.get("csrf_token"))
+    if forged is not None:
+        return _error(forged)
     picked = read_form(form.multi_items())
     try:
         decided = await _decide(session, settings, signed_in.caller, request_id, picked)
