@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,7 @@ from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.limits import BodyLimitMiddleware
+from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.partner_apps.router import router as partner_apps_router
@@ -74,9 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.keyring = await KeyRing.load(app.state.sessionmaker, settings, now())
+        flusher = asyncio.create_task(flush_logs_periodically())
         try:
             yield
         finally:
+            flusher.cancel()
+            flush_logs()
             await engine.dispose()
 
     app = FastAPI(

@@ -5,9 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from tsp_auth.clock import now
-from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
-from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, server_metadata
 from tsp_auth.keys.schemas import AuthorizationServerMetadata, JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
@@ -21,11 +19,15 @@ _CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"
 @router.get(
     JWKS_PATH,
     summary="Public keys that verify our JWTs, including keys not yet or no longer signing",
+    response_model=JwkSet,
     responses=responses(503),
 )
-async def jwks(session: SessionDep, keyring: KeyRingDep, response: Response) -> JwkSet:
-    response.headers["Cache-Control"] = _CACHE_CONTROL
-    return JwkSet.model_validate(await keyring.jwks(session, now()))
+async def jwks(request: Request) -> Response:
+    state = request.app.state
+    document = await state.keyring.jwks_document(state.sessionmaker, now())
+    return Response(
+        document, media_type="application/json", headers={"Cache-Control": _CACHE_CONTROL}
+    )
 
 
 @router.get(

@@ -36,7 +36,7 @@ from tsp_auth.crypto import (
     load_signing_key,
 )
 from tsp_auth.keys import repository
-from tsp_auth.keys.schemas import KeyState, SigningKeyRead
+from tsp_auth.keys.schemas import JwkSet, KeyState, SigningKeyRead
 from tsp_auth.models import SigningKeyRecord
 
 log = logging.getLogger("tsp_auth.keys")
@@ -170,6 +170,7 @@ class KeyRing:
         self._refreshed_at: float | None = None
         self._lock = asyncio.Lock()
         self._codec = JwtCodec(KeySet(), settings.issuer, leeway=VERIFY_LEEWAY)
+        self._document: tuple[tuple[str, ...], bytes] | None = None
 
     @classmethod
     async def load(
@@ -239,9 +240,21 @@ class KeyRing:
                 raise
         return self._codec.decode(token, typ=typ, audience=audience, now=now)
 
-    async def jwks(self, session: AsyncSession, now: datetime) -> dict[str, list[dict[str, str]]]:
-        codec = await self.fresh_codec(session, now)
-        return codec.keyset.jwks(now)
+    async def jwks_document(
+        self, sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+    ) -> bytes:
+        """The JWK Set as served, in JSON; rendered again only when the published keys change.
+
+        The hottest public document: it opens a session only when the ring is due a reload.
+        """
+        if self._older_than(REFRESH_INTERVAL):
+            async with sessionmaker() as session, session.begin():
+                await self._refresh_if_older(session, now, REFRESH_INTERVAL)
+        keys = self._codec.keyset.jwks(now)
+        published = tuple(key["kid"] for key in keys["keys"])
+        if self._document is None or self._document[0] != published:
+            self._document = (published, JwkSet.model_validate(keys).model_dump_json().encode())
+        return self._document[1]
 
     async def rotate(self, session: AsyncSession, now: datetime) -> SigningKeyRecord:
         """Rotate (see `rotate`) and reload; the caller commits."""

@@ -5,10 +5,12 @@ Pure ASGI rather than BaseHTTPMiddleware: it sits on the hot path of every decis
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+import secrets
 import time
-import uuid
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +21,12 @@ from tsp_auth.observability.metrics import IN_FLIGHT, LATENCY, REQUESTS
 log = logging.getLogger("tsp_auth.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
+# Our own request ids: a random prefix per process and a counter, unique across processes
+# and restarts without reading the system's random source on every request. An id names a
+# request in logs and error bodies; it is no secret and grants nothing.
+_ID_PREFIX = secrets.token_hex(8)
+_ID_COUNTER = itertools.count(1)
+
 
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
@@ -26,7 +34,25 @@ def _request_id(scope: Scope) -> str:
             candidate: str = value.decode("latin-1")
             if _VALID_ID.match(candidate):
                 return candidate
-    return uuid.uuid4().hex
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+_Observers = tuple[Callable[[], None], Callable[[float], None]]
+_OBSERVERS: dict[tuple[str, str, int], _Observers] = {}
+
+
+def _observers(route: str, method: str, status: int) -> _Observers:
+    """The request counter and latency histogram of one route, method and status.
+
+    Looked up once per combination: ``labels()`` validates and locks on every call. Routes
+    are templates and methods and statuses few, so the table stays small.
+    """
+    key = (route, method, status)
+    found = _OBSERVERS.get(key)
+    if found is None:
+        counter = REQUESTS.labels(route, method, str(status))
+        found = _OBSERVERS[key] = (counter.inc, LATENCY.labels(route, method).observe)
+    return found
 
 
 def _route_template(scope: Scope) -> str:
@@ -73,8 +99,9 @@ class RequestMiddleware:
             IN_FLIGHT.dec()
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
-            REQUESTS.labels(route, scope["method"], str(status)).inc()
-            LATENCY.labels(route, scope["method"]).observe(elapsed)
+            count, observe = _observers(route, scope["method"], status)
+            count()
+            observe(elapsed)
             # The path template, never the raw path or query: no token may reach a log line.
             log.info(
                 "request",
