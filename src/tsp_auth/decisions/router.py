@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from tsp_auth.db import SessionDep
 from tsp_auth.decisions import service
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
 from tsp_auth.errors import responses
@@ -17,6 +16,7 @@ router = APIRouter(tags=["decisions"])
     summary="May this console session do this action on this shop? (allow or deny + reason)",
     responses=responses(400),
 )
-async def decide(body: DecisionRequest, request: Request, session: SessionDep) -> DecisionRead:
-    sea_launch = request.app.state.settings.sea_launch_date
-    return await service.decide_request(session, body, sea_launch=sea_launch)
+async def decide(body: DecisionRequest, request: Request) -> DecisionRead:
+    state = request.app.state
+    sea_launch = state.settings.sea_launch_date
+    return await service.decide_request(state.sessionmaker, body, sea_launch=sea_launch)

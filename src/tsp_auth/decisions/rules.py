@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tsp_auth.models import ConsoleSession, Grant
 from tsp_auth.policy import Decision, decide_action, for_member
-from tsp_auth.tsp_access.checks import check_minted_version, facts_of
+from tsp_auth.tsp_access.checks import check_minted_version
 from tsp_auth.tsp_access.reasons import SessionReason
+from tsp_auth.tsp_access.repository import LiveSession
 
 
 def decide(
-    console: ConsoleSession,
-    grant: Grant,
-    service_valid: bool,
+    console: LiveSession,
     *,
     action: str,
     shop_id: str,
@@ -30,8 +28,8 @@ def decide(
         return Decision.denied(SessionReason.SESSION_ENDED)
     if shop_id != console.seller_id:
         return Decision.denied(SessionReason.WRONG_SHOP)
-    facts = facts_of(grant, service_valid)
-    in_force = check_minted_version(facts, grant.version, console.grant_version, at)
+    facts = console.grant
+    in_force = check_minted_version(facts, console.current_grant_version, console.grant_version, at)
     if not in_force.allow:
         return in_force
     return decide_action(for_member(facts, console.roles), action, at, sea_launch=sea_launch)

@@ -1,11 +1,12 @@
 """The decision API: "may this console session do action X on shop Y?" (DESIGN §3).
 
 The hot path of every console request, so: one indexed query (session by token hash, joined to
-its grant and the service's validity), then pure policy. No key ring, no identity lookup, no
-write — except for Creator IM: an allowed ``creator_im.*`` action is recorded in the audit trail
-with the member as actor and the seller as ``on_behalf_of``, because creators see the seller's
-identity (seed 000: "creators will not perceive the difference between TSP and seller
-identity") and only the trail keeps who really wrote.
+its grant and the service's validity) run on the driver outside any unit of work
+(``db_direct``), then pure policy. No key ring, no identity lookup, no write — except for
+Creator IM, in a transaction of its own: an allowed ``creator_im.*`` action is recorded in
+the audit trail with the member as actor and the seller as ``on_behalf_of``, because
+creators see the seller's identity (seed 000: "creators will not perceive the difference
+between TSP and seller identity") and only the trail keeps who really wrote.
 
 Denials are counted (``tsp_auth_decisions_total{outcome,reason}``), not audited one by one: every
 console request asks, so a row per denial would bury the trail in noise and put a write on the
@@ -16,17 +17,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clock import now
-from tsp_auth.db import autocommit
 from tsp_auth.decisions.rules import decide
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
-from tsp_auth.models import ConsoleSession
 from tsp_auth.observability.metrics import DECISION_LATENCY, DECISIONS
 from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.reasons import SessionReason
+from tsp_auth.tsp_access.repository import LiveSession
 from tsp_auth.tsp_access.schemas import Actor
 from tsp_auth.tsp_access.tokens import hash_token
 
@@ -35,37 +35,41 @@ CREATOR_IM_AUTHORIZED = "creator_im.authorized"
 
 
 async def decide_request(
-    session: AsyncSession, data: DecisionRequest, *, sea_launch: date | None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    data: DecisionRequest,
+    *,
+    sea_launch: date | None,
 ) -> DecisionRead:
     with DECISION_LATENCY.time():
-        return await _decide(session, data, sea_launch=sea_launch)
+        return await _decide(sessionmaker, data, sea_launch=sea_launch)
 
 
 async def _decide(
-    session: AsyncSession, data: DecisionRequest, *, sea_launch: date | None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    data: DecisionRequest,
+    *,
+    sea_launch: date | None,
 ) -> DecisionRead:
     at = now()
-    await autocommit(session)
-    found = await repository.session_with_grant(session, hash_token(data.token))
-    if found is None:
+    console = await repository.live_session(sessionmaker, hash_token(data.token))
+    if console is None:
         # The console asks a question; an unknown token is an answer, not an error.
         return _answer(False, SessionReason.INVALID_SESSION, None)
-    console, grant, valid = found
     decision = decide(
         console,
-        grant,
-        valid,
         action=data.action,
         shop_id=data.shop_id,
         at=at,
         sea_launch=sea_launch,
     )
     if decision.allow and data.action.startswith(CREATOR_IM):
-        record_event(session, _creator_im_note(console, data.action))
+        # Committed before the answer: an allowed Creator IM action is never unrecorded.
+        async with sessionmaker() as session, session.begin():
+            record_event(session, _creator_im_note(console, data.action))
     return _answer(decision.allow, decision.reason, console)
 
 
-def _answer(allow: bool, reason: str, console: ConsoleSession | None) -> DecisionRead:
+def _answer(allow: bool, reason: str, console: LiveSession | None) -> DecisionRead:
     DECISIONS.labels(outcome="allow" if allow else "deny", reason=reason).inc()
     if console is None:
         return DecisionRead(allow=allow, reason=reason, acting_as=None, actor=None)
@@ -77,7 +81,7 @@ def _answer(allow: bool, reason: str, console: ConsoleSession | None) -> Decisio
     )
 
 
-def _creator_im_note(console: ConsoleSession, action: str) -> AuditNote:
+def _creator_im_note(console: LiveSession, action: str) -> AuditNote:
     return AuditNote(
         action=CREATOR_IM_AUTHORIZED,
         actor_id=console.member_id,

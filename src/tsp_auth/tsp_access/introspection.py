@@ -23,7 +23,7 @@ from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.oauth.introspection import register_introspector
 from tsp_auth.tsp_access import repository
-from tsp_auth.tsp_access.checks import check_minted_version, facts_of
+from tsp_auth.tsp_access.checks import check_minted_version
 from tsp_auth.tsp_access.sessions import verified_claims
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, hash_token, looks_like_login_token
 
@@ -77,14 +77,13 @@ async def _login_token(
 async def _console_session(
     session: AsyncSession, token: str, at: datetime
 ) -> dict[str, Any] | None:
-    found = await repository.session_with_grant(session, hash_token(token))
-    if found is None:
+    console = await repository.live_session_in(session, hash_token(token))
+    if console is None:
         return None
-    console, grant, valid = found
     if console.ended_at is not None or console.expires_at <= at:
         return _inactive()
-    facts = facts_of(grant, valid)
-    if not check_minted_version(facts, grant.version, console.grant_version, at).allow:
+    minted = console.grant_version
+    if not check_minted_version(console.grant, console.current_grant_version, minted, at).allow:
         return _inactive()
     return {
         "active": True,

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, bindparam, case, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.db_direct import DirectQuery, Row
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.grants.service import NO_MARKET
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
-from tsp_auth.policy import GrantStatus
+from tsp_auth.policy import GrantFacts, GrantStatus
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
 CANDIDATE_LIMIT = 10
@@ -134,26 +136,77 @@ async def end_sessions(
     return [EndedSession(*row) for row in result]
 
 
-# Built once: constructing the expression per call was a measurable share of a decision.
-_SESSION_WITH_GRANT = (
-    select(ConsoleSession, Grant, Service.valid)
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A console session as decisions and introspection read it: with what its grant is now."""
+
+    id: str
+    seller_id: str
+    member_id: str
+    partner_id: str
+    grant_id: str
+    grant_version: int  # the version the session was opened at
+    roles: frozenset[str]
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    current_grant_version: int
+    grant: GrantFacts
+
+    @classmethod
+    def from_row(cls, row: Row) -> LiveSession:
+        valid = row.pop("service_valid")
+        facts = GrantFacts(
+            status=row.pop("grant_status"),
+            expires_at=row.pop("grant_expires_at"),
+            items=row.pop("grant_items"),
+            roles=row.pop("grant_roles"),
+            areas=row.pop("grant_areas"),
+            market=row.pop("grant_market") or NO_MARKET,
+            service_valid=True if valid is None else bool(valid),
+        )
+        return cls(**row, grant=facts)
+
+
+# The decision API's one query (DESIGN §3 hot path): the unique index on ``token_hash`` finds
+# the session, the grants' primary key the grant, the services' primary key the service.
+# Keys as ``LiveSession``'s fields, and the grant's facts.
+_LIVE_SESSION = DirectQuery(
+    select(
+        ConsoleSession.id,
+        ConsoleSession.seller_id,
+        ConsoleSession.member_id,
+        ConsoleSession.partner_id,
+        ConsoleSession.grant_id,
+        ConsoleSession.grant_version,
+        ConsoleSession.roles,
+        ConsoleSession.created_at,
+        ConsoleSession.expires_at,
+        ConsoleSession.ended_at,
+        Grant.version.label("current_grant_version"),
+        Grant.status.label("grant_status"),
+        Grant.expires_at.label("grant_expires_at"),
+        Grant.items.label("grant_items"),
+        Grant.roles.label("grant_roles"),
+        Grant.areas.label("grant_areas"),
+        Grant.market.label("grant_market"),
+        Service.valid.label("service_valid"),
+    )
     .join(Grant, Grant.id == ConsoleSession.grant_id)
     .outerjoin(Service, Service.id == Grant.service_id)
     .where(ConsoleSession.token_hash == bindparam("token_hash"))
 )
 
 
-async def session_with_grant(
-    session: AsyncSession, token_hash: str
-) -> tuple[ConsoleSession, Grant, bool] | None:
-    """A console session by its token hash, joined to its grant and the service's validity.
+async def live_session(
+    sessionmaker: async_sessionmaker[AsyncSession], token_hash: str
+) -> LiveSession | None:
+    """The console session with this token hash, read outside any unit of work (hot path)."""
+    row = await _LIVE_SESSION.first(sessionmaker, {"token_hash": token_hash})
+    return None if row is None else LiveSession.from_row(row)
 
-    The decision API's one query (DESIGN §3 hot path): the unique index on ``token_hash`` finds
-    the session, the grants' primary key the grant, the services' primary key the service.
-    """
-    result = await session.execute(_SESSION_WITH_GRANT, {"token_hash": token_hash})
-    row = result.first()
-    if row is None:
-        return None
-    console, grant, valid = row
-    return console, grant, True if valid is None else bool(valid)
+
+async def live_session_in(session: AsyncSession, token_hash: str) -> LiveSession | None:
+    """The same, read in the request's session."""
+    row = await _LIVE_SESSION.first_in(session, {"token_hash": token_hash})
+    return None if row is None else LiveSession.from_row(row)

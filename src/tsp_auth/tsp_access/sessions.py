@@ -263,12 +263,11 @@ async def end_current_session(session: AsyncSession, token: str | None) -> None:
             headers=_CHALLENGE,
         )
     token_hash = hash_token(token)
-    found = await repository.session_with_grant(session, token_hash)
-    if found is None:
+    console = await repository.live_session_in(session, token_hash)
+    if console is None:
         raise Unauthorized(
             "unknown console session", error=SessionReason.INVALID_SESSION, headers=_CHALLENGE
         )
-    console = found[0]
     await end_sessions(
         session,
         ConsoleSession.token_hash == token_hash,

@@ -1,0 +1,114 @@
+"""Hot read statements run on the database driver itself, outside an ORM session.
+
+A decision is one indexed SELECT. Through an ``AsyncSession`` it cost about 370 µs of CPU
+(session, unit of work, greenlet bridge, ORM row loading); the same compiled SQL sent on the
+asyncpg connection checked out of the same pool costs about 120 µs (docs/performance.md). A
+``DirectQuery`` keeps the statement written once, in SQLAlchemy, and runs it:
+
+- on PostgreSQL, as SQL compiled once, on the pooled connection's asyncpg driver, with the
+  dialect's own bind and result processors (so values come back exactly as through the ORM:
+  aware datetimes, JSON already decoded by the codecs SQLAlchemy installs on its connections);
+- anywhere else (SQLite, or a session bound to a test's open transaction), through a session.
+
+Only for single reads that need no transaction: each runs on its own, in autocommit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+Row = dict[str, Any]
+AnySelect = Select[*tuple[Any, ...]]
+_Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]
+    binds: tuple[_Processor, ...]
+    results: tuple[_Processor, ...]
+
+
+class DirectQuery:
+    """One SELECT, built once at import, answered as a dict by column key (give clashing
+    columns a ``label``)."""
+
+    def __init__(self, statement: AnySelect) -> None:
+        self.statement = statement
+        keys = [column.key for column in statement.selected_columns]
+        if None in keys or len(set(keys)) != len(keys):
+            raise ValueError(f"columns need distinct keys (label them): {keys}")
+        self.keys: tuple[str, ...] = tuple(str(key) for key in keys)
+        self._plans: dict[str, _Plan] = {}
+
+    async def first(
+        self, sessionmaker: async_sessionmaker[AsyncSession], params: Mapping[str, Any]
+    ) -> Row | None:
+        """The first row, read outside any unit of work."""
+        bind = sessionmaker.kw.get("bind")
+        if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+            return await self._first_on_driver(bind, params)
+        async with sessionmaker() as session:
+            return await self.first_in(session, params)
+
+    async def first_in(self, session: AsyncSession, params: Mapping[str, Any]) -> Row | None:
+        """The first row, read in the caller's session (its transaction, if one is open)."""
+        row = (await session.execute(self.statement, params)).first()
+        return None if row is None else dict(zip(self.keys, row, strict=True))
+
+    async def _first_on_driver(self, engine: AsyncEngine, params: Mapping[str, Any]) -> Row | None:
+        plan = self._plan(engine.dialect)
+        args = [
+            params[name] if process is None else process(params[name])
+            for name, process in zip(plan.names, plan.binds, strict=True)
+        ]
+        async with engine.connect() as connection:
+            pooled = await connection.get_raw_connection()
+            driver: asyncpg.Connection = pooled.driver_connection
+            try:
+                record = await driver.fetchrow(plan.sql, *args)
+            except asyncpg.PostgresError as exc:
+                # The statement failed, the connection is fine: answer as SQLAlchemy would (a
+                # class 22 data exception is the caller's 400; anything else is a 503).
+                raise DBAPIError(plan.sql, None, exc) from exc
+            except (asyncpg.InterfaceError, OSError, TimeoutError):
+                await connection.invalidate()
+                raise
+        if record is None:
+            return None
+        return {
+            key: value if process is None else process(value)
+            for key, value, process in zip(self.keys, record.values(), plan.results, strict=True)
+        }
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = _compile(self.statement, dialect)
+        return plan
+
+
+def _compile(statement: AnySelect, dialect: Dialect) -> _Plan:
+    compiled = statement.compile(dialect=dialect)
+    names: Sequence[str] = compiled.positiontup or ()
+    return _Plan(
+        sql=str(compiled),
+        names=tuple(names),
+        binds=tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        ),
+        results=tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        ),
+    )

@@ -1,0 +1,50 @@
+"""Direct reads on the asyncpg driver fail the way session reads do (db_direct).
+
+A statement the server refuses for its values is the caller's 400 (SQLSTATE class 22), one
+that outlives ``TSP_AUTH_DATABASE_TIMEOUT_SECONDS`` is a timeout (503), and neither leaves a
+broken connection in the pool: the next read answers.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import String, bindparam, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.faults.conftest import MakeApp
+from tsp_auth.db_direct import DirectQuery
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+_ECHO = DirectQuery(select(bindparam("text", type_=String()).label("echo")))
+_SLEEP = DirectQuery(select(func.pg_sleep(bindparam("seconds")).label("slept")))
+
+
+async def _sessionmaker(make_app: MakeApp, **settings: object) -> async_sessionmaker[AsyncSession]:
+    app, _ = await make_app(**settings)
+    sessionmaker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    return sessionmaker
+
+
+async def test_a_value_the_server_refuses_is_a_data_exception_and_the_pool_stays_good(
+    make_app: MakeApp,
+) -> None:
+    sessionmaker = await _sessionmaker(make_app, database_pool_size=1)
+    with pytest.raises(DBAPIError) as caught:
+        await _ECHO.first(sessionmaker, {"text": "nul\x00byte"})
+    assert caught.value.orig is not None
+    assert str(getattr(caught.value.orig, "sqlstate", "")).startswith("22")
+    # One pooled connection: it must still answer.
+    assert await _ECHO.first(sessionmaker, {"text": "fine"}) == {"echo": "fine"}
+
+
+async def test_a_read_past_the_timeout_raises_and_the_pool_recovers(make_app: MakeApp) -> None:
+    sessionmaker = await _sessionmaker(make_app, database_pool_size=1, database_timeout_seconds=1)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await _SLEEP.first(sessionmaker, {"seconds": 5})
+    assert time.monotonic() - started < 3
+    assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
