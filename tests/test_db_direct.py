@@ -1,4 +1,4 @@
-"""Direct reads (db_direct): the driver path answers exactly what a session would.
+"""Direct statements (db_direct): the driver path reads and writes exactly what a session would.
 
 On PostgreSQL with an engine-bound app, ``DirectQuery.first`` runs the compiled SQL on the
 asyncpg driver; ``first_in`` runs the statement through an ORM session. Both must give the
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import jwt
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select
 
 from tests.factories import Factory
-from tests.tsp_access.helpers import make_world, session_token
+from tests.tsp_access.helpers import audit_events, make_world, session_token
 from tsp_auth.db_direct import DirectQuery
 from tsp_auth.models import ConsoleSession, Grant
 from tsp_auth.tsp_access import repository
@@ -57,3 +58,26 @@ async def test_an_unknown_key_reads_nothing_on_either_path(committed_app: FastAP
 def test_columns_with_clashing_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="label them"):
         DirectQuery(select(ConsoleSession.roles, Grant.roles))
+
+
+async def test_a_directly_inserted_event_reads_back_as_the_orm_writes_it(
+    committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    factory = Factory(committed_app, committed_client)
+    client, secret = await factory.oauth_client(client_type="first_party")
+    assert secret is not None
+    answer = await committed_client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client.id, secret),
+        headers={"X-Request-ID": "rid-direct-1"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    [event] = await audit_events(factory, "token.issued")
+    claims = jwt.decode(answer.json()["access_token"], options={"verify_signature": False})
+    assert (event.actor_id, event.actor_type, event.outcome) == (client.id, "client", "success")
+    assert event.request_id == "rid-direct-1"
+    assert event.detail == {"grant_type": "client_credentials", "jti": claims["jti"]}
+    assert event.occurred_at.tzinfo == UTC
+    assert abs(event.occurred_at.timestamp() - claims["iat"]) < 5

@@ -1,4 +1,4 @@
-"""Hot read statements run on the database driver itself, outside an ORM session.
+"""Hot statements run on the database driver itself, outside an ORM session.
 
 A decision is one indexed SELECT. Through an ``AsyncSession`` it cost about 370 µs of CPU
 (session, unit of work, greenlet bridge, ORM row loading); the same compiled SQL sent on the
@@ -10,7 +10,9 @@ asyncpg connection checked out of the same pool costs about 120 µs (docs/perfor
   aware datetimes, JSON already decoded by the codecs SQLAlchemy installs on its connections);
 - anywhere else (SQLite, or a session bound to a test's open transaction), through a session.
 
-Only for single reads that need no transaction: each runs on its own, in autocommit.
+Only for single statements that need no transaction: each runs on its own, in autocommit.
+``DirectInsert`` does the same for one whole-row INSERT (an audit event that is the request's
+only write).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select
+from sqlalchemy import Select, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -67,22 +69,7 @@ class DirectQuery:
 
     async def _first_on_driver(self, engine: AsyncEngine, params: Mapping[str, Any]) -> Row | None:
         plan = self._plan(engine.dialect)
-        args = [
-            params[name] if process is None else process(params[name])
-            for name, process in zip(plan.names, plan.binds, strict=True)
-        ]
-        async with engine.connect() as connection:
-            pooled = await connection.get_raw_connection()
-            driver: asyncpg.Connection = pooled.driver_connection
-            try:
-                record = await driver.fetchrow(plan.sql, *args)
-            except asyncpg.PostgresError as exc:
-                # The statement failed, the connection is fine: answer as SQLAlchemy would (a
-                # class 22 data exception is the caller's 400; anything else is a 503).
-                raise DBAPIError(plan.sql, None, exc) from exc
-            except (asyncpg.InterfaceError, OSError, TimeoutError):
-                await connection.invalidate()
-                raise
+        record = await _on_driver(engine, plan, params, fetch=True)
         if record is None:
             return None
         return {
@@ -93,12 +80,42 @@ class DirectQuery:
     def _plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
         if plan is None:
-            plan = self._plans[dialect.name] = _compile(self.statement, dialect)
+            compiled = self.statement.compile(dialect=dialect)
+            results = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns
+            )
+            plan = self._plans[dialect.name] = _plan_of(compiled, dialect, results)
         return plan
 
 
-def _compile(statement: AnySelect, dialect: Dialect) -> _Plan:
-    compiled = statement.compile(dialect=dialect)
+class DirectInsert:
+    """One INSERT of a whole row of a mapped class's table, committed on its own."""
+
+    def __init__(self, entity: type[Any]) -> None:
+        self.statement = insert(entity)
+        self.keys = tuple(column.key for column in entity.__table__.columns)
+        self._plans: dict[str, _Plan] = {}
+
+    async def run(
+        self, sessionmaker: async_sessionmaker[AsyncSession], values: Mapping[str, Any]
+    ) -> None:
+        bind = sessionmaker.kw.get("bind")
+        if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+            await _on_driver(bind, self._plan(bind.dialect), values, fetch=False)
+            return
+        async with sessionmaker() as session, session.begin():
+            await session.execute(self.statement, dict(values))
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
+            plan = self._plans[dialect.name] = _plan_of(compiled, dialect, ())
+        return plan
+
+
+def _plan_of(compiled: Any, dialect: Dialect, results: tuple[_Processor, ...]) -> _Plan:
     names: Sequence[str] = compiled.positiontup or ()
     return _Plan(
         sql=str(compiled),
@@ -107,8 +124,29 @@ def _compile(statement: AnySelect, dialect: Dialect) -> _Plan:
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
         ),
-        results=tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        ),
+        results=results,
     )
+
+
+async def _on_driver(
+    engine: AsyncEngine, plan: _Plan, params: Mapping[str, Any], *, fetch: bool
+) -> Any:
+    """Run a planned statement on a pooled connection's driver, in autocommit."""
+    args = [
+        params[name] if process is None else process(params[name])
+        for name, process in zip(plan.names, plan.binds, strict=True)
+    ]
+    async with engine.connect() as connection:
+        pooled = await connection.get_raw_connection()
+        driver: asyncpg.Connection = pooled.driver_connection
+        try:
+            if fetch:
+                return await driver.fetchrow(plan.sql, *args)
+            return await driver.execute(plan.sql, *args)
+        except asyncpg.PostgresError as exc:
+            # The statement failed, the connection is fine: answer as SQLAlchemy would (a
+            # class 22 data exception is the caller's 400; anything else is a 503).
+            raise DBAPIError(plan.sql, None, exc) from exc
+        except (asyncpg.InterfaceError, OSError, TimeoutError):
+            await connection.invalidate()
+            raise

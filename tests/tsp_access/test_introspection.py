@@ -18,8 +18,7 @@ from tsp_auth.tsp_access.introspection import introspect_tsp_token
 
 async def _introspect(factory: Factory, token: str) -> dict[str, Any] | None:
     request = Request({"type": "http", "app": factory.app, "headers": []})
-    async with factory.app.state.sessionmaker() as session:
-        return await introspect_tsp_token(session, request, token)
+    return await introspect_tsp_token(factory.app.state.sessionmaker, request, token)
 
 
 async def test_login_tokens_and_sessions_introspect_with_act(

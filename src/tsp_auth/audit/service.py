@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.audit import repository
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
+from tsp_auth.db_direct import DirectInsert
 from tsp_auth.errors import BadRequest, Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent
@@ -83,27 +84,43 @@ def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in detail.items() if not any(w in k.lower() for w in _SECRET_WORDS)}
 
 
+def _event_row(note: AuditNote, outcome: str, reason: str | None) -> dict[str, Any]:
+    return {
+        "id": new_id("aud"),
+        "occurred_at": now(),
+        "action": note.action,
+        "outcome": outcome,
+        "reason": reason,
+        "actor_id": note.actor_id,
+        "actor_type": note.actor_type,
+        "on_behalf_of": note.on_behalf_of,
+        "partner_id": note.partner_id,
+        "seller_id": note.seller_id,
+        "grant_id": note.grant_id,
+        "request_id": current_request_id(),
+        "detail": _scrub(note.detail),
+    }
+
+
 def _event(note: AuditNote, outcome: str, reason: str | None) -> AuditEvent:
-    return AuditEvent(
-        id=new_id("aud"),
-        occurred_at=now(),
-        action=note.action,
-        outcome=outcome,
-        reason=reason,
-        actor_id=note.actor_id,
-        actor_type=note.actor_type,
-        on_behalf_of=note.on_behalf_of,
-        partner_id=note.partner_id,
-        seller_id=note.seller_id,
-        grant_id=note.grant_id,
-        request_id=current_request_id(),
-        detail=_scrub(note.detail),
-    )
+    return AuditEvent(**_event_row(note, outcome, reason))
+
+
+_INSERT_EVENT = DirectInsert(AuditEvent)
 
 
 def record_event(session: AsyncSession, note: AuditNote) -> None:
     """Add a success event to the request's unit of work (written at its commit)."""
     session.add(_event(note, "success", None))
+
+
+async def record_event_alone(
+    sessionmaker: async_sessionmaker[AsyncSession], note: AuditNote
+) -> None:
+    """Write a success event that is the request's only change: one INSERT, committed at once
+    (a token minted from client credentials, an allowed Creator IM action). Raises, like the
+    request's own commit would, if it cannot be written: the caller must not answer success."""
+    await _INSERT_EVENT.run(sessionmaker, _event_row(note, "success", None))
 
 
 async def record_denial(

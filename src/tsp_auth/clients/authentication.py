@@ -21,14 +21,44 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_plus
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.clients import repository
 from tsp_auth.clients.credentials import secret_matches
+from tsp_auth.db_direct import DirectQuery
 from tsp_auth.models import Client
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedClient:
+    """The client a request proved to be: what the OAuth endpoints need of it."""
+
+    id: str
+    partner_id: str | None
+    service_id: str | None
+    client_type: str
+    redirect_uris: list[str]
+    scopes: frozenset[str]
+    status: str
+
+
+# Every token, introspection and revocation request reads its client: a direct read (no
+# session), answered with the secret's hash to check and the client's facts.
+_CLIENT = DirectQuery(
+    select(
+        Client.id,
+        Client.partner_id,
+        Client.service_id,
+        Client.client_type,
+        Client.redirect_uris,
+        Client.scopes,
+        Client.status,
+        Client.secret_hash,
+    ).where(Client.id == bindparam("client_id"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +104,20 @@ def presented_credentials(
 
 
 async def authenticate_client(
-    session: AsyncSession, presented: PresentedCredentials, *, allow_public: bool
-) -> Client:
+    sessionmaker: async_sessionmaker[AsyncSession],
+    presented: PresentedCredentials,
+    *,
+    allow_public: bool,
+) -> AuthenticatedClient:
     """The authenticated client, or 401 ``invalid_client`` (the same for every failure).
 
     ``allow_public``: whether a public client may name itself with ``client_id`` alone here
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
     """
-    client = await repository.get(session, presented.client_id)
-    if not _proves(client, presented, allow_public=allow_public):
+    row = await _CLIENT.first(sessionmaker, {"client_id": presented.client_id})
+    secret_hash = None if row is None else row.pop("secret_hash")
+    client = None if row is None else AuthenticatedClient(**row)
+    if not _proves(client, secret_hash, presented, allow_public=allow_public):
         raise InvalidClient()
     assert client is not None
     if client.status == "disabled":
@@ -90,11 +125,17 @@ async def authenticate_client(
     return client
 
 
-def _proves(client: Client | None, presented: PresentedCredentials, *, allow_public: bool) -> bool:
+def _proves(
+    client: AuthenticatedClient | None,
+    secret_hash: str | None,
+    presented: PresentedCredentials,
+    *,
+    allow_public: bool,
+) -> bool:
     if client is not None and client.client_type == "public":
         # A public client has no secret; anything claiming one is not this client.
         return allow_public and presented.method == "none"
     if presented.secret is None:
         return False
     # Unknown clients are checked against a dummy hash: the same work as a wrong secret.
-    return secret_matches(presented.secret, client.secret_hash if client else None)
+    return secret_matches(presented.secret, secret_hash)

@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import AuditNote, record_event_alone
 from tsp_auth.clock import now
 from tsp_auth.decisions.rules import decide
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
@@ -64,8 +64,7 @@ async def _decide(
     )
     if decision.allow and data.action.startswith(CREATOR_IM):
         # Committed before the answer: an allowed Creator IM action is never unrecorded.
-        async with sessionmaker() as session, session.begin():
-            record_event(session, _creator_im_note(console, data.action))
+        await record_event_alone(sessionmaker, _creator_im_note(console, data.action))
     return _answer(decision.allow, decision.reason, console)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -153,11 +154,25 @@ def _state(record: SigningKeyRecord, now: datetime, signing: str | None) -> KeyS
     return "pending" if record.activates_at > now else "verifying"
 
 
+# Where a reload reads: the caller's session (inside a request's unit of work: on SQLite a
+# second connection would wait for the write lock the request holds), or a sessionmaker (for
+# callers outside one, such as JWKS and introspection), which opens a session only when due.
+SessionSource = AsyncSession | async_sessionmaker[AsyncSession]
+
+
+@asynccontextmanager
+async def _reading(source: SessionSource) -> AsyncIterator[AsyncSession]:
+    if isinstance(source, AsyncSession):
+        yield source
+        return
+    async with source() as session, session.begin():
+        yield session
+
+
 class KeyRing:
     """The process's key set and the `JwtCodec` on it, kept on ``app.state.keyring``.
 
-    Reloads read through the caller's session (the request's unit of work): on SQLite a second
-    connection would wait for the write lock the request already holds. A ring reloads when
+    Reloads read through the caller's ``SessionSource``. A ring reloads when
     it was never loaded, when it is older than `REFRESH_INTERVAL` (checked on use, no
     background task), and on an unknown kid (at most every `UNKNOWN_KID_REFRESH_INTERVAL`).
     """
@@ -208,13 +223,13 @@ class KeyRing:
         self._codec = JwtCodec(keyset, self._settings.issuer, leeway=VERIFY_LEEWAY)
         self._refreshed_at = self._monotonic()
 
-    async def fresh_codec(self, session: AsyncSession, now: datetime) -> JwtCodec:
-        await self._refresh_if_older(session, now, REFRESH_INTERVAL)
+    async def fresh_codec(self, source: SessionSource, now: datetime) -> JwtCodec:
+        await self._refresh_if_older(source, now, REFRESH_INTERVAL)
         return self._codec
 
     async def encode(
         self,
-        session: AsyncSession,
+        source: SessionSource,
         claims: Mapping[str, Any],
         *,
         typ: str,
@@ -222,34 +237,27 @@ class KeyRing:
         lifetime: timedelta,
         now: datetime,
     ) -> str:
-        codec = await self.fresh_codec(session, now)
+        codec = await self.fresh_codec(source, now)
         return codec.encode(claims, typ=typ, audience=audience, lifetime=lifetime, now=now)
 
     async def decode(
-        self, session: AsyncSession, token: str, *, typ: str, audience: str, now: datetime
+        self, source: SessionSource, token: str, *, typ: str, audience: str, now: datetime
     ) -> dict[str, Any]:
         """Verify `token`; an unknown kid reloads the keys once before it is refused."""
-        codec = await self.fresh_codec(session, now)
+        codec = await self.fresh_codec(source, now)
         try:
             return codec.decode(token, typ=typ, audience=audience, now=now)
         except InvalidToken as exc:
             if exc.reason != "unknown_kid":
                 raise
-            await self._refresh_if_older(session, now, UNKNOWN_KID_REFRESH_INTERVAL)
+            await self._refresh_if_older(source, now, UNKNOWN_KID_REFRESH_INTERVAL)
             if self._codec is codec:
                 raise
         return self._codec.decode(token, typ=typ, audience=audience, now=now)
 
-    async def jwks_document(
-        self, sessionmaker: async_sessionmaker[AsyncSession], now: datetime
-    ) -> bytes:
-        """The JWK Set as served, in JSON; rendered again only when the published keys change.
-
-        The hottest public document: it opens a session only when the ring is due a reload.
-        """
-        if self._older_than(REFRESH_INTERVAL):
-            async with sessionmaker() as session, session.begin():
-                await self._refresh_if_older(session, now, REFRESH_INTERVAL)
+    async def jwks_document(self, source: SessionSource, now: datetime) -> bytes:
+        """The JWK Set as served, in JSON; rendered again only when the published keys change."""
+        await self._refresh_if_older(source, now, REFRESH_INTERVAL)
         keys = self._codec.keyset.jwks(now)
         published = tuple(key["kid"] for key in keys["keys"])
         if self._document is None or self._document[0] != published:
@@ -262,13 +270,14 @@ class KeyRing:
         await self.refresh(session, now)
         return record
 
-    async def _refresh_if_older(self, session: AsyncSession, now: datetime, age: timedelta) -> None:
+    async def _refresh_if_older(self, source: SessionSource, now: datetime, age: timedelta) -> None:
         if not self._older_than(age):
             return
         async with self._lock:
             # Another request may have reloaded while this one waited.
             if self._older_than(age):
-                await self.refresh(session, now)
+                async with _reading(source) as session:
+                    await self.refresh(session, now)
 
     def _older_than(self, age: timedelta) -> bool:
         if self._refreshed_at is None:

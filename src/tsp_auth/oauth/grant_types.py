@@ -12,14 +12,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import AuditNote, record_event, record_event_alone
+from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.clients.scopes import format_scope, parse_scope
 from tsp_auth.config import Settings
 from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.service import KeyRing
-from tsp_auth.models import AuthorizationCode, Client, RefreshToken, TokenFamily
+from tsp_auth.models import AuthorizationCode, RefreshToken, TokenFamily
 from tsp_auth.oauth import repository
 from tsp_auth.oauth.errors import (
     InvalidGrant,
@@ -37,13 +38,14 @@ from tsp_auth.oauth.tokens import grant_in_force, mint_access_token, new_refresh
 
 @dataclass(frozen=True, slots=True)
 class TokenContext:
-    session: AsyncSession
+    session: AsyncSession  # the request's unit of work
+    sessionmaker: async_sessionmaker[AsyncSession]  # for work outside it (client_credentials)
     keyring: KeyRing
     settings: Settings
     at: datetime
 
 
-GrantHandler = Callable[[TokenContext, Client, TokenForm], Awaitable[TokenResponse]]
+GrantHandler = Callable[[TokenContext, AuthenticatedClient, TokenForm], Awaitable[TokenResponse]]
 
 
 def grant_handler(grant_type: str) -> GrantHandler:
@@ -83,7 +85,9 @@ async def _live(session: AsyncSession, grant_id: str, at: datetime) -> LiveGrant
     return live
 
 
-def _note(action: str, client: Client, family: TokenFamily | None, **detail: str) -> AuditNote:
+def _note(
+    action: str, client: AuthenticatedClient, family: TokenFamily | None, **detail: str
+) -> AuditNote:
     return AuditNote(
         action=action,
         actor_id=client.id,
@@ -97,7 +101,7 @@ def _note(action: str, client: Client, family: TokenFamily | None, **detail: str
 
 
 async def _revoke_for_reuse(
-    ctx: TokenContext, client: Client, family_id: str, action: str
+    ctx: TokenContext, client: AuthenticatedClient, family_id: str, action: str
 ) -> TokenReuse:
     """RFC 6749 §4.1.2 / RFC 9700 §4.14.2: a second use revokes everything of the family."""
     await repository.revoke_family(ctx.session, family_id, ctx.at, action)
@@ -106,7 +110,9 @@ async def _revoke_for_reuse(
     return TokenReuse("this grant was already used; every token issued from it is revoked")
 
 
-def _check_code(code: AuthorizationCode, client: Client, form: TokenForm, at: datetime) -> None:
+def _check_code(
+    code: AuthorizationCode, client: AuthenticatedClient, form: TokenForm, at: datetime
+) -> None:
     """RFC 6749 §4.1.3 and RFC 7636 §4.6; every refusal leaves the code unused."""
     if code.client_id != client.id:
         raise InvalidGrant("the code was issued to another client")
@@ -125,7 +131,9 @@ def _check_code(code: AuthorizationCode, client: Client, form: TokenForm, at: da
         raise InvalidGrant("code_verifier does not match the code_challenge")
 
 
-async def authorization_code(ctx: TokenContext, client: Client, form: TokenForm) -> TokenResponse:
+async def authorization_code(
+    ctx: TokenContext, client: AuthenticatedClient, form: TokenForm
+) -> TokenResponse:
     """RFC 6749 §4.1.3: exchange a code, once, for an access and a refresh token."""
     code = await repository.code_by_hash(ctx.session, digest(_required(form.code, "code")))
     if code is None:
@@ -143,7 +151,9 @@ async def authorization_code(ctx: TokenContext, client: Client, form: TokenForm)
     return await _issue(ctx, client, family, live, code.scopes, code.scopes, "authorization_code")
 
 
-async def refresh_token(ctx: TokenContext, client: Client, form: TokenForm) -> TokenResponse:
+async def refresh_token(
+    ctx: TokenContext, client: AuthenticatedClient, form: TokenForm
+) -> TokenResponse:
     """RFC 6749 §6 with rotation: the presented token is used up, a new one is issued in the
     same family; presenting a used one revokes the family (RFC 9700 §4.14.2)."""
     value = _required(form.refresh_token, "refresh_token")
@@ -171,13 +181,17 @@ def _check_refresh(token: RefreshToken, family: TokenFamily, at: datetime) -> No
         raise InvalidGrant("the refresh token has expired")
 
 
-async def client_credentials(ctx: TokenContext, client: Client, form: TokenForm) -> TokenResponse:
+async def client_credentials(
+    ctx: TokenContext, client: AuthenticatedClient, form: TokenForm
+) -> TokenResponse:
     """RFC 6749 §4.4: first-party clients only, for themselves; no refresh token (§4.4.3)."""
     if client.client_type != "first_party":
         raise UnauthorizedClient("only first-party clients may use client_credentials")
     scopes = _narrowed(client.scopes, form.scope)
+    # Nothing to change but the trail: no unit of work, the key ring reloads (when due) and the
+    # event is written each on its own (audit.record_event_alone).
     access = await mint_access_token(
-        ctx.session,
+        ctx.sessionmaker,
         ctx.keyring,
         ctx.settings,
         subject=client.id,
@@ -188,7 +202,7 @@ async def client_credentials(ctx: TokenContext, client: Client, form: TokenForm)
         at=ctx.at,
     )
     note = _note("token.issued", client, None, grant_type="client_credentials", jti=access.jti)
-    record_event(ctx.session, note)
+    await record_event_alone(ctx.sessionmaker, note)
     return TokenResponse(
         access_token=access.token, expires_in=access.expires_in, scope=format_scope(scopes)
     )
@@ -196,7 +210,7 @@ async def client_credentials(ctx: TokenContext, client: Client, form: TokenForm)
 
 async def _issue(
     ctx: TokenContext,
-    client: Client,
+    client: AuthenticatedClient,
     family: TokenFamily,
     live: LiveGrant | None,
     scopes: frozenset[str],

@@ -1,5 +1,8 @@
 """Token introspection (RFC 7662): is this token active, and what does it say?
 
+Introspection runs outside a unit of work: it only reads. An introspector gets the app's
+sessionmaker and reads directly (``db_direct``) or opens a session of its own.
+
 Introspection runs an ordered list of introspectors. Each one looks at a token and answers
 ``None`` ("not one of mine": the next one is asked), or the RFC 7662 answer for it (``{"active":
 False}`` for one of its tokens that is dead). Ours come first: access tokens (JWT, ``at+jwt``)
@@ -8,7 +11,7 @@ and refresh tokens (opaque, looked up by hash). Other token kinds join with
 ``act``), e.g. at import of their module::
 
     @register_introspector(token_types=("login_token",))
-    async def introspect_login_token(session, request, token): ...
+    async def introspect_login_token(sessionmaker, request, token): ...
 
 Anything no introspector claims is ``{"active": false}``: a bad token is never an error.
 """
@@ -21,7 +24,7 @@ from datetime import datetime
 from typing import Any, overload
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients import repository as clients
 from tsp_auth.clients.scopes import format_scope
@@ -35,7 +38,8 @@ from tsp_auth.oauth import repository
 from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience, grant_in_force
 
-Introspector = Callable[[AsyncSession, Request, str], Awaitable[dict[str, Any] | None]]
+Sessions = async_sessionmaker[AsyncSession]
+Introspector = Callable[[Sessions, Request, str], Awaitable[dict[str, Any] | None]]
 INACTIVE: dict[str, Any] = {"active": False}
 _ANSWERED_CLAIMS = ("scope", "client_id", "exp", "iat", "sub", "aud", "iss", "jti", "grant_id")
 
@@ -86,10 +90,10 @@ def introspectors(hint: str | None = None) -> tuple[Introspector, ...]:
 
 
 async def introspect(
-    session: AsyncSession, request: Request, token: str, hint: str | None = None
+    sessionmaker: Sessions, request: Request, token: str, hint: str | None = None
 ) -> dict[str, Any]:
     for introspector in introspectors(hint):
-        answer = await introspector(session, request, token)
+        answer = await introspector(sessionmaker, request, token)
         if answer is not None:
             return answer
     return dict(INACTIVE)
@@ -105,7 +109,7 @@ def is_access_token(token: str) -> bool:
 
 
 async def verify_access_token(
-    session: AsyncSession, keyring: KeyRing, settings: Settings, token: str, at: datetime
+    sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str, at: datetime
 ) -> dict[str, Any] | None:
     """The claims of an access token that is active at ``at``, else None.
 
@@ -115,41 +119,47 @@ async def verify_access_token(
     """
     try:
         claims = await keyring.decode(
-            session, token, typ=ACCESS_TOKEN_TYP, audience=access_token_audience(settings), now=at
+            sessionmaker,
+            token,
+            typ=ACCESS_TOKEN_TYP,
+            audience=access_token_audience(settings),
+            now=at,
         )
     except InvalidToken:
         return None
     jti, client_id = claims.get("jti"), claims.get("client_id")
     if not isinstance(jti, str) or not isinstance(client_id, str):
         return None  # RFC 9068 §2.2: both required; we never mint one without them
-    if await repository.jti_revoked(session, jti):
-        return None
     family_id = claims.get("fam")
-    if family_id is not None and await repository.family_revoked(session, str(family_id)):
-        return None
-    client = await clients.get(session, client_id)
-    if client is None or client.status == "disabled":
+    state = await repository.access_token_state(
+        sessionmaker,
+        jti=jti,
+        family_id=None if family_id is None else str(family_id),
+        client_id=client_id,
+    )
+    if state.jti_revoked or state.family_revoked or state.client_status in (None, "disabled"):
         return None
     grant_id = claims.get("grant_id")
-    if grant_id is not None and not await _grant_in_force(session, str(grant_id), claims, at):
+    if grant_id is not None and not await _grant_in_force(sessionmaker, str(grant_id), claims, at):
         return None
     return claims
 
 
 async def _grant_in_force(
-    session: AsyncSession, grant_id: str, claims: dict[str, Any], at: datetime
+    sessionmaker: Sessions, grant_id: str, claims: dict[str, Any], at: datetime
 ) -> bool:
-    live = await live_grant(session, grant_id)
+    async with sessionmaker() as session:
+        live = await live_grant(session, grant_id)
     return live is not None and live.version == claims.get("gv") and grant_in_force(live, at)
 
 
 async def introspect_access_token(
-    session: AsyncSession, request: Request, token: str
+    sessionmaker: Sessions, request: Request, token: str
 ) -> dict[str, Any] | None:
     if not is_access_token(token):
         return None
     state = request.app.state
-    claims = await verify_access_token(session, state.keyring, state.settings, token, now())
+    claims = await verify_access_token(sessionmaker, state.keyring, state.settings, token, now())
     if claims is None:
         return dict(INACTIVE)
     answer = {name: claims[name] for name in _ANSWERED_CLAIMS if name in claims}
@@ -157,10 +167,15 @@ async def introspect_access_token(
 
 
 async def introspect_refresh_token(
-    session: AsyncSession, request: Request, token: str
+    sessionmaker: Sessions, request: Request, token: str
 ) -> dict[str, Any] | None:
     """Opaque refresh tokens, by hash: active while unused, unexpired and not revoked."""
     del request
+    async with sessionmaker() as session:
+        return await _refresh_token_answer(session, token)
+
+
+async def _refresh_token_answer(session: AsyncSession, token: str) -> dict[str, Any] | None:
     row = await repository.refresh_by_hash(session, digest(token))
     if row is None:
         return None

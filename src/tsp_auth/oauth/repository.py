@@ -8,14 +8,16 @@ used; on SQLite ``BEGIN IMMEDIATE`` queues whole transactions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.models import AuthorizationCode, RefreshToken, RevokedToken, TokenFamily
+from tsp_auth.db_direct import DirectQuery
+from tsp_auth.models import AuthorizationCode, Client, RefreshToken, RevokedToken, TokenFamily
 
 
 async def add(session: AsyncSession, *rows: object) -> None:
@@ -109,3 +111,47 @@ async def revoke_jti(session: AsyncSession, jti: str, expires_at: datetime, at: 
         .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
     )
     await session.execute(statement)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTokenState:
+    """What the database says of a signed access token: anything here can end it early."""
+
+    jti_revoked: bool
+    family_revoked: bool
+    client_status: str | None  # None: the client is gone
+
+
+# Introspection's one read for an access token (hot path): its revocation, its family's, and
+# its client's status, each by primary key, in one round trip.
+_ACCESS_TOKEN_STATE = DirectQuery(
+    select(
+        exists().where(RevokedToken.jti == bindparam("jti")).label("jti_revoked"),
+        select(TokenFamily.revoked_at)
+        .where(TokenFamily.id == bindparam("family_id"))
+        .scalar_subquery()
+        .label("family_revoked_at"),
+        select(Client.status)
+        .where(Client.id == bindparam("client_id"))
+        .scalar_subquery()
+        .label("client_status"),
+    )
+)
+
+
+async def access_token_state(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    jti: str,
+    family_id: str | None,
+    client_id: str,
+) -> AccessTokenState:
+    row = await _ACCESS_TOKEN_STATE.first(
+        sessionmaker, {"jti": jti, "family_id": family_id, "client_id": client_id}
+    )
+    assert row is not None  # a SELECT without FROM always answers one row
+    return AccessTokenState(
+        jti_revoked=bool(row["jti_revoked"]),
+        family_revoked=row["family_revoked_at"] is not None,
+        client_status=row["client_status"],
+    )

@@ -19,9 +19,9 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
-from tsp_auth.models import Client
 from tsp_auth.oauth import repository
 from tsp_auth.oauth.errors import InvalidGrant
 from tsp_auth.oauth.introspection import is_access_token
@@ -29,12 +29,12 @@ from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience
 
 # Answers True when the token was one of its kind (revoked, or already dead).
-Revoker = Callable[[AsyncSession, Request, Client, str, datetime], Awaitable[bool]]
+Revoker = Callable[[AsyncSession, Request, AuthenticatedClient, str, datetime], Awaitable[bool]]
 
 _NOT_YOURS = "the token was not issued to this client"
 
 
-def _note(client: Client, **detail: str) -> AuditNote:
+def _note(client: AuthenticatedClient, **detail: str) -> AuditNote:
     return AuditNote(
         action="token.revoked",
         actor_id=client.id,
@@ -45,7 +45,7 @@ def _note(client: Client, **detail: str) -> AuditNote:
 
 
 async def revoke_refresh_token(
-    session: AsyncSession, request: Request, client: Client, token: str, at: datetime
+    session: AsyncSession, request: Request, client: AuthenticatedClient, token: str, at: datetime
 ) -> bool:
     del request
     row = await repository.refresh_by_hash(session, digest(token))
@@ -59,7 +59,7 @@ async def revoke_refresh_token(
 
 
 async def revoke_access_token(
-    session: AsyncSession, request: Request, client: Client, token: str, at: datetime
+    session: AsyncSession, request: Request, client: AuthenticatedClient, token: str, at: datetime
 ) -> bool:
     if not is_access_token(token):
         return False
@@ -83,7 +83,11 @@ async def revoke_access_token(
 
 
 async def revoke(
-    session: AsyncSession, request: Request, client: Client, token: str, hint: str | None
+    session: AsyncSession,
+    request: Request,
+    client: AuthenticatedClient,
+    token: str,
+    hint: str | None,
 ) -> None:
     """Revoke ``token`` if it is ``client``'s; the hint only picks which kind is tried first."""
     revokers: tuple[Revoker, ...] = (revoke_refresh_token, revoke_access_token)

@@ -11,14 +11,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 
-from tsp_auth.clients.authentication import authenticate_client, presented_credentials
+from tsp_auth.clients.authentication import (
+    AuthenticatedClient,
+    authenticate_client,
+    presented_credentials,
+)
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
-from tsp_auth.db import SessionDep, autocommit
+from tsp_auth.db import SessionDep
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
-from tsp_auth.models import Client
 from tsp_auth.oauth.errors import TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
 from tsp_auth.oauth.http import NoStoreRoute, require_form
@@ -36,12 +39,13 @@ router = APIRouter(tags=["oauth"], route_class=NoStoreRoute, dependencies=[Depen
 
 
 async def _client(
-    session: SessionDep, request: Request, form: ClientAuthForm, *, allow_public: bool
-) -> Client:
+    request: Request, form: ClientAuthForm, *, allow_public: bool
+) -> AuthenticatedClient:
     presented = presented_credentials(
         request.headers.get("authorization"), form.client_id, form.client_secret
     )
-    return await authenticate_client(session, presented, allow_public=allow_public)
+    sessionmaker = request.app.state.sessionmaker
+    return await authenticate_client(sessionmaker, presented, allow_public=allow_public)
 
 
 @router.post(
@@ -58,8 +62,9 @@ async def token(
     keyring: KeyRingDep,
 ) -> TokenResponse | JSONResponse:
     handler = grant_handler(form.grant_type)
-    client = await _client(session, request, form, allow_public=True)
-    context = TokenContext(session, keyring, request.app.state.settings, now())
+    client = await _client(request, form, allow_public=True)
+    state = request.app.state
+    context = TokenContext(session, state.sessionmaker, keyring, state.settings, now())
     try:
         return await handler(context, client, form)
     except TokenReuse as exc:
@@ -76,12 +81,13 @@ async def token(
     responses=responses(400, 401, 503),
 )
 async def introspection(
-    form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
+    form: Annotated[TokenLookupForm, Form()], request: Request
 ) -> dict[str, Any]:
-    await autocommit(session)  # reads only: no BEGIN/COMMIT round trips on the hot path
+    # Reads only, outside a unit of work (oauth.introspection).
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
-    client = await _client(session, request, form, allow_public=False)
-    answer = await introspect(session, request, form.token, form.token_type_hint)
+    client = await _client(request, form, allow_public=False)
+    sessionmaker = request.app.state.sessionmaker
+    answer = await introspect(sessionmaker, request, form.token, form.token_type_hint)
     privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
@@ -98,6 +104,6 @@ async def introspection(
 async def revocation(
     form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
 ) -> Response:
-    client = await _client(session, request, form, allow_public=True)
+    client = await _client(request, form, allow_public=True)
     await revoke(session, request, client, form.token, form.token_type_hint)
     return Response(status_code=200)

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tsp_auth.clients.scopes import format_scope
 from tsp_auth.config import Settings
 from tsp_auth.grants.service import LiveGrant
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.service import KeyRing, SessionSource
 from tsp_auth.models import RefreshToken
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque
@@ -49,7 +47,7 @@ class AccessToken:
 
 
 async def mint_access_token(
-    session: AsyncSession,
+    source: SessionSource,
     keyring: KeyRing,
     settings: Settings,
     *,
@@ -72,7 +70,7 @@ async def mint_access_token(
     if family_id is not None:
         claims["fam"] = family_id
     token = await keyring.encode(
-        session,
+        source,
         claims,
         typ=ACCESS_TOKEN_TYP,
         audience=access_token_audience(settings),

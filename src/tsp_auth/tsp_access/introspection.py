@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
@@ -34,9 +34,14 @@ def _inactive() -> dict[str, Any]:
 
 
 async def introspect_tsp_token(
-    session: AsyncSession, request: Request, token: str
+    sessionmaker: async_sessionmaker[AsyncSession], request: Request, token: str
 ) -> dict[str, Any] | None:
     """RFC 7662 §2.2 response for a login token or console session token; None if not ours."""
+    async with sessionmaker() as session:
+        return await _tsp_token(session, request, token)
+
+
+async def _tsp_token(session: AsyncSession, request: Request, token: str) -> dict[str, Any] | None:
     at = now()
     if looks_like_login_token(token):
         settings: Settings = request.app.state.settings

@@ -1,8 +1,8 @@
-"""Direct reads on the asyncpg driver fail the way session reads do (db_direct).
+"""Direct statements on the asyncpg driver fail the way session statements do (db_direct).
 
 A statement the server refuses for its values is the caller's 400 (SQLSTATE class 22), one
 that outlives ``TSP_AUTH_DATABASE_TIMEOUT_SECONDS`` is a timeout (503), and neither leaves a
-broken connection in the pool: the next read answers.
+broken connection in the pool, or half a write: the next statement answers.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import time
 import pytest
 from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.faults.conftest import MakeApp
+from tsp_auth.audit.service import AuditNote, record_event_alone
 from tsp_auth.db_direct import DirectQuery
+from tsp_auth.models.audit import AuditEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -48,3 +50,18 @@ async def test_a_read_past_the_timeout_raises_and_the_pool_recovers(make_app: Ma
         await _SLEEP.first(sessionmaker, {"seconds": 5})
     assert time.monotonic() - started < 3
     assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
+
+
+async def test_an_insert_the_server_refuses_writes_nothing(
+    make_app: MakeApp, engine: AsyncEngine
+) -> None:
+    sessionmaker = await _sessionmaker(make_app, database_pool_size=1)
+    note = AuditNote(action="token.issued", actor_id="cli_\x00nul", actor_type="client")
+    with pytest.raises(DBAPIError) as caught:
+        await record_event_alone(sessionmaker, note)
+    assert str(getattr(caught.value.orig, "sqlstate", "")).startswith("22")
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    await record_event_alone(sessionmaker, AuditNote(action="token.issued", actor_id="cli_ok"))
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(AuditEvent)) == 1
