@@ -131,22 +131,35 @@ def _plan_of(compiled: Any, dialect: Dialect, results: tuple[_Processor, ...]) -
 async def _on_driver(
     engine: AsyncEngine, plan: _Plan, params: Mapping[str, Any], *, fetch: bool
 ) -> Any:
-    """Run a planned statement on a pooled connection's driver, in autocommit."""
+    """Run a planned statement on a pooled connection's driver, in autocommit.
+
+    The connection is checked out of SQLAlchemy's pool as a raw connection (checkout events
+    included) and handed back as it came: no transaction was begun on it, so its return does
+    no I/O. One that failed below the SQL level is invalidated instead (the pool reconnects).
+    """
     args = [
         params[name] if process is None else process(params[name])
         for name, process in zip(plan.names, plan.binds, strict=True)
     ]
-    async with engine.connect() as connection:
-        pooled = await connection.get_raw_connection()
+    try:
+        pooled = await engine.raw_connection()
+    except asyncpg.PostgresError as exc:  # refused at connect: starting up, too many clients…
+        raise DBAPIError(None, None, exc) from exc
+    reusable = False
+    try:
         driver: asyncpg.Connection = pooled.driver_connection
         try:
-            if fetch:
-                return await driver.fetchrow(plan.sql, *args)
-            return await driver.execute(plan.sql, *args)
+            result = await (driver.fetchrow if fetch else driver.execute)(plan.sql, *args)
         except asyncpg.PostgresError as exc:
             # The statement failed, the connection is fine: answer as SQLAlchemy would (a
             # class 22 data exception is the caller's 400; anything else is a 503).
+            reusable = True
             raise DBAPIError(plan.sql, None, exc) from exc
-        except (asyncpg.InterfaceError, OSError, TimeoutError):
-            await connection.invalidate()
-            raise
+        reusable = True
+        return result
+    finally:
+        if reusable:
+            pooled.close()
+        else:
+            # Outside a greenlet SQLAlchemy terminates the driver's socket at once, no I/O.
+            pooled.invalidate()

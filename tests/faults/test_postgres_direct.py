@@ -7,6 +7,7 @@ broken connection in the pool, or half a write: the next statement answers.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -65,3 +66,16 @@ async def test_an_insert_the_server_refuses_writes_nothing(
     await record_event_alone(sessionmaker, AuditNote(action="token.issued", actor_id="cli_ok"))
     async with engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(AuditEvent)) == 1
+
+
+async def test_a_read_cancelled_mid_statement_leaves_the_pool_answering(
+    make_app: MakeApp,
+) -> None:
+    sessionmaker = await _sessionmaker(make_app, database_pool_size=1)
+    reading = asyncio.create_task(_SLEEP.first(sessionmaker, {"seconds": 5}))
+    await asyncio.sleep(0.3)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    # The one pooled connection was mid-statement when it was cancelled.
+    assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
