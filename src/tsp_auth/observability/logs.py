@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 import time
 from datetime import UTC, datetime
 from typing import Any, TextIO
+
+import orjson
 
 from tsp_auth.observability.context import current_request_id
 
@@ -32,7 +33,8 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED})
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-        return json.dumps(entry, default=str)
+        # orjson: the formatter runs for the access line of every request.
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class BatchingStreamHandler(logging.StreamHandler[TextIO]):
