@@ -184,6 +184,7 @@ async def _mint(
         expires_at=exp,
         redeemed_at=None,
     )
-    await repository.add(session, row)
+    # Written with the audit event at the request's commit: one flush for both rows.
+    session.add(row)
     count_login_token_on_commit(session, "minted")
     return token

@@ -32,30 +32,36 @@ class EndedSession:
     grant_id: str
 
 
+# Built once (login is a hot path): the pair's candidates, and the same for one service.
+_LOGIN_CANDIDATES = (
+    select(Grant, Service.valid)
+    .outerjoin(Service, Service.id == Grant.service_id)
+    .where(
+        Grant.kind == TSP_ACCESS,
+        Grant.grantee_id == bindparam("partner_id"),
+        Grant.grantor_id == bindparam("seller_id"),
+    )
+    .order_by(
+        case((Grant.status == GrantStatus.ACTIVE, 0), else_=1),
+        Grant.updated_at.desc(),
+        Grant.id,
+    )
+    .limit(CANDIDATE_LIMIT)
+    .execution_options(populate_existing=True)
+)
+_LOGIN_CANDIDATES_OF_SERVICE = _LOGIN_CANDIDATES.where(Grant.service_id == bindparam("service_id"))
+
+
 async def login_candidates(
     session: AsyncSession, partner_id: str, seller_id: str, service_id: str | None
 ) -> Sequence[tuple[Grant, bool]]:
     """The pair's TSP access grants (of ``service_id`` if given) with their service's validity:
     stored-active ones first, then the most recently changed."""
-    query = (
-        select(Grant, Service.valid)
-        .outerjoin(Service, Service.id == Grant.service_id)
-        .where(
-            Grant.kind == TSP_ACCESS,
-            Grant.grantee_id == partner_id,
-            Grant.grantor_id == seller_id,
-        )
-        .order_by(
-            case((Grant.status == GrantStatus.ACTIVE, 0), else_=1),
-            Grant.updated_at.desc(),
-            Grant.id,
-        )
-        .limit(CANDIDATE_LIMIT)
-        .execution_options(populate_existing=True)
-    )
+    params = {"partner_id": partner_id, "seller_id": seller_id}
+    query = _LOGIN_CANDIDATES
     if service_id is not None:
-        query = query.where(Grant.service_id == service_id)
-    rows = await session.execute(query)
+        query, params["service_id"] = _LOGIN_CANDIDATES_OF_SERVICE, service_id
+    rows = await session.execute(query, params)
     return [(grant, True if valid is None else bool(valid)) for grant, valid in rows]
 
 
