@@ -15,7 +15,9 @@ hot path. Denials that matter to a seller are refused logins and redemptions, au
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -68,8 +70,14 @@ async def _decide(
     return _answer(decision.allow, decision.reason, console)
 
 
+@lru_cache(maxsize=256)
+def _count(outcome: str, reason: str) -> Callable[[], None]:
+    """The counter of one outcome and reason, looked up once (reasons are a small fixed set)."""
+    return DECISIONS.labels(outcome=outcome, reason=reason).inc
+
+
 def _answer(allow: bool, reason: str, console: LiveSession | None) -> DecisionRead:
-    DECISIONS.labels(outcome="allow" if allow else "deny", reason=reason).inc()
+    _count("allow" if allow else "deny", reason)()
     if console is None:
         return DecisionRead(allow=allow, reason=reason, acting_as=None, actor=None)
     return DecisionRead(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -170,12 +171,18 @@ def utc_day(at: datetime) -> date:
 
 def market_rules(market: str, at: datetime, *, sea_launch: date | None = None) -> MarketRules:
     """Evaluate the market table for ``market`` at ``at``. Pure: no clock, no settings."""
+    return _rules_on(market, utc_day(at), sea_launch)
+
+
+@lru_cache(maxsize=1024)
+def _rules_on(market: str, day: date, sea_launch: date | None) -> MarketRules:
+    """The rules change by the day only (effective dates), so each day is worked out once."""
     group = market_group(market)
     profile = PROFILES[group]
     return MarketRules(
         market=market,
         group=group,
-        console_login=console_login_allowed(group, utc_day(at), console_rules(sea_launch)),
+        console_login=console_login_allowed(group, day, console_rules(sea_launch)),
         authorized_object_choice=profile.authorized_object_choice,
         data_compass=profile.data_compass,
         host=profile.host,
