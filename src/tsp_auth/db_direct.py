@@ -17,15 +17,18 @@ only write).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import asyncpg
 from sqlalchemy import Select, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import QueuePool
 
 Row = dict[str, Any]
 AnySelect = Select[*tuple[Any, ...]]
@@ -141,6 +144,35 @@ async def _on_driver(
         params[name] if process is None else process(params[name])
         for name, process in zip(plan.names, plan.binds, strict=True)
     ]
+    turns, wait = _turns(engine)
+    async with asyncio.timeout(wait):  # as long as the pool would wait; then 503
+        await turns.acquire()
+    try:
+        return await _run_on_driver(engine, plan.sql, args, fetch=fetch)
+    finally:
+        turns.release()
+
+
+_TURNS: WeakKeyDictionary[AsyncEngine, tuple[asyncio.Semaphore, float]] = WeakKeyDictionary()
+
+
+def _turns(engine: AsyncEngine) -> tuple[asyncio.Semaphore, float]:
+    """First come, first served for the pool's connections, and how long to wait for one.
+
+    The pool hands a freed connection to whoever asks next, even past callers already
+    waiting (SQLAlchemy's async queue tries ``get_nowait`` first), so under load some
+    requests wait many turns: p99 several times p50 (make bench). A semaphore as wide as the
+    pool queues direct statements in order instead.
+    """
+    found = _TURNS.get(engine)
+    if found is None:
+        pool = engine.pool
+        size, wait = (pool.size(), pool.timeout()) if isinstance(pool, QueuePool) else (1, 30.0)
+        found = _TURNS[engine] = (asyncio.Semaphore(size), wait)
+    return found
+
+
+async def _run_on_driver(engine: AsyncEngine, sql: str, args: list[Any], *, fetch: bool) -> Any:
     try:
         pooled = await engine.raw_connection()
     except asyncpg.PostgresError as exc:  # refused at connect: starting up, too many clients…
@@ -149,12 +181,12 @@ async def _on_driver(
     try:
         driver: asyncpg.Connection = pooled.driver_connection
         try:
-            result = await (driver.fetchrow if fetch else driver.execute)(plan.sql, *args)
+            result = await (driver.fetchrow if fetch else driver.execute)(sql, *args)
         except asyncpg.PostgresError as exc:
             # The statement failed, the connection is fine: answer as SQLAlchemy would (a
             # class 22 data exception is the caller's 400; anything else is a 503).
             reusable = True
-            raise DBAPIError(plan.sql, None, exc) from exc
+            raise DBAPIError(sql, None, exc) from exc
         reusable = True
         return result
     finally:

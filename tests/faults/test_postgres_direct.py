@@ -79,3 +79,29 @@ async def test_a_read_cancelled_mid_statement_leaves_the_pool_answering(
         await reading
     # The one pooled connection was mid-statement when it was cancelled.
     assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
+
+
+async def test_waiting_for_a_turn_is_bounded_like_waiting_for_the_pool(make_app: MakeApp) -> None:
+    """Direct statements queue for the pool's connections in order (db_direct._turns); one
+    that cannot get its turn within the pool timeout fails (503), as the pool would."""
+    sessionmaker = await _sessionmaker(make_app, database_pool_size=1, database_timeout_seconds=1)
+    finished: list[str] = []
+
+    async def run(name: str, query: DirectQuery, params: dict[str, object]) -> None:
+        try:
+            await query.first(sessionmaker, params)
+        finally:
+            finished.append(name)
+
+    holder = asyncio.create_task(run("holder", _SLEEP, {"seconds": 5}))
+    await asyncio.sleep(0.1)
+    next_in_line = asyncio.create_task(run("next", _SLEEP, {"seconds": 5}))
+    await asyncio.sleep(0.1)
+    with pytest.raises(TimeoutError):
+        await run("third", _ECHO, {"text": "never"})
+    for task in (holder, next_in_line):
+        with pytest.raises(TimeoutError):
+            await task
+    # The third gave up before the second had even finished its own (timed-out) statement.
+    assert finished == ["holder", "third", "next"]
+    assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
