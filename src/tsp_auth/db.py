@@ -112,18 +112,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         raise
 
 
-async def autocommit(session: AsyncSession) -> None:
-    """Run this request's statements without BEGIN/COMMIT: one round trip per statement.
-
-    For hot read paths (decisions, introspection) whose only write, if any, is one
-    statement: each statement is atomic on its own. PostgreSQL only, and only on a session
-    bound to the engine (a test's session shares an open transaction and keeps it); call it
-    before the request's first statement.
-    """
-    if isinstance(session.bind, AsyncEngine) and session.bind.dialect.name == "postgresql":
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
 # scope="function": the commit runs before the response is sent, so a failed commit is
 # answered as an error and never as a success the database does not hold.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
