@@ -2,7 +2,8 @@
 
 A decision is one indexed SELECT. Through an ``AsyncSession`` it cost about 370 µs of CPU
 (session, unit of work, greenlet bridge, ORM row loading); the same compiled SQL sent on the
-asyncpg connection checked out of the same pool costs about 120 µs (docs/performance.md). A
+asyncpg connection of a raw connection from the same pool costs about 70 µs
+(docs/performance.md). A
 ``DirectQuery`` keeps the statement written once, in SQLAlchemy, and runs it:
 
 - on PostgreSQL, as SQL compiled once, on the pooled connection's asyncpg driver, with the
@@ -134,12 +135,7 @@ def _plan_of(compiled: Any, dialect: Dialect, results: tuple[_Processor, ...]) -
 async def _on_driver(
     engine: AsyncEngine, plan: _Plan, params: Mapping[str, Any], *, fetch: bool
 ) -> Any:
-    """Run a planned statement on a pooled connection's driver, in autocommit.
-
-    The connection is checked out of SQLAlchemy's pool as a raw connection (checkout events
-    included) and handed back as it came: no transaction was begun on it, so its return does
-    no I/O. One that failed below the SQL level is invalidated instead (the pool reconnects).
-    """
+    """Run a planned statement on a pooled connection's driver, in autocommit, in turn."""
     args = [
         params[name] if process is None else process(params[name])
         for name, process in zip(plan.names, plan.binds, strict=True)
@@ -173,6 +169,10 @@ def _turns(engine: AsyncEngine) -> tuple[asyncio.Semaphore, float]:
 
 
 async def _run_on_driver(engine: AsyncEngine, sql: str, args: list[Any], *, fetch: bool) -> Any:
+    """The connection is checked out of SQLAlchemy's pool as a raw connection (checkout events
+    included) and handed back as it came: no transaction was begun on it, so its return does
+    no I/O. One that failed below the SQL level, or was cancelled mid-statement, is
+    invalidated instead (the pool reconnects)."""
     try:
         pooled = await engine.raw_connection()
     except asyncpg.PostgresError as exc:  # refused at connect: starting up, too many clients…
