@@ -1,7 +1,7 @@
 """Direct statements (db_direct): the driver path reads and writes exactly what a session would.
 
 On PostgreSQL with an engine-bound app, ``DirectQuery.first`` runs the compiled SQL on the
-asyncpg driver; ``first_in`` runs the statement through an ORM session. Both must give the
+asyncpg driver; given a session, ``first`` runs the statement through it. Both must give the
 same keys, values and types (aware datetimes, decoded JSON sets, booleans, NULLs).
 """
 
@@ -33,7 +33,7 @@ async def test_the_driver_and_a_session_read_the_same_values(
 
     direct = await repository.live_session(sessionmaker, token_hash)
     async with sessionmaker() as session:
-        through_session = await repository.live_session_in(session, token_hash)
+        through_session = await repository.live_session(session, token_hash)
 
     assert direct is not None
     assert direct == through_session
@@ -52,7 +52,7 @@ async def test_an_unknown_key_reads_nothing_on_either_path(committed_app: FastAP
     sessionmaker = committed_app.state.sessionmaker
     assert await repository.live_session(sessionmaker, "0" * 64) is None
     async with sessionmaker() as session:
-        assert await repository.live_session_in(session, "0" * 64) is None
+        assert await repository.live_session(session, "0" * 64) is None
 
 
 def test_columns_with_clashing_keys_are_refused() -> None:

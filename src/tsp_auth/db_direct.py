@@ -44,30 +44,61 @@ class _Plan:
     results: tuple[_Processor, ...]
 
 
-class DirectQuery:
+# Where a statement runs: the caller's session (inside the request's unit of work; on SQLite a
+# second connection would wait for the write lock the request holds), or the app's
+# sessionmaker (outside one: on the driver on PostgreSQL, else in a session of its own).
+SessionSource = AsyncSession | async_sessionmaker[AsyncSession]
+
+
+def _driver_engine(source: SessionSource) -> AsyncEngine | None:
+    """The PostgreSQL engine to run on directly, or None for a session."""
+    if isinstance(source, AsyncSession):
+        return None
+    bind = source.kw.get("bind")
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+        return bind
+    return None
+
+
+class _Planned:
+    """A statement compiled once per dialect, with the dialect's bind and result processors."""
+
+    def __init__(self) -> None:
+        self._plans: dict[str, _Plan] = {}
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = self._compile(dialect)
+        return plan
+
+    def _compile(self, dialect: Dialect) -> _Plan:
+        raise NotImplementedError
+
+
+class DirectQuery(_Planned):
     """One SELECT, built once at import, answered as a dict by column key (give clashing
     columns a ``label``)."""
 
     def __init__(self, statement: AnySelect) -> None:
+        super().__init__()
         self.statement = statement
         keys = [column.key for column in statement.selected_columns]
         if None in keys or len(set(keys)) != len(keys):
             raise ValueError(f"columns need distinct keys (label them): {keys}")
         self.keys: tuple[str, ...] = tuple(str(key) for key in keys)
-        self._plans: dict[str, _Plan] = {}
 
-    async def first(
-        self, sessionmaker: async_sessionmaker[AsyncSession], params: Mapping[str, Any]
-    ) -> Row | None:
-        """The first row, read outside any unit of work."""
-        bind = sessionmaker.kw.get("bind")
-        if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
-            return await self._first_on_driver(bind, params)
-        async with sessionmaker() as session:
-            return await self.first_in(session, params)
+    async def first(self, source: SessionSource, params: Mapping[str, Any]) -> Row | None:
+        """The first row: in the caller's session, or directly outside any unit of work."""
+        engine = _driver_engine(source)
+        if engine is not None:
+            return await self._first_on_driver(engine, params)
+        if isinstance(source, AsyncSession):
+            return await self._first_in(source, params)
+        async with source() as session:
+            return await self._first_in(session, params)
 
-    async def first_in(self, session: AsyncSession, params: Mapping[str, Any]) -> Row | None:
-        """The first row, read in the caller's session (its transaction, if one is open)."""
+    async def _first_in(self, session: AsyncSession, params: Mapping[str, Any]) -> Row | None:
         row = (await session.execute(self.statement, params)).first()
         return None if row is None else dict(zip(self.keys, row, strict=True))
 
@@ -81,42 +112,35 @@ class DirectQuery:
             for key, value, process in zip(self.keys, record.values(), plan.results, strict=True)
         }
 
-    def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
-        if plan is None:
-            compiled = self.statement.compile(dialect=dialect)
-            results = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
-            )
-            plan = self._plans[dialect.name] = _plan_of(compiled, dialect, results)
-        return plan
+    def _compile(self, dialect: Dialect) -> _Plan:
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in self.statement.selected_columns
+        )
+        return _plan_of(self.statement.compile(dialect=dialect), dialect, results)
 
 
-class DirectInsert:
+class DirectInsert(_Planned):
     """One INSERT of a whole row of a mapped class's table, committed on its own."""
 
     def __init__(self, entity: type[Any]) -> None:
+        super().__init__()
         self.statement = insert(entity)
         self.keys = tuple(column.key for column in entity.__table__.columns)
-        self._plans: dict[str, _Plan] = {}
 
     async def run(
         self, sessionmaker: async_sessionmaker[AsyncSession], values: Mapping[str, Any]
     ) -> None:
-        bind = sessionmaker.kw.get("bind")
-        if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
-            await _on_driver(bind, self._plan(bind.dialect), values, fetch=False)
+        engine = _driver_engine(sessionmaker)
+        if engine is not None:
+            await _on_driver(engine, self._plan(engine.dialect), values, fetch=False)
             return
         async with sessionmaker() as session, session.begin():
             await session.execute(self.statement, dict(values))
 
-    def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
-        if plan is None:
-            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
-            plan = self._plans[dialect.name] = _plan_of(compiled, dialect, ())
-        return plan
+    def _compile(self, dialect: Dialect) -> _Plan:
+        compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
+        return _plan_of(compiled, dialect, ())
 
 
 def _plan_of(compiled: Any, dialect: Dialect, results: tuple[_Processor, ...]) -> _Plan:

@@ -12,6 +12,13 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
 from tsp_auth.policy import GrantStatus, Selection
 
+
+def service_is_valid(valid: bool | None) -> bool:
+    """``Service.valid`` read through an outer join: a grant without a service (Business
+    Center) has no service to become invalid."""
+    return True if valid is None else bool(valid)
+
+
 # Only TSP access grants have a seller as grantor and a partner as grantee (DESIGN §1).
 TSP_ACCESS = "tsp_access"
 
@@ -138,5 +145,4 @@ async def with_service_valid(session: AsyncSession, grant_id: str) -> tuple[Gran
     if row is None:
         return None
     grant, valid = row
-    # A grant without a service (Business Center) has no service to become invalid.
-    return grant, True if valid is None else bool(valid)
+    return grant, service_is_valid(valid)

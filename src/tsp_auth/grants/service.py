@@ -70,13 +70,9 @@ class LiveGrant:
     facts: GrantFacts
 
 
-async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
-    """Load a grant's current facts (one query, grant joined to its service's validity)."""
-    found = await repository.with_service_valid(session, grant_id)
-    if found is None:
-        return None
-    grant, service_valid = found
-    facts = GrantFacts(
+def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
+    """What the policy needs of a grant read together with its service's validity."""
+    return GrantFacts(
         status=grant.status,
         expires_at=grant.expires_at,
         items=grant.items,
@@ -85,6 +81,15 @@ async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
         market=grant.market or NO_MARKET,
         service_valid=service_valid,
     )
+
+
+async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
+    """Load a grant's current facts (one query, grant joined to its service's validity)."""
+    found = await repository.with_service_valid(session, grant_id)
+    if found is None:
+        return None
+    grant, service_valid = found
+    facts = facts_of(grant, service_valid)
     return LiveGrant(
         id=grant.id,
         kind=grant.kind,

@@ -7,12 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.db_direct import DirectQuery
+from tsp_auth.db_direct import DirectQuery, SessionSource
 from tsp_auth.errors import Forbidden, Unauthorized
 from tsp_auth.models import Account
 
@@ -69,9 +68,7 @@ _CALLER = DirectQuery(
 )
 
 
-async def resolve_caller(
-    source: AsyncSession | async_sessionmaker[AsyncSession], codec: IdentityCodec, token: str
-) -> Caller:
+async def resolve_caller(source: SessionSource, codec: IdentityCodec, token: str) -> Caller:
     """One answer for a bad token and an unknown account: nothing to probe (STYLE).
 
     ``source``: the request's session, or (before the request's unit of work has begun) the
@@ -83,11 +80,7 @@ async def resolve_caller(
         raise Unauthorized(
             f"identity token refused: {exc.reason}", error="invalid_token", headers=_CHALLENGE
         ) from None
-    params = {"account_id": account_id}
-    if isinstance(source, AsyncSession):
-        row = await _CALLER.first_in(source, params)
-    else:
-        row = await _CALLER.first(source, params)
+    row = await _CALLER.first(source, {"account_id": account_id})
     if row is None:
         raise Unauthorized(
             "identity token refused: unknown_account", error="invalid_token", headers=_CHALLENGE

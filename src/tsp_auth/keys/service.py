@@ -36,6 +36,7 @@ from tsp_auth.crypto import (
     generate_signing_key,
     load_signing_key,
 )
+from tsp_auth.db_direct import SessionSource
 from tsp_auth.keys import repository
 from tsp_auth.keys.schemas import JwkSet, KeyState, SigningKeyRead
 from tsp_auth.models import SigningKeyRecord
@@ -154,14 +155,9 @@ def _state(record: SigningKeyRecord, now: datetime, signing: str | None) -> KeyS
     return "pending" if record.activates_at > now else "verifying"
 
 
-# Where a reload reads: the caller's session (inside a request's unit of work: on SQLite a
-# second connection would wait for the write lock the request holds), or a sessionmaker (for
-# callers outside one, such as JWKS and introspection), which opens a session only when due.
-SessionSource = AsyncSession | async_sessionmaker[AsyncSession]
-
-
 @asynccontextmanager
 async def _reading(source: SessionSource) -> AsyncIterator[AsyncSession]:
+    """The caller's session, or (outside a unit of work) one opened for the reload."""
     if isinstance(source, AsyncSession):
         yield source
         return

@@ -11,6 +11,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,22 +38,17 @@ def _request_id(scope: Scope) -> str:
     return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
 
 
-_Observers = tuple[Callable[[], None], Callable[[float], None]]
-_OBSERVERS: dict[tuple[str, str, int], _Observers] = {}
-
-
-def _observers(route: str, method: str, status: int) -> _Observers:
+@lru_cache(maxsize=1024)
+def _observers(
+    route: str, method: str, status: int
+) -> tuple[Callable[[], None], Callable[[float], None]]:
     """The request counter and latency histogram of one route, method and status.
 
     Looked up once per combination: ``labels()`` validates and locks on every call. Routes
-    are templates and methods and statuses few, so the table stays small.
+    are templates and methods and statuses few, so the cache stays small.
     """
-    key = (route, method, status)
-    found = _OBSERVERS.get(key)
-    if found is None:
-        counter = REQUESTS.labels(route, method, str(status))
-        found = _OBSERVERS[key] = (counter.inc, LATENCY.labels(route, method).observe)
-    return found
+    counter = REQUESTS.labels(route, method, str(status))
+    return counter.inc, LATENCY.labels(route, method).observe
 
 
 def _route_template(scope: Scope) -> str:

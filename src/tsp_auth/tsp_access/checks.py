@@ -9,23 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tsp_auth.grants.service import NO_MARKET
-from tsp_auth.models import Grant
 from tsp_auth.policy import Decision, GrantFacts, Reason, check_active, check_login, for_member
 from tsp_auth.tsp_access.reasons import SessionReason
-
-
-def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
-    """What the policy needs of a grant read together with its service's validity."""
-    return GrantFacts(
-        status=grant.status,
-        expires_at=grant.expires_at,
-        items=grant.items,
-        roles=grant.roles,
-        areas=grant.areas,
-        market=grant.market or NO_MARKET,
-        service_valid=service_valid,
-    )
 
 
 def check_member_login(

@@ -82,7 +82,7 @@ async def _login_token(
 async def _console_session(
     session: AsyncSession, token: str, at: datetime
 ) -> dict[str, Any] | None:
-    console = await repository.live_session_in(session, hash_token(token))
+    console = await repository.live_session(session, hash_token(token))
     if console is None:
         return None
     if console.ended_at is not None or console.expires_at <= at:

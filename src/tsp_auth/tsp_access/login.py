@@ -21,6 +21,7 @@ from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest, Forbidden, NotFound
+from tsp_auth.grants.service import facts_of
 from tsp_auth.identity.callers import Caller
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.service import require_partner_account
@@ -34,7 +35,7 @@ from tsp_auth.policy import (
     link_region,
 )
 from tsp_auth.tsp_access import repository
-from tsp_auth.tsp_access.checks import check_member_login, facts_of
+from tsp_auth.tsp_access.checks import check_member_login
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
 from tsp_auth.tsp_access.schemas import Actor, LoginRequest, LoginTokenIssued
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, Act, LoginClaims, new_jti

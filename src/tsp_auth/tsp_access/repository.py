@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, bindparam, case, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db_direct import DirectQuery, Row
-from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.db_direct import DirectQuery, Row, SessionSource
+from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
 from tsp_auth.grants.service import NO_MARKET
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import GrantFacts, GrantStatus
@@ -62,7 +62,7 @@ async def login_candidates(
     if service_id is not None:
         query, params["service_id"] = _LOGIN_CANDIDATES_OF_SERVICE, service_id
     rows = await session.execute(query, params)
-    return [(grant, True if valid is None else bool(valid)) for grant, valid in rows]
+    return [(grant, service_is_valid(valid)) for grant, valid in rows]
 
 
 async def grants_in_force(
@@ -84,9 +84,7 @@ async def grants_in_force(
     if seller_ids is not None:
         query = query.where(Grant.grantor_id.in_(seller_ids))
     rows = await session.execute(query)
-    return [
-        (grant, seller, True if valid is None else bool(valid)) for grant, seller, valid in rows
-    ]
+    return [(grant, seller, service_is_valid(valid)) for grant, seller, valid in rows]
 
 
 async def add(session: AsyncSession, row: LoginToken | ConsoleSession) -> None:
@@ -169,7 +167,7 @@ class LiveSession:
             roles=row.pop("grant_roles"),
             areas=row.pop("grant_areas"),
             market=row.pop("grant_market") or NO_MARKET,
-            service_valid=True if valid is None else bool(valid),
+            service_valid=service_is_valid(valid),
         )
         return cls(**row, grant=facts)
 
@@ -204,15 +202,8 @@ _LIVE_SESSION = DirectQuery(
 )
 
 
-async def live_session(
-    sessionmaker: async_sessionmaker[AsyncSession], token_hash: str
-) -> LiveSession | None:
-    """The console session with this token hash, read outside any unit of work (hot path)."""
-    row = await _LIVE_SESSION.first(sessionmaker, {"token_hash": token_hash})
-    return None if row is None else LiveSession.from_row(row)
-
-
-async def live_session_in(session: AsyncSession, token_hash: str) -> LiveSession | None:
-    """The same, read in the request's session."""
-    row = await _LIVE_SESSION.first_in(session, {"token_hash": token_hash})
+async def live_session(source: SessionSource, token_hash: str) -> LiveSession | None:
+    """The console session with this token hash: read in the caller's session, or directly
+    outside any unit of work (the decision API's hot path)."""
+    row = await _LIVE_SESSION.first(source, {"token_hash": token_hash})
     return None if row is None else LiveSession.from_row(row)

@@ -263,7 +263,7 @@ async def end_current_session(session: AsyncSession, token: str | None) -> None:
             headers=_CHALLENGE,
         )
     token_hash = hash_token(token)
-    console = await repository.live_session_in(session, token_hash)
+    console = await repository.live_session(session, token_hash)
     if console is None:
         raise Unauthorized(
             "unknown console session", error=SessionReason.INVALID_SESSION, headers=_CHALLENGE
