@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Limits
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import PG_URL, _empty_tables, wire
@@ -62,9 +62,12 @@ async def cluster(
     local_app: FastAPI = create_app(settings)
     wire(local_app, engine, create_sessionmaker(engine))
     transport = ASGITransport(app=local_app, raise_app_exceptions=False)
+    # A connection per request: uvicorn closes keep-alive connections idle for 5 s, and a
+    # request sent on one just as it closes fails with ReadError (seen after the tests' waits).
+    fresh = Limits(max_keepalive_connections=0)
     async with (
-        AsyncClient(base_url=a.url, timeout=30) as http_a,
-        AsyncClient(base_url=b.url, timeout=30) as http_b,
+        AsyncClient(base_url=a.url, timeout=30, limits=fresh) as http_a,
+        AsyncClient(base_url=b.url, timeout=30, limits=fresh) as http_b,
         AsyncClient(transport=transport, base_url="http://testserver") as local,
     ):
         yield Cluster(http_a, http_b, (a, b), env, local, Factory(local_app, http_a))
