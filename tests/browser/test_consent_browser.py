@@ -7,6 +7,8 @@ their CSP, so a violation (an inline script, a blocked redirect) fails the test.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import socket
@@ -16,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -37,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# What `tsp-auth demo` wrote for each server: its links and demo secrets.
+QUICKSTART: dict[str, dict[str, Any]] = {}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "consent.png"
 
 
@@ -57,6 +62,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "TSP_AUTH_DATABASE_URL": database_url, "TSP_AUTH_ISSUER": base}
     _tsp_auth("migrate", env=env)
     _tsp_auth("demo", "--base-url", base, "--output", str(folder / "demo.json"), env=env)
+    QUICKSTART[base] = json.loads((folder / "demo.json").read_text())
     app = create_app(Settings(database_url=database_url, issuer=base))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
@@ -135,7 +141,10 @@ def test_seller_authorizes_two_services_and_returns_to_the_partner(
     shop = page.get_by_role("group", name=re.compile(r"^Shop management"))
     affiliate = page.get_by_role("group", name=re.compile(r"^Affiliate management"))
     expect(shop.get_by_label("Authorize Shop management")).to_be_checked()
+    # seed 002 lists every service: the unticked ones are folded (<details>, no script).
+    expect(affiliate.get_by_label("Data compass", exact=True)).to_be_hidden()
     affiliate.get_by_label("Authorize Affiliate management").check()
+    affiliate.locator("summary").click()
     shop.get_by_label("Seller center access").check()
     permissions = shop.get_by_role("group", name="Seller Center permissions")
     permissions.get_by_label("Products", exact=True).check()
@@ -181,3 +190,80 @@ def test_reject_by_keyboard_lands_on_another_origin(page: Page, base_url: str) -
     expect(page.locator("#error")).to_have_text("access_denied")
     expect(page.locator("#state")).to_have_text("no-thanks")
     assert _grants(base_url, "acc_demo_main_de") == []
+
+
+def _scrolls_sideways(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
+
+
+def test_the_consent_page_fits_a_phone(browser: Browser, base_url: str) -> None:
+    """390 x 844 (a phone held upright): no sideways scrolling, and Accept is reachable and
+    works; the terms link opens the terms page with their version."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{base_url}/open/authorize?service_id=svc_demo_row_shop&state=phone-1")
+        _sign_in_by_keyboard(page, "acc_demo_main_id")
+        expect(page.locator("#warning")).to_contain_text("on behalf of your account")
+        assert not _scrolls_sideways(page)
+        shop = page.get_by_role("group", name=re.compile(r"^Shop management"))
+        shop.get_by_label("Data compass", exact=True).check()
+        shop.get_by_role("group", name="Data compass areas").get_by_label("LIVE").check()
+        page.get_by_role("group", name="Access duration").get_by_label("90 days").check()
+        page.get_by_label("Contact email").fill("owner@demo-shop.example")
+        page.get_by_label(re.compile(r"I accept .* terms, version 2025-12")).check()
+        assert not _scrolls_sideways(page)
+        page.screenshot(path=str(SCREENSHOT.with_name("consent-phone.png")), full_page=True)
+        terms = page.locator("#terms-link").get_attribute("href")
+        accept = page.get_by_role("button", name="Accept")
+        accept.scroll_into_view_if_needed()
+        expect(accept).to_be_in_viewport()
+        accept.click()
+        page.wait_for_url(re.compile(r"/demo/partner-callback\?"))
+        expect(page.locator("#state")).to_have_text("phone-1")
+        page.goto(f"{base_url}{terms}")
+        expect(page.locator("#terms-version")).to_have_text("2025-12")
+        assert not _scrolls_sideways(page)
+    finally:
+        context.close()
+
+
+def _redeem(base_url: str, code: str) -> httpx.Response:
+    """The app's side, as a client library would do it with the quickstart's demo secret."""
+    apps = {a["client_id"]: a for a in QUICKSTART[base_url]["partner_apps"]}
+    secret = apps["cli_demo_tap_live"]["client_secret"]
+    basic = base64.b64encode(f"cli_demo_tap_live:{secret}".encode()).decode()
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": f"{base_url}/demo/partner-callback",
+    }
+    return httpx.post(
+        f"{base_url}/oauth/token", data=form, headers={"Authorization": f"Basic {basic}"}
+    )
+
+
+def test_the_tap_admin_authorizes_the_demo_app_on_the_page(page: Page, base_url: str) -> None:
+    """seed 004 on the built-in pages: the demo link, the TAP partner's admin, the app and
+    its scopes, Authorize, and back to the app with a code that redeems."""
+    link = QUICKSTART[base_url]["app_authorization_link"]
+    page.goto(link.replace("state=demo-app-state", "state=app-xyz"))
+    _sign_in_by_keyboard(page, "acc_demo_admin_tap")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Authorize Demo TAP app (live)")
+    permissions = page.get_by_role("group", name="Permissions")
+    for scope in ("partner.affiliate.read", "partner.affiliate.write", "partner.creator.read"):
+        expect(permissions.locator(f"[id='scope-{scope}']")).to_be_checked()
+    permissions.get_by_label("Manage affiliate (TAP) collaborations on your behalf").uncheck()
+    page.get_by_role("group", name="Partner category").get_by_label(
+        "Seller and Scalable Creator Match-up"
+    ).check()
+
+    page.get_by_role("button", name="Authorize").click()
+
+    page.wait_for_url(re.compile(r"/demo/partner-callback\?"))
+    expect(page.locator("#state")).to_have_text("app-xyz")
+    tokens = _redeem(base_url, page.locator("#code").inner_text())
+    assert tokens.status_code == 200, tokens.text
+    assert tokens.json()["scope"] == "partner.affiliate.read partner.creator.read"

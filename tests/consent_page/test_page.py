@@ -50,7 +50,7 @@ async def test_form_shows_each_service_with_what_policy_allows(
     assert checked(html, f"svc-{requested.id}") and not checked(html, f"svc-{other.id}")
     assert not checked(html, f"item-{requested.id}-seller_center_access")
     assert 'name="duration_days" value="365"' in html
-    assert "terms, version 2025-12" in html
+    assert "terms</a>, version 2025-12" in html
     assert 'value="accept"' in html and 'value="reject"' in html
 
 

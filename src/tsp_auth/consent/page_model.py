@@ -12,7 +12,9 @@ from types import MappingProxyType
 
 from tsp_auth.consent.form import Picked
 from tsp_auth.consent.offers import ServiceChoice
+from tsp_auth.consent.page_kit import Refusal
 from tsp_auth.consent.service import ConsentView
+from tsp_auth.errors import AppError
 from tsp_auth.policy import Entry, Item, Reason
 
 # seed 000: what each authorization item lets the partner do.
@@ -37,7 +39,9 @@ _SCOPES: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     }
 )
 
-# What a refusal means in the seller's words; the reason code is shown next to it.
+# What a refusal means in the seller's words (seeds 001/002: the page speaks of services and
+# permissions, not ids and codes; the code stays in the API and as a support reference).
+_CHOOSE_SHOWN = "Choose among the options shown on this page."
 REASON_HELP: Mapping[str, str] = MappingProxyType(
     {
         Reason.TERMS_NOT_ACCEPTED: "Tick the box to accept the terms.",
@@ -51,8 +55,50 @@ REASON_HELP: Mapping[str, str] = MappingProxyType(
         Reason.ITEM_NOT_GRANTED: "Choices were made for an item that is not ticked.",
         Reason.ALREADY_AUTHORIZED: "This service is already authorized.",
         Reason.UNKNOWN_DURATION: "Choose one of the offered durations.",
+        Reason.SERVICE_NOT_VALID: "This service is not available any more.",
+        Reason.SERVICE_NOT_IN_MARKET: "This service is not offered in your shop's market.",
+        Reason.SERVICE_NOT_OFFERED: "This service is not offered to your shop.",
+        Reason.BINDING_CANCELLED: "Your work with this partner was cancelled.",
+        Reason.ITEM_NOT_QUALIFIED: "One of the ticked items is not part of this service.",
+        # seed 002 "For US CB and other markets": data compass only, no TSP access login.
+        Reason.MARKET_DISALLOWS_CONSOLE_ACCESS: (
+            "In your market a partner cannot open Seller Center for you: only data compass "
+            "can be authorized."
+        ),
+        # seed 002 "For EU + SEA": "there is no Authorized object".
+        Reason.MARKET_DISALLOWS_AUTHORIZED_OBJECT: (
+            "In your market there is no authorized object to choose."
+        ),
+        Reason.UNKNOWN_ITEM: _CHOOSE_SHOWN,
+        Reason.UNKNOWN_ROLE: _CHOOSE_SHOWN,
+        Reason.UNKNOWN_AREA: _CHOOSE_SHOWN,
+        Reason.UNKNOWN_AUTHORIZED_OBJECT: _CHOOSE_SHOWN,
     }
 )
+
+
+def _service_names(view: ConsentView) -> Mapping[str, str]:
+    return {sid: service.name for sid, service in view.catalogue.services.items()}
+
+
+def refusal_of(exc: AppError, view: ConsentView) -> Refusal:
+    """The refusal in words, naming the service by its name when the rules named its id."""
+    names = _service_names(view)
+    named = [name for sid, name in names.items() if sid in exc.description]
+    help_text = REASON_HELP.get(exc.error)
+    if help_text is None:
+        # A form mistake: its description is already written for people (consent.form).
+        return Refusal(exc.description, exc.error)
+    return Refusal(f"{named[0]}: {help_text}" if named else help_text, exc.error)
+
+
+def unavailable_text(view: ConsentView) -> str | None:
+    """Why the service the link names is not on the page, in words (None: it is)."""
+    reason = view.requested_unavailable
+    if reason is None:
+        return None
+    name = _service_names(view).get(view.request.service_id, "The service named by this link")
+    return f"{name} cannot be authorized for your shop. {REASON_HELP.get(reason, '')}".strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +128,12 @@ class ServiceBlock:
     renews: bool
     checked: bool
     items: tuple[ItemBlock, ...]
+
+    @property
+    def expanded(self) -> bool:
+        """Unticked services stay collapsed (seed 002 lists every service of the partner);
+        one with anything ticked opens, so a refused form shows what was chosen."""
+        return self.checked or any(item.checked for item in self.items)
 
 
 def _options(entries: tuple[Entry, ...], ticked: frozenset[str]) -> tuple[Option, ...]:

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import escape
 from urllib.parse import urlsplit
 
 from fastapi.responses import HTMLResponse
 
 from tsp_auth.errors import AppError
 from tsp_auth.observability.context import current_request_id
-
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="robots" content="noindex"><title>{title}</title></head>
-<body><main><h1>{title}</h1><p id="error-description">{description}</p>
-<p><small>Error code: <code id="error">{error}</code>{request}</small></p></main></body></html>"""
+from tsp_auth.templating import render
 
 # An origin we may put in a CSP source list: no quotes, spaces, semicolons or commas.
 _ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
@@ -60,13 +55,15 @@ _TITLES = {404: "Authorization link not found", 410: "Authorization link expired
 
 
 def error_page(error: AppError) -> HTMLResponse:
-    """The error, as a page a seller can read and quote to support."""
-    request_id = current_request_id()
-    html = _PAGE.format(
+    """The error, as a page a seller can read and quote to support: the same base template as
+    every other page of ours (docs/consent.md, "Error pages")."""
+    html = render(
+        "consent_error.html",
+        request_id=current_request_id(),
         title=_TITLES.get(error.status_code, "Authorization link not valid"),
-        description=escape(error.description),
-        error=escape(error.error),
-        request=f" · request {escape(request_id)}" if request_id else "",
+        description=error.description,
+        help=None,
+        error=error.error,
     )
     return HTMLResponse(
         html, status_code=error.status_code, headers={**page_headers(), **error.headers}

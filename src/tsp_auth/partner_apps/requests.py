@@ -122,6 +122,13 @@ def _check_open(request: AuthorizationRequest, at: datetime) -> None:
         raise Gone("this request has expired; open the link again", error="request_expired")
 
 
+async def is_app_request_id(session: AsyncSession, request_id: str) -> bool:
+    """Does this id name a partner app's request? The built-in page shows those to the
+    partner's admin, every other request to the seller."""
+    request = await consent_repository.get_request(session, request_id)
+    return request is not None and is_app_request(request)
+
+
 async def _open_request(
     session: AsyncSession, request_id: str, at: datetime
 ) -> tuple[AuthorizationRequest, Client | None]:

@@ -1,0 +1,163 @@
+"""The built-in page for a partner app's request (seed 004): the TAP partner's admin sees the
+app, its owner and scopes, chooses the category, and authorizes or denies.
+
+It answers `/consent/{request_id}` when the request is an app's, and decides through the same
+functions as the JSON API (``partner_apps.requests``), so both refuse alike and write alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+
+from tsp_auth import urls
+from tsp_auth.audit.service import record_denial
+from tsp_auth.config import Settings
+from tsp_auth.consent.page_kit import Refusal, SignedIn, csrf, error, page, see_other
+from tsp_auth.errors import AppError, BadRequest, Forbidden
+from tsp_auth.partner_apps import requests
+from tsp_auth.partner_apps.requests import AppRequestView
+from tsp_auth.partner_apps.rules import CATEGORY_LABELS, AppReason
+from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
+
+# What each partner scope lets the app do, in the partner's words (seed 004 "Affiliate
+# Partner APIs"); an unknown scope is shown by its key.
+SCOPE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "partner.affiliate.read": "See your affiliate (TAP) collaborations and their results",
+        "partner.affiliate.write": "Manage affiliate (TAP) collaborations on your behalf",
+        "partner.creator.read": "See the creators you work with",
+    }
+)
+REASON_HELP: Mapping[str, str] = MappingProxyType(
+    {
+        AppReason.PARTNER_ADMIN_REQUIRED: "Only an admin of your partner can authorize apps.",
+        AppReason.PARTNER_NOT_TAP_ENROLLED: (
+            "Your partner is not enrolled in Seller and Scalable Creator Match-up (TAP), "
+            "which partner authorization needs."
+        ),
+        AppReason.APP_IN_DEVELOPMENT: (
+            "This app is still in development: until it launches, only the partner that owns "
+            "it can authorize it."
+        ),
+        AppReason.CATEGORY_NOT_SUPPORTED: "Choose Seller and Scalable Creator Match-up.",
+        AppReason.INVALID_SCOPE: "Choose at least one of the permissions the app asks for.",
+        AppReason.UNAUTHORIZED_CLIENT: "This app cannot be authorized any more.",
+    }
+)
+
+
+def _form_page(
+    view: AppRequestView,
+    who: SignedIn,
+    settings: Settings,
+    chosen: tuple[frozenset[str], str] | None = None,
+    refusal: AppError | None = None,
+) -> HTMLResponse:
+    scopes, category = chosen if chosen is not None else (view.scopes, "")
+    return page(
+        "app_consent.html",
+        400 if refusal else 200,
+        # The 303 after the submission goes to the app's redirect URI (see page_headers).
+        form_targets=(view.request.redirect_uri,),
+        form_action=urls.consent_page_path(view.request.id),
+        view=view,
+        scopes=[(s, SCOPE_LABELS.get(s, s), s in scopes) for s in sorted(view.scopes)],
+        categories=list(CATEGORY_LABELS.items()),
+        category=category,
+        blocked=REASON_HELP.get(view.refused_reason or "", view.refused_reason),
+        csrf_token=csrf(settings, view.request.id, who),
+        refusal=_refusal(refusal) if refusal else None,
+    )
+
+
+def _refusal(exc: AppError) -> Refusal:
+    return Refusal(REASON_HELP.get(exc.error, exc.description), exc.error)
+
+
+async def show(
+    session: AsyncSession, settings: Settings, who: SignedIn, request_id: str
+) -> Response:
+    """Any account of a partner may look (as in the JSON API); the page is for its admin."""
+    try:
+        view = await requests.app_request_view(session, who.caller, request_id)
+        if not view.can_decide:
+            raise Forbidden("only the partner's admin decides", error="partner_admin_required")
+    except AppError as exc:
+        return error(exc)
+    return _form_page(view, who, settings)
+
+
+def _accept_body(category: str, scopes: list[str]) -> AppAuthorizationAccept:
+    try:
+        return AppAuthorizationAccept(category=category, scopes=scopes)
+    except ValidationError:
+        raise BadRequest("the form's choices are not valid", error="invalid_request") from None
+
+
+async def _decide(
+    session: AsyncSession, settings: Settings, who: SignedIn, request_id: str, form: FormData
+) -> str:
+    decision = form.get("decision")
+    if decision == "reject":
+        return await requests.reject_app_authorization(session, settings, who.caller, request_id)
+    if decision != "accept":
+        raise BadRequest("press Authorize or Deny", error="invalid_request")
+    body = _accept_body(_text(form.get("category")), _chosen_scopes(form))
+    accepted = await requests.accept_app_authorization(
+        session, settings, who.caller, request_id, body
+    )
+    return accepted.redirect_to
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _chosen_scopes(form: FormData) -> list[str]:
+    return sorted({v for v in form.getlist("scopes") if isinstance(v, str)})
+
+
+async def decide(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    who: SignedIn,
+    request_id: str,
+    form: FormData,
+) -> Response:
+    """Authorize or deny, then 303 to the app's redirect URI with ``code`` (or ``error``)."""
+    try:
+        location = await _decide(session, settings, who, request_id, form)
+    except AppError as exc:
+        # As on the seller's page: the answer is a page, so undo what the refusal flushed.
+        await session.rollback()
+        if exc.audit is not None:
+            await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
+        return await _refused(session, settings, who, request_id, form, exc)
+    return see_other(location)
+
+
+async def _refused(
+    session: AsyncSession,
+    settings: Settings,
+    who: SignedIn,
+    request_id: str,
+    form: FormData,
+    refusal: AppError,
+) -> Response:
+    """A 400 shows the form again with the admin's choices; anything else is a page."""
+    if refusal.status_code != 400:
+        return error(refusal)
+    try:
+        view = await requests.app_request_view(session, who.caller, request_id)
+    except AppError as exc:
+        return error(exc)
+    chosen = (frozenset(_chosen_scopes(form)), _text(form.get("category")))
+    return _form_page(view, who, settings, chosen, refusal)
