@@ -77,14 +77,19 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from tsp_auth.demo import load_demo
+    from tsp_auth.demo import load_demo, quickstart_path
 
     settings = _settings()
     quickstart = asyncio.run(load_demo(settings, base_url=args.base_url))
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(quickstart, indent=2) + "\n")
     print(quickstart["text"])
-    print(f"(also written to {args.output})")
+    output = Path(args.output) if args.output else quickstart_path(settings)
+    if output is None:
+        print("(quickstart file not written: this database has no folder; use --output FILE)")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(quickstart, indent=2) + "\n")
+    output.chmod(0o600)  # it holds the demo clients' secrets
+    print(f"(quickstart file, with the demo secrets: {output})")
 
 
 def cmd_openapi(args: argparse.Namespace) -> None:
@@ -187,7 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser("demo", help="load demo data (idempotent), print a quickstart")
     demo.add_argument("--base-url", default="http://127.0.0.1:8000")
-    demo.add_argument("--output", default="var/demo.json")
+    demo.add_argument(
+        "--output",
+        default=None,
+        help="quickstart file (default: beside the SQLite database, var/demo.json for the"
+        " quickstart's own)",
+    )
     demo.set_defaults(func=cmd_demo)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")

@@ -19,6 +19,22 @@ def public_host(settings: Settings, region: str) -> str:
     return settings.host_us if region == "US" else settings.host_row
 
 
+def link_origin(settings: Settings, region: str) -> str:
+    """``scheme://host`` of the authorization links of a partner of ``region``.
+
+    In development a host left at its default names TikTok's production domain, which does not
+    reach this server, so the link points at the issuer (the local server: `make run` sets it
+    to ``http://127.0.0.1:$PORT``). A host that is configured (``TSP_AUTH_HOST_US`` /
+    ``_ROW``) is used as configured, and production always uses the hosts
+    (docs/consent.md, "Where links point").
+    """
+    field = "host_us" if region == "US" else "host_row"
+    if settings.environment == "development" and field not in settings.model_fields_set:
+        issuer = urlsplit(settings.issuer)
+        return urlunsplit((issuer.scheme, issuer.netloc, "", "", ""))
+    return urlunsplit((settings.public_scheme, public_host(settings, region), "", "", ""))
+
+
 def authorization_link(
     settings: Settings,
     *,
@@ -27,13 +43,13 @@ def authorization_link(
     state: str,
     purpose: str = "authorize",
 ) -> str:
-    """``https://{host}/open/authorize?service_id=…&state=…`` (DESIGN §3, seed 004)."""
+    """``https://{host}/open/authorize?service_id=…&state=…`` (DESIGN §3, seed 004); the
+    host is the local server's in development (``link_origin``)."""
     params = {"service_id": service_id, "state": state}
     if purpose != "authorize":
         # seed 001 "Request TSP Access": the same link, asking for seller center access.
         params["purpose"] = purpose
-    host = public_host(settings, region)
-    return urlunsplit((settings.public_scheme, host, AUTHORIZE_PATH, urlencode(params), ""))
+    return f"{link_origin(settings, region)}{AUTHORIZE_PATH}?{urlencode(params)}"
 
 
 def consent_page_path(request_id: str) -> str:

@@ -16,12 +16,7 @@ async def _member(factory: Factory, partner: Partner, role: str = "member") -> A
     return await factory.account("partner", role, partner_id=partner.id)
 
 
-@pytest.mark.parametrize(
-    ("region", "host"), [("US", "partner.us.tiktokshop.com"), ("ROW", "partner.tiktokshop.com")]
-)
-async def test_link_host_follows_the_partner_region(
-    client: AsyncClient, factory: Factory, region: str, host: str
-) -> None:
+async def _link(client: AsyncClient, factory: Factory, region: str) -> tuple[str, str]:
     partner = await factory.partner(region=region)
     service = await factory.service(partner)
     response = await client.post(
@@ -31,10 +26,31 @@ async def test_link_host_follows_the_partner_region(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["url"] == (
-        f"https://{host}/open/authorize?service_id={service.id}&state=my-state_1"
-    )
     assert (body["state"], body["purpose"]) == ("my-state_1", "authorize")
+    return body["url"], service.id
+
+
+@pytest.mark.parametrize(
+    ("region", "host"), [("US", "partner.us.example.com"), ("ROW", "partner.example.com")]
+)
+async def test_a_configured_link_host_follows_the_partner_region(
+    configured_client: AsyncClient, configured_factory: Factory, region: str, host: str
+) -> None:
+    url, service_id = await _link(configured_client, configured_factory, region)
+    assert url == f"https://{host}/open/authorize?service_id={service_id}&state=my-state_1"
+
+
+@pytest.mark.parametrize("region", ["US", "ROW"])
+async def test_in_development_unconfigured_links_point_at_the_local_server(
+    client: AsyncClient, factory: Factory, region: str
+) -> None:
+    """The default hosts are TikTok's production domains: a link there would never reach the
+    server that made it, so in development it names the issuer's origin."""
+    url, service_id = await _link(client, factory, region)
+    assert url == f"http://127.0.0.1:8000/open/authorize?service_id={service_id}&state=my-state_1"
+    followed = await client.get(url.removeprefix("http://127.0.0.1:8000"))
+    assert followed.status_code == 303
+    assert followed.headers["location"].startswith("/consent/azr_")
 
 
 async def test_missing_state_gets_a_random_url_safe_one(
