@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from httpx import AsyncClient, Response
+from sqlalchemy import select
 
 from tests.consent_page.helpers import assert_page_headers, csrf_of, sign_in
 from tests.factories import Factory
@@ -22,7 +23,7 @@ from tests.partner_apps.helpers import (
     redeem,
     written,
 )
-from tsp_auth.models import Account
+from tsp_auth.models import Account, AuditEvent
 
 ISSUER = "http://127.0.0.1:8000"
 
@@ -42,6 +43,20 @@ async def _scene(factory: Factory, *, tap: bool = True, status: str = "live") ->
     admin = await factory.account("partner", "admin", partner_id=grantor.partner.id)
     member = await factory.account("partner", "member", partner_id=grantor.partner.id)
     return Scene(app, grantor, admin, member)
+
+
+async def _denials(factory: Factory, request_id: str) -> list[tuple[str | None, str | None]]:
+    async with factory.app.state.sessionmaker() as session:
+        events = await session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "app_authorization.accepted", AuditEvent.outcome == "denied"
+            )
+        )
+        return [
+            (e.actor_id, e.reason)
+            for e in events
+            if e.detail.get("authorization_request_id") == request_id
+        ]
 
 
 async def _page(client: AsyncClient, request_id: str) -> Response:
@@ -152,6 +167,10 @@ async def test_form_mistakes_show_the_form_again_and_write_nothing(
     unticked = await _post(client, request_id, csrf, decision="accept", category="tap")
     assert 'id="scope-partner.creator.read" name="scopes"' in unticked.text
     assert 'value="partner.creator.read" checked' not in unticked.text
+    oversized = await _post(client, request_id, csrf, decision="accept", category="t" * 41)
+    assert oversized.status_code == 400 and '<code id="reason">invalid_request</code>' in (
+        oversized.text
+    )
     no_button = await _post(client, request_id, csrf, category="tap")
     assert no_button.status_code == 400 and '<code id="reason">invalid_request</code>' in (
         no_button.text
@@ -204,6 +223,8 @@ async def test_refusals_of_seed_004_are_said_before_and_enforced_after(
         assert forced.status_code == 403, reason
         assert f'<code id="error">{reason}</code>' in forced.text
         assert await written(factory.app) == before
+        # The page records the refusal as the JSON API's error handler does.
+        assert await _denials(factory, request_id) == [(scene.admin.id, reason)]
 
 
 async def test_a_seller_opening_an_app_link_is_refused(
