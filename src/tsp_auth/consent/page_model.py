@@ -84,7 +84,8 @@ def _service_names(view: ConsentView) -> Mapping[str, str]:
 def refusal_of(exc: AppError, view: ConsentView) -> Refusal:
     """The refusal in words, naming the service by its name when the rules named its id."""
     names = _service_names(view)
-    named = [name for sid, name in names.items() if sid in exc.description]
+    # Longest id first: one id may be the start of another.
+    named = [names[sid] for sid in sorted(names, key=len, reverse=True) if sid in exc.description]
     help_text = REASON_HELP.get(exc.error)
     if help_text is None:
         # A form mistake: its description is already written for people (consent.form).
