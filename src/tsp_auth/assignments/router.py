@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response
 
 from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 
 router = APIRouter(tags=["assignments"])
@@ -20,9 +23,9 @@ router = APIRouter(tags=["assignments"])
     responses=responses(400, 401, 403, 404, 409),
 )
 async def create_assignment(
-    body: AssignmentCreate, caller: CallerDep, session: SessionDep
+    body: AssignmentCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
 ) -> AssignmentRead:
-    return await service.create_assignment(session, caller, body)
+    return await idempotency.once(201, partial(service.create_assignment, session, caller, body))
 
 
 @router.get(

@@ -3,6 +3,7 @@ account owner's JSON side under `/v1/bc-access`, and the operator's account link
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -15,9 +16,9 @@ from tsp_auth.business_centers.schemas import (
     AccessRequestCreate,
     AccessRequestCreated,
     AccessRequestRead,
-    AssignmentCreate,
-    AssignmentRead,
     BcGrantRead,
+    BusinessCenterAssignmentCreate,
+    BusinessCenterAssignmentRead,
     BusinessCenterCreate,
     BusinessCenterCreated,
     BusinessCenterRead,
@@ -29,6 +30,7 @@ from tsp_auth.business_centers.schemas import (
 from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
@@ -60,7 +62,7 @@ async def read_business_center(
 
 
 @router.post(f"{BC}/members", status_code=CREATED, responses=responses(400, 401, 403, 404))
-async def add_member(
+async def add_business_center_member(
     business_center_id: str, body: MemberCreate, caller: CallerDep, session: SessionDep
 ) -> AccountRead:
     member = await service.add_member(session, caller, business_center_id, body)
@@ -79,8 +81,12 @@ async def request_access(
     caller: CallerDep,
     session: SessionDep,
     settings: SettingsDep,
+    idempotency: IdempotencyDep,
 ) -> AccessRequestCreated:
-    return await service.request_access(session, settings, caller, business_center_id, body.scope)
+    create = partial(
+        service.request_access, session, settings, caller, business_center_id, body.scope
+    )
+    return await idempotency.once(201, create)
 
 
 @router.get(f"{BC}/access-requests/{{request_id}}", responses=responses(401, 403, 404))
@@ -110,10 +116,17 @@ async def access_request_qr(
 
 @router.post(f"{BC}/assignments", status_code=CREATED, responses=responses(400, 401, 403, 404, 409))
 async def assign_member(
-    business_center_id: str, body: AssignmentCreate, caller: CallerDep, session: SessionDep
-) -> AssignmentRead:
-    row = await access.assign(session, caller, business_center_id, body)
-    return AssignmentRead.model_validate(row)
+    business_center_id: str,
+    body: BusinessCenterAssignmentCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> BusinessCenterAssignmentRead:
+    async def create() -> BusinessCenterAssignmentRead:
+        row = await access.assign(session, caller, business_center_id, body)
+        return BusinessCenterAssignmentRead.model_validate(row)
+
+    return await idempotency.once(201, create)
 
 
 @router.get(
@@ -197,18 +210,18 @@ async def cancel_as_owner(grant_id: str, caller: CallerDep, session: SessionDep)
     summary="What a QR code asks the TikTok account owner to approve",
     responses=responses(401, 403, 404, 410),
 )
-async def read_offer(token: str, caller: CallerDep, session: SessionDep) -> AccessOffer:
+async def read_bc_access_offer(token: str, caller: CallerDep, session: SessionDep) -> AccessOffer:
     return await approval.offer(session, caller, token)
 
 
 @router.post("/v1/bc-access/{token}/approve", responses=responses(401, 403, 404, 409, 410))
-async def approve(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
+async def approve_bc_access(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     decision = await approval.approve(session, caller, token)
     assert decision.grant is not None
     return AccessDecided(status="approved", grant=BcGrantRead.of(decision.grant))
 
 
 @router.post("/v1/bc-access/{token}/reject", responses=responses(401, 403, 404, 410))
-async def reject(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
+async def reject_bc_access(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     await approval.reject(session, caller, token)
     return AccessDecided(status="rejected", grant=None)

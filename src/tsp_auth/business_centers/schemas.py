@@ -107,13 +107,13 @@ class AccessDecided(BaseModel):
     grant: BcGrantRead | None
 
 
-class AssignmentCreate(BaseModel):
+class BusinessCenterAssignmentCreate(BaseModel):
     member_id: str = Id
     tiktok_account_id: str = Id
     permission: PermissionLevel
 
 
-class AssignmentRead(BaseModel):
+class BusinessCenterAssignmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str

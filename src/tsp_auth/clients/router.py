@@ -8,6 +8,7 @@ from tsp_auth.clients import service
 from tsp_auth.clients.schemas import ClientCreate, ClientRead, ClientUpdate, ClientWithSecret
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.oauth.http import NoStoreRoute
 
@@ -22,10 +23,13 @@ router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
     responses=responses(400, 401, 403, 404, 409),
 )
 async def register_client(
-    body: ClientCreate, caller: CallerDep, session: SessionDep
+    body: ClientCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
 ) -> ClientWithSecret:
-    client, secret = await service.register_client(session, caller, body)
-    return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
+    async def create() -> ClientWithSecret:
+        client, secret = await service.register_client(session, caller, body)
+        return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
+
+    return await idempotency.once(201, create)
 
 
 @router.get("/v1/clients", summary="The clients the caller may see", responses=responses(401))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.registry import repository, service
 from tsp_auth.registry.schemas import (
@@ -45,7 +46,7 @@ async def read_partner(partner_id: str, caller: CallerDep, session: SessionDep) 
     status_code=CREATED,
     responses=responses(400, 401, 403, 404),
 )
-async def add_member(
+async def add_partner_member(
     partner_id: str, body: MemberCreate, caller: CallerDep, session: SessionDep
 ) -> AccountRead:
     return AccountRead.model_validate(await service.add_member(session, caller, partner_id, body))
@@ -90,9 +91,12 @@ async def add_sub_account(
 
 @router.post("/v1/services", status_code=CREATED, responses=responses(400, 401, 403, 404))
 async def create_service(
-    body: ServiceCreate, caller: CallerDep, session: SessionDep
+    body: ServiceCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
 ) -> ServiceRead:
-    return ServiceRead.model_validate(await service.create_service(session, caller, body))
+    async def create() -> ServiceRead:
+        return ServiceRead.model_validate(await service.create_service(session, caller, body))
+
+    return await idempotency.once(201, create)
 
 
 @router.get("/v1/services", responses=responses(401))

@@ -46,3 +46,13 @@ class WebhookCreated(WebhookRead):
 
 class WebhookList(BaseModel):
     items: list[WebhookRead]
+
+
+class WebhookSecretRotated(BaseModel):
+    id: str
+    secret: str = Field(
+        description="The new signing secret (`whsec_` + base64). Shown once: store it now."
+    )
+    previous_secret_signs_until: datetime = Field(
+        description="Until then every delivery carries a signature by each secret."
+    )
