@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-
 import asyncio
+import base64
 import json
 from datetime import timedelta
 
 import pytest
-from standardwebhooks import WebhookVerificationError
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
+from standardwebhooks import WebhookVerificationError
 
 from tests.factories import Factory
 from tests.webhooks.helpers import (

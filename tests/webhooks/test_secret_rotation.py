@@ -80,9 +80,7 @@ async def test_only_the_owning_partner_admin_rotates(
     client: AsyncClient, factory: Factory, world: OpsWorld
 ) -> None:
     other = await factory.partner()
-    stranger = await factory.headers(
-        await factory.account("partner", "admin", partner_id=other.id)
-    )
+    stranger = await factory.headers(await factory.account("partner", "admin", partner_id=other.id))
     member = await factory.headers(
         await factory.account("partner", "member", partner_id=world.partner.id)
     )
