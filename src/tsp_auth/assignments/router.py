@@ -12,6 +12,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep
 
 router = APIRouter(tags=["assignments"])
 
@@ -33,8 +34,10 @@ async def create_assignment(
     summary="Admins: every assignment of the partner; members: their own",
     responses=responses(401, 403),
 )
-async def list_assignments(caller: CallerDep, session: SessionDep) -> AssignmentList:
-    return await service.list_assignments(session, caller)
+async def list_assignments(
+    caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> AssignmentList:
+    return await service.list_assignments(session, caller, page)
 
 
 @router.delete(

@@ -16,6 +16,7 @@ from tsp_auth.business_centers.schemas import (
     AccessRequestCreate,
     AccessRequestCreated,
     AccessRequestRead,
+    BcGrantPage,
     BcGrantRead,
     BusinessCenterAssignmentCreate,
     BusinessCenterAssignmentRead,
@@ -25,13 +26,14 @@ from tsp_auth.business_centers.schemas import (
     EffectivePermissions,
     LinkageCreate,
     LinkageRead,
-    TikTokAccountRead,
+    TikTokAccountPage,
 )
 from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])
@@ -135,9 +137,11 @@ async def assign_member(
     responses=responses(401, 404),
 )
 async def list_tiktok_accounts(
-    business_center_id: str, caller: CallerDep, session: SessionDep
-) -> list[TikTokAccountRead]:
-    return list(await access.tiktok_accounts(session, caller, business_center_id))
+    business_center_id: str, caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> TikTokAccountPage:
+    every = await access.tiktok_accounts(session, caller, business_center_id)
+    items, cursor = sequence_page(every, page, lambda a: (a.tiktok_account_id,))
+    return TikTokAccountPage(items=items, next_cursor=cursor)
 
 
 @router.get(
@@ -194,10 +198,14 @@ async def link_accounts(body: LinkageCreate, caller: CallerDep, session: Session
 
 
 @router.get("/v1/bc-access/grants", summary="The owner's Business Center authorizations")
-async def list_owner_grants(caller: CallerDep, session: SessionDep) -> list[BcGrantRead]:
+async def list_owner_grants(
+    caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> BcGrantPage:
     if caller.kind != "tiktok":
-        return []
-    return [BcGrantRead.of(g) for g in await owner_grants(session, caller.account_id)]
+        return BcGrantPage(items=[])
+    every = [BcGrantRead.of(g) for g in await owner_grants(session, caller.account_id)]
+    items, cursor = sequence_page(every, page, lambda g: (g.created_at, g.id))
+    return BcGrantPage(items=items, next_cursor=cursor)
 
 
 @router.post("/v1/bc-access/grants/{grant_id}/cancel", responses=responses(401, 404, 409))

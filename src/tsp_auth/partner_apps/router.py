@@ -13,6 +13,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.partner_apps import authorizations, links, requests
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS
 from tsp_auth.partner_apps.schemas import (
@@ -137,9 +138,12 @@ def _read(item: authorizations.AppAuthorization) -> AppAuthorizationRead:
     summary="My authorizations: the apps the caller's partner authorized",
     responses=responses(401, 403),
 )
-async def list_authorizations(caller: CallerDep, session: SessionDep) -> AppAuthorizationList:
-    items = await authorizations.list_authorizations(session, caller)
-    return AppAuthorizationList(items=[_read(item) for item in items])
+async def list_authorizations(
+    caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> AppAuthorizationList:
+    read = [_read(item) for item in await authorizations.list_authorizations(session, caller)]
+    items, cursor = sequence_page(read, page, lambda a: (a.created_at, a.grant_id), descending=True)
+    return AppAuthorizationList(items=items, next_cursor=cursor)
 
 
 @router.post(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
-from tsp_auth.registry import repository, service
+from tsp_auth.pagination import PageQuery
+from tsp_auth.registry import service
 from tsp_auth.registry.schemas import (
     AccountCreate,
+    AccountPage,
     AccountRead,
     MemberCreate,
     OfferCreate,
@@ -21,6 +25,7 @@ from tsp_auth.registry.schemas import (
     SellerCreated,
     SellerRead,
     ServiceCreate,
+    ServicePage,
     ServiceRead,
     ServiceUpdate,
 )
@@ -54,11 +59,10 @@ async def add_partner_member(
 
 @router.get("/v1/partners/{partner_id}/members", responses=responses(401, 404))
 async def list_members(
-    partner_id: str, caller: CallerDep, session: SessionDep
-) -> list[AccountRead]:
-    partner = await service.visible_partner(session, caller, partner_id)
-    members = await repository.partner_members(session, partner.id)
-    return [AccountRead.model_validate(m) for m in members]
+    partner_id: str, caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+) -> AccountPage:
+    members, cursor = await service.partner_members(session, caller, partner_id, page)
+    return AccountPage(items=[AccountRead.model_validate(m) for m in members], next_cursor=cursor)
 
 
 @router.post("/v1/sellers", status_code=CREATED, responses=responses(400, 401, 403))
@@ -100,14 +104,11 @@ async def create_service(
 
 
 @router.get("/v1/services", responses=responses(401))
-async def list_services(caller: CallerDep, session: SessionDep) -> list[ServiceRead]:
-    if caller.is_operator:
-        rows = await repository.all_services(session)
-    elif caller.partner_id is not None:
-        rows = await repository.partner_services(session, caller.partner_id)
-    else:
-        rows = []
-    return [ServiceRead.model_validate(s) for s in rows]
+async def list_services(
+    caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+) -> ServicePage:
+    rows, cursor = await service.list_services(session, caller, page)
+    return ServicePage(items=[ServiceRead.model_validate(s) for s in rows], next_cursor=cursor)
 
 
 @router.get("/v1/services/{service_id}", responses=responses(401, 404))

@@ -10,6 +10,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
 from tsp_auth.webhooks.schemas import (
     WebhookCreate,
@@ -45,8 +46,10 @@ async def create_webhook(
     summary="The partner's webhook endpoints (never their secrets)",
     responses=responses(401, 403),
 )
-async def list_webhooks(caller: CallerDep, session: SessionDep) -> WebhookList:
-    return WebhookList(items=list(await service.list_endpoints(session, caller)))
+async def list_webhooks(caller: CallerDep, session: SessionDep, page: PageQueryDep) -> WebhookList:
+    endpoints = await service.list_endpoints(session, caller)
+    items, cursor = sequence_page(endpoints, page, lambda e: (e.created_at, e.id))
+    return WebhookList(items=items, next_cursor=cursor)
 
 
 @router.delete(

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.pagination import Page
+
 EventType = Literal[
     "grant.created",
     "grant.updated",
@@ -44,8 +46,8 @@ class WebhookCreated(WebhookRead):
     )
 
 
-class WebhookList(BaseModel):
-    items: list[WebhookRead]
+class WebhookList(Page[WebhookRead]):
+    pass
 
 
 class WebhookSecretRotated(BaseModel):
