@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,14 +29,20 @@ async def find(session: AsyncSession, scope: str, key: str) -> IdempotencyKey | 
     )
 
 
-async def claim(session: AsyncSession, row: IdempotencyKey) -> bool:
-    """Insert the key; False when another request holds it (it committed first)."""
+async def claim(
+    session: AsyncSession, scope: str, key: str, fingerprint: str, at: datetime
+) -> bool:
+    """Insert the key; False when another request holds it (it committed first).
+
+    In a savepoint, so that losing leaves the request's transaction usable for the replay."""
     try:
         async with session.begin_nested():
-            session.add(row)
-            await session.flush()
+            await session.execute(
+                insert(IdempotencyKey).values(
+                    scope=scope, key=key, fingerprint=fingerprint, created_at=at
+                )
+            )
     except IntegrityError:
-        session.expunge(row)
         return False
     return True
 

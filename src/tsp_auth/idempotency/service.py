@@ -28,7 +28,6 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.idempotency import repository
 from tsp_auth.identity.callers import CallerDep
-from tsp_auth.models import IdempotencyKey
 
 KEPT_FOR = timedelta(hours=24)
 HEADER = "Idempotency-Key"
@@ -73,15 +72,7 @@ class IdempotentCreate:
         assert self.key is not None
         at = now()
         await repository.forget_older_than(self.session, self.scope, self.key, at - KEPT_FOR)
-        row = IdempotencyKey(
-            scope=self.scope,
-            key=self.key,
-            fingerprint=self.fingerprint,
-            status_code=None,
-            response=None,
-            created_at=at,
-        )
-        if await repository.claim(self.session, row):
+        if await repository.claim(self.session, self.scope, self.key, self.fingerprint, at):
             return
         kept = await repository.find(self.session, self.scope, self.key)
         if kept is None or kept.response is None or kept.status_code is None:
