@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.factories import Factory
+from tests.problems import problems_are_well_formed
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine, create_sessionmaker
@@ -120,7 +121,10 @@ def rollback_app(settings: Settings, engine: AsyncEngine, connection: AsyncConne
 @asynccontextmanager
 async def asgi_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+    hooks = {"response": [problems_are_well_formed]}
+    async with AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks=hooks
+    ) as client:
         yield client
 
 

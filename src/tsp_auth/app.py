@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.utils import get_openapi
 
-from tsp_auth import __version__
+from tsp_auth import __version__, openapi_spec
 from tsp_auth.assignments.router import router as assignments_router
 from tsp_auth.audit.router import router as audit_router
 from tsp_auth.audit.service import record_denial
@@ -24,9 +23,10 @@ from tsp_auth.consent.router import router as consent_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
-from tsp_auth.errors import ERROR_SCHEMA, AppError, install_error_handlers
+from tsp_auth.errors import AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.home import router as home_router
+from tsp_auth.idempotency.service import install_replay_handler
 from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _mount(app, dev_router)
         _mount(app, dev_pages.router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
+    install_replay_handler(app)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -124,39 +125,5 @@ async def _record_denial(request: Request, exc: AppError) -> None:
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        schemas["Error"] = ERROR_SCHEMA
-        _validation_errors_are_400(schema)
-        _large_bodies_are_413(schema)
-        app.openapi_schema = schema
+        app.openapi_schema = openapi_spec.build(app)
     return app.openapi_schema
-
-
-def _validation_errors_are_400(schema: dict[str, Any]) -> None:
-    """Our handler answers bad input with 400 in the one error shape, not FastAPI's 422."""
-    error = {
-        "description": "Invalid request",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            answers = operation.get("responses", {})
-            if answers.pop("422", None) is not None:
-                answers.setdefault("400", error)
-    for name in ("HTTPValidationError", "ValidationError"):
-        schema["components"]["schemas"].pop(name, None)
-
-
-def _large_bodies_are_413(schema: dict[str, Any]) -> None:
-    """``BodyLimitMiddleware`` answers any operation that takes a body with 413 past 64 KiB."""
-    error = {
-        "description": "Request body too large (docs/security.md)",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            if "requestBody" in operation:
-                operation.setdefault("responses", {}).setdefault("413", error)

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # Webhook delivery by `tsp-auth worker` (docs/operations.md).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    # After a secret rotation the previous secret keeps signing this long (Standard Webhooks).
+    webhook_secret_overlap_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

@@ -1,7 +1,11 @@
 """Errors that know their HTTP status and error code, and the one place that renders them.
 
-Every error leaves as ``{"error": code, "error_description": text, "request_id": id}``: the
-shape of RFC 6749 §5.2, used for the whole API so a client parses one thing.
+Two shapes, by where the request went (docs/api.md, "Errors"):
+- ``/oauth/*``: RFC 6749 §5.2, ``{"error", "error_description", "request_id"}``, which every
+  OAuth client library parses;
+- everything else: RFC 9457 problem details (``application/problem+json``) with ``type``,
+  ``title``, ``status``, ``detail``, ``instance``, and the extension members ``error`` (the
+  reason code), ``request_id`` and, for bad input, ``errors`` (one entry per field).
 """
 
 from __future__ import annotations
@@ -90,7 +94,21 @@ class ServiceUnavailable(AppError):
     error = "temporarily_unavailable"
 
 
+PROBLEM_TYPE_PREFIX = "/problems/"  # + the reason code; served by GET /problems/{code}
+OAUTH_PREFIX = "/oauth/"
+
+
+def problem_type(error: str) -> str:
+    return PROBLEM_TYPE_PREFIX + error
+
+
+def problem_title(error: str) -> str:
+    """The same for every occurrence of a type (RFC 9457 §3.1.3): the code, in words."""
+    return error.replace("_", " ").capitalize()
+
+
 def error_body(error: str, description: str) -> dict[str, Any]:
+    """RFC 6749 §5.2, for the OAuth endpoints."""
     return {
         "error": error,
         "error_description": description,
@@ -98,17 +116,50 @@ def error_body(error: str, description: str) -> dict[str, Any]:
     }
 
 
+def problem_body(
+    status: int,
+    error: str,
+    description: str,
+    instance: str,
+    errors: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": problem_type(error),
+        "title": problem_title(error),
+        "status": status,
+        "detail": description,
+        "instance": instance,
+        "error": error,
+        "request_id": current_request_id(),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
 def error_response(
-    status: int, error: str, description: str, headers: dict[str, str] | None = None
+    status: int,
+    error: str,
+    description: str,
+    headers: dict[str, str] | None = None,
+    *,
+    path: str = OAUTH_PREFIX,
+    errors: list[dict[str, str]] | None = None,
 ) -> JSONResponse:
+    """The error answer for a request to ``path``: an OAuth body under ``/oauth/``, a problem
+    everywhere else."""
     # An error is about this request only: no cache keeps it (RFC 6749 §5.2 asks it of the
     # token endpoint; a 405 or 413 there comes from here too).
     headers = {"Cache-Control": "no-store", **(headers or {})}
-    return JSONResponse(error_body(error, description), status_code=status, headers=headers)
+    if path.startswith(OAUTH_PREFIX):
+        return JSONResponse(error_body(error, description), status_code=status, headers=headers)
+    body = problem_body(status, error, description, path, errors)
+    return JSONResponse(body, status, headers, media_type="application/problem+json")
 
 
 ERROR_SCHEMA = {
     "type": "object",
+    "description": "RFC 6749 §5.2 error (the /oauth endpoints).",
     "required": ["error", "error_description"],
     "properties": {
         "error": {"type": "string", "description": "Machine-readable code or reason."},
@@ -117,24 +168,66 @@ ERROR_SCHEMA = {
     },
 }
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details, with the reason code in `error`.",
+    "required": ["type", "title", "status", "detail", "error"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "`/problems/{error}`: one stable URI per reason code.",
+        },
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "format": "uri-reference"},
+        "error": {"type": "string", "description": "The reason code: what a UI switches on."},
+        "request_id": {"type": ["string", "null"]},
+        "errors": {
+            "type": "array",
+            "description": "Bad input: one entry per field.",
+            "items": {"$ref": "#/components/schemas/FieldError"},
+        },
+    },
+}
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+FIELD_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "pointer": {
+            "type": "string",
+            "description": "JSON Pointer (RFC 6901) into the request body, as `#/a/0/b`.",
+        },
+        "parameter": {"type": "string", "description": "A query, path or header parameter."},
+        "in": {"type": "string", "enum": ["query", "path", "header", "cookie"]},
+        "detail": {"type": "string"},
+    },
+}
+
+
+def responses(*statuses: int, oauth: bool = False) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` for the error statuses a route may answer (STYLE §5)."""
+    media, name = (
+        ("application/json", "Error") if oauth else ("application/problem+json", "Problem")
+    )
     return {
         status: {
             "description": "Error",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            "content": {media: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
         }
         for status in statuses
     }
 
 
-def _unavailable(retry_after: int) -> JSONResponse:
+def _unavailable(retry_after: int, path: str) -> JSONResponse:
     return error_response(
         503,
         "temporarily_unavailable",
         "The database is unreachable; retry later.",
         {"Retry-After": str(retry_after)},
+        path=path,
     )
 
 
@@ -148,25 +241,42 @@ def install_error_handlers(
         assert isinstance(exc, AppError)
         if exc.audit is not None and on_denied is not None:
             await on_denied(request, exc)
-        return error_response(exc.status_code, exc.error, exc.description, exc.headers)
+        return error_response(
+            exc.status_code, exc.error, exc.description, exc.headers, path=request.url.path
+        )
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
-        return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+        return error_response(
+            exc.status_code,
+            code,
+            str(exc.detail),
+            dict(exc.headers or {}),
+            path=request.url.path,
+        )
 
-    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return error_response(400, "invalid_request", _describe_validation(exc))
+        return error_response(
+            400,
+            "invalid_request",
+            _describe_validation(exc),
+            path=request.url.path,
+            errors=field_errors(exc),
+        )
 
-    async def database_down(_: Request, exc: Exception) -> JSONResponse:
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
         if _is_data_exception(exc):
             # The request's values are at fault, not the database: no 503, no outage alert.
             return error_response(
-                400, "invalid_request", "a value in the request cannot be used (e.g. a NUL)"
+                400,
+                "invalid_request",
+                "a value in the request cannot be used (e.g. a NUL)",
+                path=request.url.path,
             )
         log.warning("database unavailable: %s", type(exc).__name__)
-        return _unavailable(retry_after)
+        return _unavailable(retry_after, request.url.path)
 
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -188,3 +298,18 @@ def _describe_validation(exc: RequestValidationError) -> str:
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
         parts.append(f"{where}: {err.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
+
+
+def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    """One entry per field: a JSON Pointer into the body, or the parameter's name."""
+    found = []
+    for err in exc.errors():
+        where, *path = err.get("loc", ()) or ("body",)
+        detail = str(err.get("msg", "invalid"))
+        if where == "body":
+            pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+            found.append({"pointer": "#" + pointer, "detail": detail})
+        else:
+            name = str(path[0]) if path else str(where)
+            found.append({"parameter": name, "in": str(where), "detail": detail})
+    return found

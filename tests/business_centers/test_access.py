@@ -20,8 +20,8 @@ async def test_admin_assigns_and_member_sees_only_assigned_accounts(
     await approve(client, world, await factory.headers(second_owner))
     assert await assign(client, world, world.member, world.owner, "analyst") == 201
     url = f"/v1/business-centers/{world.bc.id}/tiktok-accounts"
-    as_admin = (await client.get(url, headers=world.admin_h)).json()
-    as_member = (await client.get(url, headers=world.member_h)).json()
+    as_admin = (await client.get(url, headers=world.admin_h)).json()["items"]
+    as_member = (await client.get(url, headers=world.member_h)).json()["items"]
     assert {a["tiktok_account_id"] for a in as_admin} == {world.owner.id, second_owner.id}
     assert [a["tiktok_account_id"] for a in as_member] == [world.owner.id]
     assert as_member[0]["permission"] == "analyst" and as_member[0]["scopes"] == POSTS_SCOPES
@@ -137,7 +137,7 @@ async def test_owner_cancels_and_the_access_ends_at_once(
     listed = await client.get(
         f"/v1/business-centers/{world.bc.id}/tiktok-accounts", headers=world.member_h
     )
-    assert listed.json() == []
+    assert listed.json() == {"items": [], "next_cursor": None}
     assert await count(factory, BcAssignment) == 0
     mine = await client.get(
         f"/v1/me/tiktok-accounts/{world.owner.id}/permissions", headers=world.member_h
@@ -172,7 +172,7 @@ async def test_bc_admin_cancels_members_and_strangers_cannot(
     assert cancelled.status_code == 200
     assert cancelled.json()["status_reason"] == "business_center_cancelled"
     owners = await client.get("/v1/bc-access/grants", headers=world.owner_h)
-    assert [g["status"] for g in owners.json()] == ["cancelled"]
+    assert [g["status"] for g in owners.json()["items"]] == ["cancelled"]
 
 
 async def test_owner_can_authorize_again_after_a_cancel(

@@ -31,13 +31,15 @@ async def test_a_partner_sees_its_own_apps_only(client: AsyncClient, factory: Fa
     headers, app = await _registered(client, factory)
     other_headers, other = await _registered(client, factory)
     listed = await client.get("/v1/clients", headers=headers)
-    assert [c["id"] for c in listed.json()] == [app["id"]]
-    assert (await client.get(f"/v1/clients/{other['id']}", headers=headers)).status_code == 404
+    assert [c["client_id"] for c in listed.json()["items"]] == [app["client_id"]]
+    assert (
+        await client.get(f"/v1/clients/{other['client_id']}", headers=headers)
+    ).status_code == 404
     patch = await client.patch(
-        f"/v1/clients/{other['id']}", json={"status": "live"}, headers=headers
+        f"/v1/clients/{other['client_id']}", json={"status": "live"}, headers=headers
     )
     assert patch.status_code == 404
-    rotate = await client.post(f"/v1/clients/{other['id']}/secret", headers=headers)
+    rotate = await client.post(f"/v1/clients/{other['client_id']}/secret", headers=headers)
     assert rotate.status_code == 404
     assert other_headers
 
@@ -46,9 +48,9 @@ async def test_members_read_but_do_not_manage(client: AsyncClient, factory: Fact
     _, app = await _registered(client, factory)
     member = await factory.account("partner", "member", partner_id=app["partner_id"])
     headers = await factory.headers(member)
-    assert (await client.get(f"/v1/clients/{app['id']}", headers=headers)).status_code == 200
+    assert (await client.get(f"/v1/clients/{app['client_id']}", headers=headers)).status_code == 200
     response = await client.patch(
-        f"/v1/clients/{app['id']}", json={"status": "live"}, headers=headers
+        f"/v1/clients/{app['client_id']}", json={"status": "live"}, headers=headers
     )
     assert (response.status_code, response.json()["error"]) == (403, "partner_admin_required")
 
@@ -57,16 +59,18 @@ async def test_sellers_see_no_clients(client: AsyncClient, factory: Factory) -> 
     _, app = await _registered(client, factory)
     _, main = await factory.seller()
     headers = await factory.headers(main)
-    assert (await client.get("/v1/clients", headers=headers)).json() == []
-    assert (await client.get(f"/v1/clients/{app['id']}", headers=headers)).status_code == 404
+    assert (await client.get("/v1/clients", headers=headers)).json()["items"] == []
+    assert (await client.get(f"/v1/clients/{app['client_id']}", headers=headers)).status_code == 404
 
 
 async def test_operators_see_and_manage_every_client(client: AsyncClient, factory: Factory) -> None:
     _, app = await _registered(client, factory)
     headers = await factory.headers(await factory.operator())
-    assert app["id"] in [c["id"] for c in (await client.get("/v1/clients", headers=headers)).json()]
+    assert app["client_id"] in [
+        c["client_id"] for c in (await client.get("/v1/clients", headers=headers)).json()["items"]
+    ]
     disabled = await client.patch(
-        f"/v1/clients/{app['id']}", json={"status": "disabled"}, headers=headers
+        f"/v1/clients/{app['client_id']}", json={"status": "disabled"}, headers=headers
     )
     assert disabled.json()["status"] == "disabled"
 
@@ -78,16 +82,18 @@ async def test_an_admin_launches_and_edits_its_app(client: AsyncClient, factory:
         "redirect_uris": ["https://app.example.com/cb2", "http://127.0.0.1:9000/cb"],
         "scopes": ["partner.creator.read", "partner.affiliate.write"],
     }
-    response = await client.patch(f"/v1/clients/{app['id']}", json=change, headers=headers)
+    response = await client.patch(f"/v1/clients/{app['client_id']}", json=change, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "live"
     assert body["redirect_uris"] == change["redirect_uris"]
-    assert body["scopes"] == sorted(change["scopes"])
+    assert body["scope"] == " ".join(sorted(change["scopes"]))
     for bad in ({"redirect_uris": ["http://evil.example/"]}, {"scopes": ["tsp.decisions"]}):
-        refused = await client.patch(f"/v1/clients/{app['id']}", json=bad, headers=headers)
+        refused = await client.patch(f"/v1/clients/{app['client_id']}", json=bad, headers=headers)
         assert refused.status_code == 400
-    unknown = await client.patch(f"/v1/clients/{app['id']}", json={"status": "x"}, headers=headers)
+    unknown = await client.patch(
+        f"/v1/clients/{app['client_id']}", json={"status": "x"}, headers=headers
+    )
     assert unknown.status_code == 400
 
 
@@ -100,7 +106,7 @@ async def test_a_rotated_secret_replaces_the_old_one_at_once(
         json={"name": "console", "client_type": "first_party", "scopes": ["tsp.introspect"]},
         headers=operator,
     )
-    client_id, old = created.json()["id"], created.json()["client_secret"]
+    client_id, old = created.json()["client_id"], created.json()["client_secret"]
     rotated = await client.post(f"/v1/clients/{client_id}/secret", headers=operator)
     assert rotated.status_code == 200
     assert rotated.headers["cache-control"] == "no-store"
@@ -126,5 +132,7 @@ async def test_a_public_client_has_no_secret_to_rotate(
     created = await client.post(
         "/v1/clients", json={**APP, "client_type": "public"}, headers=headers
     )
-    response = await client.post(f"/v1/clients/{created.json()['id']}/secret", headers=headers)
+    response = await client.post(
+        f"/v1/clients/{created.json()['client_id']}/secret", headers=headers
+    )
     assert (response.status_code, response.json()["error"]) == (400, "public_client")

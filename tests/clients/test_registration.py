@@ -40,7 +40,7 @@ async def test_a_partner_admin_registers_a_confidential_app(
     assert response.status_code == 201, response.text
     assert response.headers["cache-control"] == "no-store"
     body = response.json()
-    assert body["id"].startswith("cli_") and body["partner_id"] == partner.id
+    assert body["client_id"].startswith("cli_") and body["partner_id"] == partner.id
     assert body["service_id"].startswith("app_")
     assert (body["status"], body["token_endpoint_auth_method"]) == (
         "development",
@@ -48,9 +48,9 @@ async def test_a_partner_admin_registers_a_confidential_app(
     )
     secret = body["client_secret"]
     assert len(secret) >= 43
-    stored = await _stored(factory, body["id"])
+    stored = await _stored(factory, body["client_id"])
     assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
-    again = await client.get(f"/v1/clients/{body['id']}", headers=headers)
+    again = await client.get(f"/v1/clients/{body['client_id']}", headers=headers)
     assert "client_secret" not in again.json()  # shown once
 
 
@@ -62,7 +62,7 @@ async def test_a_public_app_has_no_secret(client: AsyncClient, factory: Factory)
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["client_secret"], body["token_endpoint_auth_method"]) == (None, "none")
-    assert (await _stored(factory, body["id"])).secret_hash is None
+    assert (await _stored(factory, body["client_id"])).secret_hash is None
 
 
 async def test_an_app_may_be_tied_to_one_of_the_partners_services_once(

@@ -11,8 +11,10 @@ from httpx import ASGITransport, AsyncClient
 
 from tests.keys.conftest import AUDIENCE, sign
 from tsp_auth.app import create_app
+from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
+from tsp_auth.keys.metadata import METADATA_PATH
 from tsp_auth.keys.service import KeyRing
 
 PUBLIC_MEMBERS = {"kid", "kty", "crv", "x", "y", "alg", "use"}
@@ -89,6 +91,8 @@ async def test_metadata_advertises_every_endpoint_from_the_issuer(
             "partner.affiliate.read",
             "partner.affiliate.write",
             "partner.creator.read",
+            "tsp.decisions",
+            "tsp.introspect",
         ],
         "authorization_response_iss_parameter_supported": True,
     }
@@ -112,3 +116,13 @@ async def test_tokens_carry_the_issuer_of_the_metadata(app: FastAPI, settings: S
 
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["iss"] == settings.issuer
+
+
+async def test_scopes_supported_names_every_scope_a_client_may_hold(
+    client: AsyncClient,
+) -> None:
+    """RFC 8414 §2: the partner apps' `partner.*` and the first parties' `tsp.*` alike."""
+    advertised = set((await client.get(METADATA_PATH)).json()["scopes_supported"])
+
+    assert advertised == set(PARTNER_APP_SCOPES | FIRST_PARTY_SCOPES)
+    assert {s for s in advertised if s.startswith("tsp.")} == {"tsp.decisions", "tsp.introspect"}

@@ -11,7 +11,10 @@ from tsp_auth.observability.limits import MAX_BODY_BYTES
 
 
 def _is_error_shape(body: dict[str, object]) -> bool:
-    return {"error", "error_description", "request_id"} <= body.keys()
+    """RFC 9457 problem details (``/v1``) or an RFC 6749 body (``/oauth``), with the code."""
+    problem = {"type", "title", "status", "detail", "error", "request_id"} <= body.keys()
+    oauth = {"error", "error_description", "request_id"} <= body.keys()
+    return problem or oauth
 
 
 async def test_declared_oversized_body_is_413(client: AsyncClient) -> None:

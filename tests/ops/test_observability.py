@@ -24,11 +24,26 @@ async def test_request_id_is_made_when_absent_or_unsafe(client: AsyncClient) -> 
 async def test_errors_carry_the_request_id(client: AsyncClient) -> None:
     response = await client.get("/nope", headers={"X-Request-ID": "rid-42"})
     assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
+        "type": "/problems/not_found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "Not Found",
+        "instance": "/nope",
         "error": "not_found",
-        "error_description": "Not Found",
         "request_id": "rid-42",
     }
+
+
+async def test_oauth_errors_keep_the_rfc6749_body_with_the_request_id(client: AsyncClient) -> None:
+    response = await client.post(
+        "/oauth/token", data={"grant_type": "password"}, headers={"X-Request-ID": "rid-43"}
+    )
+    assert response.status_code in (400, 401)
+    assert response.headers["content-type"] == "application/json"
+    assert set(response.json()) == {"error", "error_description", "request_id"}
+    assert response.json()["request_id"] == "rid-43"
 
 
 async def test_wrong_method_is_a_clean_405(client: AsyncClient) -> None:

@@ -95,8 +95,8 @@ async def test_bad_market_and_item_are_400_and_nothing_is_written(
         },
         headers=op,
     )
-    assert bad_market.status_code == 400 and "market" in bad_market.json()["error_description"]
-    assert bad_item.status_code == 400 and "root_access" in bad_item.json()["error_description"]
+    assert bad_market.status_code == 400 and "market" in bad_market.json()["detail"]
+    assert bad_item.status_code == 400 and "root_access" in bad_item.json()["detail"]
     assert await _count(factory, Seller) == 0
     assert await _count(factory, Service) == 0
 
@@ -136,7 +136,7 @@ async def test_partner_admin_manages_own_services_and_members_only(
     assert by_member.status_code == 403
     assert by_member.json()["error"] == "partner_admin_required"
     listed = await client.get("/v1/services", headers=member_h)
-    assert [s["id"] for s in listed.json()] == [own.json()["id"]]
+    assert [s["id"] for s in listed.json()["items"]] == [own.json()["id"]]
 
 
 async def test_sub_account_is_added_by_the_main_account_only(

@@ -60,7 +60,7 @@ async def _oauth_flow(client: AsyncClient, factory: Factory, secrets: list[str])
         headers=admin_headers,
     )
     assert registered.status_code == 201, registered.text
-    client_id = registered.json()["id"]
+    client_id = registered.json()["client_id"]
     rotated = await client.post(f"/v1/clients/{client_id}/secret", headers=admin_headers)
     assert rotated.status_code == 200, rotated.text
     secret = rotated.json()["client_secret"]

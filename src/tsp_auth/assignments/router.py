@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response
 
 from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep
 
 router = APIRouter(tags=["assignments"])
 
@@ -20,9 +24,9 @@ router = APIRouter(tags=["assignments"])
     responses=responses(400, 401, 403, 404, 409),
 )
 async def create_assignment(
-    body: AssignmentCreate, caller: CallerDep, session: SessionDep
+    body: AssignmentCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
 ) -> AssignmentRead:
-    return await service.create_assignment(session, caller, body)
+    return await idempotency.once(201, partial(service.create_assignment, session, caller, body))
 
 
 @router.get(
@@ -30,8 +34,10 @@ async def create_assignment(
     summary="Admins: every assignment of the partner; members: their own",
     responses=responses(401, 403),
 )
-async def list_assignments(caller: CallerDep, session: SessionDep) -> AssignmentList:
-    return await service.list_assignments(session, caller)
+async def list_assignments(
+    caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> AssignmentList:
+    return await service.list_assignments(session, caller, page)
 
 
 @router.delete(

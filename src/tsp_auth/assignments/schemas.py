@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.models import MemberAssignment
+from tsp_auth.pagination import Page
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -47,5 +48,5 @@ class AssignmentRead(BaseModel):
         )
 
 
-class AssignmentList(BaseModel):
-    items: list[AssignmentRead]
+class AssignmentList(Page[AssignmentRead]):
+    pass

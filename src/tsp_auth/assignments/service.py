@@ -16,6 +16,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.links.service import require_partner_account
 from tsp_auth.models import ConsoleSession, MemberAssignment
 from tsp_auth.models.base import new_id
+from tsp_auth.pagination import PageQuery, sequence_page
 from tsp_auth.policy import ROLE_CODES, Reason
 from tsp_auth.registry import repository as registry
 from tsp_auth.tsp_access.reasons import EndReason
@@ -91,12 +92,16 @@ def _note(action: str, caller: Caller, row: MemberAssignment) -> AuditNote:
     )
 
 
-async def list_assignments(session: AsyncSession, caller: Caller) -> AssignmentList:
+async def list_assignments(
+    session: AsyncSession, caller: Caller, page: PageQuery
+) -> AssignmentList:
     """Admins: every assignment of the partner; members: their own."""
     partner_id = require_partner_account(caller)
     member_id = None if caller.is_partner_admin else caller.account_id
     rows = await repository.listed(session, partner_id=partner_id, member_id=member_id)
-    return AssignmentList(items=[AssignmentRead.of(row) for row in rows])
+    read = [AssignmentRead.of(row) for row in rows]
+    items, cursor = sequence_page(read, page, lambda a: (a.created_at, a.id))
+    return AssignmentList(items=items, next_cursor=cursor)
 
 
 async def delete_assignment(session: AsyncSession, caller: Caller, assignment_id: str) -> None:

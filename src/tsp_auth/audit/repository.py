@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.audit.schemas import AuditQuery
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuditEvent
+from tsp_auth.pagination import keyset_page
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:
@@ -24,29 +25,10 @@ def visible_to(caller: Caller) -> ColumnElement[bool]:
     return false()
 
 
-def after(position: tuple[datetime, str], descending: bool) -> ColumnElement[bool]:
-    at, event_id = position
-    if descending:
-        return or_(
-            AuditEvent.occurred_at < at,
-            and_(AuditEvent.occurred_at == at, AuditEvent.id < event_id),
-        )
-    return or_(
-        AuditEvent.occurred_at > at, and_(AuditEvent.occurred_at == at, AuditEvent.id > event_id)
-    )
-
-
 async def page(
-    session: AsyncSession,
-    where: Sequence[ColumnElement[bool]],
-    *,
-    descending: bool,
-    limit: int,
-) -> Sequence[AuditEvent]:
-    order = (
-        (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        if descending
-        else (AuditEvent.occurred_at, AuditEvent.id)
-    )
-    result = await session.scalars(select(AuditEvent).where(*where).order_by(*order).limit(limit))
-    return result.all()
+    session: AsyncSession, where: Sequence[ColumnElement[bool]], query: AuditQuery
+) -> tuple[Sequence[AuditEvent], str | None]:
+    """A page in (occurred_at, id) order, ascending or descending."""
+    columns = (AuditEvent.occurred_at, AuditEvent.id)
+    statement = select(AuditEvent).where(*where)
+    return await keyset_page(session, statement, columns, query, descending=query.order == "desc")

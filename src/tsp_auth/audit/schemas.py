@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from tsp_auth.pagination import Page, PageQuery
+
 # The export's columns, in order; `detail` is written as a JSON object.
 CSV_COLUMNS = (
     "id",
@@ -43,12 +45,11 @@ class AuditEventRead(BaseModel):
     detail: dict[str, Any]
 
 
-class AuditEventPage(BaseModel):
-    items: list[AuditEventRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
+class AuditEventPage(Page[AuditEventRead]):
+    pass
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(PageQuery):
     """Filters narrow what the caller may see, never widen it."""
 
     action: str | None = Field(default=None, max_length=64)

@@ -10,8 +10,6 @@ sellers and partners. ``_scrub`` drops keys that look like one, as a second line
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import io
 import json
@@ -28,7 +26,7 @@ from tsp_auth.audit import repository
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
 from tsp_auth.db_direct import DirectInsert
-from tsp_auth.errors import BadRequest, Forbidden
+from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import new_id
@@ -149,24 +147,6 @@ def _require_reader(caller: Caller) -> None:
         )
 
 
-def _encode_cursor(event: AuditEvent, order: str) -> str:
-    raw = json.dumps([event.occurred_at.isoformat(), event.id, order]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, order: str) -> tuple[datetime, str]:
-    refused = BadRequest("cursor is not one this API issued", error="invalid_cursor")
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        occurred_at, event_id, cursor_order = json.loads(raw)
-        at = datetime.fromisoformat(occurred_at)
-    except (binascii.Error, ValueError, TypeError):
-        raise refused from None
-    if at.tzinfo is None or not isinstance(event_id, str) or cursor_order != order:
-        raise refused
-    return at, event_id
-
-
 def _filters(caller: Caller, query: AuditQuery) -> list[ColumnElement[bool]]:
     where = [repository.visible_to(caller)]
     if query.action is not None:
@@ -186,12 +166,7 @@ async def list_events(session: AsyncSession, caller: Caller, query: AuditQuery) 
     """One page of the events the caller may read, in (occurred_at, id) order."""
     _require_reader(caller)
     where = _filters(caller, query)
-    descending = query.order == "desc"
-    if query.cursor is not None:
-        where.append(repository.after(_decode_cursor(query.cursor, query.order), descending))
-    rows = await repository.page(session, where, descending=descending, limit=query.limit + 1)
-    shown: Sequence[AuditEvent] = rows[: query.limit]
-    cursor = _encode_cursor(shown[-1], query.order) if len(rows) > query.limit else None
+    shown, cursor = await repository.page(session, where, query)
     return AuditEventPage(
         items=[AuditEventRead.model_validate(e) for e in shown], next_cursor=cursor
     )
@@ -232,15 +207,14 @@ async def export_csv(
     if query.until is None:
         query = query.model_copy(update={"until": now()})
     where = _filters(caller, query)
-    descending = query.order == "desc"
     yield _csv_line(CSV_COLUMNS)
-    position: tuple[datetime, str] | None = None
+    # Chunks larger than an API page: built without the page-size bound.
+    chunk = query.model_construct(**{**query.model_dump(), "limit": EXPORT_CHUNK, "cursor": None})
     while True:
-        chunk = where if position is None else [*where, repository.after(position, descending)]
         async with sessionmaker() as session:
-            rows = await repository.page(session, chunk, descending=descending, limit=EXPORT_CHUNK)
+            rows, cursor = await repository.page(session, where, chunk)
         for event in rows:
             yield _csv_line([getattr(event, column) for column in CSV_COLUMNS])
-        if len(rows) < EXPORT_CHUNK:
+        if cursor is None:
             return
-        position = (rows[-1].occurred_at, rows[-1].id)
+        chunk = chunk.model_copy(update={"cursor": cursor})

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.service import record_event
 from tsp_auth.business_centers import catalogue, repository
 from tsp_auth.business_centers.schemas import (
-    AssignmentCreate,
+    BusinessCenterAssignmentCreate,
     EffectivePermissions,
     PermissionSource,
     TikTokAccountRead,
@@ -44,7 +44,7 @@ async def _bc_grant(session: AsyncSession, bc_id: str, tiktok_account_id: str) -
 
 
 async def assign(
-    session: AsyncSession, caller: Caller, bc_id: str, data: AssignmentCreate
+    session: AsyncSession, caller: Caller, bc_id: str, data: BusinessCenterAssignmentCreate
 ) -> BcAssignment:
     """Seed 003: "select the level of permission to the TikTok account" (admins only)."""
     bc = await admin_bc(session, caller, bc_id, "bc_assignment.created")

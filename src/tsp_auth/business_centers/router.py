@@ -3,6 +3,7 @@ account owner's JSON side under `/v1/bc-access`, and the operator's account link
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -15,21 +16,24 @@ from tsp_auth.business_centers.schemas import (
     AccessRequestCreate,
     AccessRequestCreated,
     AccessRequestRead,
-    AssignmentCreate,
-    AssignmentRead,
+    BcGrantPage,
     BcGrantRead,
+    BusinessCenterAssignmentCreate,
+    BusinessCenterAssignmentRead,
     BusinessCenterCreate,
     BusinessCenterCreated,
     BusinessCenterRead,
     EffectivePermissions,
     LinkageCreate,
     LinkageRead,
-    TikTokAccountRead,
+    TikTokAccountPage,
 )
 from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])
@@ -60,7 +64,7 @@ async def read_business_center(
 
 
 @router.post(f"{BC}/members", status_code=CREATED, responses=responses(400, 401, 403, 404))
-async def add_member(
+async def add_business_center_member(
     business_center_id: str, body: MemberCreate, caller: CallerDep, session: SessionDep
 ) -> AccountRead:
     member = await service.add_member(session, caller, business_center_id, body)
@@ -79,8 +83,12 @@ async def request_access(
     caller: CallerDep,
     session: SessionDep,
     settings: SettingsDep,
+    idempotency: IdempotencyDep,
 ) -> AccessRequestCreated:
-    return await service.request_access(session, settings, caller, business_center_id, body.scope)
+    create = partial(
+        service.request_access, session, settings, caller, business_center_id, body.scope
+    )
+    return await idempotency.once(201, create)
 
 
 @router.get(f"{BC}/access-requests/{{request_id}}", responses=responses(401, 403, 404))
@@ -110,10 +118,17 @@ async def access_request_qr(
 
 @router.post(f"{BC}/assignments", status_code=CREATED, responses=responses(400, 401, 403, 404, 409))
 async def assign_member(
-    business_center_id: str, body: AssignmentCreate, caller: CallerDep, session: SessionDep
-) -> AssignmentRead:
-    row = await access.assign(session, caller, business_center_id, body)
-    return AssignmentRead.model_validate(row)
+    business_center_id: str,
+    body: BusinessCenterAssignmentCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> BusinessCenterAssignmentRead:
+    async def create() -> BusinessCenterAssignmentRead:
+        row = await access.assign(session, caller, business_center_id, body)
+        return BusinessCenterAssignmentRead.model_validate(row)
+
+    return await idempotency.once(201, create)
 
 
 @router.get(
@@ -122,9 +137,11 @@ async def assign_member(
     responses=responses(401, 404),
 )
 async def list_tiktok_accounts(
-    business_center_id: str, caller: CallerDep, session: SessionDep
-) -> list[TikTokAccountRead]:
-    return list(await access.tiktok_accounts(session, caller, business_center_id))
+    business_center_id: str, caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> TikTokAccountPage:
+    every = await access.tiktok_accounts(session, caller, business_center_id)
+    items, cursor = sequence_page(every, page, lambda a: (a.tiktok_account_id,))
+    return TikTokAccountPage(items=items, next_cursor=cursor)
 
 
 @router.get(
@@ -181,10 +198,14 @@ async def link_accounts(body: LinkageCreate, caller: CallerDep, session: Session
 
 
 @router.get("/v1/bc-access/grants", summary="The owner's Business Center authorizations")
-async def list_owner_grants(caller: CallerDep, session: SessionDep) -> list[BcGrantRead]:
+async def list_owner_grants(
+    caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> BcGrantPage:
     if caller.kind != "tiktok":
-        return []
-    return [BcGrantRead.of(g) for g in await owner_grants(session, caller.account_id)]
+        return BcGrantPage(items=[])
+    every = [BcGrantRead.of(g) for g in await owner_grants(session, caller.account_id)]
+    items, cursor = sequence_page(every, page, lambda g: (g.created_at, g.id))
+    return BcGrantPage(items=items, next_cursor=cursor)
 
 
 @router.post("/v1/bc-access/grants/{grant_id}/cancel", responses=responses(401, 404, 409))
@@ -197,18 +218,18 @@ async def cancel_as_owner(grant_id: str, caller: CallerDep, session: SessionDep)
     summary="What a QR code asks the TikTok account owner to approve",
     responses=responses(401, 403, 404, 410),
 )
-async def read_offer(token: str, caller: CallerDep, session: SessionDep) -> AccessOffer:
+async def read_bc_access_offer(token: str, caller: CallerDep, session: SessionDep) -> AccessOffer:
     return await approval.offer(session, caller, token)
 
 
 @router.post("/v1/bc-access/{token}/approve", responses=responses(401, 403, 404, 409, 410))
-async def approve(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
+async def approve_bc_access(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     decision = await approval.approve(session, caller, token)
     assert decision.grant is not None
     return AccessDecided(status="approved", grant=BcGrantRead.of(decision.grant))
 
 
 @router.post("/v1/bc-access/{token}/reject", responses=responses(401, 403, 404, 410))
-async def reject(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
+async def reject_bc_access(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     await approval.reject(session, caller, token)
     return AccessDecided(status="rejected", grant=None)

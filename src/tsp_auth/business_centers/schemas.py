@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tsp_auth.business_centers.catalogue import CONTENT_CODES, AccessScope, PermissionLevel
 from tsp_auth.models import Grant
+from tsp_auth.pagination import Page
 from tsp_auth.registry.schemas import AccountCreate, AccountRead
 
 Name = Field(min_length=1, max_length=200)
@@ -107,13 +108,13 @@ class AccessDecided(BaseModel):
     grant: BcGrantRead | None
 
 
-class AssignmentCreate(BaseModel):
+class BusinessCenterAssignmentCreate(BaseModel):
     member_id: str = Id
     tiktok_account_id: str = Id
     permission: PermissionLevel
 
 
-class AssignmentRead(BaseModel):
+class BusinessCenterAssignmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
@@ -171,3 +172,11 @@ class LinkageRead(BaseModel):
     user_id: str
     permissions: list[str]
     created_at: datetime
+
+
+class TikTokAccountPage(Page[TikTokAccountRead]):
+    pass
+
+
+class BcGrantPage(Page[BcGrantRead]):
+    pass

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.models import Client
+from tsp_auth.pagination import PageQuery, keyset_page
 
 
 async def get(session: AsyncSession, client_id: str) -> Client | None:
@@ -18,12 +19,14 @@ async def by_service(session: AsyncSession, service_id: str) -> Client | None:
     return await session.scalar(select(Client).where(Client.service_id == service_id))
 
 
-async def listed(session: AsyncSession, partner_id: str | None) -> Sequence[Client]:
-    """Every client (operators, ``partner_id`` None) or one partner's apps."""
-    statement = select(Client).order_by(Client.created_at, Client.id)
+async def listed(
+    session: AsyncSession, partner_id: str | None, page: PageQuery
+) -> tuple[Sequence[Client], str | None]:
+    """Every client (operators, ``partner_id`` None) or one partner's apps, a page of them."""
+    statement = select(Client)
     if partner_id is not None:
         statement = statement.where(Client.partner_id == partner_id)
-    return (await session.scalars(statement)).all()
+    return await keyset_page(session, statement, (Client.created_at, Client.id), page)
 
 
 async def add_in_savepoint(session: AsyncSession, client: Client) -> None:

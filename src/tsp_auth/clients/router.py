@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from tsp_auth.clients import service
-from tsp_auth.clients.schemas import ClientCreate, ClientRead, ClientUpdate, ClientWithSecret
+from tsp_auth.clients.schemas import (
+    ClientCreate,
+    ClientPage,
+    ClientRead,
+    ClientUpdate,
+    ClientWithSecret,
+)
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.oauth.http import NoStoreRoute
+from tsp_auth.pagination import PageQuery
 
 # Answers may carry a client secret: never cached (RFC 6749 §5.1 by analogy).
 router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
@@ -22,15 +32,21 @@ router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
     responses=responses(400, 401, 403, 404, 409),
 )
 async def register_client(
-    body: ClientCreate, caller: CallerDep, session: SessionDep
+    body: ClientCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
 ) -> ClientWithSecret:
-    client, secret = await service.register_client(session, caller, body)
-    return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
+    async def create() -> ClientWithSecret:
+        client, secret = await service.register_client(session, caller, body)
+        return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
+
+    return await idempotency.once(201, create)
 
 
 @router.get("/v1/clients", summary="The clients the caller may see", responses=responses(401))
-async def list_clients(caller: CallerDep, session: SessionDep) -> list[ClientRead]:
-    return [ClientRead.of(c) for c in await service.list_clients(session, caller)]
+async def list_clients(
+    caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+) -> ClientPage:
+    clients, cursor = await service.list_clients(session, caller, page)
+    return ClientPage(items=[ClientRead.of(c) for c in clients], next_cursor=cursor)
 
 
 @router.get("/v1/clients/{client_id}", responses=responses(401, 404))

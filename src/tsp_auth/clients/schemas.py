@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.models import Client
+from tsp_auth.pagination import Page
 
 ClientType = Literal["first_party", "confidential", "public"]
 ClientStatus = Literal["development", "live", "disabled"]
@@ -20,10 +19,6 @@ RedirectUris = Annotated[
     Field(max_length=MAX_REDIRECT_URIS),
 ]
 Scopes = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=32)]
-
-
-def _sorted(codes: Iterable[str]) -> list[str]:
-    return sorted(codes)
 
 
 class ClientCreate(BaseModel):
@@ -61,28 +56,57 @@ class ClientUpdate(BaseModel):
     scopes: Scopes | None = None
 
 
+GRANT_TYPES_OF = {
+    "first_party": ["client_credentials"],
+    "confidential": ["authorization_code", "refresh_token"],
+    "public": ["authorization_code", "refresh_token"],
+}
+
+
 class ClientRead(BaseModel):
-    id: str = Field(description="The `client_id`.")
-    name: str
+    """A client, with the metadata names of RFC 7591 §2 and §3.2.1."""
+
+    client_id: str
+    client_name: str
     client_type: ClientType
     partner_id: str | None
     service_id: str | None
     redirect_uris: list[str]
-    scopes: Annotated[list[str], BeforeValidator(_sorted)]
+    grant_types: list[str] = Field(description="What the token endpoint accepts from it.")
+    scope: str = Field(description="Its enabled scopes, space-separated (RFC 7591 §2).")
     status: ClientStatus
     token_endpoint_auth_method: AuthMethod = Field(
         description="How the client authenticates; `client_secret_post` works as well."
     )
-    created_at: datetime
+    client_id_issued_at: int = Field(description="Unix seconds.")
 
     @classmethod
     def of(cls, client: Client) -> ClientRead:
-        fields = {name: getattr(client, name) for name in cls.model_fields if hasattr(client, name)}
-        method = "none" if client.client_type == "public" else "client_secret_basic"
-        return cls.model_validate({**fields, "token_endpoint_auth_method": method})
+        return cls(
+            client_id=client.id,
+            client_name=client.name,
+            client_type=cast(ClientType, client.client_type),
+            partner_id=client.partner_id,
+            service_id=client.service_id,
+            redirect_uris=list(client.redirect_uris),
+            grant_types=GRANT_TYPES_OF[client.client_type],
+            scope=" ".join(sorted(client.scopes)),
+            status=cast(ClientStatus, client.status),
+            token_endpoint_auth_method=(
+                "none" if client.client_type == "public" else "client_secret_basic"
+            ),
+            client_id_issued_at=int(client.created_at.timestamp()),
+        )
+
+
+class ClientPage(Page[ClientRead]):
+    pass
 
 
 class ClientWithSecret(ClientRead):
     client_secret: str | None = Field(
         description="Shown once, here; we keep only a hash. None for public clients."
+    )
+    client_secret_expires_at: int = Field(
+        default=0, description="0: the secret does not expire (RFC 7591 §3.2.1)."
     )

@@ -2,14 +2,18 @@
 
 Partner apps hold ``partner.*`` scopes (seed 004: "The app must enable partner API scopes, which
 are the ones starting with 'partner'"); first-party clients of the platform hold ``tsp.*``
-scopes that open our own operational endpoints. First-party scopes are not advertised in the
-RFC 8414 metadata (§2 lets a server leave scopes out): no partner may ask for them.
+scopes that open our own operational endpoints. The RFC 8414 metadata lists both kinds: a
+client still gets only the scopes registered for it.
 """
 
 from __future__ import annotations
 
-from tsp_auth.keys.metadata import PARTNER_SCOPES
-
+# The OAuth scopes partner apps may ask for (seed 004). A constant until a catalogue owns them.
+PARTNER_SCOPES: tuple[str, ...] = (
+    "partner.affiliate.read",
+    "partner.affiliate.write",
+    "partner.creator.read",
+)
 PARTNER_SCOPE_PREFIX = "partner."
 # RFC 7662 §2.1: the introspection endpoint is for protected resources, i.e. our first parties.
 INTROSPECT_SCOPE = "tsp.introspect"

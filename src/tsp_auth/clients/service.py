@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client
 from tsp_auth.models.base import new_id
+from tsp_auth.pagination import PageQuery
 from tsp_auth.registry import repository as registry
 
 
@@ -107,12 +109,14 @@ async def register_client(
     return client, secret
 
 
-async def list_clients(session: AsyncSession, caller: Caller) -> list[Client]:
+async def list_clients(
+    session: AsyncSession, caller: Caller, page: PageQuery
+) -> tuple[Sequence[Client], str | None]:
     if caller.is_operator:
-        return list(await repository.listed(session, None))
+        return await repository.listed(session, None, page)
     if caller.kind == "partner" and caller.partner_id is not None:
-        return list(await repository.listed(session, caller.partner_id))
-    return []
+        return await repository.listed(session, caller.partner_id, page)
+    return [], None
 
 
 async def visible_client(session: AsyncSession, caller: Caller, client_id: str) -> Client:

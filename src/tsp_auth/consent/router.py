@@ -91,7 +91,7 @@ async def authorize(request: Request, session: SessionDep, settings: SettingsDep
     summary="What the seller may authorize through this request",
     responses=responses(401, 403, 404, 409, 410),
 )
-async def read_request(
+async def read_authorization_request(
     request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> ConsentRequestRead:
     view = await service.consent_view(session, settings, caller, request_id)
@@ -118,7 +118,7 @@ async def read_request(
     summary="The seller's main account consents; grants are created or renewed",
     responses=responses(400, 401, 403, 404, 409, 410),
 )
-async def accept_request(
+async def accept_authorization_request(
     request_id: str,
     body: ConsentAccept,
     caller: CallerDep,
@@ -138,7 +138,7 @@ async def accept_request(
     summary="The seller's main account refuses; the partner gets error=access_denied",
     responses=responses(401, 403, 404, 409, 410),
 )
-async def reject_request(
+async def reject_authorization_request(
     request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> ConsentRejected:
     decided = await service.reject_consent(session, settings, caller, request_id)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
+from tsp_auth.pagination import PageQuery, keyset_page
 from tsp_auth.policy import GrantStatus, Selection
 
 
@@ -68,23 +69,11 @@ async def get_visible(
 
 
 async def page(
-    session: AsyncSession,
-    where: Sequence[ColumnElement[bool]],
-    after: tuple[datetime, str] | None,
-    limit: int,
-) -> Sequence[Grant]:
-    """Up to ``limit`` grants in (created_at, id) order, strictly after the cursor ``after``."""
+    session: AsyncSession, where: Sequence[ColumnElement[bool]], page: PageQuery
+) -> tuple[Sequence[Grant], str | None]:
+    """A page of grants in (created_at, id) order."""
     query = select(Grant).where(*where)
-    if after is not None:
-        created_at, grant_id = after
-        query = query.where(
-            or_(
-                Grant.created_at > created_at,
-                and_(Grant.created_at == created_at, Grant.id > grant_id),
-            )
-        )
-    query = query.order_by(Grant.created_at, Grant.id).limit(limit)
-    return (await session.scalars(query)).all()
+    return await keyset_page(session, query, (Grant.created_at, Grant.id), page)
 
 
 async def update_selection(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.models import Grant
+from tsp_auth.pagination import Page, PageQuery
 from tsp_auth.policy import GrantStatus, effective_status
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
@@ -17,17 +18,40 @@ DeactivationReason = Literal[
 ]
 
 
-class GrantRead(BaseModel):
-    """A grant as its seller, its partner or an operator sees it.
+PartyType = Literal["seller", "partner", "client", "tiktok_account", "business_center"]
+GrantKind = Literal["tsp_access", "partner_app", "business_center"]
 
-    For TSP access ``seller_id`` is the grantor and ``partner_id`` the grantee. ``status`` is
+# DESIGN §1: who grants and who is granted, in each flow.
+PARTIES: dict[str, tuple[PartyType, PartyType]] = {
+    "tsp_access": ("seller", "partner"),
+    "partner_app": ("partner", "client"),
+    "business_center": ("tiktok_account", "business_center"),
+}
+
+
+class Party(BaseModel):
+    type: PartyType
+    id: str
+
+
+class GrantRead(BaseModel):
+    """A grant as its grantor, its grantee or an operator sees it.
+
+    ``grantor`` and ``grantee`` name the parties for what they are in the grant's flow; the
+    ``*_id`` fields repeat them by kind, null where the flow has no such party. ``status`` is
     the effective status: an active grant past ``expires_at`` reads ``expired``.
     """
 
     id: str
-    kind: str
-    seller_id: str = Field(description="The grantor (the seller, for TSP access).")
-    partner_id: str = Field(description="The grantee (the partner, for TSP access).")
+    kind: GrantKind
+    grantor: Party
+    grantee: Party
+    seller_id: str | None = Field(description="The seller (TSP access); null otherwise.")
+    partner_id: str | None = Field(
+        description="The partner: the grantee of TSP access, the grantor of an app's "
+        "authorization; null for Business Center access."
+    )
+    client_id: str | None = Field(description="The partner app (partner authorization).")
     service_id: str | None
     binding_id: str | None
     market: str | None
@@ -48,11 +72,16 @@ class GrantRead(BaseModel):
 
     @classmethod
     def of(cls, grant: Grant, at: datetime) -> GrantRead:
+        grantor_type, grantee_type = PARTIES[grant.kind]
+        by_type = {grantor_type: grant.grantor_id, grantee_type: grant.grantee_id}
         return cls(
             id=grant.id,
-            kind=grant.kind,
-            seller_id=grant.grantor_id,
-            partner_id=grant.grantee_id,
+            kind=cast(GrantKind, grant.kind),
+            grantor=Party(type=grantor_type, id=grant.grantor_id),
+            grantee=Party(type=grantee_type, id=grant.grantee_id),
+            seller_id=by_type.get("seller"),
+            partner_id=by_type.get("partner"),
+            client_id=by_type.get("client"),
             service_id=grant.service_id,
             binding_id=grant.binding_id,
             market=grant.market,
@@ -73,12 +102,11 @@ class GrantRead(BaseModel):
         )
 
 
-class GrantPage(BaseModel):
-    items: list[GrantRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
+class GrantPage(Page[GrantRead]):
+    pass
 
 
-class GrantQuery(BaseModel):
+class GrantQuery(PageQuery):
     """Query of `GET /v1/grants`. Filters narrow what the caller may see, never widen it."""
 
     status: GrantStatus | None = Field(default=None, description="The effective status.")

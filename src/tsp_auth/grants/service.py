@@ -7,10 +7,6 @@ them to stored grants and maps denials to errors whose ``error`` is the policy r
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -124,23 +120,6 @@ async def read_grant(session: AsyncSession, caller: Caller, grant_id: str) -> Gr
     return GrantRead.of(await visible_grant(session, caller, grant_id), now())
 
 
-def _encode_cursor(grant: Grant) -> str:
-    raw = json.dumps([grant.created_at.isoformat(), grant.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, grant_id = json.loads(raw)
-        at = datetime.fromisoformat(created_at)
-    except (binascii.Error, ValueError, TypeError):
-        raise BadRequest("cursor is not one this API issued", error="invalid_cursor") from None
-    if at.tzinfo is None or not isinstance(grant_id, str):
-        raise BadRequest("cursor is not one this API issued", error="invalid_cursor")
-    return at, grant_id
-
-
 def _filters(caller: Caller, query: GrantQuery, at: datetime) -> list[ColumnElement[bool]]:
     where = [repository.visible_to(caller)]
     if query.status is not None:
@@ -157,10 +136,7 @@ def _filters(caller: Caller, query: GrantQuery, at: datetime) -> list[ColumnElem
 async def list_grants(session: AsyncSession, caller: Caller, query: GrantQuery) -> GrantPage:
     """The caller's grants in (created_at, id) order, one page at a time."""
     at = now()
-    after = None if query.cursor is None else _decode_cursor(query.cursor)
-    rows = await repository.page(session, _filters(caller, query, at), after, query.limit + 1)
-    shown: Sequence[Grant] = rows[: query.limit]
-    cursor = _encode_cursor(shown[-1]) if len(rows) > query.limit else None
+    shown, cursor = await repository.page(session, _filters(caller, query, at), query)
     return GrantPage(items=[GrantRead.of(g, at) for g in shown], next_cursor=cursor)
 
 

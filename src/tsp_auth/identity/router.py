@@ -17,7 +17,7 @@ dev_router = APIRouter(tags=["development"])
 
 
 @router.get("/v1/me", summary="The account the identity token names", responses=responses(401))
-async def me(caller: CallerDep) -> Me:
+async def read_me(caller: CallerDep) -> Me:
     return Me(
         account_id=caller.account_id,
         kind=caller.kind,

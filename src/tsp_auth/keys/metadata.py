@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_SCOPES
 from tsp_auth.config import Settings
 from tsp_auth.keys.schemas import AuthorizationServerMetadata
-
-# The OAuth scopes partner apps may ask for (seed 004). A constant until a catalogue owns them.
-PARTNER_SCOPES: tuple[str, ...] = (
-    "partner.affiliate.read",
-    "partner.affiliate.write",
-    "partner.creator.read",
-)
 
 JWKS_PATH = "/.well-known/jwks.json"
 METADATA_PATH = "/.well-known/oauth-authorization-server"
@@ -42,6 +36,7 @@ def server_metadata(settings: Settings) -> AuthorizationServerMetadata:
         # RFC 7009 §2.1: a public client revokes its tokens with its client_id alone.
         revocation_endpoint_auth_methods_supported=[*_CLIENT_SECRET_METHODS, "none"],
         code_challenge_methods_supported=["S256"],
-        scopes_supported=list(PARTNER_SCOPES),
+        # Every scope we issue (RFC 8414 §2): partner apps' and the platform's first parties'.
+        scopes_supported=[*PARTNER_SCOPES, *sorted(FIRST_PARTY_SCOPES)],
         authorization_response_iss_parameter_supported=True,
     )

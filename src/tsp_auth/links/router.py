@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.links import service
 from tsp_auth.links.schemas import AuthorizationLinkCreate, AuthorizationLinkRead
@@ -18,11 +19,19 @@ router = APIRouter(tags=["links"])
     summary="The authorization link of one of the caller's partner services",
     responses=responses(400, 401, 403, 404),
 )
-async def create_link(
-    body: AuthorizationLinkCreate, request: Request, caller: CallerDep, session: SessionDep
+async def create_authorization_link(
+    body: AuthorizationLinkCreate,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
 ) -> AuthorizationLinkRead:
     settings = request.app.state.settings
-    link = await service.create_link(session, settings, caller, body)
-    return AuthorizationLinkRead(
-        url=link.url, service_id=link.service_id, state=link.state, purpose=link.purpose
-    )
+
+    async def create() -> AuthorizationLinkRead:
+        link = await service.create_link(session, settings, caller, body)
+        return AuthorizationLinkRead(
+            url=link.url, service_id=link.service_id, state=link.state, purpose=link.purpose
+        )
+
+    return await idempotency.once(200, create)

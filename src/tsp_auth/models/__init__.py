@@ -9,6 +9,7 @@ from tsp_auth.models.business_centers import (
     BusinessCenter,
 )
 from tsp_auth.models.grants import AuthorizationRequest, Grant
+from tsp_auth.models.idempotency import IdempotencyKey
 from tsp_auth.models.keys import SigningKeyRecord
 from tsp_auth.models.registry import Account, Binding, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.tokens import (
@@ -43,6 +44,7 @@ __all__ = [
     "ConsoleSession",
     "Grant",
     "GrantReminder",
+    "IdempotencyKey",
     "LoginToken",
     "MemberAssignment",
     "Partner",

@@ -22,6 +22,9 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2048))
     events: Mapped[frozenset[str]] = mapped_column(StringSet)
     secret_encrypted: Mapped[str] = mapped_column(String(512))
+    # After a rotation the previous secret keeps signing beside the new one until then.
+    previous_secret_encrypted: Mapped[str | None] = mapped_column(String(512))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16))  # active | deleted
     created_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

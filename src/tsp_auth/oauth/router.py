@@ -53,9 +53,9 @@ async def _client(
     summary="Exchange a code, a refresh token or client credentials for tokens",
     response_model=TokenResponse,
     response_model_exclude_none=True,
-    responses=responses(400, 401, 503),
+    responses=responses(400, 401, 503, oauth=True),
 )
-async def token(
+async def issue_token(
     form: Annotated[TokenForm, Form()],
     request: Request,
     session: SessionDep,
@@ -78,9 +78,9 @@ async def token(
     summary="Is this token active, and what does it say? (RFC 7662)",
     response_model=IntrospectionResponse,
     response_model_exclude_none=True,
-    responses=responses(400, 401, 503),
+    responses=responses(400, 401, 503, oauth=True),
 )
-async def introspection(
+async def introspect_token(
     form: Annotated[TokenLookupForm, Form()], request: Request
 ) -> dict[str, Any]:
     # Reads only, outside a unit of work (oauth.introspection).
@@ -99,9 +99,12 @@ async def introspection(
     REVOKE_PATH,
     summary="Revoke a refresh token (its whole family) or an access token (RFC 7009)",
     response_class=Response,
-    responses={200: {"description": "Revoked, or nothing to revoke"}, **responses(400, 401, 503)},
+    responses={
+        200: {"description": "Revoked, or nothing to revoke"},
+        **responses(400, 401, 503, oauth=True),
+    },
 )
-async def revocation(
+async def revoke_token(
     form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
 ) -> Response:
     client = await _client(request, form, allow_public=True)

@@ -54,7 +54,10 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
-            413, "payload_too_large", f"request bodies are limited to {self.max_bytes} bytes"
+            413,
+            "payload_too_large",
+            f"request bodies are limited to {self.max_bytes} bytes",
+            path=scope["path"],
         )
         await response(scope, receive, send)
 

@@ -88,7 +88,7 @@ class RequestMiddleware:
         except Exception:
             log.exception("unhandled error")
             if not response_started:
-                await error_response(500, "server_error", "Internal error.")(
+                await error_response(500, "server_error", "Internal error.", path=scope["path"])(
                     scope, receive, send_with_id
                 )
         finally:

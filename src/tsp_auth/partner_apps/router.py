@@ -11,7 +11,9 @@ from tsp_auth.config import Settings
 from tsp_auth.consent.schemas import PartnerSummary
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.partner_apps import authorizations, links, requests
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS
 from tsp_auth.partner_apps.schemas import (
@@ -44,11 +46,18 @@ _REQUEST = "/v1/app-authorization-requests/{request_id}"
     summary="The authorization link of one of the caller's partner apps",
     responses=responses(400, 401, 403, 404),
 )
-async def create_link(
-    body: AppAuthorizationLinkCreate, caller: CallerDep, session: SessionDep, settings: SettingsDep
+async def create_app_authorization_link(
+    body: AppAuthorizationLinkCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
 ) -> AppAuthorizationLinkRead:
-    link = await links.app_authorization_link(session, settings, caller, body)
-    return AppAuthorizationLinkRead(url=link.url, state=link.state)
+    async def create() -> AppAuthorizationLinkRead:
+        link = await links.app_authorization_link(session, settings, caller, body)
+        return AppAuthorizationLinkRead(url=link.url, state=link.state)
+
+    return await idempotency.once(200, create)
 
 
 @router.get(
@@ -56,7 +65,7 @@ async def create_link(
     summary="What a partner is asked to authorize: the app, its owner, scopes, category",
     responses=responses(400, 401, 403, 404, 409, 410),
 )
-async def read_request(
+async def read_app_authorization_request(
     request_id: str, caller: CallerDep, session: SessionDep
 ) -> AppAuthorizationRequestRead:
     view = await requests.app_request_view(session, caller, request_id)
@@ -79,7 +88,7 @@ async def read_request(
     summary="The partner's admin authorizes the app; the app gets a code",
     responses=responses(400, 401, 403, 404, 409, 410),
 )
-async def accept_request(
+async def accept_app_authorization_request(
     request_id: str,
     body: AppAuthorizationAccept,
     caller: CallerDep,
@@ -100,7 +109,7 @@ async def accept_request(
     summary="The partner's admin refuses; the app gets error=access_denied",
     responses=responses(401, 403, 404, 409, 410),
 )
-async def reject_request(
+async def reject_app_authorization_request(
     request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> AppAuthorizationRejected:
     location = await requests.reject_app_authorization(session, settings, caller, request_id)
@@ -129,9 +138,12 @@ def _read(item: authorizations.AppAuthorization) -> AppAuthorizationRead:
     summary="My authorizations: the apps the caller's partner authorized",
     responses=responses(401, 403),
 )
-async def list_authorizations(caller: CallerDep, session: SessionDep) -> AppAuthorizationList:
-    items = await authorizations.list_authorizations(session, caller)
-    return AppAuthorizationList(items=[_read(item) for item in items])
+async def list_authorizations(
+    caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> AppAuthorizationList:
+    read = [_read(item) for item in await authorizations.list_authorizations(session, caller)]
+    items, cursor = sequence_page(read, page, lambda a: (a.created_at, a.grant_id), descending=True)
+    return AppAuthorizationList(items=items, next_cursor=cursor)
 
 
 @router.post(

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tsp_auth.consent.schemas import Codes, PartnerSummary
+from tsp_auth.pagination import Page
 
 
 def _sorted(value: object) -> object:
@@ -96,8 +97,8 @@ class AppAuthorizationRead(BaseModel):
     updated_at: datetime
 
 
-class AppAuthorizationList(BaseModel):
-    items: list[AppAuthorizationRead]
+class AppAuthorizationList(Page[AppAuthorizationRead]):
+    pass
 
 
 class AppAuthorizationLinkCreate(BaseModel):

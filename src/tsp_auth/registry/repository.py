@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.models import Account, Binding, Partner, Seller, Service, ServiceOffer
+from tsp_auth.pagination import PageQuery, keyset_page
 
 
 async def get_account(session: AsyncSession, account_id: str) -> Account | None:
@@ -46,9 +47,14 @@ async def partner_services(session: AsyncSession, partner_id: str) -> Sequence[S
     return result.all()
 
 
-async def all_services(session: AsyncSession) -> Sequence[Service]:
-    query = select(Service).where(_PUBLISHED).order_by(Service.created_at)
-    return (await session.scalars(query)).all()
+async def services_page(
+    session: AsyncSession, partner_id: str | None, page: PageQuery
+) -> tuple[Sequence[Service], str | None]:
+    """Published services, of one partner or (``partner_id`` None) of all, a page of them."""
+    query = select(Service).where(_PUBLISHED)
+    if partner_id is not None:
+        query = query.where(Service.partner_id == partner_id)
+    return await keyset_page(session, query, (Service.created_at, Service.id), page)
 
 
 async def offered_seller_ids(
@@ -69,11 +75,11 @@ async def has_offer(session: AsyncSession, service_id: str, seller_id: str) -> b
     return await session.get(ServiceOffer, (service_id, seller_id)) is not None
 
 
-async def partner_members(session: AsyncSession, partner_id: str) -> Sequence[Account]:
-    result = await session.scalars(
-        select(Account).where(Account.partner_id == partner_id).order_by(Account.created_at)
-    )
-    return result.all()
+async def partner_members(
+    session: AsyncSession, partner_id: str, page: PageQuery
+) -> tuple[Sequence[Account], str | None]:
+    query = select(Account).where(Account.partner_id == partner_id)
+    return await keyset_page(session, query, (Account.created_at, Account.id), page)
 
 
 async def seller_accounts(session: AsyncSession, seller_id: str) -> Sequence[Account]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
-from tsp_auth.registry import repository, service
+from tsp_auth.pagination import PageQuery
+from tsp_auth.registry import service
 from tsp_auth.registry.schemas import (
     AccountCreate,
+    AccountPage,
     AccountRead,
     MemberCreate,
     OfferCreate,
@@ -20,6 +25,7 @@ from tsp_auth.registry.schemas import (
     SellerCreated,
     SellerRead,
     ServiceCreate,
+    ServicePage,
     ServiceRead,
     ServiceUpdate,
 )
@@ -45,7 +51,7 @@ async def read_partner(partner_id: str, caller: CallerDep, session: SessionDep) 
     status_code=CREATED,
     responses=responses(400, 401, 403, 404),
 )
-async def add_member(
+async def add_partner_member(
     partner_id: str, body: MemberCreate, caller: CallerDep, session: SessionDep
 ) -> AccountRead:
     return AccountRead.model_validate(await service.add_member(session, caller, partner_id, body))
@@ -53,11 +59,10 @@ async def add_member(
 
 @router.get("/v1/partners/{partner_id}/members", responses=responses(401, 404))
 async def list_members(
-    partner_id: str, caller: CallerDep, session: SessionDep
-) -> list[AccountRead]:
-    partner = await service.visible_partner(session, caller, partner_id)
-    members = await repository.partner_members(session, partner.id)
-    return [AccountRead.model_validate(m) for m in members]
+    partner_id: str, caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+) -> AccountPage:
+    members, cursor = await service.partner_members(session, caller, partner_id, page)
+    return AccountPage(items=[AccountRead.model_validate(m) for m in members], next_cursor=cursor)
 
 
 @router.post("/v1/sellers", status_code=CREATED, responses=responses(400, 401, 403))
@@ -90,20 +95,20 @@ async def add_sub_account(
 
 @router.post("/v1/services", status_code=CREATED, responses=responses(400, 401, 403, 404))
 async def create_service(
-    body: ServiceCreate, caller: CallerDep, session: SessionDep
+    body: ServiceCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
 ) -> ServiceRead:
-    return ServiceRead.model_validate(await service.create_service(session, caller, body))
+    async def create() -> ServiceRead:
+        return ServiceRead.model_validate(await service.create_service(session, caller, body))
+
+    return await idempotency.once(201, create)
 
 
 @router.get("/v1/services", responses=responses(401))
-async def list_services(caller: CallerDep, session: SessionDep) -> list[ServiceRead]:
-    if caller.is_operator:
-        rows = await repository.all_services(session)
-    elif caller.partner_id is not None:
-        rows = await repository.partner_services(session, caller.partner_id)
-    else:
-        rows = []
-    return [ServiceRead.model_validate(s) for s in rows]
+async def list_services(
+    caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+) -> ServicePage:
+    rows, cursor = await service.list_services(session, caller, page)
+    return ServicePage(items=[ServiceRead.model_validate(s) for s in rows], next_cursor=cursor)
 
 
 @router.get("/v1/services/{service_id}", responses=responses(401, 404))

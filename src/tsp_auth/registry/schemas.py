@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator
 
+from tsp_auth.pagination import Page
 from tsp_auth.policy import ITEM_CODES, validate_market
 
 Name = Field(min_length=1, max_length=200)
@@ -124,3 +125,11 @@ class OfferCreate(BaseModel):
 class OfferRead(BaseModel):
     service_id: str
     seller_id: str
+
+
+class AccountPage(Page[AccountRead]):
+    pass
+
+
+class ServicePage(Page[ServiceRead]):
+    pass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import Actor
@@ -12,6 +14,7 @@ from tsp_auth.grants.lifecycle import deactivate_service_grants
 from tsp_auth.identity.callers import Caller, require_operator
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import new_id
+from tsp_auth.pagination import PageQuery
 from tsp_auth.registry import repository
 from tsp_auth.registry.schemas import (
     AccountCreate,
@@ -162,3 +165,21 @@ async def offer_service(
     offer = ServiceOffer(service_id=service_id, seller_id=seller_id)
     await repository.add(session, offer)
     return offer
+
+
+async def partner_members(
+    session: AsyncSession, caller: Caller, partner_id: str, page: PageQuery
+) -> tuple[Sequence[Account], str | None]:
+    partner = await visible_partner(session, caller, partner_id)
+    return await repository.partner_members(session, partner.id, page)
+
+
+async def list_services(
+    session: AsyncSession, caller: Caller, page: PageQuery
+) -> tuple[Sequence[Service], str | None]:
+    """Operators see every service; a partner's accounts their partner's; others none."""
+    if caller.is_operator:
+        return await repository.services_page(session, None, page)
+    if caller.partner_id is not None:
+        return await repository.services_page(session, caller.partner_id, page)
+    return [], None

@@ -9,6 +9,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.identity.callers import CallerDep, bearer_token
 from tsp_auth.keys.dependencies import KeyRingDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
     login,
@@ -31,8 +32,12 @@ router = APIRouter(tags=["tsp-access"])
     summary="The sellers the calling partner account may act for, with its roles",
     responses=responses(401, 403),
 )
-async def list_sellers(request: Request, caller: CallerDep, session: SessionDep) -> TspSellerList:
-    return await sellers.list_sellers(session, request.app.state.settings, caller)
+async def list_sellers(
+    request: Request, caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> TspSellerList:
+    every = await sellers.list_sellers(session, request.app.state.settings, caller)
+    items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id,))
+    return TspSellerList(items=items, next_cursor=cursor)
 
 
 @router.post(

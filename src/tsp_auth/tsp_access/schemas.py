@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
+from tsp_auth.pagination import Page
 
 # An opaque id the console keeps per browser profile (seed 000 FAQ: one identity per Chrome
 # profile); we only compare it, so any short URL-safe string will do.
@@ -99,5 +100,5 @@ class TspSeller(BaseModel):
     grants: list[SellerGrant]
 
 
-class TspSellerList(BaseModel):
-    items: list[TspSeller]
+class TspSellerList(Page[TspSeller]):
+    pass

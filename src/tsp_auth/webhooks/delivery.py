@@ -3,7 +3,7 @@
 Delivery is **at least once**. A worker claims rows (a short transaction that commits a lease),
 sends them with no transaction open, then records the outcome if it still holds the lease. A
 worker that dies between the POST and that record leaves a lease that expires; the row is then
-due again and is sent again. Receivers deduplicate on ``Webhook-Id`` (the event id).
+due again and is sent again. Receivers deduplicate on ``webhook-id`` (the event id).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clock import now as clock_now
 from tsp_auth.config import Settings
-from tsp_auth.models import WebhookAttempt
+from tsp_auth.models import WebhookAttempt, WebhookEndpoint
 from tsp_auth.models.base import new_id
 from tsp_auth.observability.metrics import WEBHOOK_DELIVERIES
 from tsp_auth.webhooks import repository
-from tsp_auth.webhooks.signing import decrypt_secret, signature
+from tsp_auth.webhooks.signing import decrypt_secret, signatures
 
 log = logging.getLogger("tsp_auth.webhooks")
 
@@ -55,7 +55,7 @@ class Claimed:
     event_id: str
     body: str
     url: str
-    secret_encrypted: str
+    secrets_encrypted: tuple[str, ...]  # the current secret, then a rotated one still signing
     endpoint_active: bool
 
 
@@ -97,21 +97,33 @@ async def claim_due(
                 event_id=delivery.event_id,
                 body=delivery.body,
                 url=endpoint.url,
-                secret_encrypted=endpoint.secret_encrypted,
+                secrets_encrypted=signing_secrets(endpoint, at),
                 endpoint_active=endpoint.status == repository.ACTIVE,
             )
             for delivery, endpoint in rows
         ]
 
 
-def signed_headers(secret: str, event_id: str, at: datetime, body: bytes) -> dict[str, str]:
+def signing_secrets(endpoint: WebhookEndpoint, at: datetime) -> tuple[str, ...]:
+    """The current secret, and the previous one while its rotation overlap lasts."""
+    previous = endpoint.previous_secret_encrypted
+    until = endpoint.previous_secret_until
+    if previous is not None and until is not None and at < until:
+        return (endpoint.secret_encrypted, previous)
+    return (endpoint.secret_encrypted,)
+
+
+def signed_headers(
+    secrets_in_use: tuple[str, ...], event_id: str, at: datetime, body: bytes
+) -> dict[str, str]:
+    """Standard Webhooks headers (lower case, as the specification writes them)."""
     timestamp = int(at.timestamp())
     return {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "Webhook-Id": event_id,
-        "Webhook-Timestamp": str(timestamp),
-        "Webhook-Signature": signature(secret, timestamp, body),
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signatures(secrets_in_use, event_id, timestamp, body),
     }
 
 
@@ -123,11 +135,10 @@ async def send(
     status_code: int | None = None
     error: str | None = None
     try:
-        secret = decrypt_secret(
-            claimed.secret_encrypted, settings.key_wrapping_key.get_secret_value()
-        )
+        wrapping_key = settings.key_wrapping_key.get_secret_value()
+        in_use = tuple(decrypt_secret(s, wrapping_key) for s in claimed.secrets_encrypted)
         body = claimed.body.encode()
-        headers = signed_headers(secret, claimed.event_id, at, body)
+        headers = signed_headers(in_use, claimed.event_id, at, body)
         async with http.stream("POST", claimed.url, content=body, headers=headers) as response:
             status_code = response.status_code
     except InvalidToken:

@@ -29,6 +29,35 @@ async def active_endpoints(session: AsyncSession, partner_id: str) -> Sequence[W
     return result.all()
 
 
+async def rotate_secret(
+    session: AsyncSession,
+    partner_id: str,
+    endpoint_id: str,
+    *,
+    new_secret_encrypted: str,
+    previous_until: datetime,
+) -> bool:
+    """Make a new current secret; the one it replaces keeps signing until ``previous_until``.
+
+    One conditional UPDATE, so two concurrent rotations each leave a consistent pair."""
+    result = await session.execute(
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.id == endpoint_id,
+            WebhookEndpoint.partner_id == partner_id,
+            WebhookEndpoint.status == ACTIVE,
+        )
+        .values(
+            previous_secret_encrypted=WebhookEndpoint.secret_encrypted,
+            previous_secret_until=previous_until,
+            secret_encrypted=new_secret_encrypted,
+        )
+        .returning(WebhookEndpoint.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
 async def count_active(session: AsyncSession, partner_id: str) -> int:
     count = await session.scalar(
         select(func.count())

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response, status
 
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
+from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
-from tsp_auth.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookList
+from tsp_auth.webhooks.schemas import (
+    WebhookCreate,
+    WebhookCreated,
+    WebhookList,
+    WebhookSecretRotated,
+)
 
 router = APIRouter(tags=["webhooks"])
 
@@ -25,9 +34,11 @@ async def create_webhook(
     response: Response,
     caller: CallerDep,
     session: SessionDep,
+    idempotency: IdempotencyDep,
 ) -> WebhookCreated:
     response.headers["Cache-Control"] = "no-store"
-    return await service.register(session, request.app.state.settings, caller, body)
+    settings = request.app.state.settings
+    return await idempotency.once(201, partial(service.register, session, settings, caller, body))
 
 
 @router.get(
@@ -35,8 +46,10 @@ async def create_webhook(
     summary="The partner's webhook endpoints (never their secrets)",
     responses=responses(401, 403),
 )
-async def list_webhooks(caller: CallerDep, session: SessionDep) -> WebhookList:
-    return WebhookList(items=list(await service.list_endpoints(session, caller)))
+async def list_webhooks(caller: CallerDep, session: SessionDep, page: PageQueryDep) -> WebhookList:
+    endpoints = await service.list_endpoints(session, caller)
+    items, cursor = sequence_page(endpoints, page, lambda e: (e.created_at, e.id))
+    return WebhookList(items=items, next_cursor=cursor)
 
 
 @router.delete(
@@ -49,3 +62,15 @@ async def list_webhooks(caller: CallerDep, session: SessionDep) -> WebhookList:
 async def delete_webhook(endpoint_id: str, caller: CallerDep, session: SessionDep) -> Response:
     await service.delete(session, caller, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/v1/webhooks/{endpoint_id}/secret",
+    summary="Rotate an endpoint's signing secret; the answer shows the new one once",
+    responses=responses(401, 403, 404),
+)
+async def rotate_webhook_secret(
+    endpoint_id: str, request: Request, response: Response, caller: CallerDep, session: SessionDep
+) -> WebhookSecretRotated:
+    response.headers["Cache-Control"] = "no-store"
+    return await service.rotate_secret(session, request.app.state.settings, caller, endpoint_id)

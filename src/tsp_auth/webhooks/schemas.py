@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.pagination import Page
+
 EventType = Literal[
     "grant.created",
     "grant.updated",
@@ -44,5 +46,15 @@ class WebhookCreated(WebhookRead):
     )
 
 
-class WebhookList(BaseModel):
-    items: list[WebhookRead]
+class WebhookList(Page[WebhookRead]):
+    pass
+
+
+class WebhookSecretRotated(BaseModel):
+    id: str
+    secret: str = Field(
+        description="The new signing secret (`whsec_` + base64). Shown once: store it now."
+    )
+    previous_secret_signs_until: datetime = Field(
+        description="Until then every delivery carries a signature by each secret."
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,12 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import WebhookEndpoint
 from tsp_auth.models.base import new_id
 from tsp_auth.webhooks import repository
-from tsp_auth.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookRead
+from tsp_auth.webhooks.schemas import (
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookSecretRotated,
+)
 from tsp_auth.webhooks.signing import encrypt_secret, new_secret
 
 MAX_ENDPOINTS = 10
@@ -93,6 +99,8 @@ async def register(
         created_by=caller.account_id,
         created_at=now(),
         deleted_at=None,
+        previous_secret_encrypted=None,
+        previous_secret_until=None,
     )
     await repository.add(session, endpoint)
     return WebhookCreated(**_read(endpoint).model_dump(), secret=secret)
@@ -108,3 +116,23 @@ async def delete(session: AsyncSession, caller: Caller, endpoint_id: str) -> Non
     partner_id = require_partner_admin(caller)
     if not await repository.delete_endpoint(session, partner_id, endpoint_id, now()):
         raise NotFound("no such webhook endpoint")
+
+
+async def rotate_secret(
+    session: AsyncSession, settings: Settings, caller: Caller, endpoint_id: str
+) -> WebhookSecretRotated:
+    """A new signing secret, shown once. Both secrets sign for the overlap, so the receiver
+    can switch without missing a delivery (Standard Webhooks, "Key rotation")."""
+    partner_id = require_partner_admin(caller)
+    secret = new_secret()
+    until = now() + timedelta(seconds=settings.webhook_secret_overlap_seconds)
+    rotated = await repository.rotate_secret(
+        session,
+        partner_id,
+        endpoint_id,
+        new_secret_encrypted=encrypt_secret(secret, settings.key_wrapping_key.get_secret_value()),
+        previous_until=until,
+    )
+    if not rotated:
+        raise NotFound("no such webhook endpoint")
+    return WebhookSecretRotated(id=endpoint_id, secret=secret, previous_secret_signs_until=until)

@@ -1,0 +1,138 @@
+"""``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header) on creating POSTs.
+
+- the same key with the same body replays the first answer (its status and body);
+- the same key with another body is refused (422 ``idempotency_key_reused``);
+- keys are scoped to the caller's account, kept 24 hours, and held by the database, so a
+  retry that lands on another process replays too.
+
+Only a created answer is kept: a refusal rolls the request back, key included, so a retry
+after fixing the cause is a new attempt. Without the header nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, TypeVar
+
+import orjson
+from cryptography.fernet import Fernet
+from fastapi import Depends, FastAPI, Header, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tsp_auth.clock import now
+from tsp_auth.db import SessionDep
+from tsp_auth.errors import AppError, BadRequest
+from tsp_auth.idempotency import repository
+from tsp_auth.identity.callers import CallerDep
+
+KEPT_FOR = timedelta(hours=24)
+HEADER = "Idempotency-Key"
+
+Created = TypeVar("Created", bound=BaseModel)
+
+
+class KeyReused(AppError):
+    status_code = 422
+    error = "idempotency_key_reused"
+
+
+class Replayed(Exception):
+    """Raised to answer with the kept response; rendered by ``install_replay_handler``."""
+
+    def __init__(self, status_code: int, body: bytes) -> None:
+        super().__init__("replayed")
+        self.status_code = status_code
+        self.body = body
+
+
+@dataclass(slots=True)
+class IdempotentCreate:
+    session: AsyncSession
+    fernet: Fernet
+    scope: str
+    key: str | None
+    fingerprint: str
+
+    async def once(self, status_code: int, create: Callable[[], Awaitable[Created]]) -> Created:
+        """Run ``create`` the first time; afterwards raise ``Replayed`` with its answer."""
+        if self.key is None:
+            return await create()
+        await self._claim_or_replay()
+        created = await create()
+        body = orjson.dumps(created.model_dump(mode="json"))
+        sealed = self.fernet.encrypt(body).decode("ascii")
+        await repository.keep_answer(self.session, self.scope, self.key, status_code, sealed)
+        return created
+
+    async def _claim_or_replay(self) -> None:
+        assert self.key is not None
+        at = now()
+        await repository.forget_older_than(self.session, self.scope, self.key, at - KEPT_FOR)
+        if await repository.claim(self.session, self.scope, self.key, self.fingerprint, at):
+            return
+        kept = await repository.find(self.session, self.scope, self.key)
+        if kept is None or kept.response is None or kept.status_code is None:
+            # The first request rolled back between our insert and our read: retry is safe.
+            raise BadRequest("retry the request", error="idempotency_key_in_flight")
+        if kept.fingerprint != self.fingerprint:
+            raise KeyReused(f"this {HEADER} was used with another request body")
+        raise Replayed(kept.status_code, self.fernet.decrypt(kept.response.encode()))
+
+
+def _fingerprint(method: str, path: str, body: bytes) -> str:
+    """The request's method, path and body; JSON bodies by value, so key order and spacing
+    do not make a faithful retry look like another request."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONDecodeError:
+        canonical = body
+    return hashlib.sha256(f"{method} {path}\n".encode() + canonical).hexdigest()
+
+
+def _checked(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not key or len(key) > 255 or not all(" " < c <= "~" for c in key):
+        raise BadRequest(
+            f"{HEADER} must be 1 to 255 visible ASCII characters", error="invalid_idempotency_key"
+        )
+    return key
+
+
+async def idempotent_create(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            description="Makes a retried create safe: the same key and body replay the "
+            "first answer for 24 hours; another body with the key is refused (422).",
+        ),
+    ] = None,
+) -> IdempotentCreate:
+    settings = request.app.state.settings
+    return IdempotentCreate(
+        session=session,
+        fernet=Fernet(settings.key_wrapping_key.get_secret_value()),
+        scope=caller.account_id,
+        key=_checked(idempotency_key),
+        fingerprint=_fingerprint(request.method, request.url.path, await request.body()),
+    )
+
+
+IdempotencyDep = Annotated[IdempotentCreate, Depends(idempotent_create)]
+
+
+def install_replay_handler(app: FastAPI) -> None:
+    async def replay(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Replayed)
+        headers = {"Idempotent-Replayed": "true", "Cache-Control": "no-store"}
+        return Response(exc.body, exc.status_code, headers, media_type="application/json")
+
+    app.add_exception_handler(Replayed, replay)

@@ -1,0 +1,193 @@
+"""The OpenAPI document: what a generated SDK is made from (docs/api.md).
+
+FastAPI builds it from the routes; this module adds what it cannot know: operation ids that are
+the handlers' names (stable, unique), the problem-details and OAuth error schemas, the
+security scheme of each operation, tag descriptions, and our 400/413 answers for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
+from tsp_auth.identity.callers import current_caller
+
+IDENTITY_SCHEME = "identityToken"
+
+TAGS: list[dict[str, str]] = [
+    {
+        "name": "decisions",
+        "description": "The console's question before every action of a "
+        "TSP Access session: allow or deny, with a reason (docs/tsp-access.md).",
+    },
+    {
+        "name": "oauth",
+        "description": "OAuth 2.0: token (RFC 6749), introspection (RFC 7662), "
+        "revocation (RFC 7009). Errors are RFC 6749 §5.2 bodies (docs/oauth.md).",
+    },
+    {
+        "name": "discovery",
+        "description": "Authorization server metadata (RFC 8414) and the "
+        "signing keys (JWKS) (docs/keys.md).",
+    },
+    {
+        "name": "tsp-access",
+        "description": "One-click console login for a partner's members, "
+        "console sessions and the sellers a member may enter (docs/tsp-access.md).",
+    },
+    {"name": "ops", "description": "Liveness, readiness and metrics (docs/operations.md)."},
+    {
+        "name": "identity",
+        "description": "Who is calling: the account behind an identity token (docs/identity.md).",
+    },
+    {
+        "name": "registry",
+        "description": "Partners, their members, sellers, sub-accounts and "
+        "services, as the platform registers them.",
+    },
+    {
+        "name": "grants",
+        "description": "What a seller granted a partner: read, edit, renew, "
+        "cancel, deactivate (docs/grants.md).",
+    },
+    {
+        "name": "links",
+        "description": "The authorization link a partner sends to a seller (docs/consent.md).",
+    },
+    {
+        "name": "consent",
+        "description": "The seller's side of an authorization request, for "
+        "seller frontends (docs/consent.md).",
+    },
+    {"name": "consent page", "description": "The built-in server-rendered consent page."},
+    {
+        "name": "assignments",
+        "description": "Which partner members may act for which sellers (docs/tsp-access.md).",
+    },
+    {"name": "audit", "description": "The audit trail: read and export (docs/operations.md)."},
+    {
+        "name": "webhooks",
+        "description": "Webhook endpoints, signed as Standard Webhooks (docs/operations.md).",
+    },
+    {
+        "name": "clients",
+        "description": "OAuth clients: registration (RFC 7591 names), "
+        "secrets, status (docs/oauth.md).",
+    },
+    {
+        "name": "partner apps",
+        "description": "Partner authorization for apps, TAP (docs/partner-apps.md).",
+    },
+    {
+        "name": "business centers",
+        "description": "Business Center access to TikTok accounts (docs/business-center.md).",
+    },
+    {"name": "business center page", "description": "The built-in approval page."},
+    {
+        "name": "development",
+        "description": "The development identity issuer and sign-in "
+        "page; off in production (docs/identity.md).",
+    },
+]
+
+
+def build(app: FastAPI) -> dict[str, Any]:
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=TAGS,
+    )
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {}).update(
+        {"Error": ERROR_SCHEMA, "Problem": PROBLEM_SCHEMA, "FieldError": FIELD_ERROR_SCHEMA}
+    )
+    components["securitySchemes"] = {
+        IDENTITY_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An identity token of the platform's login service (docs/identity.md).",
+        },
+    }
+    _name_operations(schema, app)
+    _declare_security(schema, app)
+    _validation_errors_are_400(schema)
+    _large_bodies_are_413(schema)
+    return schema
+
+
+def _operations(schema: dict[str, Any], app: FastAPI) -> list[tuple[APIRoute, dict[str, Any]]]:
+    paths = schema.get("paths", {})
+    found = []
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            for method in sorted(route.methods or ()):
+                operation = paths.get(route.path_format, {}).get(method.lower())
+                if operation is not None:
+                    found.append((route, operation))
+    return found
+
+
+def _name_operations(schema: dict[str, Any], app: FastAPI) -> None:
+    """operationId = the handler's name: stable, and what a generated SDK calls the method.
+
+    Routes are built by their routers (``app._mount``), so FastAPI's path-derived ids are
+    replaced here; two handlers of one name are a bug this refuses."""
+    seen: dict[str, str] = {}
+    for route, operation in _operations(schema, app):
+        if route.name in seen:
+            raise ValueError(
+                f"operationId {route.name!r} used by {seen[route.name]} and {route.path_format}"
+            )
+        seen[route.name] = route.path_format
+        operation["operationId"] = route.name
+
+
+def _needs_caller(dependant: Dependant) -> bool:
+    return any(sub.call is current_caller or _needs_caller(sub) for sub in dependant.dependencies)
+
+
+def _declare_security(schema: dict[str, Any], app: FastAPI) -> None:
+    for route, operation in _operations(schema, app):
+        if _needs_caller(route.dependant):
+            operation["security"] = [{IDENTITY_SCHEME: []}]
+
+
+def _error_content(path: str) -> dict[str, Any]:
+    if path.startswith(OAUTH_PREFIX):
+        return {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    return {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _validation_errors_are_400(schema: dict[str, Any]) -> None:
+    """Our handler answers bad input with 400 in the documented shape, not FastAPI's 422."""
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            answers = operation.get("responses", {})
+            if answers.pop("422", None) is not None:
+                answers.setdefault(
+                    "400", {"description": "Invalid request", "content": _error_content(path)}
+                )
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(name, None)
+
+
+def _large_bodies_are_413(schema: dict[str, Any]) -> None:
+    """``BodyLimitMiddleware`` answers any operation that takes a body with 413 past 64 KiB."""
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault(
+                    "413",
+                    {
+                        "description": "Request body too large (docs/security.md)",
+                        "content": _error_content(path),
+                    },
+                )
