@@ -26,9 +26,8 @@ STOPPED_MESSAGE = "tsp-auth stopped"
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
-    """Serve until a stop signal, drain, and leave with every log line written."""
-    config = uvicorn.Config(
+def server_config(app: FastAPI, settings: Settings, *, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -39,6 +38,11 @@ def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
+
+
+def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
+    """Serve until a stop signal, drain, and leave with every log line written."""
+    config = server_config(app, settings, host=host, port=port)
     received: list[int] = []
 
     def note(signum: int, _: FrameType | None) -> None:
