@@ -35,23 +35,15 @@ def _settings() -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     from tsp_auth.app import create_app
     from tsp_auth.observability.logs import configure_logging
+    from tsp_auth.server import serve
 
     settings = _settings()
     configure_logging(settings.log_level)
     app = create_app(settings)
     _tune_garbage_collector()
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-    )
+    serve(app, settings, host=args.host, port=args.port)
 
 
 def _tune_garbage_collector() -> None:

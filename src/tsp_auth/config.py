@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -16,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_KEY_WRAPPING_KEY = "ZGV2LW9ubHktd3JhcHBpbmcta2V5LWRvLW5vdC11c2U="
 DEV_ID_TOKEN_SECRET = "dev-only-id-token-secret-do-not-use-in-production"  # noqa: S105
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/tsp_auth.db"
+# Where plain http stays on the machine (RFC 9700 §2.6 asks for TLS everywhere else).
+LOOPBACK_HOSTS = frozenset(("127.0.0.1", "localhost", "::1"))
 
 
 class Settings(BaseSettings):
@@ -39,6 +42,13 @@ class Settings(BaseSettings):
     console_host_row: str = "seller.tiktokshop.com"
     public_scheme: Literal["http", "https"] = "https"
     issuer: str = "http://127.0.0.1:8000"
+    # Addresses whose X-Forwarded-For/-Proto uvicorn believes (its forwarded_allow_ips):
+    # comma-separated IPs or CIDR ranges, or "*" when only the proxy can reach the service.
+    forwarded_allow_ips: str = Field(default="127.0.0.1", min_length=1, max_length=2048)
+    # Drain on SIGTERM: in-flight requests get this long to finish (docs/operations.md).
+    shutdown_grace_seconds: int = Field(default=30, ge=1, le=600)
+    # Unset: /metrics answers anyone who reaches it. Set: only `Authorization: Bearer <it>`.
+    metrics_token: SecretStr | None = None
 
     key_wrapping_key: SecretStr = SecretStr(DEV_KEY_WRAPPING_KEY)
     # How long a rotated-in key is published before it signs: at least the JWKS max-age
@@ -77,6 +87,21 @@ class Settings(BaseSettings):
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("issuer")
+    @classmethod
+    def _absolute_issuer(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://auth.example.com")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (a random token)")
         return value
 
     @field_validator("key_wrapping_key")
@@ -131,9 +156,22 @@ class Settings(BaseSettings):
             refused.append("TSP_AUTH_DEV_ISSUER_ENABLED")
         if self.database_url == DEFAULT_DATABASE_URL:
             refused.append("TSP_AUTH_DATABASE_URL")
+        if not self.issuer_is_https and urlsplit(self.issuer).hostname not in LOOPBACK_HOSTS:
+            # RFC 9700 §2.6 / RFC 8414 §2: a public issuer is https (and cookies Secure).
+            refused.append("TSP_AUTH_ISSUER (https)")
         if refused:
             raise ValueError("production refuses development defaults; set " + ", ".join(refused))
         return self
+
+    @property
+    def issuer_is_https(self) -> bool:
+        return self.issuer.lower().startswith("https://")
+
+    @property
+    def issuer_origin(self) -> str:
+        """``scheme://host[:port]`` of the issuer: the one origin our forms are posted from."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme.lower()}://{parts.netloc.rpartition('@')[2].lower()}"
 
     @property
     def is_sqlite(self) -> bool:

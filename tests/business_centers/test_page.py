@@ -7,17 +7,16 @@ import re
 from httpx import AsyncClient
 
 from tests.business_centers.helpers import BcWorld, count, expire_request, request_access, token_of
+from tests.consent_page.helpers import sign_in
 from tests.factories import Factory
-from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.models import Account, Grant
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-SAME_ORIGIN = {"origin": "http://testserver"}
+SAME_ORIGIN = {"origin": "http://127.0.0.1:8000"}  # the origin of TSP_AUTH_ISSUER in tests
 
 
 async def _sign_in(client: AsyncClient, account: Account) -> None:
-    response = await client.post("/dev/login", data={"account_id": account.id, "return_to": "/"})
-    assert response.status_code == 303 and client.cookies.get(IDENTITY_COOKIE)
+    await sign_in(client, account)
 
 
 async def _open(client: AsyncClient, token: str) -> str:

@@ -22,11 +22,16 @@ SECURITY_HEADERS = {
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-async def sign_in(client: AsyncClient, account: Account) -> None:
-    """The development sign-in page sets the identity cookie, as for a seller's browser."""
-    response = await client.post("/dev/login", data={"account_id": account.id, "return_to": "/"})
+async def sign_in(client: AsyncClient, account: Account, return_to: str = "/") -> Response:
+    """The development sign-in page sets the identity cookie, as for a seller's browser:
+    open the page (its nonce cookie and CSRF token), then post the form."""
+    page = await client.get("/dev/login")
+    assert page.status_code == 200, page.text
+    body = {"account_id": account.id, "return_to": return_to, "csrf_token": csrf_of(page.text)}
+    response = await client.post("/dev/login", data=body)
     assert response.status_code == 303, response.text
     assert client.cookies.get(IDENTITY_COOKIE)
+    return response
 
 
 def csrf_of(html: str) -> str:

@@ -46,7 +46,7 @@ async def test_accept_two_services_redirects_to_the_return_url_with_the_state(
         duration="180",
     )
 
-    response = await submit(client, request_id, body, origin="http://testserver")
+    response = await submit(client, request_id, body, origin="http://127.0.0.1:8000")
 
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "https://partner.example.com/callback?state=xyz-123"

@@ -90,6 +90,10 @@ def test_the_token_binds_request_account_and_identity_cookie() -> None:
         {"origin": "https://evil.example"},
         {"origin": "http://testserver.evil.example"},
         {"origin": "https://testserver"},
+        # The Host the request came in on is not our origin: the issuer's is (a proxy's
+        # upstream address must not pass, docs/security.md).
+        {"origin": "http://testserver"},
+        {"origin": "https://127.0.0.1:8000"},
         {"origin": "null", "sec-fetch-site": "cross-site"},
         {"sec-fetch-site": "same-site"},
     ],
@@ -111,7 +115,7 @@ async def test_another_origin_is_403_and_writes_nothing(
 @pytest.mark.parametrize(
     "headers",
     [
-        {"origin": "http://testserver"},
+        {"origin": "http://127.0.0.1:8000"},  # the origin of TSP_AUTH_ISSUER (tests' default)
         # Chromium's own form post under Referrer-Policy: no-referrer (see consent/csrf.py).
         {"origin": "null", "sec-fetch-site": "same-origin"},
         {},

@@ -20,7 +20,7 @@ from httpx import AsyncClient
 from starlette.routing import Route
 
 from tests.consent.helpers import decision, open_link, pick, set_row
-from tests.consent_page.helpers import form, open_form, service_fields, sign_in, submit
+from tests.consent_page.helpers import csrf_of, form, open_form, service_fields, sign_in, submit
 from tests.factories import Factory
 from tests.oauth.helpers import REDIRECT, link_params, partner_app, pkce_pair
 from tests.security.helpers import assert_not_redirected_away
@@ -177,11 +177,11 @@ async def test_dev_login_return_to_stays_on_our_host_rfc9700_4_11(
     assert not urlsplit(carried).netloc, carried
     assert "\\" not in carried, carried  # browsers read a backslash as a slash
     _seller, main = await factory.seller()
-    response = await client.post("/dev/login", data={"account_id": main.id, "return_to": return_to})
-    assert response.status_code == 303
+    response = await sign_in(client, main, return_to)
     assert_not_redirected_away(response)
     unknown = await client.post(
-        "/dev/login", data={"account_id": "acc_nobody", "return_to": return_to}
+        "/dev/login",
+        data={"account_id": "acc_nobody", "return_to": return_to, "csrf_token": csrf_of(page.text)},
     )
     assert unknown.status_code == 404
     assert "location" not in unknown.headers

@@ -7,7 +7,9 @@ Two independent checks, both before anything is read from or written to a reques
   derived from ``TSP_AUTH_ID_TOKEN_SECRET``. Nothing is stored: the page embeds the token, the
   POST recomputes it and compares in constant time. A token is good for one request and one
   sign-in only.
-- **Origin** (RFC 6454 §7, Fetch metadata): a POST that names another origin is refused.
+- **Origin** (RFC 6454 §7, Fetch metadata): a POST that names another origin than the one of
+  ``TSP_AUTH_ISSUER`` is refused. Not the request's own URL: behind a reverse proxy that is
+  the proxy's view of the upstream (another host, http), not what the browser shows.
   ``Origin: null`` is what Chromium sends for our own form because the page's
   ``Referrer-Policy`` is ``no-referrer`` (Fetch, "append a request Origin header"), so ``null``
   only passes when ``Sec-Fetch-Site`` does not say the request came from another site.
@@ -62,7 +64,7 @@ def origin_refusal(origin: str | None, fetch_site: str | None, own_origin: str) 
 
 def cross_site_refusal(request: Request) -> Forbidden | None:
     """The refusal of a form post that came from another site, or None (our own forms)."""
-    own_origin = f"{request.url.scheme}://{request.url.netloc}"
+    own_origin: str = request.app.state.settings.issuer_origin
     headers = request.headers
     reason = origin_refusal(headers.get("origin"), headers.get("sec-fetch-site"), own_origin)
     if reason is None:

@@ -1,22 +1,53 @@
-"""Development-only pages: a sign-in page for the built-in consent UI, and a stand-in partner
-callback that shows what a partner's return URL receives. Never mounted in production."""
+"""Development-only pages: a sign-in page for the built-in pages, and a stand-in partner
+callback that shows what a partner's return URL receives. Never mounted in production.
+
+The sign-in page has the consent page's protections (docs/security.md): the same security
+headers, an Origin check, and a CSRF token. Before sign-in there is no identity to bind the
+token to, so the page sets a random nonce cookie and the token is the HMAC of it (signed
+double-submit, OWASP CSRF cheat sheet); a forged post carries neither (login CSRF).
+"""
 
 from __future__ import annotations
 
+import secrets
 from html import escape
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tsp_auth.clock import now
+from tsp_auth.config import Settings
+from tsp_auth.consent.csrf import cross_site_refusal, csrf_refusal, csrf_token
+from tsp_auth.consent.pages import page_headers
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import SessionDep
-from tsp_auth.errors import NotFound
+from tsp_auth.errors import AppError, Forbidden, NotFound
 from tsp_auth.identity.callers import IDENTITY_COOKIE
+from tsp_auth.identity.repository import demo_accounts
+from tsp_auth.models import Account
+from tsp_auth.observability.context import current_request_id
 from tsp_auth.registry import repository
+from tsp_auth.templating import render
 
 router = APIRouter(tags=["development"], include_in_schema=False)
+
+NONCE_COOKIE = "tsp_sign_in_nonce"
+_NONCE_PATH = "/dev/login"
+# What the token binds besides the nonce: never an authorization request id (``azr_…``).
+_PURPOSE = "dev-sign-in"
+
+# What each kind of account is, for the list of demo accounts (DESIGN §2, seeds 000/003/004).
+ACCOUNT_ROLES = {
+    ("seller", "main"): "Seller main account: authorizes, edits and cancels access",
+    ("seller", "sub"): "Seller sub-account: sees the consent page, cannot decide",
+    ("partner", "admin"): "Partner admin: sends links, assigns members, partner apps",
+    ("partner", "member"): "Partner member: logs in to the shops assigned to it",
+    ("business_center", "admin"): "Business Center admin: requests account access",
+    ("business_center", "member"): "Business Center standard member",
+    ("tiktok", "owner"): "TikTok account owner: approves Business Center access",
+    ("operator", "operator"): "Platform operator: manages partners and services",
+}
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"""
@@ -32,17 +63,60 @@ def _local_path(target: str) -> str:
     return target
 
 
-@router.get("/dev/login", response_class=HTMLResponse)
-async def login_page(return_to: str = "/") -> HTMLResponse:
-    body = (
-        '<form method="post" action="/dev/login">'
-        f'<input type="hidden" name="return_to" value="{escape(_local_path(return_to))}">'
-        '<label for="account_id">Account id</label> '
-        '<input id="account_id" name="account_id" required maxlength="40" autofocus>'
-        ' <button type="submit">Sign in</button></form>'
-        "<p>Development sign-in: the demo accounts are listed in var/demo.json.</p>"
+def _token(settings: Settings, nonce: str) -> str:
+    secret = settings.id_token_secret.get_secret_value()
+    return csrf_token(secret, request_id=_PURPOSE, account_id="", identity_token=nonce)
+
+
+def _forged(request: Request, settings: Settings, given: str | None) -> Forbidden | None:
+    """The refusal of a post without this browser's nonce cookie or with a wrong token."""
+    nonce = request.cookies.get(NONCE_COOKIE)
+    if not nonce:
+        return csrf_refusal("", None)
+    return csrf_refusal(_token(settings, nonce), given)
+
+
+def _what(account: Account) -> str:
+    return ACCOUNT_ROLES.get((account.kind, account.role), f"{account.kind} {account.role}")
+
+
+def _refused(exc: AppError) -> HTMLResponse:
+    html = render(
+        "consent_error.html",
+        request_id=current_request_id(),
+        title="Sign-in refused",
+        description=exc.description,
+        help="Open the sign-in page again and sign in from there.",
+        error=exc.error,
     )
-    return HTMLResponse(_PAGE.format(title="Development sign-in", body=body))
+    return HTMLResponse(html, status_code=exc.status_code, headers=page_headers())
+
+
+@router.get("/dev/login", response_class=HTMLResponse)
+async def login_page(request: Request, session: SessionDep, return_to: str = "/") -> Response:
+    settings: Settings = request.app.state.settings
+    # One nonce per browser, kept across reloads and tabs, so every open form stays valid.
+    nonce = request.cookies.get(NONCE_COOKIE) or secrets.token_urlsafe(32)
+    accounts = [
+        {"id": a.id, "name": a.name, "what": _what(a)} for a in await demo_accounts(session)
+    ]
+    html = render(
+        "dev_sign_in.html",
+        request_id=current_request_id(),
+        csrf_token=_token(settings, nonce),
+        return_to=_local_path(return_to),
+        accounts=accounts,
+    )
+    response = HTMLResponse(html, headers=page_headers())
+    response.set_cookie(
+        NONCE_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        secure=settings.issuer_is_https,
+        path=_NONCE_PATH,
+    )
+    return response
 
 
 @router.post("/dev/login")
@@ -51,20 +125,26 @@ async def login(
     session: SessionDep,
     account_id: str = Form(max_length=40),
     return_to: str = Form(default="/", max_length=2048),
-) -> RedirectResponse:
+    csrf: str | None = Form(default=None, alias="csrf_token", max_length=128),
+) -> Response:
+    settings: Settings = request.app.state.settings
+    refusal = cross_site_refusal(request) or _forged(request, settings, csrf)
+    if refusal is not None:
+        return _refused(refusal)
     account = await repository.get_account(session, account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")
     codec: IdentityCodec = request.app.state.identity_codec
-    ttl = request.app.state.settings.identity_token_ttl
-    response = RedirectResponse(_local_path(return_to), status_code=303)
+    ttl = settings.identity_token_ttl
+    response = RedirectResponse(_local_path(return_to), status_code=303, headers=page_headers())
     response.set_cookie(
         IDENTITY_COOKIE,
         codec.encode(account.id, now=now(), lifetime=ttl),
         max_age=int(ttl.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        # The issuer, not the request: behind a TLS-terminating proxy the request is http.
+        secure=settings.issuer_is_https,
         path="/",
     )
     return response
@@ -77,4 +157,6 @@ async def partner_callback(request: Request) -> HTMLResponse:
         for k, v in request.query_params.items()
     )
     body = f"<p>The partner received:</p><table>{rows}</table>"
-    return HTMLResponse(_PAGE.format(title="Partner callback (demo)", body=body))
+    return HTMLResponse(
+        _PAGE.format(title="Partner callback (demo)", body=body), headers=page_headers()
+    )

@@ -1,18 +1,42 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tsp_auth.errors import responses
 from tsp_auth.ops.schemas import Health, Ready
-from tsp_auth.ops.service import check_ready
+from tsp_auth.ops.service import check_metrics_access, check_ready
 
 router = APIRouter(tags=["ops"])
+
+# auto_error=False: a missing header is ours to answer (401 in the one error shape), and only
+# when TSP_AUTH_METRICS_TOKEN is set at all.
+MetricsCredentials = Annotated[
+    HTTPAuthorizationCredentials | None,
+    Depends(HTTPBearer(auto_error=False, description="TSP_AUTH_METRICS_TOKEN, when it is set")),
+]
 
 
 @router.get("/health", summary="Liveness: the process answers (no database call)")
 async def health() -> Health:
     return Health(status="ok")
+
+
+@router.head("/health", summary="Liveness, headers only (load balancer probes)")
+async def health_head() -> Response:
+    return Response(status_code=200)
+
+
+async def _ready(request: Request) -> list[str]:
+    settings = request.app.state.settings
+    return await check_ready(
+        request.app.state.sessionmaker,
+        settings.database_timeout_seconds,
+        settings.retry_after_seconds,
+    )
 
 
 @router.get(
@@ -21,20 +45,24 @@ async def health() -> Health:
     responses=responses(503),
 )
 async def ready(request: Request) -> Ready:
-    settings = request.app.state.settings
-    revision = await check_ready(
-        request.app.state.sessionmaker,
-        settings.database_timeout_seconds,
-        settings.retry_after_seconds,
-    )
-    return Ready(status="ready", revision=revision)
+    return Ready(status="ready", revision=await _ready(request))
+
+
+@router.head("/ready", summary="Readiness, headers only: 200 or 503", responses=responses(503))
+async def ready_head(request: Request) -> Response:
+    await _ready(request)
+    return Response(status_code=200)
 
 
 @router.get(
     "/metrics",
-    summary="Prometheus metrics",
+    summary="Prometheus metrics (bearer token when TSP_AUTH_METRICS_TOKEN is set)",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        **responses(401),
+    },
 )
-async def metrics() -> Response:
+async def metrics(request: Request, credentials: MetricsCredentials) -> Response:
+    check_metrics_access(request.app.state.settings, credentials)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
