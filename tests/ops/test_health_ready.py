@@ -47,7 +47,7 @@ async def test_ready_is_503_with_retry_after_when_the_database_is_unreachable() 
     assert ready.headers["retry-after"] == "7"
     body = ready.json()
     assert body["error"] == "not_ready"
-    assert "database unreachable" in body["error_description"]
+    assert "database unreachable" in body["detail"]
     assert "Traceback" not in ready.text
     assert health.status_code == 200
 
@@ -60,4 +60,4 @@ async def test_ready_is_503_when_migrations_are_not_at_head(tmp_path: Path) -> N
     await engine.dispose()  # type: ignore[attr-defined]
     assert response.status_code == 503
     assert response.json()["error"] == "not_ready"
-    assert "migrations not at head" in response.json()["error_description"]
+    assert "migrations not at head" in response.json()["detail"]
