@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from tsp_auth.clients import service
 from tsp_auth.clients.schemas import ClientCreate, ClientRead, ClientUpdate, ClientWithSecret
@@ -22,9 +22,10 @@ router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
     responses=responses(400, 401, 403, 404, 409),
 )
 async def register_client(
-    body: ClientCreate, caller: CallerDep, session: SessionDep
+    body: ClientCreate, request: Request, caller: CallerDep, session: SessionDep
 ) -> ClientWithSecret:
-    client, secret = await service.register_client(session, caller, body)
+    settings = request.app.state.settings
+    client, secret = await service.register_client(session, settings, caller, body)
     return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
 
 
@@ -40,13 +41,15 @@ async def read_client(client_id: str, caller: CallerDep, session: SessionDep) ->
 
 @router.patch(
     "/v1/clients/{client_id}",
-    summary="Change a client's status, redirect URIs or scopes",
+    summary="Change a client's status, redirect URIs, allowed origins or scopes",
     responses=responses(400, 401, 403, 404),
 )
 async def update_client(
-    client_id: str, body: ClientUpdate, caller: CallerDep, session: SessionDep
+    client_id: str, body: ClientUpdate, request: Request, caller: CallerDep, session: SessionDep
 ) -> ClientRead:
-    return ClientRead.of(await service.update_client(session, caller, client_id, body))
+    settings = request.app.state.settings
+    client = await service.update_client(session, settings, caller, client_id, body)
+    return ClientRead.of(client)
 
 
 @router.post(

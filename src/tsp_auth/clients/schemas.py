@@ -19,6 +19,17 @@ RedirectUris = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=2048)]],
     Field(max_length=MAX_REDIRECT_URIS),
 ]
+MAX_ALLOWED_ORIGINS = 10
+AllowedOrigins = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=300)]],
+    Field(
+        max_length=MAX_ALLOWED_ORIGINS,
+        description="Public clients: browser origins (`https://host[:port]`, no path; "
+        "`http` only for 127.0.0.1/localhost in development), at most 10, matched exactly "
+        "against `Origin` for CORS at the token, revocation and discovery endpoints. "
+        "Other clients: none.",
+    ),
+]
 Scopes = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=32)]
 
 
@@ -47,6 +58,7 @@ class ClientCreate(BaseModel):
         description="Partner apps: absolute https URIs (http only for 127.0.0.1/localhost), "
         "no fragment, at most 10; matched exactly. First-party clients: none.",
     )
+    allowed_origins: AllowedOrigins = Field(default_factory=list)
     scopes: Scopes = Field(
         description="Partner apps: `partner.*` scopes; first-party: `tsp.introspect`, "
         "`tsp.decisions`."
@@ -58,6 +70,7 @@ class ClientUpdate(BaseModel):
 
     status: ClientStatus | None = None
     redirect_uris: RedirectUris | None = None
+    allowed_origins: AllowedOrigins | None = None
     scopes: Scopes | None = None
 
 
@@ -68,6 +81,7 @@ class ClientRead(BaseModel):
     partner_id: str | None
     service_id: str | None
     redirect_uris: list[str]
+    allowed_origins: list[str]
     scopes: Annotated[list[str], BeforeValidator(_sorted)]
     status: ClientStatus
     token_endpoint_auth_method: AuthMethod = Field(
