@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check src tests migrations bench
 	$(BIN)/ruff format --check src tests migrations bench
 	$(BIN)/mypy src
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff check --fix src tests migrations bench

@@ -196,6 +196,7 @@ class Factory:
         redirect_uris: Iterable[str] = ("https://app.example.com/callback",),
         scopes: Iterable[str] = ("partner.affiliate.read", "partner.creator.read"),
         status: str = "live",
+        allowed_origins: Iterable[str] = (),
     ) -> tuple[Client, str | None]:
         """An OAuth client and its secret (None for a public client). A partner app is tied to
         ``service`` when given; ``client_type="first_party"`` makes a platform client.
@@ -209,6 +210,7 @@ class Factory:
             client_type=client_type,
             secret_hash=hash_secret(secret) if secret else None,
             redirect_uris=list(redirect_uris),
+            allowed_origins=list(allowed_origins),
             scopes=frozenset(scopes),
             status=status,
             created_at=now(),

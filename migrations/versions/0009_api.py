@@ -1,6 +1,6 @@
 """Idempotency keys for creating POSTs; webhook secret rotation (Standard Webhooks).
 
-Revision ID: 0009_api
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01 21:00:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from tsp_auth.models.base import UTCDateTime
 
-revision: str = "0009_api"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None

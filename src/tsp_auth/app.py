@@ -33,6 +33,7 @@ from tsp_auth.identity.router import router as identity_router
 from tsp_auth.keys.router import router as keys_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
+from tsp_auth.oauth.cors import router as cors_preflight_router
 from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
@@ -48,6 +49,7 @@ ROUTERS = (
     decisions_router,
     oauth_router,
     keys_router,
+    cors_preflight_router,
     tsp_access_router,
     ops_router,
     identity_router,

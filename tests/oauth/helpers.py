@@ -64,6 +64,7 @@ async def partner_app(
     status: str = "live",
     redirect_uris: tuple[str, ...] = (REDIRECT,),
     scopes: tuple[str, ...] = SCOPES,
+    allowed_origins: tuple[str, ...] = (),
 ) -> App:
     partner = await factory.partner()
     service = await factory.service(partner)
@@ -74,6 +75,7 @@ async def partner_app(
         redirect_uris=redirect_uris,
         scopes=scopes,
         status=status,
+        allowed_origins=allowed_origins,
     )
     seller, main = await factory.seller()
     return App(partner, service, client, secret, seller, main, await factory.headers(main))

@@ -41,6 +41,7 @@ class AuthenticatedClient:
     service_id: str | None
     client_type: str
     redirect_uris: list[str]
+    allowed_origins: list[str]
     scopes: frozenset[str]
     status: str
 
@@ -54,6 +55,7 @@ _CLIENT = DirectQuery(
         Client.service_id,
         Client.client_type,
         Client.redirect_uris,
+        Client.allowed_origins,
         Client.scopes,
         Client.status,
         Client.secret_hash,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.models import Client
 from tsp_auth.pagination import PageQuery, keyset_page
@@ -35,3 +35,18 @@ async def add_in_savepoint(session: AsyncSession, client: Client) -> None:
     async with session.begin_nested():
         session.add(client)
         await session.flush()
+
+
+async def a_public_client_allows(
+    sessionmaker: async_sessionmaker[AsyncSession], origin: str
+) -> bool:
+    """Whether any enabled public client lists ``origin`` (CORS where no client is named).
+
+    Reads the lists of every enabled public client: one query, linear in their number, and
+    run only for requests that carry ``Origin`` on the discovery and preflight paths.
+    """
+    statement = select(Client.allowed_origins).where(
+        Client.client_type == "public", Client.status != "disabled"
+    )
+    async with sessionmaker() as session:
+        return any(origin in allowed for allowed in await session.scalars(statement))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from tsp_auth.clients import service
 from tsp_auth.clients.schemas import (
@@ -32,10 +32,16 @@ router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
     responses=responses(400, 401, 403, 404, 409),
 )
 async def register_client(
-    body: ClientCreate, caller: CallerDep, session: SessionDep, idempotency: IdempotencyDep
+    body: ClientCreate,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
 ) -> ClientWithSecret:
+    settings = request.app.state.settings
+
     async def create() -> ClientWithSecret:
-        client, secret = await service.register_client(session, caller, body)
+        client, secret = await service.register_client(session, settings, caller, body)
         return ClientWithSecret(**ClientRead.of(client).model_dump(), client_secret=secret)
 
     return await idempotency.once(201, create)
@@ -56,13 +62,15 @@ async def read_client(client_id: str, caller: CallerDep, session: SessionDep) ->
 
 @router.patch(
     "/v1/clients/{client_id}",
-    summary="Change a client's status, redirect URIs or scopes",
+    summary="Change a client's status, redirect URIs, allowed origins or scopes",
     responses=responses(400, 401, 403, 404),
 )
 async def update_client(
-    client_id: str, body: ClientUpdate, caller: CallerDep, session: SessionDep
+    client_id: str, body: ClientUpdate, request: Request, caller: CallerDep, session: SessionDep
 ) -> ClientRead:
-    return ClientRead.of(await service.update_client(session, caller, client_id, body))
+    settings = request.app.state.settings
+    client = await service.update_client(session, settings, caller, client_id, body)
+    return ClientRead.of(client)
 
 
 @router.post(

@@ -18,6 +18,17 @@ RedirectUris = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=2048)]],
     Field(max_length=MAX_REDIRECT_URIS),
 ]
+MAX_ALLOWED_ORIGINS = 10
+AllowedOrigins = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=300)]],
+    Field(
+        max_length=MAX_ALLOWED_ORIGINS,
+        description="Public clients: browser origins (`https://host[:port]`, no path; "
+        "`http` only for 127.0.0.1/localhost in development), at most 10, matched exactly "
+        "against `Origin` for CORS at the token, revocation and discovery endpoints. "
+        "Other clients: none.",
+    ),
+]
 Scopes = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=32)]
 
 
@@ -42,6 +53,7 @@ class ClientCreate(BaseModel):
         description="Partner apps: absolute https URIs (http only for 127.0.0.1/localhost), "
         "no fragment, at most 10; matched exactly. First-party clients: none.",
     )
+    allowed_origins: AllowedOrigins = Field(default_factory=list)
     scopes: Scopes = Field(
         description="Partner apps: `partner.*` scopes; first-party: `tsp.introspect`, "
         "`tsp.decisions`."
@@ -53,6 +65,7 @@ class ClientUpdate(BaseModel):
 
     status: ClientStatus | None = None
     redirect_uris: RedirectUris | None = None
+    allowed_origins: AllowedOrigins | None = None
     scopes: Scopes | None = None
 
 
@@ -74,6 +87,10 @@ class ClientRead(BaseModel):
     redirect_uris: list[str]
     grant_types: list[str] = Field(description="What the token endpoint accepts from it.")
     scope: str = Field(description="Its enabled scopes, space-separated (RFC 7591 §2).")
+    allowed_origins: list[str] = Field(
+        description="Origins whose browser pages may call the token, revocation and discovery "
+        "endpoints (public clients only; docs/oauth.md, \"CORS\")."
+    )
     status: ClientStatus
     token_endpoint_auth_method: AuthMethod = Field(
         description="How the client authenticates; `client_secret_post` works as well."
@@ -89,6 +106,7 @@ class ClientRead(BaseModel):
             partner_id=client.partner_id,
             service_id=client.service_id,
             redirect_uris=list(client.redirect_uris),
+            allowed_origins=list(client.allowed_origins),
             grant_types=GRANT_TYPES_OF[client.client_type],
             scope=" ".join(sorted(client.scopes)),
             status=cast(ClientStatus, client.status),

@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clients import repository
 from tsp_auth.clients.credentials import hash_secret, new_secret
+from tsp_auth.clients.origins import check_origins
 from tsp_auth.clients.redirect_uris import check_redirect_uris
 from tsp_auth.clients.schemas import ClientCreate, ClientUpdate
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
 from tsp_auth.clock import now
+from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client
@@ -54,6 +56,19 @@ def _check_redirect_uris(client_type: str, uris: list[str]) -> list[str]:
     return list(uris)
 
 
+def _check_origins(settings: Settings, client_type: str, origins: list[str]) -> list[str]:
+    if origins and client_type != "public":
+        # RFC 6749 §2.1: code in a browser cannot keep a secret; only public clients run there.
+        raise BadRequest(
+            "only public clients have allowed origins: a browser cannot keep a client secret",
+            error="invalid_origin",
+        )
+    problem = check_origins(origins, development=settings.environment == "development")
+    if problem is not None:
+        raise BadRequest(problem, error="invalid_origin")
+    return list(origins)
+
+
 async def _service_id(session: AsyncSession, partner_id: str, wanted: str | None) -> str:
     """The partner's own service the app is tied to, or a fresh ``app_…`` id (seed 004)."""
     if wanted is None:
@@ -65,7 +80,7 @@ async def _service_id(session: AsyncSession, partner_id: str, wanted: str | None
 
 
 async def register_client(
-    session: AsyncSession, caller: Caller, body: ClientCreate
+    session: AsyncSession, settings: Settings, caller: Caller, body: ClientCreate
 ) -> tuple[Client, str | None]:
     """Store a new client; the secret is returned here once and never again."""
     if caller.is_operator:
@@ -97,6 +112,7 @@ async def register_client(
         client_type=body.client_type,
         secret_hash=hash_secret(secret) if secret is not None else None,
         redirect_uris=_check_redirect_uris(body.client_type, body.redirect_uris),
+        allowed_origins=_check_origins(settings, body.client_type, body.allowed_origins),
         scopes=_check_scopes(body.client_type, body.scopes),
         status=status,
         created_at=now(),
@@ -142,13 +158,15 @@ async def managed_client(session: AsyncSession, caller: Caller, client_id: str) 
 
 
 async def update_client(
-    session: AsyncSession, caller: Caller, client_id: str, body: ClientUpdate
+    session: AsyncSession, settings: Settings, caller: Caller, client_id: str, body: ClientUpdate
 ) -> Client:
     client = await managed_client(session, caller, client_id)
     if body.status is not None:
         client.status = body.status
     if body.redirect_uris is not None:
         client.redirect_uris = _check_redirect_uris(client.client_type, body.redirect_uris)
+    if body.allowed_origins is not None:
+        client.allowed_origins = _check_origins(settings, client.client_type, body.allowed_origins)
     if body.scopes is not None:
         client.scopes = _check_scopes(client.client_type, body.scopes)
     await session.flush()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from tsp_auth.clock import now
 from tsp_auth.errors import responses
 from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, server_metadata
 from tsp_auth.keys.schemas import AuthorizationServerMetadata, JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
+from tsp_auth.oauth.cors import CorsRoute, allow_listed_origin
 
-router = APIRouter(tags=["discovery"])
+# Readable by the pages of browser-based public clients (oauth.cors): they discover us too.
+router = APIRouter(
+    tags=["discovery"], route_class=CorsRoute, dependencies=[Depends(allow_listed_origin)]
+)
 
 # Short: a rotated-in key is published `key_propagation_delay` before it signs, which covers it.
 _CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"

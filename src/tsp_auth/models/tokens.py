@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsp_auth.models.base import Base, StringSet, UTCDateTime
@@ -26,6 +26,10 @@ class Client(Base):
     client_type: Mapped[str] = mapped_column(String(16))  # confidential | public | first_party
     secret_hash: Mapped[str | None] = mapped_column(String(128))
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
+    # Public clients: the browser origins allowed to call the token endpoint (oauth.cors).
+    allowed_origins: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
     status: Mapped[str] = mapped_column(String(16))  # development | live | disabled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

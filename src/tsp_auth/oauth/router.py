@@ -1,7 +1,8 @@
 """The OAuth endpoints: token (RFC 6749 §3.2), introspection (RFC 7662), revocation (RFC 7009).
 
 HTTP only: parse the form, authenticate the client, call one function. Every answer, errors
-included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``).
+included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``), and
+the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
 from tsp_auth.oauth.errors import TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
 from tsp_auth.oauth.http import NoStoreRoute, require_form
@@ -35,7 +37,12 @@ from tsp_auth.oauth.schemas import (
     TokenResponse,
 )
 
-router = APIRouter(tags=["oauth"], route_class=NoStoreRoute, dependencies=[Depends(require_form)])
+
+class OAuthRoute(CorsRoute, NoStoreRoute):
+    """Never cached, and readable by the allowed origins of public clients."""
+
+
+router = APIRouter(tags=["oauth"], route_class=OAuthRoute, dependencies=[Depends(require_form)])
 
 
 async def _client(
@@ -63,6 +70,7 @@ async def issue_token(
 ) -> TokenResponse | JSONResponse:
     handler = grant_handler(form.grant_type)
     client = await _client(request, form, allow_public=True)
+    allow_client_origin(request, client)
     state = request.app.state
     context = TokenContext(session, state.sessionmaker, keyring, state.settings, now())
     try:
@@ -108,5 +116,6 @@ async def revoke_token(
     form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
 ) -> Response:
     client = await _client(request, form, allow_public=True)
+    allow_client_origin(request, client)
     await revoke(session, request, client, form.token, form.token_type_hint)
     return Response(status_code=200)
