@@ -89,7 +89,7 @@ class ClientRead(BaseModel):
     scope: str = Field(description="Its enabled scopes, space-separated (RFC 7591 §2).")
     allowed_origins: list[str] = Field(
         description="Origins whose browser pages may call the token, revocation and discovery "
-        "endpoints (public clients only; docs/oauth.md, \"CORS\")."
+        'endpoints (public clients only; docs/oauth.md, "CORS").'
     )
     status: ClientStatus
     token_endpoint_auth_method: AuthMethod = Field(
