@@ -192,7 +192,8 @@ def _run_worker(work: Callable[[Settings], Coroutine[Any, Any, str]]) -> None:
     except (DBAPIError, OSError) as exc:
         print(f"database error ({type(exc).__name__}); is it up and migrated?", file=sys.stderr)
         raise SystemExit(1) from None
-    print(summary)
+    if summary:
+        print(summary)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
-from tsp_auth.webhooks.worker import run_forever, run_once
+from tsp_auth.webhooks.worker import OUTCOMES, run_forever, run_once
 
 log = logging.getLogger("tsp_auth.worker")
 
 # How long `serve --with-worker` waits for its worker to finish a round after SIGTERM.
 STOP_TIMEOUT_SECONDS = 30.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+TOTALS = ("passes", "expired", "reminded", *OUTCOMES, "cleaned")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,9 @@ async def run_command(settings: Settings, options: WorkerOptions) -> str:
                 )
             finally:
                 flusher.cancel()
-            log.info("worker stopped", extra=dict(totals))
+            log.info("worker stopped", extra={key: totals[key] for key in TOTALS})
             flush_logs()
-            return "worker stopped"
+            return ""  # the JSON line above says it
 
 
 async def run_sweep(settings: Settings) -> str:
@@ -124,6 +126,16 @@ def _log_start(settings: Settings, options: WorkerOptions, metrics_url: str | No
     flush_logs()
 
 
+class _ServerStopped(Exception):
+    """uvicorn, having shut down on a signal, raises that signal again for the handler it
+    found at start: ours, which ends the block cleanly instead of dying (SIGTERM's default
+    action skips every ``finally``, so the worker would be orphaned) or printing a traceback."""
+
+
+def _on_stop_signal(signum: int, _frame: object) -> None:
+    raise _ServerStopped(signum)
+
+
 @contextlib.contextmanager
 def worker_beside(metrics_port: int | None) -> Iterator[subprocess.Popen[bytes]]:
     """Run `tsp-auth worker` as a child for as long as the block runs (the server's life).
@@ -135,11 +147,19 @@ def worker_beside(metrics_port: int | None) -> Iterator[subprocess.Popen[bytes]]
     command = [sys.executable, "-m", "tsp_auth", "worker"]
     if metrics_port is not None:
         command += ["--metrics-port", str(metrics_port)]
+    previous = {sig: signal.signal(sig, _on_stop_signal) for sig in STOP_SIGNALS}
     child = subprocess.Popen(command)  # noqa: S603 (our own interpreter and arguments)
     try:
         yield child
+    except _ServerStopped:
+        pass  # the server drained and stopped as asked: a clean exit
     finally:
+        # A second Ctrl-C while the worker finishes its round is not a traceback either.
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
         _stop(child)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
