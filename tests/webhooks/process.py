@@ -21,9 +21,12 @@ Line = dict[str, Any]
 
 
 class Command:
-    def __init__(self, *args: str, database_url: str, cwd: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TSP_AUTH_")}
-        env["TSP_AUTH_DATABASE_URL"] = database_url
+    def __init__(
+        self, *args: str, database_url: str, cwd: Path, env: dict[str, str] | None = None
+    ) -> None:
+        """Runs ``tsp-auth *args`` with no TSP_AUTH_ setting but the database and ``env``."""
+        settings = {"TSP_AUTH_DATABASE_URL": database_url, **(env or {})}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TSP_AUTH_")} | settings
         self.lines: list[Line] = []
         self.text: list[str] = []
         self.process = subprocess.Popen(
