@@ -1,7 +1,9 @@
-# tsp-auth: `make run` starts the service with demo data on SQLite; `make test` runs the suite.
+# tsp-auth: `make run` starts the service and its worker with demo data on SQLite; `make test` runs the suite.
 PY ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# The worker `make run` starts beside the server serves its own metrics here (docs/operations.md).
+WORKER_METRICS_PORT ?= $(shell echo $$(($(PORT) + 1000)))
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
@@ -19,7 +21,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/tsp-auth migrate
 	$(BIN)/tsp-auth demo --base-url http://127.0.0.1:$(PORT)
-	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) $(BIN)/tsp-auth serve --port $(PORT)
+	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) $(BIN)/tsp-auth serve --port $(PORT) \
+	  --with-worker --worker-metrics-port $(WORKER_METRICS_PORT)
 
 test: install
 	@scripts/ensure-chromium || true

@@ -1,16 +1,17 @@
-"""`tsp-auth`: serve, migrate, demo data, OpenAPI export, signing keys, webhook worker, sweeps."""
+"""`tsp-auth`: serve, migrate, demo data, OpenAPI export, signing keys, worker, sweep, cleanup."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -43,7 +44,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     configure_logging(settings.log_level)
     app = create_app(settings)
     _tune_garbage_collector()
-    serve(app, settings, host=args.host, port=args.port)
+    with _worker_beside(args):
+        serve(app, settings, host=args.host, port=args.port)
+
+
+def _worker_beside(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
+    from tsp_auth.webhooks.process import worker_beside
+
+    if not args.with_worker:
+        return contextlib.nullcontext()
+    return worker_beside(args.worker_metrics_port)
 
 
 def _tune_garbage_collector() -> None:
@@ -143,33 +153,44 @@ def _when(moment: datetime | None) -> str:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    _run_worker(args, sweep_only=False)
+    from tsp_auth.webhooks.process import WorkerOptions, run_command
+
+    options = WorkerOptions(
+        once=args.once,
+        interval=args.interval,
+        sweep_every=args.sweep_every,
+        metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host,
+    )
+    _run_worker(lambda settings: run_command(settings, options))
 
 
-def cmd_sweep(args: argparse.Namespace) -> None:
-    _run_worker(args, sweep_only=True)
+def cmd_sweep(_: argparse.Namespace) -> None:
+    from tsp_auth.webhooks.process import run_sweep
+
+    _run_worker(run_sweep)
 
 
-def _run_worker(args: argparse.Namespace, *, sweep_only: bool) -> None:
+def cmd_cleanup(_: argparse.Namespace) -> None:
+    from tsp_auth.webhooks.process import run_cleanup
+
+    _run_worker(run_cleanup)
+
+
+def _run_worker(work: Callable[[Settings], Coroutine[Any, Any, str]]) -> None:
     from sqlalchemy.exc import DBAPIError
 
     from tsp_auth.observability.logs import configure_logging
-    from tsp_auth.webhooks.worker import run_command
 
     settings = _settings()
     configure_logging(settings.log_level)
-    once: bool = getattr(args, "once", True)
-    interval: float = getattr(args, "interval", 5.0)
-    sweep_every: float = getattr(args, "sweep_every", 60.0)
-    work = run_command(
-        settings, once=once, sweep_only=sweep_only, interval=interval, sweep_every=sweep_every
-    )
     try:
-        summary = asyncio.run(work)
+        summary = asyncio.run(work(settings))
     except (DBAPIError, OSError) as exc:
         print(f"database error ({type(exc).__name__}); is it up and migrated?", file=sys.stderr)
         raise SystemExit(1) from None
-    print(summary)
+    if summary:
+        print(summary)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--with-worker", action="store_true", help="run `worker` beside it")
+    serve.add_argument("--worker-metrics-port", type=int, help="the worker's --metrics-port")
     serve.set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="migrate the database to head").set_defaults(
         func=cmd_migrate
@@ -208,10 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--once", action="store_true", help="sweep, deliver what is due, exit")
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between drains")
     worker.add_argument("--sweep-every", type=float, default=60.0, help="seconds between sweeps")
+    worker.add_argument(
+        "--metrics-port", type=int, help="serve the worker's Prometheus metrics on this port"
+    )
+    worker.add_argument("--metrics-host", default="127.0.0.1", help="address of that endpoint")
     worker.set_defaults(func=cmd_worker)
     commands.add_parser(
         "sweep", help="expire lapsed grants and queue expiry reminders, once"
     ).set_defaults(func=cmd_sweep)
+    commands.add_parser(
+        "cleanup", help="delete expired codes, tokens, ended sessions and old outbox rows, once"
+    ).set_defaults(func=cmd_cleanup)
     return parser
 
 

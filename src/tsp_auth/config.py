@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     # After a secret rotation the previous secret keeps signing this long (Standard Webhooks).
     webhook_secret_overlap_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Cleanup by `tsp-auth cleanup` and by the worker every `cleanup_interval`: rows are kept
+    # this long after they stopped mattering (docs/operations.md "Cleanup"). Audit events stay.
+    cleanup_interval: timedelta = timedelta(hours=1)
+    cleanup_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    cleanup_token_grace: timedelta = timedelta(days=1)
+    cleanup_session_retention: timedelta = timedelta(days=7)
+    cleanup_outbox_retention: timedelta = timedelta(days=30)
 
     @field_validator("database_url")
     @classmethod
@@ -138,6 +145,22 @@ class Settings(BaseSettings):
     def _short_login(cls, value: timedelta) -> timedelta:
         if not timedelta(0) < value <= timedelta(minutes=5):
             raise ValueError("must be between 1 second and 5 minutes (DESIGN §3)")
+        return value
+
+    @field_validator("cleanup_interval")
+    @classmethod
+    def _cleanup_interval(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= timedelta(days=1):
+            raise ValueError("must be between 1 minute and 1 day")
+        return value
+
+    @field_validator("cleanup_token_grace", "cleanup_session_retention", "cleanup_outbox_retention")
+    @classmethod
+    def _cleanup_retention(cls, value: timedelta) -> timedelta:
+        # Past the 30 s JWT leeway with room to spare: a deleted row's token or code is then
+        # refused for its expiry anyway, so deleting it never makes a replay succeed.
+        if not timedelta(minutes=10) <= value <= timedelta(days=3650):
+            raise ValueError("must be between 10 minutes and 3650 days")
         return value
 
     @model_validator(mode="after")

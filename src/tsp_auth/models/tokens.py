@@ -49,7 +49,7 @@ class AuthorizationCode(Base):
     code_challenge_method: Mapped[str | None] = mapped_column(String(8))
     family_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # cleanup
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -76,7 +76,7 @@ class RefreshToken(Base):
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"))
     scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # cleanup
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -103,7 +103,7 @@ class LoginToken(Base):
     seller_id: Mapped[str] = mapped_column(String(40))
     roles: Mapped[frozenset[str]] = mapped_column(StringSet)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # cleanup
     redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -124,8 +124,8 @@ class ConsoleSession(Base):
     roles: Mapped[frozenset[str]] = mapped_column(StringSet)
     browser_profile: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # cleanup
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # cleanup
     end_reason: Mapped[str | None] = mapped_column(String(64))
 
 

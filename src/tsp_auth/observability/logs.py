@@ -106,3 +106,6 @@ def configure_logging(level: str) -> None:
     # uvicorn's own access log would print the raw path (and so any query); ours replaces it.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every webhook POST with its full URL at INFO, and a receiver's URL may carry
+    # a credential in its query; the worker's own lines count the outcomes instead.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

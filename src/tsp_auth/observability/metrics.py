@@ -43,3 +43,8 @@ WEBHOOK_DELIVERIES = Counter(
     "Webhook delivery attempts by outcome: delivered, retrying (will retry) or failed (gave up).",
     ["outcome"],
 )
+CLEANUP_ROWS = Counter(
+    "tsp_auth_cleanup_rows_deleted_total",
+    "Rows the cleanup deleted, by table, counted when each batch commits.",
+    ["table"],
+)

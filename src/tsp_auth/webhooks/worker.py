@@ -1,7 +1,9 @@
-"""`tsp-auth worker`: deliver the outbox, and run the sweep every so often.
+"""`tsp-auth worker`: deliver the outbox, sweep expiries and clean up, on a schedule.
 
-Any number of workers may run against one database: claims, expiries and reminders are all
-decided by the database (docs/operations.md). ``--once`` sweeps, drains and exits (cron, tests).
+Any number of workers may run against one database: claims, expiries, reminders and deletes
+are all decided by the database (docs/operations.md). ``--once`` sweeps, drains and exits
+(cron, tests). The worker logs JSON lines like the server: at start, after every pass (with
+its counts) and at stop; ``--metrics-port`` serves its Prometheus counters.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,11 +18,14 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.cleanup.service import cleanup
 from tsp_auth.config import Settings
 from tsp_auth.sweeps.service import SweepResult, sweep
 from tsp_auth.webhooks.delivery import drain
 
 log = logging.getLogger("tsp_auth.worker")
+
+OUTCOMES = ("delivered", "retrying", "failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,61 @@ async def run_once(
     return WorkerRun(swept, delivered)
 
 
+class _Schedule:
+    """Drain on every tick; a *pass* (every ``sweep_every`` s) also sweeps, and cleans up
+    when ``cleanup_every`` s have gone by. Each pass logs what happened since the last one."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        http: httpx.AsyncClient,
+        sweep_every: float,
+        cleanup_every: float,
+    ) -> None:
+        self.sessionmaker, self.settings, self.http = sessionmaker, settings, http
+        self.sweep_every, self.cleanup_every = sweep_every, cleanup_every
+        self.clock = asyncio.get_running_loop().time
+        self.next_pass = self.next_cleanup = self.clock()
+        self.counts: Counter[str] = Counter()  # since the last pass
+        self.cleaned_by_table: dict[str, int] | None = None  # when this pass cleaned up
+        self.totals: Counter[str] = Counter()
+
+    async def tick(self) -> None:
+        due = self.clock() >= self.next_pass
+        if due:
+            swept = await sweep(self.sessionmaker)
+            self.counts.update(expired=swept.expired, reminded=swept.reminded)
+            await self._cleanup_if_due()
+        outcomes = await drain(self.sessionmaker, self.settings, self.http)
+        if outcomes:
+            log.info("deliveries", extra=dict(outcomes))
+        self.counts.update(outcomes)
+        if due:
+            self.next_pass = self.clock() + self.sweep_every
+            self._log_pass()
+
+    async def _cleanup_if_due(self) -> None:
+        if self.clock() < self.next_cleanup:
+            return
+        cleaned = await cleanup(self.sessionmaker, self.settings)
+        self.next_cleanup = self.clock() + self.cleanup_every
+        self.counts["cleaned"] += cleaned.total
+        self.cleaned_by_table = cleaned.deleted
+
+    def _log_pass(self) -> None:
+        fields: dict[str, object] = {
+            key: self.counts[key] for key in ("expired", "reminded", *OUTCOMES, "cleaned")
+        }
+        if self.cleaned_by_table is not None:
+            fields["cleaned_by_table"] = self.cleaned_by_table
+        log.info("worker pass", extra=fields)
+        self.totals.update(self.counts)
+        self.totals["passes"] += 1
+        self.counts.clear()
+        self.cleaned_by_table = None
+
+
 async def run_forever(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
@@ -57,58 +116,21 @@ async def run_forever(
     interval: float,
     sweep_every: float,
     stop: asyncio.Event,
-) -> None:
-    """Drain every ``interval`` seconds and sweep every ``sweep_every`` seconds until ``stop``.
+    cleanup_every: float | None = None,
+) -> Counter[str]:
+    """Drain every ``interval`` seconds, pass every ``sweep_every`` seconds, until ``stop``;
+    return the totals. ``cleanup_every`` defaults to ``TSP_AUTH_CLEANUP_INTERVAL``.
 
     A failed round (database down, say) is logged and retried on the next tick: leases make
-    an interrupted round safe to repeat.
+    an interrupted round safe to repeat, and each cleanup batch commits on its own.
     """
-    loop = asyncio.get_running_loop()
-    next_sweep = loop.time()
+    every = settings.cleanup_interval.total_seconds() if cleanup_every is None else cleanup_every
+    schedule = _Schedule(sessionmaker, settings, http, sweep_every, every)
     while not stop.is_set():
         try:
-            if loop.time() >= next_sweep:
-                swept = await sweep(sessionmaker)
-                next_sweep = loop.time() + sweep_every
-                if swept.expired or swept.reminded:
-                    log.info("sweep", extra={"expired": swept.expired, "reminded": swept.reminded})
-            outcomes = await drain(sessionmaker, settings, http)
-            if outcomes:
-                log.info("deliveries", extra=dict(outcomes))
+            await schedule.tick()
         except Exception:
             log.exception("worker round failed; retrying next tick")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
-
-
-async def run_command(
-    settings: Settings, *, once: bool, sweep_only: bool = False, interval: float, sweep_every: float
-) -> str:
-    """What `tsp-auth worker` / `tsp-auth sweep` run: own engine, own HTTP client."""
-    from tsp_auth.db import create_engine, create_sessionmaker
-    from tsp_auth.webhooks.delivery import http_client
-
-    engine = create_engine(settings)
-    sessionmaker = create_sessionmaker(engine)
-    try:
-        if sweep_only:
-            swept = await sweep(sessionmaker)
-            return f"sweep: {swept.expired} expired, {swept.reminded} reminders"
-        async with http_client(settings) as http:
-            if once:
-                return (await run_once(sessionmaker, settings, http)).summary()
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for name in ("SIGINT", "SIGTERM"):
-                loop.add_signal_handler(getattr(signal, name), stop.set)
-            await run_forever(
-                sessionmaker,
-                settings,
-                http,
-                interval=interval,
-                sweep_every=sweep_every,
-                stop=stop,
-            )
-            return "worker stopped"
-    finally:
-        await engine.dispose()
+    return schedule.totals

@@ -1,0 +1,1 @@
+"""Deletes rows that stopped mattering: used codes, expired tokens, ended sessions, old outbox."""
