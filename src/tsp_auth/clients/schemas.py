@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tsp_auth.models import Client
+from tsp_auth.strict import RequestBody
 
 ClientType = Literal["first_party", "confidential", "public"]
 ClientStatus = Literal["development", "live", "disabled"]
@@ -26,7 +27,7 @@ def _sorted(codes: Iterable[str]) -> list[str]:
     return sorted(codes)
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(RequestBody):
     """An operator registers a first-party client; a partner admin registers a partner app."""
 
     model_config = ConfigDict(extra="forbid")
@@ -53,7 +54,7 @@ class ClientCreate(BaseModel):
     )
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     status: ClientStatus | None = None

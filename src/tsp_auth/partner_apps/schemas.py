@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tsp_auth.consent.schemas import Codes, PartnerSummary
+from tsp_auth.strict import RequestBody
 
 
 def _sorted(value: object) -> object:
@@ -55,7 +56,7 @@ class AppAuthorizationRequestRead(BaseModel):
     )
 
 
-class AppAuthorizationAccept(BaseModel):
+class AppAuthorizationAccept(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     category: str = Field(
@@ -100,7 +101,7 @@ class AppAuthorizationList(BaseModel):
     items: list[AppAuthorizationRead]
 
 
-class AppAuthorizationLinkCreate(BaseModel):
+class AppAuthorizationLinkCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = Field(max_length=64)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.strict import RequestBody
+
 EventType = Literal[
     "grant.created",
     "grant.updated",
@@ -19,7 +21,7 @@ EventType = Literal[
 ]
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(
