@@ -101,6 +101,7 @@ class Factory:
             markets=frozenset(markets),
             qualified_items=frozenset(items),
             valid=valid,
+            partner_valid=valid,
             return_url=return_url,
             created_at=now(),
         )

@@ -199,7 +199,12 @@ async def _run_on_driver(engine: AsyncEngine, sql: str, args: list[Any], *, fetc
     invalidated instead (the pool reconnects)."""
     try:
         pooled = await engine.raw_connection()
-    except asyncpg.PostgresError as exc:  # refused at connect: starting up, too many clients…
+    except (asyncpg.PostgresError, engine.dialect.loaded_dbapi.Error) as exc:
+        # Refused at connect: 57P03 starting up, 53300 too many clients, class 08. The pool
+        # raises what SQLAlchemy's asyncpg adapter translated the driver's error into (its
+        # DB-API ``Error``), without the ``DBAPIError`` a session would wrap it in: wrap it
+        # here, so the one handler answers 503 with Retry-After (errors.py), as for a session.
+        # OSError (refused, reset) and TimeoutError reach their handlers as they are.
         raise DBAPIError(None, None, exc) from exc
     reusable = False
     try:

@@ -35,6 +35,7 @@ def test_reason_codes_are_the_documented_strings() -> None:
         "ok",
         "not_main_account",
         "service_not_valid",
+        "service_invalidated_by_platform",
         "service_not_in_market",
         "service_not_offered",
         "item_not_qualified",

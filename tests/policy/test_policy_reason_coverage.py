@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 
 from tsp_auth.policy import (
+    Authority,
     Decision,
     GrantFacts,
     Offer,
     Reason,
     Selection,
     ServiceFacts,
+    Validity,
+    change_validity,
     check_assignment,
     check_consenter,
     check_edit,
@@ -88,6 +91,9 @@ def _act(action: str, **changes: Any) -> Decision:
 SCENARIOS: dict[Reason, Callable[[], Decision]] = {
     Reason.NOT_MAIN_ACCOUNT: lambda: check_consenter(is_main_account=False),
     Reason.SERVICE_NOT_VALID: lambda: _available(valid=False),
+    Reason.SERVICE_INVALIDATED_BY_PLATFORM: lambda: (
+        change_validity(Validity(platform_invalidated=True), Authority.PARTNER, True).decision
+    ),
     Reason.SERVICE_NOT_IN_MARKET: lambda: _available(markets=frozenset({"UK"})),
     Reason.SERVICE_NOT_OFFERED: lambda: _available(visibility="custom"),
     Reason.ALREADY_AUTHORIZED: lambda: _available(service_id="done"),

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.models import MemberAssignment
 from tsp_auth.pagination import Page
+from tsp_auth.strict import RequestBody
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(RequestBody):
     """A partner admin lets one member act for one seller, with all or some of the roles."""
 
     model_config = ConfigDict(extra="forbid")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.pagination import Page, PageQuery
+from tsp_auth.strict import IsoDatetime
 
 # The export's columns, in order; `detail` is written as a JSON object.
 CSV_COLUMNS = (
@@ -55,8 +56,8 @@ class AuditQuery(PageQuery):
     action: str | None = Field(default=None, max_length=64)
     outcome: Literal["success", "denied"] | None = None
     grant_id: str | None = Field(default=None, max_length=40)
-    since: AwareDatetime | None = Field(default=None, description="Inclusive; with a zone.")
-    until: AwareDatetime | None = Field(default=None, description="Exclusive; with a zone.")
+    since: IsoDatetime | None = Field(default=None, description="Inclusive; ISO 8601, with a zone.")
+    until: IsoDatetime | None = Field(default=None, description="Exclusive; ISO 8601, with a zone.")
     order: Literal["asc", "desc"] = Field(default="asc", description="By (occurred_at, id).")
     limit: int = Field(default=50, ge=1, le=200, description="Page size (JSON only).")
     cursor: str | None = Field(default=None, max_length=200, description="Opaque; JSON only.")

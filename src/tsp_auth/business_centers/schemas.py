@@ -9,12 +9,13 @@ from tsp_auth.business_centers.catalogue import CONTENT_CODES, AccessScope, Perm
 from tsp_auth.models import Grant
 from tsp_auth.pagination import Page
 from tsp_auth.registry.schemas import AccountCreate, AccountRead
+from tsp_auth.strict import RequestBody
 
 Name = Field(min_length=1, max_length=200)
 Id = Field(min_length=1, max_length=40)
 
 
-class BusinessCenterCreate(BaseModel):
+class BusinessCenterCreate(RequestBody):
     name: str = Name
     admin: AccountCreate = Field(description="The first Business Center admin")
 
@@ -31,7 +32,7 @@ class BusinessCenterCreated(BusinessCenterRead):
     admin: AccountRead
 
 
-class AccessRequestCreate(BaseModel):
+class AccessRequestCreate(RequestBody):
     scope: AccessScope
 
 
@@ -108,7 +109,7 @@ class AccessDecided(BaseModel):
     grant: BcGrantRead | None
 
 
-class BusinessCenterAssignmentCreate(BaseModel):
+class BusinessCenterAssignmentCreate(RequestBody):
     member_id: str = Id
     tiktok_account_id: str = Id
     permission: PermissionLevel
@@ -150,7 +151,7 @@ class EffectivePermissions(BaseModel):
     sources: list[PermissionSource]
 
 
-class LinkageCreate(BaseModel):
+class LinkageCreate(RequestBody):
     tiktok_account_id: str = Id
     user_id: str = Id
     permissions: list[str] = Field(min_length=1, max_length=8)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.models import Client
 from tsp_auth.pagination import Page
+from tsp_auth.strict import RequestBody
 
 ClientType = Literal["first_party", "confidential", "public"]
 ClientStatus = Literal["development", "live", "disabled"]
@@ -32,7 +33,7 @@ AllowedOrigins = Annotated[
 Scopes = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=32)]
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(RequestBody):
     """An operator registers a first-party client; a partner admin registers a partner app."""
 
     model_config = ConfigDict(extra="forbid")
@@ -60,7 +61,7 @@ class ClientCreate(BaseModel):
     )
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     status: ClientStatus | None = None

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
 from tsp_auth.consent.authorize import Purpose
+from tsp_auth.strict import RequestBody
 
 Code = Field(max_length=40)
 
@@ -93,7 +94,7 @@ class ConsentRequestRead(BaseModel):
     already_authorized: list[AuthorizedGrantRead]
 
 
-class ServicePick(BaseModel):
+class ServicePick(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     service_id: str = Code
@@ -103,7 +104,7 @@ class ServicePick(BaseModel):
     authorized_object: str | None = Field(default=None, max_length=24)
 
 
-class ConsentAccept(BaseModel):
+class ConsentAccept(RequestBody):
     """The seller's decision (seed 001: duration, email, terms, then the sections)."""
 
     model_config = ConfigDict(extra="forbid")

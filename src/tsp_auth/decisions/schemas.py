@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
+from tsp_auth.strict import RequestBody
 from tsp_auth.tsp_access.schemas import Actor
 
 
-class DecisionRequest(BaseModel):
+class DecisionRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     # Any string up to the longest token we know gets an answer (invalid_session), not a 400.

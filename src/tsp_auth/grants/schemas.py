@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tsp_auth.models import Grant
 from tsp_auth.pagination import Page, PageQuery
 from tsp_auth.policy import GrantStatus, effective_status
+from tsp_auth.strict import RequestBody
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
 # DESIGN §2: why the platform deactivates a grant.
@@ -117,7 +118,7 @@ class GrantQuery(PageQuery):
     cursor: str | None = Field(default=None, max_length=200, description="Opaque; from a page.")
 
 
-class GrantUpdate(BaseModel):
+class GrantUpdate(RequestBody):
     """A seller's edit: each field sent replaces that part of the selection.
 
     An omitted field keeps its current value, unless its item is removed, in which case it goes
@@ -142,5 +143,5 @@ class GrantCancelled(BaseModel):
     grant: GrantRead
 
 
-class GrantDeactivate(BaseModel):
+class GrantDeactivate(RequestBody):
     reason: DeactivationReason

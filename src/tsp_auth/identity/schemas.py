@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tsp_auth.strict import RequestBody
 
-class IdentityTokenRequest(BaseModel):
+
+class IdentityTokenRequest(RequestBody):
     account_id: str = Field(max_length=40)
 
 

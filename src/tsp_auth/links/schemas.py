@@ -3,9 +3,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.consent.authorize import STATE_MAX_LENGTH, STATE_PATTERN, Purpose
+from tsp_auth.strict import RequestBody
 
 
-class AuthorizationLinkCreate(BaseModel):
+class AuthorizationLinkCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     service_id: str = Field(max_length=40)

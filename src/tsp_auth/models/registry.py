@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsp_auth.models.base import Base, StringSet, UTCDateTime
@@ -70,7 +70,14 @@ class Service(Base):
     category: Mapped[str] = mapped_column(String(40))
     markets: Mapped[frozenset[str]] = mapped_column(StringSet)
     qualified_items: Mapped[frozenset[str]] = mapped_column(StringSet)
+    # Effective validity, what every reader checks (seed 000 "currently valid"): written only
+    # as ``policy.Validity(partner_valid, platform_invalidated).valid`` (registry.service).
     valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The partner's own flag, and the platform's invalidation the partner may not clear.
+    partner_valid: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    platform_invalidated: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     return_url: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tsp_auth.consent.schemas import Codes, PartnerSummary
 from tsp_auth.pagination import Page
+from tsp_auth.strict import RequestBody
 
 
 def _sorted(value: object) -> object:
@@ -56,7 +57,7 @@ class AppAuthorizationRequestRead(BaseModel):
     )
 
 
-class AppAuthorizationAccept(BaseModel):
+class AppAuthorizationAccept(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     category: str = Field(
@@ -101,7 +102,7 @@ class AppAuthorizationList(Page[AppAuthorizationRead]):
     pass
 
 
-class AppAuthorizationLinkCreate(BaseModel):
+class AppAuthorizationLinkCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = Field(max_length=64)

@@ -67,6 +67,13 @@ from tsp_auth.policy.selection import (
     check_selection,
     is_narrowing,
 )
+from tsp_auth.policy.validity import (
+    VALIDITY_RULES,
+    Authority,
+    Validity,
+    ValidityChange,
+    change_validity,
+)
 
 __all__ = [
     "ACTIONS",
@@ -84,6 +91,8 @@ __all__ = [
     "ROLES",
     "ROLE_CODES",
     "SELLER_CENTER_AREAS",
+    "VALIDITY_RULES",
+    "Authority",
     "ConsoleRule",
     "Decision",
     "Duration",
@@ -99,6 +108,9 @@ __all__ = [
     "Requirement",
     "Selection",
     "ServiceFacts",
+    "Validity",
+    "ValidityChange",
+    "change_validity",
     "check_active",
     "check_assignment",
     "check_consenter",

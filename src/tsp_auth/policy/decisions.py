@@ -16,6 +16,8 @@ class Reason(StrEnum):
     # consent preconditions
     NOT_MAIN_ACCOUNT = "not_main_account"
     SERVICE_NOT_VALID = "service_not_valid"
+    # who sets a service's validity (policy.validity)
+    SERVICE_INVALIDATED_BY_PLATFORM = "service_invalidated_by_platform"
     SERVICE_NOT_IN_MARKET = "service_not_in_market"
     SERVICE_NOT_OFFERED = "service_not_offered"
     ALREADY_AUTHORIZED = "already_authorized"

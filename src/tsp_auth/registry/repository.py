@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.models import Account, Binding, Partner, Seller, Service, ServiceOffer
@@ -100,5 +100,8 @@ async def active_binding(session: AsyncSession, seller_id: str, partner_id: str)
     return result.first()
 
 
-async def set_service_valid(session: AsyncSession, service_id: str, valid: bool) -> None:
-    await session.execute(update(Service).where(Service.id == service_id).values(valid=valid))
+async def lock_service(session: AsyncSession, service: Service) -> None:
+    """Re-read ``service`` holding its row lock until the request's transaction ends, so two
+    validity changes at once (operator and partner) apply one after the other, each to the
+    other's result, instead of the later one writing flags it read before the first."""
+    await session.refresh(service, with_for_update=True)

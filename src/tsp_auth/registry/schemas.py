@@ -7,11 +7,12 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_vali
 
 from tsp_auth.pagination import Page
 from tsp_auth.policy import ITEM_CODES, validate_market
+from tsp_auth.strict import RequestBody
 
 Name = Field(min_length=1, max_length=200)
 
 
-class PartnerCreate(BaseModel):
+class PartnerCreate(RequestBody):
     name: str = Name
     region: Literal["US", "ROW"]
     categories: list[Literal["seller_service", "tap"]] = Field(default_factory=list, max_length=8)
@@ -28,7 +29,7 @@ class PartnerRead(BaseModel):
     created_at: datetime
 
 
-class AccountCreate(BaseModel):
+class AccountCreate(RequestBody):
     name: str = Name
     email: EmailStr | None = None
 
@@ -50,7 +51,7 @@ class AccountRead(BaseModel):
     business_center_id: str | None = None
 
 
-class SellerCreate(BaseModel):
+class SellerCreate(RequestBody):
     shop_name: str = Name
     market: str = Field(max_length=8, description="US-L2L, US-CB, UK, DE, ID, JP …")
     main_account: AccountCreate
@@ -74,7 +75,7 @@ class SellerCreated(SellerRead):
     main_account: AccountRead
 
 
-class ServiceCreate(BaseModel):
+class ServiceCreate(RequestBody):
     partner_id: str = Field(max_length=40)
     name: str = Name
     visibility: Literal["public", "custom"] = "public"
@@ -97,9 +98,12 @@ class ServiceCreate(BaseModel):
         return value
 
 
-class ServiceUpdate(BaseModel):
+class ServiceUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    valid: bool | None = None
+    valid: bool | None = Field(
+        default=None,
+        description="A partner admin sets the partner's flag; an operator, the platform's.",
+    )
     return_url: HttpUrl | None = None
 
 
@@ -113,12 +117,16 @@ class ServiceRead(BaseModel):
     category: str
     markets: list[str]
     qualified_items: list[str]
-    valid: bool
+    valid: bool = Field(description="Effective: the partner's flag and not the platform's.")
+    partner_valid: bool = Field(description="The partner's own flag (a partner admin sets it).")
+    platform_invalidated: bool = Field(
+        description="Set and cleared by an operator only; while set the service is not valid."
+    )
     return_url: str | None
     created_at: datetime
 
 
-class OfferCreate(BaseModel):
+class OfferCreate(RequestBody):
     seller_id: str = Field(max_length=40)
 
 

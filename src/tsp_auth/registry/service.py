@@ -15,6 +15,7 @@ from tsp_auth.identity.callers import Caller, require_operator
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import new_id
 from tsp_auth.pagination import PageQuery
+from tsp_auth.policy import Authority, Validity, change_validity
 from tsp_auth.registry import repository
 from tsp_auth.registry.schemas import (
     AccountCreate,
@@ -137,18 +138,43 @@ async def update_service(
 ) -> Service:
     service = await visible_service(session, caller, service_id)
     await managed_partner(session, caller, service.partner_id)
+    if data.valid is not None:
+        # Refused before anything else changes: the request is all or nothing.
+        await _set_validity(session, caller, service, data.valid)
     if data.name is not None:
         service.name = data.name
     if data.return_url is not None:
         service.return_url = str(data.return_url)
-    if data.valid is not None and data.valid != service.valid:
-        service.valid = data.valid
-        if not data.valid:
-            # DESIGN §2: a service that stops being valid deactivates its grants.
-            ended = await deactivate_service_grants(session, service.id, reason="service_not_valid")
-            await grants_ended(session, ended, "grant.deactivated", Actor.of(caller))
     await session.flush()
     return service
+
+
+async def _set_validity(
+    session: AsyncSession, caller: Caller, service: Service, valid: bool
+) -> None:
+    """An operator sets the platform's flag, a partner admin its own (policy.validity)."""
+    authority = Authority.PLATFORM if caller.is_operator else Authority.PARTNER
+    await repository.lock_service(session, service)
+    current = Validity(service.partner_valid, service.platform_invalidated)
+    change = change_validity(current, authority, valid)
+    if not change.decision.allow:
+        note = Actor.of(caller).note(
+            "service.updated",
+            partner_id=service.partner_id,
+            detail={"service_id": service.id, "valid": valid},
+        )
+        raise Forbidden(
+            "the platform has invalidated this service; only the platform can restore it",
+            error=change.decision.reason,
+        ).audited(note)
+    was_valid = service.valid
+    service.partner_valid = change.validity.partner_valid
+    service.platform_invalidated = change.validity.platform_invalidated
+    service.valid = change.validity.valid
+    if was_valid and not service.valid:
+        # DESIGN §2: a service that stops being valid deactivates its grants.
+        ended = await deactivate_service_grants(session, service.id, reason="service_not_valid")
+        await grants_ended(session, ended, "grant.deactivated", Actor.of(caller))
 
 
 async def offer_service(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
 from tsp_auth.pagination import Page
+from tsp_auth.strict import RequestBody
 
 # An opaque id the console keeps per browser profile (seed 000 FAQ: one identity per Chrome
 # profile); we only compare it, so any short URL-safe string will do.
@@ -22,7 +23,7 @@ class Actor(BaseModel):
     partner: str = Field(description="The partner the account belongs to.")
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     seller_id: str = Field(max_length=40)
@@ -51,7 +52,7 @@ class LoginTokenIssued(BaseModel):
     act: Actor
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(RequestBody):
     """The seller console redeems a login token; the token itself is the credential."""
 
     model_config = ConfigDict(extra="forbid")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.pagination import Page
+from tsp_auth.strict import RequestBody
 
 EventType = Literal[
     "grant.created",
@@ -21,7 +22,7 @@ EventType = Literal[
 ]
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(
