@@ -159,6 +159,11 @@ async def test_the_same_identity_signing_in_again_replaces_its_own_session(
     assert old is not None and old.end_reason == "replaced"
     [holder] = await _open_sessions(factory, PROFILE)
     assert holder.id == second.json()["session_id"]
+    # A seller-account session is no TSP Access session: the decision API does not know it.
+    asked = await decide(
+        client, second.json()["session_token"], "seller_center.orders", world.seller.id
+    )
+    assert (asked["allow"], asked["reason"]) == (False, "invalid_session")
 
 
 async def test_a_session_nobody_can_use_does_not_hold_the_profile(
