@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -77,7 +78,11 @@ def _session_token(client: httpx.Client) -> str:
     )
     login.raise_for_status()
     session = client.post(
-        "/v1/tsp-access/sessions", json={"login_token": login.json()["login_token"]}
+        "/v1/tsp-access/sessions",
+        json={
+            "login_token": login.json()["login_token"],
+            "browser_profile": f"bench-{uuid.uuid4().hex}",
+        },
     )
     session.raise_for_status()
     return str(session.json()["session_token"])

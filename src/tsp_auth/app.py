@@ -13,6 +13,7 @@ from tsp_auth import __version__, openapi_spec
 from tsp_auth.assignments.router import router as assignments_router
 from tsp_auth.audit.router import router as audit_router
 from tsp_auth.audit.service import record_denial
+from tsp_auth.business_centers.card import router as business_center_card_router
 from tsp_auth.business_centers.pages import router as business_center_page_router
 from tsp_auth.business_centers.router import router as business_centers_router
 from tsp_auth.clients.router import router as clients_router
@@ -66,6 +67,7 @@ ROUTERS = (
     partner_apps_router,
     business_centers_router,
     business_center_page_router,
+    business_center_card_router,
 )
 
 

@@ -125,3 +125,18 @@ def bc_authorize_link(settings: Settings, token: str) -> str:
 def bc_qr_path(business_center_id: str, request_id: str) -> str:
     bc, rid = quote(business_center_id, safe=""), quote(request_id, safe="")
     return f"/v1/business-centers/{bc}/access-requests/{rid}/qr.png"
+
+
+def bc_qr_url(settings: Settings, business_center_id: str, request_id: str) -> str:
+    """Absolute, so a frontend on another origin (or a browser) can fetch the QR card."""
+    return f"{settings.issuer.rstrip('/')}{bc_qr_path(business_center_id, request_id)}"
+
+
+def bc_card_path(business_center_id: str, request_id: str) -> str:
+    """The QR card page a Business Center admin opens in the browser (cookie sign-in)."""
+    bc, rid = quote(business_center_id, safe=""), quote(request_id, safe="")
+    return f"/bc/business-centers/{bc}/access-requests/{rid}"
+
+
+def bc_card_url(settings: Settings, business_center_id: str, request_id: str) -> str:
+    return f"{settings.issuer.rstrip('/')}{bc_card_path(business_center_id, request_id)}"

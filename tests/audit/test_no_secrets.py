@@ -44,7 +44,8 @@ async def test_a_full_flow_stores_no_secret_anywhere_in_the_trail(
     assert login.status_code == 200, login.text
     secrets.add(login.json()["login_token"])
     started = await client.post(
-        "/v1/tsp-access/sessions", json={"login_token": login.json()["login_token"]}
+        "/v1/tsp-access/sessions",
+        json={"login_token": login.json()["login_token"], "browser_profile": "chrome-1"},
     )
     assert started.status_code == 201, started.text
     secrets.add(started.json()["session_token"])

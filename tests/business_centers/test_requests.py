@@ -73,8 +73,13 @@ async def test_admin_requests_access_and_gets_a_single_use_link_and_qr(
     created = await request_access(client, world, LIVE_VIDEOS)
     issuer = factory.app.state.settings.issuer
     assert created["link"].startswith(f"{issuer}/bc/authorize/")
+    # Absolute, from the issuer: a browser or a frontend on another origin can follow them.
+    rid = created["request_id"]
     assert created["qr_png_url"] == (
-        f"/v1/business-centers/{world.bc.id}/access-requests/{created['request_id']}/qr.png"
+        f"{issuer}/v1/business-centers/{world.bc.id}/access-requests/{rid}/qr.png"
+    )
+    assert (
+        created["card_url"] == f"{issuer}/bc/business-centers/{world.bc.id}/access-requests/{rid}"
     )
     token = token_of(created["link"])
     async with factory.app.state.sessionmaker() as session:

@@ -102,7 +102,8 @@ async def test_crafted_login_tokens_are_refused_by_console_sessions_rfc8725(
             accepted.append((attack.name, response.status_code))
     assert accepted == []
     control = await client.post(
-        "/v1/tsp-access/sessions", json={"login_token": resigned(factory.app, genuine.login_token)}
+        "/v1/tsp-access/sessions",
+        json={"login_token": resigned(factory.app, genuine.login_token), "browser_profile": "c1"},
     )
     assert control.status_code == 201, control.text
 

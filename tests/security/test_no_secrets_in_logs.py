@@ -138,7 +138,9 @@ async def _tsp_access_flow(client: AsyncClient, factory: Factory, secrets: list[
         "/v1/tsp-access/login", json={"seller_id": world.seller.id}, headers=headers
     )
     login_token = issued.json()["login_token"]
-    started = await client.post("/v1/tsp-access/sessions", json={"login_token": login_token})
+    started = await client.post(
+        "/v1/tsp-access/sessions", json={"login_token": login_token, "browser_profile": "chrome-1"}
+    )
     assert started.status_code == 201, started.text
     session_token = started.json()["session_token"]
     secrets += [login_token, session_token]

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from httpx import AsyncClient, Response
+from jose import JWTError, jwt
 from sqlalchemy import select
 
 from tests.factories import Factory
 from tsp_auth.models import Account, AuditEvent, ConsoleSession, Grant, Partner, Seller, Service
+from tsp_auth.models.base import new_id
 
 
 @dataclass
@@ -59,7 +61,24 @@ async def login_token(factory: Factory, account: Account, seller_id: str, **body
     return token
 
 
+def fresh_profile() -> str:
+    """A browser profile no other session of the test is on."""
+    return new_id("bp")
+
+
+def _login_profile(token: str) -> str | None:
+    try:
+        profile: str | None = jwt.get_unverified_claims(token).get("browser_profile")
+    except JWTError:  # not a login token at all: tests of refusals send those
+        return None
+    return profile
+
+
 async def redeem(client: AsyncClient, token: str, **body: Any) -> Response:
+    """Redeem on the profile named in ``body``, else the login's, else a fresh one: every
+    console session lives on a browser profile (seed 000 FAQ Q1)."""
+    if "browser_profile" not in body and _login_profile(token) is None:
+        body["browser_profile"] = fresh_profile()
     return await client.post("/v1/tsp-access/sessions", json={"login_token": token, **body})
 
 

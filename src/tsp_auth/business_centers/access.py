@@ -28,7 +28,7 @@ from tsp_auth.models import Account, BcAssignment, Grant
 from tsp_auth.models.base import new_id
 
 
-async def _bc_account(session: AsyncSession, bc_id: str, account_id: str) -> Account:
+async def member_of(session: AsyncSession, bc_id: str, account_id: str) -> Account:
     account = await repository.get_account(session, account_id)
     if account is None or account.kind != "business_center" or account.business_center_id != bc_id:
         raise NotFound("no such member of this business center", error="unknown_member")
@@ -48,7 +48,7 @@ async def assign(
 ) -> BcAssignment:
     """Seed 003: "select the level of permission to the TikTok account" (admins only)."""
     bc = await admin_bc(session, caller, bc_id, "bc_assignment.created")
-    await _bc_account(session, bc.id, data.member_id)
+    await member_of(session, bc.id, data.member_id)
     grant = await _bc_grant(session, bc.id, data.tiktok_account_id)
     row = BcAssignment(
         id=new_id("bca"),
@@ -141,7 +141,7 @@ async def member_permissions(
             "only a Business Center admin may look at other members", error=BC_ADMIN_REQUIRED
         )
         raise denied(refusal, caller, "bc_permissions.read", business_center_id=bc.id)
-    member = await _bc_account(session, bc.id, member_id)
+    member = await member_of(session, bc.id, member_id)
     await _bc_grant(session, bc.id, tiktok_account_id)
     return await _permissions(session, member, tiktok_account_id)
 

@@ -49,6 +49,8 @@ def _unusable(row: BcAccessRequest | None) -> AppError:
         return NotFound("no such access request")
     if effective_request_status(row) == "expired":
         return Gone("this QR code has expired; ask for a new one", error="request_expired")
+    if row.status == "withdrawn":
+        return Gone("the Business Center withdrew this request", error="request_withdrawn")
     return Gone("this QR code was already used", error="request_already_decided")
 
 

@@ -37,6 +37,7 @@ router = APIRouter(tags=["business center page"], include_in_schema=False)
 _TITLES = {
     "request_expired": "This QR code has expired",
     "request_already_decided": "This QR code was already used",
+    "request_withdrawn": "This QR code was withdrawn",
     "tiktok_account_required": "Sign in with the TikTok account to authorize",
     "login_required": "Sign in to continue",
 }
@@ -47,7 +48,7 @@ def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=page_headers())
 
 
-def _error(exc: AppError) -> HTMLResponse:
+def error_page(exc: AppError) -> HTMLResponse:
     return _page(
         "consent_error.html",
         exc.status_code,
@@ -58,7 +59,7 @@ def _error(exc: AppError) -> HTMLResponse:
     )
 
 
-async def _signed_in(request: Request, session: AsyncSession) -> tuple[Caller, str] | None:
+async def cookie_caller(request: Request, session: AsyncSession) -> tuple[Caller, str] | None:
     token = request.cookies.get(IDENTITY_COOKIE)
     if not token:
         return None
@@ -72,7 +73,7 @@ def _sign_in(settings: Settings, token: str) -> Response:
     if settings.dev_issuer_enabled:
         target = urls.dev_sign_in_path(urls.bc_authorize_path(token))
         return RedirectResponse(target, status_code=303, headers=page_headers())
-    return _error(Unauthorized("You are not signed in.", error="login_required"))
+    return error_page(Unauthorized("You are not signed in.", error="login_required"))
 
 
 def _csrf(settings: Settings, offer: AccessOffer, caller: Caller, identity: str) -> str:
@@ -88,14 +89,14 @@ def _csrf(settings: Settings, offer: AccessOffer, caller: Caller, identity: str)
 async def authorize_page(
     token: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    signed_in = await _signed_in(request, session)
+    signed_in = await cookie_caller(request, session)
     if signed_in is None:
         return _sign_in(settings, token)
     caller, identity = signed_in
     try:
         offer = await approval.offer(session, caller, token)
     except AppError as exc:
-        return _error(exc)
+        return error_page(exc)
     return _page(
         "bc_authorize.html",
         offer=offer,
@@ -112,8 +113,8 @@ async def decide(
 ) -> Response:
     refusal = cross_site_refusal(request)
     if refusal is not None:
-        return _error(refusal)
-    signed_in = await _signed_in(request, session)
+        return error_page(refusal)
+    signed_in = await cookie_caller(request, session)
     if signed_in is None:
         return _sign_in(settings, token)
     caller, identity = signed_in
@@ -129,7 +130,7 @@ async def decide(
         await session.rollback()
         if exc.audit is not None:
             await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
-        return _error(exc)
+        return error_page(exc)
     return _page(
         "bc_authorize_done.html",
         outcome=decision.status,

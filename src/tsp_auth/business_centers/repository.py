@@ -12,6 +12,7 @@ from tsp_auth.models import (
     Account,
     AccountLinkage,
     BcAccessRequest,
+    BcAdAccountAccess,
     BcAssignment,
     BusinessCenter,
     Grant,
@@ -180,6 +181,55 @@ async def remove_assignments(session: AsyncSession, bc_id: str, tiktok_account_i
         .execution_options(synchronize_session=False)
     )
     return len(result.all())
+
+
+async def ad_account_role(
+    session: AsyncSession, bc_id: str, member_id: str, ad_account_id: str
+) -> str | None:
+    result = await session.scalars(
+        select(BcAdAccountAccess.role).where(
+            BcAdAccountAccess.business_center_id == bc_id,
+            BcAdAccountAccess.member_id == member_id,
+            BcAdAccountAccess.ad_account_id == ad_account_id,
+        )
+    )
+    return result.first()
+
+
+async def pending_requests(
+    session: AsyncSession, bc_id: str, at: datetime, after: tuple[datetime, str] | None, limit: int
+) -> Sequence[BcAccessRequest]:
+    """Up to ``limit`` pending, unexpired requests of the BC in (created_at, id) order."""
+    query = select(BcAccessRequest).where(
+        BcAccessRequest.business_center_id == bc_id,
+        BcAccessRequest.status == "pending",
+        BcAccessRequest.expires_at > at,
+    )
+    if after is not None:
+        created_at, request_id = after
+        query = query.where(
+            (BcAccessRequest.created_at > created_at)
+            | ((BcAccessRequest.created_at == created_at) & (BcAccessRequest.id > request_id))
+        )
+    query = query.order_by(BcAccessRequest.created_at, BcAccessRequest.id).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def withdraw(session: AsyncSession, request_id: str, at: datetime) -> BcAccessRequest | None:
+    """Withdraw a pending request in one statement, so it races safely with the owner's scan:
+    exactly one of withdrawal and approval matches the pending row. The sealed token goes."""
+    result = await session.scalars(
+        update(BcAccessRequest)
+        .where(
+            BcAccessRequest.id == request_id,
+            BcAccessRequest.status == "pending",
+            BcAccessRequest.expires_at > at,
+        )
+        .values(status="withdrawn", token_encrypted=None, decided_at=at)
+        .returning(BcAccessRequest)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return result.first()
 
 
 async def linkage(

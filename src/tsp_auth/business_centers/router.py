@@ -8,14 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from tsp_auth.business_centers import access, approval, service
+from tsp_auth.business_centers import access, approval, decisions, pending, service
 from tsp_auth.business_centers.repository import owner_grants
 from tsp_auth.business_centers.schemas import (
     AccessDecided,
     AccessOffer,
     AccessRequestCreate,
     AccessRequestCreated,
+    AccessRequestPage,
     AccessRequestRead,
+    AdAccountAccessCreate,
+    AdAccountAccessRead,
+    BcDecision,
+    BcDecisionRequest,
     BcGrantPage,
     BcGrantRead,
     BusinessCenterAssignmentCreate,
@@ -32,7 +37,7 @@ from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
+from tsp_auth.identity.callers import BrowserCallerDep, CallerDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
@@ -91,6 +96,32 @@ async def request_access(
     return await idempotency.once(201, create)
 
 
+@router.get(
+    f"{BC}/access-requests",
+    summary="The BC's pending access requests, oldest first (BC admins)",
+    responses=responses(400, 401, 403, 404),
+)
+async def list_pending_requests(
+    business_center_id: str,
+    caller: CallerDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> AccessRequestPage:
+    return await pending.list_pending(session, caller, business_center_id, limit, cursor)
+
+
+@router.delete(
+    f"{BC}/access-requests/{{request_id}}",
+    summary="A BC admin withdraws a pending request: its QR code stops working",
+    responses=responses(401, 403, 404, 409, 410),
+)
+async def withdraw_request(
+    business_center_id: str, request_id: str, caller: CallerDep, session: SessionDep
+) -> AccessRequestRead:
+    return await pending.withdraw(session, caller, business_center_id, request_id)
+
+
 @router.get(f"{BC}/access-requests/{{request_id}}", responses=responses(401, 403, 404))
 async def read_access_request(
     business_center_id: str, request_id: str, caller: CallerDep, session: SessionDep
@@ -107,13 +138,15 @@ async def read_access_request(
 async def access_request_qr(
     business_center_id: str,
     request_id: str,
-    caller: CallerDep,
+    caller: BrowserCallerDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     png = await service.request_qr(session, settings, caller, business_center_id, request_id)
-    # The picture is a credential while the request is pending: never cached.
-    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+    # The picture is a credential while the request is pending: never cached, and never
+    # embedded by another site (it may be fetched with the sign-in cookie).
+    headers = {"Cache-Control": "no-store", "Cross-Origin-Resource-Policy": "same-origin"}
+    return Response(png, media_type="image/png", headers=headers)
 
 
 @router.post(f"{BC}/assignments", status_code=CREATED, responses=responses(400, 401, 403, 404, 409))
@@ -159,6 +192,30 @@ async def member_permissions(
     return await access.member_permissions(
         session, caller, business_center_id, tiktok_account_id, member_id
     )
+
+
+@router.post(
+    f"{BC}/ad-account-access",
+    summary="A BC admin records a member's role on one of the BC's ad accounts",
+    status_code=CREATED,
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def give_ad_account_access(
+    business_center_id: str, body: AdAccountAccessCreate, caller: CallerDep, session: SessionDep
+) -> AdAccountAccessRead:
+    row = await decisions.give_ad_account_access(session, caller, business_center_id, body)
+    return AdAccountAccessRead.model_validate(row)
+
+
+@router.post(
+    f"{BC}/decisions",
+    summary="May a member do this with a TikTok account (e.g. pull video for Spark Ads)?",
+    responses=responses(400, 401, 403, 404),
+)
+async def decide(
+    business_center_id: str, body: BcDecisionRequest, caller: CallerDep, session: SessionDep
+) -> BcDecision:
+    return await decisions.decide(session, caller, business_center_id, body)
 
 
 @router.post(f"{BC}/grants/{{grant_id}}/cancel", responses=responses(401, 403, 404, 409))

@@ -40,7 +40,10 @@ class AccessRequestCreated(BaseModel):
     request_id: str
     scope: str
     link: str = Field(description="Single-use link the QR code encodes; give it to the owner")
-    qr_png_url: str
+    qr_png_url: str = Field(
+        description="Absolute URL of the QR code PNG: identity token or the sign-in cookie"
+    )
+    card_url: str = Field(description="Absolute URL of the QR card page for the admin's browser")
     expires_at: datetime
 
 
@@ -48,12 +51,17 @@ class AccessRequestRead(BaseModel):
     id: str
     business_center_id: str
     scope: str
-    status: Literal["pending", "approved", "rejected", "expired"]
+    status: Literal["pending", "approved", "rejected", "expired", "withdrawn"]
     tiktok_account_id: str | None
     grant_id: str | None
     created_at: datetime
     expires_at: datetime
     decided_at: datetime | None
+
+
+class AccessRequestPage(BaseModel):
+    items: list[AccessRequestRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
 
 
 class ContentPermission(BaseModel):
@@ -181,3 +189,39 @@ class TikTokAccountPage(Page[TikTokAccountRead]):
 
 class BcGrantPage(Page[BcGrantRead]):
     pass
+
+
+class AdAccountAccessCreate(RequestBody):
+    member_id: str = Id
+    ad_account_id: str = Id
+    role: PermissionLevel = Field(description="The member's role on the ad account")
+
+
+class AdAccountAccessRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    business_center_id: str
+    ad_account_id: str
+    member_id: str
+    role: str
+    created_at: datetime
+
+
+class BcDecisionRequest(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    tiktok_account_id: str = Id
+    action: str = Field(min_length=1, max_length=64, description="e.g. `spark_ads.pull_video`")
+    ad_account_id: str | None = Field(default=None, min_length=1, max_length=40)
+    member_id: str | None = Field(
+        default=None, min_length=1, max_length=40, description="Default: the caller"
+    )
+
+
+class BcDecision(BaseModel):
+    allow: bool
+    reason: str = Field(description="`ok`, or why not (policy.business_center.BcReason)")
+    member_id: str
+    level: str | None = Field(description="The member's level on the TikTok account, if any")
+    ad_account_role: str | None = Field(description="The member's role on the ad account")

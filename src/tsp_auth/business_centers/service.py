@@ -30,7 +30,7 @@ from tsp_auth.oauth.opaque import digest, new_opaque
 from tsp_auth.registry.schemas import AccountCreate, MemberCreate
 
 BC_ADMIN_REQUIRED = "bc_admin_required"
-RequestStatus = Literal["pending", "approved", "rejected", "expired"]
+RequestStatus = Literal["pending", "approved", "rejected", "expired", "withdrawn"]
 
 
 def actor(caller: Caller) -> Actor:
@@ -128,8 +128,16 @@ async def request_access(
         request_id=row.id,
         scope=scope,
         link=urls.bc_authorize_link(settings, token),
-        qr_png_url=urls.bc_qr_path(bc.id, row.id),
+        qr_png_url=urls.bc_qr_url(settings, bc.id, row.id),
+        card_url=urls.bc_card_url(settings, bc.id, row.id),
         expires_at=row.expires_at,
+    )
+
+
+def gone(status: str) -> str:
+    """The error code of a request whose QR code no longer works, by its status."""
+    return {"expired": "request_expired", "withdrawn": "request_withdrawn"}.get(
+        status, "request_already_decided"
     )
 
 
@@ -139,7 +147,7 @@ def effective_request_status(row: BcAccessRequest) -> RequestStatus:
     return cast(RequestStatus, row.status)
 
 
-async def _admin_request(
+async def admin_request(
     session: AsyncSession, caller: Caller, bc_id: str, request_id: str, action: str
 ) -> BcAccessRequest:
     bc = await admin_bc(session, caller, bc_id, action)
@@ -149,10 +157,7 @@ async def _admin_request(
     return row
 
 
-async def read_request(
-    session: AsyncSession, caller: Caller, bc_id: str, request_id: str
-) -> AccessRequestRead:
-    row = await _admin_request(session, caller, bc_id, request_id, "bc_access.read")
+def request_read(row: BcAccessRequest) -> AccessRequestRead:
     return AccessRequestRead(
         id=row.id,
         business_center_id=row.business_center_id,
@@ -166,15 +171,20 @@ async def read_request(
     )
 
 
+async def read_request(
+    session: AsyncSession, caller: Caller, bc_id: str, request_id: str
+) -> AccessRequestRead:
+    return request_read(await admin_request(session, caller, bc_id, request_id, "bc_access.read"))
+
+
 async def request_qr(
     session: AsyncSession, settings: Settings, caller: Caller, bc_id: str, request_id: str
 ) -> bytes:
     """The QR card, drawn again from the sealed token: only while the request is pending."""
-    row = await _admin_request(session, caller, bc_id, request_id, "bc_access.qr")
+    row = await admin_request(session, caller, bc_id, request_id, "bc_access.qr")
     status = effective_request_status(row)
     if status != "pending" or row.token_encrypted is None:
-        error = "request_expired" if status == "expired" else "request_already_decided"
-        raise Gone(f"the access request is {status}; generate a new QR code", error=error)
+        raise Gone(f"the access request is {status}; generate a new QR code", error=gone(status))
     token = qr.unseal(settings, row.token_encrypted)
     return qr.qr_png(urls.bc_authorize_link(settings, token))
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
-from tsp_auth.grants import service
+from tsp_auth.grants import removal, service
 from tsp_auth.grants.schemas import (
     GrantCancelled,
     GrantDeactivate,
@@ -70,6 +70,15 @@ async def edit_grant(
 )
 async def cancel_grant(grant_id: str, caller: CallerDep, session: SessionDep) -> GrantCancelled:
     return await service.cancel_grant(session, caller, grant_id)
+
+
+@router.delete(
+    "/v1/grants/{grant_id}",
+    summary="The seller removes one service: this grant ends, the binding and the others stay",
+    responses=responses(401, 403, 404, 409),
+)
+async def remove_grant(grant_id: str, caller: CallerDep, session: SessionDep) -> GrantRead:
+    return await removal.remove_grant(session, caller, grant_id)
 
 
 @router.post(

@@ -97,7 +97,7 @@ async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
     )
 
 
-def _refuse(decision: Decision, error: type[AppError]) -> None:
+def refuse(decision: Decision, error: type[AppError]) -> None:
     if not decision.allow:
         raise error(f"refused: {decision.reason}", error=decision.reason)
 
@@ -110,7 +110,7 @@ async def visible_grant(session: AsyncSession, caller: Caller, grant_id: str) ->
     return grant
 
 
-async def _reread(session: AsyncSession, grant_id: str) -> Grant:
+async def reread(session: AsyncSession, grant_id: str) -> Grant:
     grant = await repository.get_visible(session, grant_id, true())
     assert grant is not None  # the grant was just updated in this transaction
     return grant
@@ -200,7 +200,7 @@ async def _check_edit(
     rules = market_rules(grant.market or NO_MARKET, at, sea_launch=sea_launch)
     decision = check_edit(current, new, offer_for(_service_facts(service), rules), service.valid)
     # The service state is a conflict with the request; every other denial is a bad selection.
-    _refuse(decision, Conflict if decision.reason == Reason.SERVICE_NOT_VALID else BadRequest)
+    refuse(decision, Conflict if decision.reason == Reason.SERVICE_NOT_VALID else BadRequest)
 
 
 @audit_refusals("grant.updated", "grant")
@@ -217,7 +217,7 @@ async def edit_grant(
     grant = await visible_grant(session, caller, grant_id)
     if not caller.is_seller_main:
         raise Forbidden("only the seller's main account may edit", error=Reason.NOT_MAIN_ACCOUNT)
-    _refuse(check_grant_editable(grant.status, grant.expires_at, at), Conflict)
+    refuse(check_grant_editable(grant.status, grant.expires_at, at), Conflict)
     if data.version is not None and data.version != grant.version:
         raise Conflict("the grant changed since that version", error="grant_changed")
     current = _selection(grant)
@@ -227,7 +227,7 @@ async def edit_grant(
     await _check_edit(session, grant, current, new, at=at, sea_launch=sea_launch)
     if not await repository.update_selection(session, grant.id, grant.version, new, at):
         raise Conflict("the grant changed during the edit; read it again", error="grant_changed")
-    updated = await _reread(session, grant.id)
+    updated = await reread(session, grant.id)
     await grants_changed(session, [updated], "grant.updated", Actor.of(caller), at=at)
     return GrantRead.of(updated, at)
 
@@ -254,7 +254,7 @@ async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
     await grants_ended(session, ended, "grant.cancelled", Actor.of(caller))
     at = now()
     return GrantCancelled(
-        cancelled=sorted(ended), grant=GrantRead.of(await _reread(session, grant.id), at)
+        cancelled=sorted(ended), grant=GrantRead.of(await reread(session, grant.id), at)
     )
 
 
@@ -266,9 +266,9 @@ async def deactivate_grant(
     at = now()
     grant = await visible_grant(session, caller, grant_id)
     require_operator(caller)
-    _refuse(check_active(grant.status, grant.expires_at, at), Conflict)
+    refuse(check_active(grant.status, grant.expires_at, at), Conflict)
     unchanged = and_(Grant.id == grant.id, Grant.version == grant.version)
     if not await end_grants(session, unchanged, status=GrantStatus.DEACTIVATED, reason=reason):
         raise Conflict("the grant changed during the request; read it again", error="grant_changed")
     await grants_ended(session, [grant.id], "grant.deactivated", Actor.of(caller), at=at)
-    return GrantRead.of(await _reread(session, grant.id), at)
+    return GrantRead.of(await reread(session, grant.id), at)

@@ -100,6 +100,19 @@ async def current_caller(request: Request) -> Caller:
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
+async def bearer_or_cookie_caller(request: Request) -> Caller:
+    """For a GET a browser makes by itself (an ``<img>`` on our own page): the identity token,
+    or else the sign-in cookie. Only for reads: a cookie never authorizes a change here."""
+    token = bearer_token(request) or request.cookies.get(IDENTITY_COOKIE)
+    if not token:
+        raise Unauthorized("an identity token is required", headers=_CHALLENGE)
+    state = request.app.state
+    return await resolve_caller(state.sessionmaker, state.identity_codec, token)
+
+
+BrowserCallerDep = Annotated[Caller, Depends(bearer_or_cookie_caller)]
+
+
 def require_operator(caller: Caller) -> None:
     if not caller.is_operator:
         raise Forbidden("operators only", error="operator_required")

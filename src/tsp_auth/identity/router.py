@@ -8,6 +8,7 @@ from tsp_auth.clock import now
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import NotFound, responses
+from tsp_auth.identity import service
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.identity.schemas import IdentityToken, IdentityTokenRequest, Me
 from tsp_auth.registry import repository
@@ -17,15 +18,8 @@ dev_router = APIRouter(tags=["development"])
 
 
 @router.get("/v1/me", summary="The account the identity token names", responses=responses(401))
-async def read_me(caller: CallerDep) -> Me:
-    return Me(
-        account_id=caller.account_id,
-        kind=caller.kind,
-        role=caller.role,
-        name=caller.name,
-        seller_id=caller.seller_id,
-        partner_id=caller.partner_id,
-    )
+async def read_me(caller: CallerDep, session: SessionDep) -> Me:
+    return await service.me(session, caller)
 
 
 @dev_router.post(

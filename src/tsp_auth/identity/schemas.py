@@ -18,6 +18,12 @@ class IdentityToken(BaseModel):
     role: str
 
 
+class BusinessCenterMembership(BaseModel):
+    id: str = Field(description="The Business Center's id")
+    name: str
+    role: str = Field(description="`admin` or `member` (standard member, seed 003)")
+
+
 class Me(BaseModel):
     account_id: str
     kind: str
@@ -25,3 +31,6 @@ class Me(BaseModel):
     name: str
     seller_id: str | None
     partner_id: str | None
+    business_centers: list[BusinessCenterMembership] = Field(
+        description="The Business Centers the account belongs to, with its role there"
+    )

@@ -5,6 +5,7 @@ from tsp_auth.models.base import Base
 from tsp_auth.models.business_centers import (
     AccountLinkage,
     BcAccessRequest,
+    BcAdAccountAccess,
     BcAssignment,
     BusinessCenter,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "AuthorizationRequest",
     "Base",
     "BcAccessRequest",
+    "BcAdAccountAccess",
     "BcAssignment",
     "Binding",
     "BusinessCenter",

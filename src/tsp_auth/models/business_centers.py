@@ -64,6 +64,23 @@ class BcAssignment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class BcAdAccountAccess(Base):
+    """A member's role on one of the BC's ad accounts. Seed 003: "pull video" for Spark Ads
+    needs "Admin or Operator level access an ad account"; an admin records it here."""
+
+    __tablename__ = "bc_ad_account_access"
+    __table_args__ = (
+        Index("uq_bc_ad_account_access_member_ad", "member_id", "ad_account_id", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    business_center_id: Mapped[str] = mapped_column(ForeignKey("business_centers.id"), index=True)
+    ad_account_id: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    role: Mapped[str] = mapped_column(String(16))  # admin | operator | analyst
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AccountLinkage(Base):
     """A TikTok account linked to a TikTok For Business user account, outside any BC (seed 003
     "Scenarios for TikTok accounts already linked"); its permissions are access scope codes."""

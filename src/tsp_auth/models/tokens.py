@@ -108,21 +108,38 @@ class LoginToken(Base):
 
 
 class ConsoleSession(Base):
-    """A seller-console session opened with a login token; dies with its grant version."""
+    """A seller-console session on one browser profile.
+
+    ``kind`` ``tsp_access``: opened with a login token, for a partner account acting for the
+    seller; dies with its grant version. ``kind`` ``seller_account``: the seller's own Seller
+    Center account (main or sub-account) signed in on the profile; ``member_id`` is that
+    account and the login, grant and partner columns are empty. Seed 000 FAQ Q1: a profile
+    holds one of them at a time, enforced by ``uq_console_sessions_live_profile``.
+    """
 
     __tablename__ = "console_sessions"
-    __table_args__ = (Index("ix_console_sessions_member_profile", "member_id", "browser_profile"),)
+    __table_args__ = (
+        Index("ix_console_sessions_member_profile", "member_id", "browser_profile"),
+        Index(
+            "uq_console_sessions_live_profile",
+            "browser_profile",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # tsp_access | seller_account
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    login_jti: Mapped[str] = mapped_column(ForeignKey("login_tokens.jti"), unique=True)
-    grant_id: Mapped[str] = mapped_column(ForeignKey("grants.id"), index=True)
-    grant_version: Mapped[int] = mapped_column(Integer)
+    login_jti: Mapped[str | None] = mapped_column(ForeignKey("login_tokens.jti"), unique=True)
+    grant_id: Mapped[str | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    grant_version: Mapped[int | None] = mapped_column(Integer)
     member_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    partner_id: Mapped[str] = mapped_column(String(40))
+    partner_id: Mapped[str | None] = mapped_column(String(40))
     seller_id: Mapped[str] = mapped_column(String(40))
     roles: Mapped[frozenset[str]] = mapped_column(StringSet)
-    browser_profile: Mapped[str | None] = mapped_column(String(64))
+    browser_profile: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # cleanup
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # cleanup

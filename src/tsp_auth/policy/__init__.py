@@ -17,6 +17,13 @@ from tsp_auth.policy.access import (
     effective_status,
     for_member,
 )
+from tsp_auth.policy.business_center import (
+    BC_ACTIONS,
+    BcMemberFacts,
+    BcReason,
+    BcRequirement,
+    decide_bc_action,
+)
 from tsp_auth.policy.catalogue import (
     AFFILIATE_CENTER,
     AREA_CODES,
@@ -81,6 +88,7 @@ __all__ = [
     "AREAS",
     "AREA_CODES",
     "AUTHORIZED_OBJECTS",
+    "BC_ACTIONS",
     "CONSOLE_RULES",
     "DURATIONS",
     "DURATION_DAYS",
@@ -93,6 +101,9 @@ __all__ = [
     "SELLER_CENTER_AREAS",
     "VALIDITY_RULES",
     "Authority",
+    "BcMemberFacts",
+    "BcReason",
+    "BcRequirement",
     "ConsoleRule",
     "Decision",
     "Duration",
@@ -122,6 +133,7 @@ __all__ = [
     "check_service_valid",
     "check_terms",
     "decide_action",
+    "decide_bc_action",
     "effective_roles",
     "effective_status",
     "for_member",

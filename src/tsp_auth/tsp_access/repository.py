@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, case, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.db_direct import DirectQuery, Row, SessionSource
@@ -18,6 +18,7 @@ from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_
 from tsp_auth.grants.service import NO_MARKET
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import GrantFacts, GrantStatus
+from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
 CANDIDATE_LIMIT = 10
@@ -27,9 +28,9 @@ CANDIDATE_LIMIT = 10
 class EndedSession:
     id: str
     member_id: str
-    partner_id: str
+    partner_id: str | None  # None: a seller-account session
     seller_id: str
-    grant_id: str
+    grant_id: str | None
 
 
 # Built once (login is a hot path): the pair's candidates, and the same for one service.
@@ -92,6 +93,13 @@ async def add(session: AsyncSession, row: LoginToken | ConsoleSession) -> None:
     await session.flush()
 
 
+async def add_in_savepoint(session: AsyncSession, row: ConsoleSession) -> None:
+    """Insert in a savepoint, so a unique-index conflict leaves the transaction usable."""
+    async with session.begin_nested():
+        session.add(row)
+        await session.flush()
+
+
 async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> LoginToken | None:
     """Mark the login token redeemed if nobody has and it has not expired; else None.
 
@@ -138,6 +146,56 @@ async def end_sessions(
         .execution_options(synchronize_session=False)
     )
     return [EndedSession(*row) for row in result]
+
+
+def _grant_moved_on(at: datetime) -> ColumnElement[bool]:
+    """A TSP Access session whose grant is no longer in force at the session's version."""
+    in_force = (
+        select(Grant.id)
+        .where(
+            Grant.id == ConsoleSession.grant_id,
+            Grant.version == ConsoleSession.grant_version,
+            effective_status_is(GrantStatus.ACTIVE, at),
+        )
+        .exists()
+    )
+    return and_(ConsoleSession.kind == SessionKind.TSP_ACCESS, ~in_force)
+
+
+async def end_unusable_on_profile(
+    session: AsyncSession, profile: str, at: datetime
+) -> dict[str, list[EndedSession]]:
+    """End the open sessions on ``profile`` nobody can use any more, by end reason."""
+    on_profile = ConsoleSession.browser_profile == profile
+    return {
+        EndReason.EXPIRED: await end_sessions(
+            session,
+            and_(on_profile, ConsoleSession.expires_at <= at),
+            at=at,
+            reason=EndReason.EXPIRED,
+        ),
+        EndReason.GRANT_ENDED: await end_sessions(
+            session, and_(on_profile, _grant_moved_on(at)), at=at, reason=EndReason.GRANT_ENDED
+        ),
+    }
+
+
+async def open_session_on_profile(session: AsyncSession, profile: str) -> ConsoleSession | None:
+    """The one open session on ``profile`` (``uq_console_sessions_live_profile``), if any."""
+    result = await session.scalars(
+        select(ConsoleSession)
+        .where(ConsoleSession.browser_profile == profile, ConsoleSession.ended_at.is_(None))
+        .execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def session_by_token(session: AsyncSession, token_hash: str) -> ConsoleSession | None:
+    """A session of either kind, open or ended, by its token hash (logout)."""
+    result = await session.scalars(
+        select(ConsoleSession).where(ConsoleSession.token_hash == token_hash)
+    )
+    return result.first()
 
 
 @dataclass(frozen=True, slots=True)

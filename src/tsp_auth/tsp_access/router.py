@@ -13,12 +13,15 @@ from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
     login,
+    seller_sessions,
     sellers,
     sessions,
 )
 from tsp_auth.tsp_access.schemas import (
     LoginRequest,
     LoginTokenIssued,
+    SellerSessionCreate,
+    SellerSessionStarted,
     SessionCreate,
     SessionStarted,
     TspSellerList,
@@ -68,11 +71,24 @@ async def start_session(
     return await sessions.start_session(session, request.app.state.settings, keyring, body)
 
 
+@router.post(
+    "/v1/seller-console/sessions",
+    status_code=201,
+    summary="The seller console signs a seller's own account in on a browser profile",
+    responses=responses(400, 401, 403, 409),
+)
+async def start_seller_session(
+    body: SellerSessionCreate, request: Request, caller: CallerDep, session: SessionDep
+) -> SellerSessionStarted:
+    settings = request.app.state.settings
+    return await seller_sessions.start_seller_session(session, settings, caller, body)
+
+
 @router.delete(
     "/v1/tsp-access/sessions/current",
     status_code=204,
     response_class=Response,
-    summary="Log out: end the console session whose token is the bearer",
+    summary="Log out: end the console session (either kind) whose token is the bearer",
     responses=responses(401),
 )
 async def end_session(request: Request, session: SessionDep) -> Response:

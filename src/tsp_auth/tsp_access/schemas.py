@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,8 +60,9 @@ class SessionCreate(RequestBody):
     login_token: str = Field(min_length=1, max_length=MAX_TOKEN_LENGTH)
     browser_profile: BrowserProfile | None = Field(
         default=None,
-        description="Ends the member's earlier open session on this profile (end_reason "
-        "`replaced`). Must match the login's profile when that named one.",
+        description="The browser profile the session lives on; required unless the login named "
+        "one (then it must match). Ends the member's earlier session on it (end_reason "
+        "`replaced`); another identity's open session on it is 409 `browser_profile_in_use`.",
     )
 
 
@@ -74,7 +75,26 @@ class SessionStarted(BaseModel):
     act: Actor
     grant_id: str
     roles: list[str]
-    browser_profile: str | None
+    browser_profile: str
+    expires_at: datetime
+
+
+class SellerSessionCreate(BaseModel):
+    """The seller console signs the seller's own account (main or sub-account) in on a profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    browser_profile: BrowserProfile = Field(description="The browser profile it lives on.")
+
+
+class SellerSessionStarted(BaseModel):
+    session_token: str = Field(description="Opaque bearer token of the session (logout).")
+    token_type: str = "Bearer"  # noqa: S105
+    session_id: str
+    kind: Literal["seller_account"]
+    account_id: str
+    seller_id: str
+    browser_profile: str
     expires_at: datetime
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth import urls
@@ -26,10 +26,10 @@ from tsp_auth.models import ConsoleSession, LoginToken
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
 from tsp_auth.registry import repository as registry
-from tsp_auth.tsp_access import repository
+from tsp_auth.tsp_access import profiles, repository
 from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
-from tsp_auth.tsp_access.reasons import EndReason, SessionReason
+from tsp_auth.tsp_access.reasons import EndReason, SessionKind, SessionReason
 from tsp_auth.tsp_access.repository import EndedSession
 from tsp_auth.tsp_access.schemas import Actor, SessionCreate, SessionStarted
 from tsp_auth.tsp_access.tokens import (
@@ -145,8 +145,9 @@ async def _still_allowed(
     return live, roles
 
 
-def _profile(claims: LoginClaims, data: SessionCreate) -> str | None:
-    """The browser profile of the session: the login's, unless the console names another."""
+def _profile(claims: LoginClaims, data: SessionCreate) -> str:
+    """The browser profile of the session: the login's, unless the console names another.
+    Every console session lives on one (seed 000 FAQ Q1, ``tsp_access.profiles``)."""
     if claims.browser_profile is not None and data.browser_profile not in (
         None,
         claims.browser_profile,
@@ -155,19 +156,13 @@ def _profile(claims: LoginClaims, data: SessionCreate) -> str | None:
             "the login was requested for another browser profile",
             error=SessionReason.BROWSER_PROFILE_MISMATCH,
         )
-    return data.browser_profile or claims.browser_profile
-
-
-def _ended_note(ended: EndedSession, actor_id: str, reason: str) -> AuditNote:
-    return AuditNote(
-        action=SESSION_ENDED,
-        actor_id=actor_id,
-        on_behalf_of=ended.seller_id,
-        partner_id=ended.partner_id,
-        seller_id=ended.seller_id,
-        grant_id=ended.grant_id,
-        detail={"session_id": ended.id, "member_id": ended.member_id, "end_reason": reason},
-    )
+    profile = data.browser_profile or claims.browser_profile
+    if profile is None:
+        raise BadRequest(
+            "a console session needs the browser profile it lives on",
+            error=SessionReason.BROWSER_PROFILE_REQUIRED,
+        )
+    return profile
 
 
 async def end_sessions(
@@ -176,7 +171,7 @@ async def end_sessions(
     """End every open console session matching ``where``, each with a ``session.ended`` event."""
     ended = await repository.end_sessions(session, where, at=now(), reason=reason)
     for one in ended:
-        record_event(session, _ended_note(one, actor_id, reason))
+        record_event(session, profiles.ended_note(one, actor_id, reason))
     return ended
 
 
@@ -198,15 +193,12 @@ async def start_session(
     profile = _profile(claims, data)
     row = await _redeem(session, claims, at, note)
     live, roles = await _still_allowed(session, settings, row, audience, at, note)
-    if profile is not None:
-        # seed 000 FAQ: one identity per Chrome profile; this login replaces the last one.
-        same_profile = and_(
-            ConsoleSession.member_id == row.member_id, ConsoleSession.browser_profile == profile
-        )
-        await end_sessions(session, same_profile, actor_id=row.member_id, reason=EndReason.REPLACED)
+    await profiles.free_profile(
+        session, profile, kind=SessionKind.TSP_ACCESS, account_id=row.member_id, at=at, note=note
+    )
     token = new_session_token()
     console = _new_session(row, token, roles, profile, live, at, settings)
-    await repository.add(session, console)
+    await profiles.open_on_profile(session, console, note)
     count_login_token_on_commit(session, "redeemed")
     detail = {"jti": row.jti, "session_id": console.id, "roles": sorted(roles)}
     record_event(session, dataclasses.replace(note, detail={**detail, "browser_profile": profile}))
@@ -227,7 +219,7 @@ def _new_session(
     row: LoginToken,
     token: str,
     roles: frozenset[str],
-    profile: str | None,
+    profile: str,
     live: LiveGrant,
     at: datetime,
     settings: Settings,
@@ -238,6 +230,7 @@ def _new_session(
         expires_at = min(expires_at, live.facts.expires_at)
     return ConsoleSession(
         id=new_id("cs"),
+        kind=SessionKind.TSP_ACCESS,
         token_hash=hash_token(token),
         login_jti=row.jti,
         grant_id=row.grant_id,
@@ -255,7 +248,8 @@ def _new_session(
 
 
 async def end_current_session(session: AsyncSession, token: str | None) -> None:
-    """Log out: end the session whose token is the bearer. Ending an ended session is a no-op."""
+    """Log out: end the session (of either kind) whose token is the bearer; this frees its
+    browser profile. Ending an ended session is a no-op."""
     if token is None:
         raise Unauthorized(
             "a console session token is required",
@@ -263,7 +257,7 @@ async def end_current_session(session: AsyncSession, token: str | None) -> None:
             headers=_CHALLENGE,
         )
     token_hash = hash_token(token)
-    console = await repository.live_session(session, token_hash)
+    console = await repository.session_by_token(session, token_hash)
     if console is None:
         raise Unauthorized(
             "unknown console session", error=SessionReason.INVALID_SESSION, headers=_CHALLENGE
