@@ -212,7 +212,7 @@ async def give_ad_account_access(
     summary="May a member do this with a TikTok account (e.g. pull video for Spark Ads)?",
     responses=responses(400, 401, 403, 404),
 )
-async def decide(
+async def decide_member_action(
     business_center_id: str, body: BcDecisionRequest, caller: CallerDep, session: SessionDep
 ) -> BcDecision:
     return await decisions.decide(session, caller, business_center_id, body)
