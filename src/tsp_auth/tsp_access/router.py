@@ -12,10 +12,12 @@ from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
     login,
+    requestable,
     sellers,
     sessions,
 )
 from tsp_auth.tsp_access.schemas import (
+    AccessRequestableList,
     LoginRequest,
     LoginTokenIssued,
     SessionCreate,
@@ -33,6 +35,17 @@ router = APIRouter(tags=["tsp-access"])
 )
 async def list_sellers(request: Request, caller: CallerDep, session: SessionDep) -> TspSellerList:
     return await sellers.list_sellers(session, request.app.state.settings, caller)
+
+
+@router.get(
+    "/v1/tsp-access/requestable-sellers",
+    summary="Sellers whose grant lacks seller center access: send them a Request TSP Access link",
+    responses=responses(401, 403),
+)
+async def list_requestable(
+    request: Request, caller: CallerDep, session: SessionDep
+) -> AccessRequestableList:
+    return await requestable.list_requestable(session, request.app.state.settings, caller)
 
 
 @router.post(
