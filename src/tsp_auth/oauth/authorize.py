@@ -134,8 +134,9 @@ async def check_client_link(
 ) -> ClientLink | None:
     """Check a partner app's link; None for a plain link.
 
-    ``client_id`` makes a link a partner app's. Without it the other OAuth parameters are
-    ignored like any unknown parameter: a plain link only ever goes to the service's return URL.
+    ``client_id``, or an app's own ``app_…`` service id (the hand-built link of seed 004),
+    makes a link a partner app's. Otherwise the other OAuth parameters are ignored like any
+    unknown parameter: a plain link only ever goes to the service's return URL.
     """
     if "client_id" not in params.oauth:
         if params.service_id is None or not params.service_id.startswith(APP_SERVICE_PREFIX):
