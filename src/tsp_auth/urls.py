@@ -35,6 +35,28 @@ def link_origin(settings: Settings, region: str) -> str:
     return urlunsplit((settings.public_scheme, public_host(settings, region), "", "", ""))
 
 
+def _host_and_port(netloc: str) -> tuple[str | None, int | None]:
+    parts = urlsplit(f"//{netloc.strip()}")
+    try:
+        return parts.hostname, parts.port
+    except ValueError:  # a port that is not a number: matches nothing
+        return None, None
+
+
+def market_host_region(settings: Settings, host: str | None) -> str | None:
+    """Which market's link host a request's ``Host`` is: ``US``, ``ROW``, or None for any
+    other host (the issuer's own host in development, a test client's) or when both settings
+    name the same host. A configured host without a port matches that host on any port."""
+    given, given_port = _host_and_port(host or "")
+    if given is None or settings.host_us.lower() == settings.host_row.lower():
+        return None
+    for region in ("US", "ROW"):
+        configured, port = _host_and_port(public_host(settings, region))
+        if given == configured and port in (None, given_port):
+            return region
+    return None
+
+
 def authorization_link(
     settings: Settings,
     *,

@@ -24,7 +24,7 @@ async def test_view_lists_the_partner_the_requested_service_first_and_the_choice
     other = await factory.service(partner, markets=("US-L2L",))
     requested = await factory.service(partner, markets=("US-L2L",))
     _, main = await factory.seller("US-L2L")
-    request_id = await open_link(client, requested.id, purpose="tsp_access")
+    request_id = await open_link(client, requested.id)
     response = await client.get(
         f"/v1/authorization-requests/{request_id}", headers=await factory.headers(main)
     )
@@ -32,7 +32,7 @@ async def test_view_lists_the_partner_the_requested_service_first_and_the_choice
     view = response.json()
     assert view["partner"] == {"id": partner.id, "name": partner.name, "region": "US"}
     assert (view["purpose"], view["market"], view["terms_version"]) == (
-        "tsp_access",
+        "authorize",
         "US-L2L",
         "2025-12",
     )

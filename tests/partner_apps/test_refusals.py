@@ -152,19 +152,6 @@ async def test_a_disabled_app_has_no_link(client: AsyncClient, factory: Factory)
     assert await written(factory.app) == before
 
 
-async def test_an_app_link_without_client_id_is_refused(
-    client: AsyncClient, factory: Factory
-) -> None:
-    grantor = await org(factory)
-    app = await partner_app(factory, grantor)
-    assert app.client.service_id is not None
-    response = await client.get(
-        "/open/authorize", params={"service_id": app.client.service_id, "state": "s"}
-    )
-    assert response.status_code == 400
-    assert "invalid_request" in response.text
-
-
 async def test_unknown_body_fields_are_refused(client: AsyncClient, factory: Factory) -> None:
     grantor = await org(factory)
     app = await partner_app(factory, grantor)

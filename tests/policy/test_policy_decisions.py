@@ -61,4 +61,8 @@ def test_reason_codes_are_the_documented_strings() -> None:
         "binding_cancelled",
         "already_authorized",
         "not_assigned",
+        "items_required",
+        "item_not_requested",
+        "service_not_authorized",
+        "object_not_authorized",
     }

@@ -27,6 +27,8 @@ from tsp_auth.policy import (
     check_selection,
     check_service_available,
     check_terms,
+    check_tsp_access_request,
+    check_tsp_access_selection,
     decide_action,
     market_rules,
     offer_for,
@@ -111,7 +113,20 @@ SCENARIOS: dict[Reason, Callable[[], Decision]] = {
     Reason.UNKNOWN_ITEM: lambda: _select(_sel("everything")),
     Reason.UNKNOWN_ROLE: lambda: _select(_sel("seller_center_access", roles="root")),
     Reason.UNKNOWN_AREA: lambda: _select(_sel("data_compass", areas="weather")),
-    Reason.UNKNOWN_DURATION: lambda: _select(_sel(days=7)),
+    Reason.UNKNOWN_DURATION: lambda: _select(_sel("shop_operation_ticket", days=7)),
+    Reason.ITEMS_REQUIRED: lambda: _select(_sel()),
+    Reason.ITEM_NOT_REQUESTED: lambda: check_tsp_access_selection(
+        _sel("seller_center_access", "data_compass", roles="orders", areas="live"), _offer()
+    ),
+    Reason.SERVICE_NOT_AUTHORIZED: lambda: check_tsp_access_request(
+        SERVICE, market_rules("US-L2L", AT), authorized=False
+    ),
+    Reason.OBJECT_NOT_AUTHORIZED: lambda: _act(
+        "seller_center.live",
+        items=frozenset({"authorized_object", "seller_center_access"}),
+        roles=frozenset({"live"}),
+        authorized_object="shop",
+    ),
     Reason.UNKNOWN_AUTHORIZED_OBJECT: lambda: _select(_sel("authorized_object", obj="car")),
     Reason.ROLES_REQUIRED: lambda: _select(_sel("seller_center_access")),
     Reason.FULL_ACCESS_EXCLUSIVE: lambda: _select(

@@ -66,7 +66,7 @@ FULL = sel(
     "selection",
     [
         FULL,
-        sel(),  # seed 000: TSP access may be skipped; the service alone is authorized
+        sel(TICKET),  # seed 000: TSP access may be skipped; the other items are authorized
         sel(TICKET, days=30),
         sel(SCA, roles=frozenset({"full_access"}), days=365),
         sel(DC, areas=frozenset({"creator"})),
@@ -110,6 +110,7 @@ def test_valid_selections_in_us_l2l(selection: Selection) -> None:
         (sel(obj="shop"), offer(), Reason.ITEM_NOT_GRANTED),
         (sel(TICKET, days=60), offer(), Reason.UNKNOWN_DURATION),
         (sel(TICKET, days=0), offer(), Reason.UNKNOWN_DURATION),
+        (sel(), offer(), Reason.ITEMS_REQUIRED),
     ],
 )
 def test_selection_denials(selection: Selection, the_offer: Offer, reason: str) -> None:

@@ -96,7 +96,7 @@ async def list_assignments(
     session: AsyncSession, caller: Caller, page: PageQuery
 ) -> AssignmentList:
     """Admins: every assignment of the partner; members: their own."""
-    partner_id = require_partner_account(caller)
+    partner_id = require_partner_account(caller, to="see member assignments")
     member_id = None if caller.is_partner_admin else caller.account_id
     rows = await repository.listed(session, partner_id=partner_id, member_id=member_id)
     read = [AssignmentRead.of(row) for row in rows]

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from tsp_auth import urls
+from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest
 
 Purpose = Literal["authorize", "tsp_access"]
@@ -44,6 +46,9 @@ class QueryParams(Protocol):
     def getlist(self, key: str) -> Sequence[str]: ...
 
 
+WRONG_MARKET_HOST = "wrong_market_host"
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorizeParams:
     service_id: str | None  # None only when ``client_id`` names a partner app (its service)
@@ -51,6 +56,7 @@ class AuthorizeParams:
     purpose: Purpose
     # The partner-app parameters given, each with every non-empty value received.
     oauth: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    host: str | None = None  # the request's Host: which market's link host it was opened on
 
 
 def new_state() -> str:
@@ -80,7 +86,21 @@ def _purpose(value: str | None) -> Purpose:
     raise BadRequest("purpose must be authorize or tsp_access", error="invalid_request")
 
 
-def parse_authorize_query(query: QueryParams) -> AuthorizeParams:
+def check_link_host(settings: Settings, host: str | None, partner_region: str) -> None:
+    """seed 004: "The authorization domain is different for US and non-US partners". A link
+    opened on the other market's host is refused; any other host (development) is not ours
+    to judge."""
+    region = "US" if partner_region == "US" else "ROW"
+    opened_on = urls.market_host_region(settings, host)
+    if opened_on is not None and opened_on != region:
+        expected = urls.public_host(settings, region)
+        raise BadRequest(
+            f"this authorization link is served on {expected}, not on this host",
+            error=WRONG_MARKET_HOST,
+        )
+
+
+def parse_authorize_query(query: QueryParams, host: str | None = None) -> AuthorizeParams:
     """Check the link's parameters; every refusal is a BadRequest with an error code."""
     values = {name: _single(query, name) for name in _SINGLE_VALUED}
     service_id, state = values["service_id"], values["state"]
@@ -94,4 +114,4 @@ def parse_authorize_query(query: QueryParams) -> AuthorizeParams:
         raise BadRequest(
             f"state must be 1 to {STATE_MAX_LENGTH} URL-safe characters", error="invalid_state"
         )
-    return AuthorizeParams(service_id, state, _purpose(values["purpose"]), oauth)
+    return AuthorizeParams(service_id, state, _purpose(values["purpose"]), oauth, host)

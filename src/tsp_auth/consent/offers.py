@@ -91,7 +91,11 @@ class PartnerCatalogue:
         )
 
     def _choice(self, service: Service, *, requested: bool) -> ServiceChoice:
-        offer = self.offer(service.id)
+        return self.choice_with(service.id, self.offer(service.id), requested=requested)
+
+    def choice_with(self, service_id: str, offer: Offer, *, requested: bool) -> ServiceChoice:
+        """One service as the consent shows it, with ``offer`` (which may be narrowed)."""
+        service = self.services[service_id]
         renews = self.renewable.get(service.id)
         return ServiceChoice(
             id=service.id,

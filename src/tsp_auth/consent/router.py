@@ -79,7 +79,7 @@ _LINK_PARAMETERS: dict[str, Any] = {
 )
 async def authorize(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     try:
-        params = parse_authorize_query(request.query_params)
+        params = parse_authorize_query(request.query_params, request.headers.get("host"))
         stored = await service.start_authorization(session, settings, params)
     except AppError as exc:
         return error_page(exc)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.consent import repository
-from tsp_auth.consent.authorize import AuthorizeParams
+from tsp_auth.consent import access_request, repository
+from tsp_auth.consent.authorize import AuthorizeParams, check_link_host
 from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice, load_catalogue
 from tsp_auth.consent.recording import GrantTerms, Recorded, ensure_binding, record_grant
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
@@ -29,7 +29,16 @@ from tsp_auth.models.base import new_id
 from tsp_auth.oauth.authorize import check_client_link
 from tsp_auth.partner_apps.requests import start_app_authorization
 from tsp_auth.partner_apps.rules import is_app_request, is_app_service_id
-from tsp_auth.policy import Reason, Selection, check_consenter, check_selection, check_terms
+from tsp_auth.policy import (
+    DURATIONS,
+    Decision,
+    Reason,
+    Selection,
+    check_consenter,
+    check_duration,
+    check_selection,
+    check_terms,
+)
 from tsp_auth.registry import repository as registry
 
 REQUEST_ALREADY_DECIDED = "request_already_decided"
@@ -81,6 +90,11 @@ def check_request_open(request: AuthorizationRequest, at: datetime) -> None:
         raise Gone("this request has expired; open the link again", error=REQUEST_EXPIRED)
 
 
+def _refuse_bad_request(decision: Decision, description: str) -> None:
+    if not decision.allow:
+        raise BadRequest(description, error=decision.reason)
+
+
 def check_terms_accepted(body: ConsentAccept, current_version: str) -> None:
     accepted = body.terms_version if body.terms_accepted else None
     decision = check_terms(accepted, current_version)
@@ -101,9 +115,20 @@ def selection_of(pick: ServicePick, duration_days: int) -> Selection:
 
 
 def check_picks(
-    catalogue: PartnerCatalogue, requested_id: str, body: ConsentAccept
+    catalogue: PartnerCatalogue, request: AuthorizationRequest, body: ConsentAccept
 ) -> list[tuple[ServicePick, Selection]]:
-    """Every picked service is available to the seller, then every selection is allowed."""
+    """The duration, every picked service is available to the seller, then every selection
+    is allowed."""
+    # One duration covers the whole request (seed 001), so its refusal names no service.
+    offered = ", ".join(str(duration.days) for duration in DURATIONS)
+    _refuse_bad_request(
+        check_duration(body.duration_days),
+        f"duration_days must be one of {offered}; it applies to every service picked",
+    )
+    requested_id = request.service_id
+    if request.purpose == access_request.PURPOSE:
+        picks = [(pick, selection_of(pick, body.duration_days)) for pick in body.services]
+        return access_request.check_picks(catalogue, requested_id, picks)
     for pick in body.services:
         available = catalogue.availability(pick.service_id, requested_id)
         if not available.allow:
@@ -137,6 +162,10 @@ async def start_authorization(
     if not service.valid:
         # seed 000: "TSP access can only be added to services that are currently valid".
         raise BadRequest("this service is not available any more", error=Reason.SERVICE_NOT_VALID)
+    if client_link is None:  # a partner app's link had its host checked with its client
+        partner = await registry.get_partner(session, service.partner_id)
+        assert partner is not None  # foreign key
+        check_link_host(settings, params.host, partner.region)
     at = now()
     request = AuthorizationRequest(
         id=new_id("azr"),
@@ -186,12 +215,16 @@ async def consent_view(
     partner = await registry.get_partner(session, request.partner_id)
     assert partner is not None  # foreign key
     requested = catalogue.availability(request.service_id, request.service_id)
+    services = catalogue.choices(request.service_id)
+    unavailable = None if requested.allow else requested.reason
+    if request.purpose == access_request.PURPOSE:
+        services, unavailable = access_request.choices(catalogue, request.service_id)
     return ConsentView(
         request=request,
         partner=partner,
         catalogue=catalogue,
-        services=catalogue.choices(request.service_id),
-        requested_unavailable=None if requested.allow else requested.reason,
+        services=services,
+        requested_unavailable=unavailable,
         terms_version=settings.terms_version,
         can_decide=check_consenter(caller.is_seller_main).allow,
     )
@@ -222,7 +255,7 @@ async def accept_consent(
     request = await _open_request(session, request_id, at)
     check_terms_accepted(body, settings.terms_version)
     catalogue = await _catalogue(session, settings, seller_id, request.partner_id, at)
-    picks = check_picks(catalogue, request.service_id, body)
+    picks = check_picks(catalogue, request, body)
     # The claim is the first write: a lost race fails here with nothing written.
     await _decide(session, request, "accepted", caller, at)
     binding = await ensure_binding(session, seller_id, request.partner_id, at)

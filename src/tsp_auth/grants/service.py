@@ -66,6 +66,11 @@ class LiveGrant:
     facts: GrantFacts
 
 
+def authorized_object_of(items: frozenset[str], chosen: str | None) -> str | None:
+    """The object that bounds a grant: only while it holds the authorized object item."""
+    return chosen if Item.AUTHORIZED_OBJECT in items else None
+
+
 def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
     """What the policy needs of a grant read together with its service's validity."""
     return GrantFacts(
@@ -76,6 +81,7 @@ def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
         areas=grant.areas,
         market=grant.market or NO_MARKET,
         service_valid=service_valid,
+        authorized_object=authorized_object_of(grant.items, grant.authorized_object),
     )
 
 
@@ -140,7 +146,8 @@ async def list_grants(session: AsyncSession, caller: Caller, query: GrantQuery) 
     return GrantPage(items=[GrantRead.of(g, at) for g in shown], next_cursor=cursor)
 
 
-def _selection(grant: Grant) -> Selection:
+def selection_of(grant: Grant) -> Selection:
+    """What a grant holds, as the policy compares selections."""
     return Selection(
         items=grant.items,
         roles=grant.roles,
@@ -220,7 +227,7 @@ async def edit_grant(
     refuse(check_grant_editable(grant.status, grant.expires_at, at), Conflict)
     if data.version is not None and data.version != grant.version:
         raise Conflict("the grant changed since that version", error="grant_changed")
-    current = _selection(grant)
+    current = selection_of(grant)
     new = _edited(current, data)
     if new == current:
         return GrantRead.of(grant, at)

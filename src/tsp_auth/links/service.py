@@ -12,7 +12,7 @@ from tsp_auth.consent.authorize import Purpose, new_state
 from tsp_auth.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.links.schemas import AuthorizationLinkCreate
-from tsp_auth.policy import Reason
+from tsp_auth.policy import Item, Reason
 from tsp_auth.registry import repository as registry
 
 
@@ -24,10 +24,11 @@ class AuthorizationLink:
     purpose: Purpose
 
 
-def require_partner_account(caller: Caller) -> str:
-    """seed 002 step 2: the partner's own staff (admin or member) copy and share the link."""
+def require_partner_account(caller: Caller, *, to: str = "make authorization links") -> str:
+    """A partner's own staff (admin or member); ``to`` says what the caller tried, so the
+    refusal names it (seed 002 step 2: they copy and share the link; seed 000: they log in)."""
     if caller.kind != "partner" or caller.partner_id is None:
-        raise Forbidden("only a partner's accounts make links", error="partner_account_required")
+        raise Forbidden(f"only a partner's accounts may {to}", error="partner_account_required")
     return caller.partner_id
 
 
@@ -41,6 +42,12 @@ async def create_link(
     if not service.valid:
         # seed 002: share the link of an "active service"; an invalid one cannot be authorized.
         raise BadRequest("this service is not valid", error=Reason.SERVICE_NOT_VALID)
+    if data.purpose == "tsp_access" and Item.SELLER_CENTER_ACCESS not in service.qualified_items:
+        # seed 001 "Request TSP Access" asks for seller center access; this service has none.
+        raise BadRequest(
+            "this service does not qualify for seller center access",
+            error=Reason.ITEM_NOT_QUALIFIED,
+        )
     partner = await registry.get_partner(session, partner_id)
     assert partner is not None  # foreign key of the caller's account
     state = data.state or new_state()

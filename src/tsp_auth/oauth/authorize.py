@@ -8,6 +8,7 @@ an open redirector (RFC 9700 §4.11). After that, errors go back to the app's re
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,12 @@ from tsp_auth import urls
 from tsp_auth.clients import repository as clients
 from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
-from tsp_auth.consent.authorize import AuthorizeParams
+from tsp_auth.consent.authorize import AuthorizeParams, check_link_host
 from tsp_auth.errors import BadRequest
 from tsp_auth.models import Client
 from tsp_auth.oauth.errors import AuthorizationErrorRedirect
 from tsp_auth.oauth.pkce import PKCE_PATTERN, S256, is_well_formed
+from tsp_auth.registry import repository as registry
 
 PARTNER_APP_TYPES = ("confidential", "public")
 # Apps registered without a service get an ``app_…`` service id (clients.service): partners,
@@ -83,7 +85,7 @@ def usable_partner_app(client: Client | None) -> bool:
 
 
 async def _client_and_redirect(
-    session: AsyncSession, params: AuthorizeParams
+    session: AsyncSession, settings: Settings, params: AuthorizeParams
 ) -> tuple[Client, str, str]:
     """The app, its service and the exact registered redirect URI; any failure is a page."""
     client_id = _page_single(params.oauth, "client_id")
@@ -98,7 +100,33 @@ async def _client_and_redirect(
         raise BadRequest(
             "redirect_uri is missing or not registered for this app", error="invalid_request"
         )
+    owner = await registry.get_partner(session, client.partner_id) if client.partner_id else None
+    if owner is not None:
+        # Before any redirect: a link on the wrong market's host is a page (seed 004).
+        check_link_host(settings, params.host, owner.region)
     return client, client.service_id, redirect_uri
+
+
+async def hand_built_link(session: AsyncSession, params: AuthorizeParams) -> AuthorizeParams:
+    """seed 004: "the developer needs to generate the authorization link manually using their
+    app's service_id" - ``/open/authorize?service_id=app_…`` alone, ``state`` "encouraged, but
+    not required". We complete it as the app's own link would be: its ``client_id``, its one
+    registered redirect URI (an app with several must name one: we never guess where a code
+    goes, RFC 9700 §4.1) and ``response_type=code``; the checks that follow are the same."""
+    assert params.service_id is not None
+    client = await clients.by_service(session, params.service_id)
+    if client is None or not usable_partner_app(client):
+        raise BadRequest("this link names no usable partner app", error="invalid_client")
+    oauth = {**params.oauth, "client_id": (client.id,)}
+    if "redirect_uri" not in oauth:
+        if len(client.redirect_uris) != 1:
+            raise BadRequest(
+                "this app has several redirect URIs: the link must name one in redirect_uri",
+                error="invalid_request",
+            )
+        oauth["redirect_uri"] = (client.redirect_uris[0],)
+    oauth.setdefault("response_type", ("code",))
+    return dataclasses.replace(params, oauth=oauth)
 
 
 async def check_client_link(
@@ -106,12 +134,15 @@ async def check_client_link(
 ) -> ClientLink | None:
     """Check a partner app's link; None for a plain link.
 
-    ``client_id`` makes a link a partner app's. Without it the other OAuth parameters are
-    ignored like any unknown parameter: a plain link only ever goes to the service's return URL.
+    ``client_id``, or an app's own ``app_…`` service id (the hand-built link of seed 004),
+    makes a link a partner app's. Otherwise the other OAuth parameters are ignored like any
+    unknown parameter: a plain link only ever goes to the service's return URL.
     """
     if "client_id" not in params.oauth:
-        return None
-    client, service_id, redirect_uri = await _client_and_redirect(session, params)
+        if params.service_id is None or not params.service_id.startswith(APP_SERVICE_PREFIX):
+            return None
+        params = await hand_built_link(session, params)
+    client, service_id, redirect_uri = await _client_and_redirect(session, settings, params)
 
     def refuse(error: str, description: str) -> AuthorizationErrorRedirect:
         location = authorization_response(

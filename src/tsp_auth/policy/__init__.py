@@ -50,8 +50,12 @@ from tsp_auth.policy.consent import (
     check_service_available,
     check_service_valid,
     check_terms,
+    check_tsp_access_request,
+    check_tsp_access_selection,
     offer_for,
+    tsp_access_offer,
     visible_services,
+    with_tsp_access,
 )
 from tsp_auth.policy.decisions import Decision, Reason
 from tsp_auth.policy.markets import (
@@ -70,6 +74,7 @@ from tsp_auth.policy.markets import (
 from tsp_auth.policy.selection import (
     Offer,
     Selection,
+    check_duration,
     check_edit,
     check_selection,
     is_narrowing,
@@ -125,6 +130,7 @@ __all__ = [
     "check_active",
     "check_assignment",
     "check_consenter",
+    "check_duration",
     "check_edit",
     "check_grant_editable",
     "check_login",
@@ -132,6 +138,8 @@ __all__ = [
     "check_service_available",
     "check_service_valid",
     "check_terms",
+    "check_tsp_access_request",
+    "check_tsp_access_selection",
     "decide_action",
     "decide_bc_action",
     "effective_roles",
@@ -145,6 +153,8 @@ __all__ = [
     "market_group",
     "market_rules",
     "offer_for",
+    "tsp_access_offer",
     "validate_market",
     "visible_services",
+    "with_tsp_access",
 ]

@@ -16,9 +16,13 @@ from types import MappingProxyType
 from tsp_auth.policy.catalogue import (
     AFFILIATE_CENTER,
     AREA_CODES,
+    AREA_REACHES,
     FULL_ACCESS,
+    OBJECT_COVERS,
     ROLE_CODES,
+    ROLE_REACHES,
     SELLER_CENTER_AREAS,
+    SHOP,
     Item,
 )
 from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
@@ -45,6 +49,9 @@ class GrantFacts:
     areas: frozenset[str]
     market: str
     service_valid: bool
+    # seed 002 US L2L: shop_and_tiktok | shop | tiktok_account; None: the grant has no
+    # authorized object (other markets: "no Authorized object"), so no object limits it.
+    authorized_object: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +60,35 @@ class Requirement:
 
     ``any_role``: the grant needs one of these roles (empty: no role needed).
     ``console``: the action runs in a TSP access console session, so the market must allow login.
+    ``reaches``: the object the action acts on (``shop`` or ``tiktok_account``), which the
+    grant's authorized object must cover; None: not bound to one object (the login itself).
     """
 
     item: str
     any_role: frozenset[str] = frozenset()
     area: str | None = None
     console: bool = False
+    reaches: str | None = SHOP
 
 
 def _seller_center(area: str) -> Requirement:
     # seed 000: TSP can "access all Seller center features within the authorized permission role".
-    return Requirement(Item.SELLER_CENTER_ACCESS, frozenset({area, FULL_ACCESS}), console=True)
+    return Requirement(
+        Item.SELLER_CENTER_ACCESS,
+        frozenset({area, FULL_ACCESS}),
+        console=True,
+        reaches=ROLE_REACHES.get(area, SHOP),
+    )
+
+
+def _data_compass(area: str) -> Requirement:
+    # seed 001: the TSP sees only the "specific areas of Data Analytics" selected.
+    return Requirement(Item.DATA_COMPASS, area=area, reaches=AREA_REACHES.get(area, SHOP))
 
 
 # seed 000: "select Seller center access to allow TSP to use Creator IM";
-# DESIGN 2: "Creator IM needs the affiliate-center role (or full access)".
+# DESIGN 2: "Creator IM needs the affiliate-center role (or full access)". Creators talk to
+# the shop's affiliate identity, so it reaches the shop.
 _CREATOR_IM = Requirement(
     Item.SELLER_CENTER_ACCESS, frozenset({AFFILIATE_CENTER, FULL_ACCESS}), console=True
 )
@@ -77,18 +98,14 @@ ACTIONS: Mapping[str, Requirement] = MappingProxyType(
         **{f"seller_center.{area}": _seller_center(area) for area in SELLER_CENTER_AREAS},
         "creator_im.send": _CREATOR_IM,
         "creator_im.read": _CREATOR_IM,
-        # seed 001: the TSP sees only the "specific areas of Data Analytics" selected.
-        **{
-            f"data_compass.{area}": Requirement(Item.DATA_COMPASS, area=area)
-            for area in sorted(AREA_CODES)
-        },
+        **{f"data_compass.{area}": _data_compass(area) for area in sorted(AREA_CODES)},
         # seed 000: "TSP can raise tickets on behalf of your shop".
         "ticket.create": Requirement(Item.SHOP_OPERATION_TICKET),
     }
 )
 
 # seed 000 step 2: login needs seller center access with some role, in a market that allows it.
-LOGIN = Requirement(Item.SELLER_CENTER_ACCESS, ROLE_CODES, console=True)
+LOGIN = Requirement(Item.SELLER_CENTER_ACCESS, ROLE_CODES, console=True, reaches=None)
 
 
 def effective_status(status: str, expires_at: datetime | None, at: datetime) -> str:
@@ -109,17 +126,28 @@ def check_active(status: str, expires_at: datetime | None, at: datetime) -> Deci
 
 
 def _meets(grant: GrantFacts, need: Requirement, at: datetime, sea_launch: date | None) -> Decision:
+    # seed 002: US CB and other markets have "no Permission role authorization", so a grant
+    # there never holds seller center access; the market, not the seller, is the reason.
+    if need.console and not market_rules(grant.market, at, sea_launch=sea_launch).console_login:
+        return Decision.denied(Reason.MARKET_DISALLOWS_CONSOLE_ACCESS)
     if need.item not in grant.items:
         if need.item == Item.SELLER_CENTER_ACCESS:
             return Decision.denied(Reason.SELLER_CENTER_ACCESS_NOT_GRANTED)
         return Decision.denied(Reason.ITEM_NOT_GRANTED)
-    if need.console and not market_rules(grant.market, at, sea_launch=sea_launch).console_login:
-        return Decision.denied(Reason.MARKET_DISALLOWS_CONSOLE_ACCESS)
+    if not _reachable(grant.authorized_object, need.reaches):
+        return Decision.denied(Reason.OBJECT_NOT_AUTHORIZED)
     if need.any_role and not need.any_role & grant.roles:
         return Decision.denied(Reason.ROLE_NOT_GRANTED)
     if need.area is not None and need.area not in grant.areas:
         return Decision.denied(Reason.AREA_NOT_GRANTED)
     return ALLOWED
+
+
+def _reachable(authorized_object: str | None, reaches: str | None) -> bool:
+    """seed 002 US L2L: a grant for the shop does not reach the TikTok account, and back."""
+    if authorized_object is None or reaches is None:
+        return True
+    return reaches in OBJECT_COVERS.get(authorized_object, frozenset())
 
 
 def _usable(grant: GrantFacts, at: datetime) -> Decision:

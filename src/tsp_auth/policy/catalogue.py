@@ -64,6 +64,16 @@ OBJECT_COVERS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 
+# seed 000: partners serve "Shop Management, LIVE Management, Short Video Management": LIVE and
+# short videos happen on the seller's TikTok account, everything else on the shop. Which object
+# a seller-center role or a data-compass area acts on; a code not listed acts on the shop.
+SHOP = "shop"
+TIKTOK_ACCOUNT = "tiktok_account"
+ROLE_REACHES: Mapping[str, str] = MappingProxyType({"live": TIKTOK_ACCOUNT})
+AREA_REACHES: Mapping[str, str] = MappingProxyType(
+    {"live": TIKTOK_ACCOUNT, "video": TIKTOK_ACCOUNT}
+)
+
 # seed 001: "You can choose to only provide them with full access or specific area access".
 FULL_ACCESS = "full_access"
 # DESIGN 2: "Creator IM needs the affiliate-center role (or full access)".

@@ -38,9 +38,13 @@ __all__ = [
     "check_service_available",
     "check_service_valid",
     "check_terms",
+    "check_tsp_access_request",
+    "check_tsp_access_selection",
     "is_narrowing",
     "offer_for",
+    "tsp_access_offer",
     "visible_services",
+    "with_tsp_access",
 ]
 
 
@@ -177,3 +181,62 @@ def check_grant_editable(status: str, expires_at: datetime | None, at: datetime)
     if current == GrantStatus.ACTIVE:
         return ALLOWED
     return Decision.denied(_NOT_EDITABLE.get(current, Reason.GRANT_NOT_ACTIVE))
+
+
+# seed 001 "Request TSP Access" -----------------------------------------------------------------
+
+
+def check_tsp_access_request(
+    service: ServiceFacts, rules: MarketRules, *, authorized: bool
+) -> Decision:
+    """May seller center access be asked for, and added to, the seller's grant of ``service``?
+
+    ``authorized``: the seller holds a grant of this service in force now.
+    """
+    # seed 000: "Sellers must have already authorized a service with their shop to grant TSP
+    # access"; seed 001: the TSP sees "which sellers they currently don't have Seller Center
+    # access for".
+    if not authorized:
+        return Decision.denied(Reason.SERVICE_NOT_AUTHORIZED)
+    # seed 000: "TSP access can only be added to services that are currently valid".
+    if not service.valid:
+        return Decision.denied(Reason.SERVICE_NOT_VALID)
+    # seed 000: "authorizations will be displayed based on different service qualifications".
+    if Item.SELLER_CENTER_ACCESS not in service.qualified_items:
+        return Decision.denied(Reason.ITEM_NOT_QUALIFIED)
+    # seed 002: US CB and other markets have "no Permission role authorization".
+    if not MARKET_GATES[Item.SELLER_CENTER_ACCESS](rules):
+        return Decision.denied(Reason.MARKET_DISALLOWS_CONSOLE_ACCESS)
+    return ALLOWED
+
+
+def tsp_access_offer(offer: Offer) -> Offer:
+    """What a "Request TSP Access" consent offers: seller center access and its roles, alone."""
+    items = tuple(item for item in offer.items if item == Item.SELLER_CENTER_ACCESS)
+    return Offer(
+        qualified=offer.qualified,
+        items=items,
+        roles=offer.roles if items else (),
+        areas=(),
+        authorized_objects=(),
+        durations=offer.durations,
+    )
+
+
+def check_tsp_access_selection(selection: Selection, offer: Offer) -> Decision:
+    """The seller's picks on a "Request TSP Access" consent: seller center access only."""
+    if selection.items - {Item.SELLER_CENTER_ACCESS}:
+        return Decision.denied(Reason.ITEM_NOT_REQUESTED)
+    return check_selection(selection, tsp_access_offer(offer))
+
+
+def with_tsp_access(current: Selection, picked: Selection) -> Selection:
+    """The grant after a "Request TSP Access" consent: what it held, plus seller center access
+    with the roles and the duration the seller just chose (seed 001)."""
+    return Selection(
+        items=current.items | {Item.SELLER_CENTER_ACCESS},
+        roles=picked.roles,
+        areas=current.areas,
+        authorized_object=current.authorized_object,
+        duration_days=picked.duration_days,
+    )

@@ -28,6 +28,11 @@ class Reason(StrEnum):
     MARKET_DISALLOWS_CONSOLE_ACCESS = "market_disallows_console_access"
     MARKET_DISALLOWS_AUTHORIZED_OBJECT = "market_disallows_authorized_object"
     UNKNOWN_ITEM = "unknown_item"
+    # A grant that grants nothing is no grant: ending one is a cancel, not an edit.
+    ITEMS_REQUIRED = "items_required"
+    # A "Request TSP Access" link asks for seller center access only (seed 001).
+    ITEM_NOT_REQUESTED = "item_not_requested"
+    SERVICE_NOT_AUTHORIZED = "service_not_authorized"
     UNKNOWN_ROLE = "unknown_role"
     UNKNOWN_AREA = "unknown_area"
     UNKNOWN_DURATION = "unknown_duration"
@@ -45,6 +50,8 @@ class Reason(StrEnum):
     ITEM_NOT_GRANTED = "item_not_granted"
     UNKNOWN_ACTION = "unknown_action"
     NOT_ASSIGNED = "not_assigned"
+    # seed 002 US L2L: the authorized object bounds what the grant reaches.
+    OBJECT_NOT_AUTHORIZED = "object_not_authorized"
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,11 +127,23 @@ def _check_object(selection: Selection) -> Decision:
     )
 
 
-def _check_duration(selection: Selection) -> Decision:
-    # seed 001: "Select your partner access duration".
-    if selection.duration_days in DURATION_DAYS:
+def check_duration(days: int) -> Decision:
+    """seed 001: "Select your partner access duration" - one of the catalogued ones."""
+    if days in DURATION_DAYS:
         return ALLOWED
     return Decision.denied(Reason.UNKNOWN_DURATION)
+
+
+def _check_duration(selection: Selection) -> Decision:
+    return check_duration(selection.duration_days)
+
+
+def _check_not_empty(selection: Selection) -> Decision:
+    # A grant with no item lets the partner do nothing yet reads "active"; the seller who
+    # wants that cancels (seed 002 FAQ "How to cancel authorization?").
+    if selection.items:
+        return ALLOWED
+    return Decision.denied(Reason.ITEMS_REQUIRED)
 
 
 _SHAPE_CHECKS: tuple[Callable[[Selection], Decision], ...] = (
@@ -139,6 +151,8 @@ _SHAPE_CHECKS: tuple[Callable[[Selection], Decision], ...] = (
     _check_areas,
     _check_object,
     _check_duration,
+    # Last: scopes sent without their item say which item is missing, more than "none".
+    _check_not_empty,
 )
 
 

@@ -104,7 +104,7 @@ async def issue_login_token(
 ) -> LoginTokenIssued:
     """DESIGN §3 "TSP Access login": check, then mint a login token for the seller console."""
     at = now()
-    partner_id = require_partner_account(caller)
+    partner_id = require_partner_account(caller, to="log into a seller's console")
     note = AuditNote(
         action=LOGIN_TOKEN_MINTED,
         actor_id=caller.account_id,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.db_direct import DirectQuery, Row, SessionSource
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
-from tsp_auth.grants.service import NO_MARKET
+from tsp_auth.grants.service import NO_MARKET, authorized_object_of
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import GrantFacts, GrantStatus
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
@@ -218,14 +218,16 @@ class LiveSession:
     @classmethod
     def from_row(cls, row: Row) -> LiveSession:
         valid = row.pop("service_valid")
+        items = row.pop("grant_items")
         facts = GrantFacts(
             status=row.pop("grant_status"),
             expires_at=row.pop("grant_expires_at"),
-            items=row.pop("grant_items"),
+            items=items,
             roles=row.pop("grant_roles"),
             areas=row.pop("grant_areas"),
             market=row.pop("grant_market") or NO_MARKET,
             service_valid=service_is_valid(valid),
+            authorized_object=authorized_object_of(items, row.pop("grant_authorized_object")),
         )
         return cls(**row, grant=facts)
 
@@ -252,6 +254,7 @@ _LIVE_SESSION = DirectQuery(
         Grant.roles.label("grant_roles"),
         Grant.areas.label("grant_areas"),
         Grant.market.label("grant_market"),
+        Grant.authorized_object.label("grant_authorized_object"),
         Service.valid.label("service_valid"),
     )
     .join(Grant, Grant.id == ConsoleSession.grant_id)

@@ -13,11 +13,13 @@ from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
     login,
+    requestable,
     seller_sessions,
     sellers,
     sessions,
 )
 from tsp_auth.tsp_access.schemas import (
+    AccessRequestableList,
     LoginRequest,
     LoginTokenIssued,
     SellerSessionCreate,
@@ -41,6 +43,19 @@ async def list_sellers(
     every = await sellers.list_sellers(session, request.app.state.settings, caller)
     items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id,))
     return TspSellerList(items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/v1/tsp-access/requestable-sellers",
+    summary="Sellers whose grant lacks seller center access: send them a Request TSP Access link",
+    responses=responses(401, 403),
+)
+async def list_requestable(
+    request: Request, caller: CallerDep, session: SessionDep, page: PageQueryDep
+) -> AccessRequestableList:
+    every = await requestable.list_requestable(session, request.app.state.settings, caller)
+    items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id, s.grant_id))
+    return AccessRequestableList(items=items, next_cursor=cursor)
 
 
 @router.post(

@@ -123,3 +123,22 @@ class TspSeller(BaseModel):
 
 class TspSellerList(Page[TspSeller]):
     pass
+
+
+class AccessRequestable(BaseModel):
+    """A seller whose grant of a valid service has no seller center access yet, and could
+    (seed 001: the TSP sees "which sellers they currently don't have Seller Center access for")."""
+
+    seller_id: str
+    shop_name: str
+    market: str
+    grant_id: str = Field(description="The grant accepting the link adds the item to.")
+    service_id: str = Field(
+        description="Create the link with this service_id and purpose `tsp_access`."
+    )
+    service_name: str
+    expires_at: datetime | None
+
+
+class AccessRequestableList(Page[AccessRequestable]):
+    pass

@@ -37,7 +37,7 @@ async def list_sellers(session: AsyncSession, settings: Settings, caller: Caller
     """Sellers with a grant in force, by shop name; each grant with the caller's roles and
     whether it lets the caller log in now."""
     at = now()
-    partner_id = require_partner_account(caller)
+    partner_id = require_partner_account(caller, to="list the sellers they act for")
     assigned = (
         None if caller.is_partner_admin else await _assigned(session, partner_id, caller.account_id)
     )

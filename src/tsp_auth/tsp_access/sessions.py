@@ -37,6 +37,7 @@ from tsp_auth.tsp_access.tokens import (
     LoginClaims,
     claimed_audience,
     hash_token,
+    is_well_formed,
     new_session_token,
 )
 
@@ -53,6 +54,9 @@ async def verified_claims(
     session: AsyncSession, settings: Settings, keyring: KeyRing, token: str, at: datetime
 ) -> tuple[LoginClaims, str]:
     """The claims of a login token we signed for one of our consoles, and that audience."""
+    if not is_well_formed(token):
+        # Not a JWT at all: say so, rather than blame an audience it never had.
+        raise _invalid("malformed_token")
     audience = claimed_audience(token)
     if audience not in urls.console_audiences(settings):
         raise _invalid("wrong_audience")

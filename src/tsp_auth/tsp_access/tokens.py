@@ -100,6 +100,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def is_well_formed(token: str) -> bool:
+    """Whether ``token`` parses as a JWS compact serialization with a JSON object payload."""
+    try:
+        _, payload = split_token(token)
+        json_object(payload)
+    except InvalidToken:
+        return False
+    return True
+
+
 def claimed_audience(token: str) -> str | None:
     """The ``aud`` a token claims, read WITHOUT verifying it.
 
