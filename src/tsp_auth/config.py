@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import limits
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,12 +70,34 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Attempt budgets, in the notation of the `limits` library ("10/minute", "5 per 2 seconds"),
+    # kept in each process's memory (docs/operations.md "Rate limits").
+    rate_limit_client_auth_failures: str = "10/minute"
+    rate_limit_per_account: str = "30/minute"
+    rate_limit_per_address: str = "300/minute"
+    rate_limit_link_creation: str = "60/minute"
 
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator(
+        "rate_limit_client_auth_failures",
+        "rate_limit_per_account",
+        "rate_limit_per_address",
+        "rate_limit_link_creation",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            allowed = limits.parse(value).amount
+        except ValueError:
+            allowed = 0
+        if allowed < 1:
+            raise ValueError('must be a rate such as "10/minute" or "5 per 2 seconds"')
         return value
 
     @field_validator("key_wrapping_key")

@@ -30,6 +30,7 @@ from tsp_auth.consent.router import SettingsDep
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.identity.callers import CallerDep
+from tsp_auth.rate_limits import caller_attempt
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])
@@ -201,14 +202,22 @@ async def read_offer(token: str, caller: CallerDep, session: SessionDep) -> Acce
     return await approval.offer(session, caller, token)
 
 
-@router.post("/v1/bc-access/{token}/approve", responses=responses(401, 403, 404, 409, 410))
+@router.post(
+    "/v1/bc-access/{token}/approve",
+    responses=responses(401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("approval")],
+)
 async def approve(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     decision = await approval.approve(session, caller, token)
     assert decision.grant is not None
     return AccessDecided(status="approved", grant=BcGrantRead.of(decision.grant))
 
 
-@router.post("/v1/bc-access/{token}/reject", responses=responses(401, 403, 404, 410))
+@router.post(
+    "/v1/bc-access/{token}/reject",
+    responses=responses(401, 403, 404, 410, 429),
+    dependencies=[caller_attempt("approval")],
+)
 async def reject(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     await approval.reject(session, caller, token)
     return AccessDecided(status="rejected", grant=None)

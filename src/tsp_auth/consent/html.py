@@ -33,6 +33,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import AppError, BadRequest, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.templating import render
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
@@ -193,6 +194,7 @@ async def decide(
     signed_in = await _signed_in(request, session)
     if signed_in is None:
         return _sign_in(settings, urls.consent_page_path(request_id))
+    await limit_attempt(request, "consent", signed_in.caller.account_id)
     form = await request.form()
     forged = csrf_refusal(_csrf(settings, request_id, signed_in), form.get("csrf_token"))
     if forged is not None:

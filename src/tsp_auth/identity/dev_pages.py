@@ -14,6 +14,7 @@ from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import SessionDep
 from tsp_auth.errors import NotFound
 from tsp_auth.identity.callers import IDENTITY_COOKIE
+from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.registry import repository
 
 router = APIRouter(tags=["development"], include_in_schema=False)
@@ -52,6 +53,7 @@ async def login(
     account_id: str = Form(max_length=40),
     return_to: str = Form(default="/", max_length=2048),
 ) -> RedirectResponse:
+    await limit_attempt(request, "sign_in", account_id)
     account = await repository.get_account(session, account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")

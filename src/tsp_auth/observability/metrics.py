@@ -43,3 +43,8 @@ WEBHOOK_DELIVERIES = Counter(
     "Webhook delivery attempts by outcome: delivered, retrying (will retry) or failed (gave up).",
     ["outcome"],
 )
+RATE_LIMITED = Counter(
+    "tsp_auth_rate_limited_total",
+    "Requests refused with 429 because an attempt budget was spent, by endpoint.",
+    ["endpoint"],
+)

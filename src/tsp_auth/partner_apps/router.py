@@ -26,6 +26,7 @@ from tsp_auth.partner_apps.schemas import (
     AppSummary,
     CategoryRead,
 )
+from tsp_auth.rate_limits import caller_attempt, link_creation
 
 router = APIRouter(tags=["partner apps"])
 
@@ -42,7 +43,8 @@ _REQUEST = "/v1/app-authorization-requests/{request_id}"
 @router.post(
     "/v1/app-authorization-links",
     summary="The authorization link of one of the caller's partner apps",
-    responses=responses(400, 401, 403, 404),
+    responses=responses(400, 401, 403, 404, 429),
+    dependencies=[link_creation],
 )
 async def create_link(
     body: AppAuthorizationLinkCreate, caller: CallerDep, session: SessionDep, settings: SettingsDep
@@ -77,7 +79,8 @@ async def read_request(
 @router.post(
     f"{_REQUEST}/accept",
     summary="The partner's admin authorizes the app; the app gets a code",
-    responses=responses(400, 401, 403, 404, 409, 410),
+    responses=responses(400, 401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("consent")],
 )
 async def accept_request(
     request_id: str,
@@ -98,7 +101,8 @@ async def accept_request(
 @router.post(
     f"{_REQUEST}/reject",
     summary="The partner's admin refuses; the app gets error=access_denied",
-    responses=responses(401, 403, 404, 409, 410),
+    responses=responses(401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("consent")],
 )
 async def reject_request(
     request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
