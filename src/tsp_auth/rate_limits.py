@@ -58,10 +58,10 @@ class RateLimits:
 
     async def attempt(self, endpoint: Endpoint, *, account: str, address: str) -> None:
         """One attempt by an account from an address; refused when either budget is spent."""
-        for item, key in ((self._per_address, "address"), (self._per_account, "account")):
-            value = address if key == "address" else account
-            if not await self._limiter.hit(item, endpoint, key, value):
-                await self._refuse(endpoint, item, endpoint, key, value)
+        budgets = ((self._per_address, "address", address), (self._per_account, "account", account))
+        for item, kind, value in budgets:
+            if not await self._limiter.hit(item, endpoint, kind, value):
+                await self._refuse(endpoint, item, endpoint, kind, value)
 
     async def link(self, partner_id: str) -> None:
         if not await self._limiter.hit(self._links, "link", partner_id):
