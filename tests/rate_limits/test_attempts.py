@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from tests.business_centers.helpers import make_world, request_access, token_of
 from tests.consent.helpers import decision, open_link, pick
-from tests.consent_page.helpers import form, open_form, service_fields, sign_in, submit
+from tests.consent_page.helpers import (
+    csrf_of,
+    form,
+    open_form,
+    service_fields,
+    sign_in,
+    submit,
+)
 from tests.factories import Factory
 from tests.rate_limits.conftest import Limited, assert_rate_limited, refused_count
 from tsp_auth.config import Settings
@@ -131,6 +138,28 @@ async def test_approval_is_limited_per_account_and_a_refused_approve_writes_noth
         assert refused_count("approval") == before + 1
     assert await _count(factory, Grant, Grant.kind == "business_center") == 0
     assert await _count(factory, BcAccessRequest, BcAccessRequest.status == "pending") == 1
+
+
+async def test_the_approval_page_shares_the_budget_and_answers_429(
+    client: AsyncClient, factory: Factory, limited: Limited
+) -> None:
+    world = await make_world(factory)
+    token = token_of((await request_access(client, world))["link"])
+    async with limited(per_account="2 per 2 seconds") as browser:
+        await sign_in(browser, world.owner)
+        missing = await browser.post("/v1/bc-access/not-a-token/reject", headers=world.owner_h)
+        assert missing.status_code == 404
+        page = await browser.get(f"/bc/authorize/{token}")
+        csrf = csrf_of(page.text)
+        forged = await browser.post(
+            f"/bc/authorize/{token}", data={"csrf_token": "forged", "decision": "approve"}
+        )
+        assert forged.status_code == 403, forged.text
+        refused = await browser.post(
+            f"/bc/authorize/{token}", data={"csrf_token": csrf, "decision": "approve"}
+        )
+        assert_rate_limited(refused)
+    assert await _count(factory, Grant, Grant.kind == "business_center") == 0
 
 
 async def test_link_creation_is_limited_per_partner(factory: Factory, limited: Limited) -> None:

@@ -209,6 +209,12 @@ async def test_the_request_goes_to_the_checked_address_under_the_registered_name
         await httpx.AsyncClient(transport=transport).post("https://2130706433/hooks")
     assert len(seen) == 1
 
+    v6 = PublicOnlyTransport(httpx.MockTransport(record), _resolver("2606:4700::1111"))
+    async with httpx.AsyncClient(transport=v6) as http:
+        await http.post("https://hooks.partner.example:8443/hooks")
+    assert (seen[-1].url.host, seen[-1].url.port) == ("2606:4700::1111", 8443)
+    assert seen[-1].headers["host"] == "hooks.partner.example:8443"
+
 
 async def test_a_redirect_is_a_failed_delivery_and_is_not_followed(
     app: FastAPI, client: AsyncClient, factory: Factory
