@@ -41,6 +41,7 @@ from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.partner_apps.router import router as partner_apps_router
+from tsp_auth.rate_limits import RateLimits
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.webhooks.router import router as webhooks_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limits = RateLimits(settings)  # per app, so fresh apps start with none spent
     app.state.identity_codec = IdentityCodec(
         settings.id_token_secret.get_secret_value(), settings.identity_issuer
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+import limits
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,6 +89,12 @@ class Settings(BaseSettings):
     cleanup_token_grace: timedelta = timedelta(days=1)
     cleanup_session_retention: timedelta = timedelta(days=7)
     cleanup_outbox_retention: timedelta = timedelta(days=30)
+    # Attempt budgets, in the notation of the `limits` library ("10/minute", "5 per 2 seconds"),
+    # kept in each process's memory (docs/operations.md "Rate limits").
+    rate_limit_client_auth_failures: str = "10/minute"
+    rate_limit_per_account: str = "30/minute"
+    rate_limit_per_address: str = "300/minute"
+    rate_limit_link_creation: str = "60/minute"
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +116,22 @@ class Settings(BaseSettings):
     def _long_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters (a random token)")
+        return value
+
+    @field_validator(
+        "rate_limit_client_auth_failures",
+        "rate_limit_per_account",
+        "rate_limit_per_address",
+        "rate_limit_link_creation",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            allowed = limits.parse(value).amount
+        except ValueError:
+            allowed = 0
+        if allowed < 1:
+            raise ValueError('must be a rate such as "10/minute" or "5 per 2 seconds"')
         return value
 
     @field_validator("key_wrapping_key")

@@ -89,6 +89,16 @@ class PayloadTooLarge(AppError):
     error = "payload_too_large"
 
 
+class TooManyRequests(AppError):
+    """An attempt budget is spent (RFC 6585 §4); ``Retry-After`` says when one frees up."""
+
+    status_code = 429
+    error = "rate_limited"
+
+    def __init__(self, description: str, *, retry_after: int) -> None:
+        super().__init__(description, headers={"Retry-After": str(retry_after)})
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     error = "temporarily_unavailable"

@@ -17,9 +17,11 @@ class Received:
 
 
 class Receiver:
-    """``answers`` are status codes used in order; when they run out, 200."""
+    """``answers`` are status codes used in order; when they run out, 200. ``location`` is sent
+    with every answer when given (a redirecting receiver)."""
 
-    def __init__(self, *answers: int) -> None:
+    def __init__(self, *answers: int, location: str | None = None) -> None:
+        self.location = location
         self.requests: list[Received] = []
         self.answers = deque(answers)
         self._lock = threading.Lock()
@@ -49,6 +51,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status = receiver._next(Received(self.path, dict(self.headers.items()), body))
                 self.send_response(status)
+                if receiver.location is not None:
+                    self.send_header("Location", receiver.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

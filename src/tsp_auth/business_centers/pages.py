@@ -30,6 +30,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import AppError, BadRequest, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.templating import render
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
@@ -118,6 +119,7 @@ async def decide(
     if signed_in is None:
         return _sign_in(settings, token)
     caller, identity = signed_in
+    await limit_attempt(request, "approval", caller.account_id)
     form = await request.form()
     try:
         offer = await approval.offer(session, caller, token)

@@ -39,6 +39,7 @@ from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import BrowserCallerDep, CallerDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.rate_limits import caller_attempt
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])
@@ -279,14 +280,22 @@ async def read_bc_access_offer(token: str, caller: CallerDep, session: SessionDe
     return await approval.offer(session, caller, token)
 
 
-@router.post("/v1/bc-access/{token}/approve", responses=responses(401, 403, 404, 409, 410))
+@router.post(
+    "/v1/bc-access/{token}/approve",
+    responses=responses(401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("approval")],
+)
 async def approve_bc_access(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     decision = await approval.approve(session, caller, token)
     assert decision.grant is not None
     return AccessDecided(status="approved", grant=BcGrantRead.of(decision.grant))
 
 
-@router.post("/v1/bc-access/{token}/reject", responses=responses(401, 403, 404, 410))
+@router.post(
+    "/v1/bc-access/{token}/reject",
+    responses=responses(401, 403, 404, 410, 429),
+    dependencies=[caller_attempt("approval")],
+)
 async def reject_bc_access(token: str, caller: CallerDep, session: SessionDep) -> AccessDecided:
     await approval.reject(session, caller, token)
     return AccessDecided(status="rejected", grant=None)

@@ -27,6 +27,7 @@ from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id
+from tsp_auth.rate_limits import limit_attempt
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
 
@@ -99,6 +100,7 @@ async def decide(
     who = await signed_in(request, session)
     if who is None:
         return sign_in(settings, urls.consent_page_path(request_id))
+    await limit_attempt(request, "consent", who.caller.account_id)
     form = await request.form()
     forged = csrf_refusal(csrf(settings, request_id, who), form.get("csrf_token"))
     if forged is not None:

@@ -23,6 +23,7 @@ from tsp_auth.db import SessionDep
 from tsp_auth.errors import AppError, responses
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.oauth.authorize import OAUTH_LINK_PARAMETERS
+from tsp_auth.rate_limits import caller_attempt
 
 router = APIRouter(tags=["consent"])
 
@@ -116,7 +117,8 @@ async def read_authorization_request(
 @router.post(
     "/v1/authorization-requests/{request_id}/accept",
     summary="The seller's main account consents; grants are created or renewed",
-    responses=responses(400, 401, 403, 404, 409, 410),
+    responses=responses(400, 401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("consent")],
 )
 async def accept_authorization_request(
     request_id: str,
@@ -136,7 +138,8 @@ async def accept_authorization_request(
 @router.post(
     "/v1/authorization-requests/{request_id}/reject",
     summary="The seller's main account refuses; the partner gets error=access_denied",
-    responses=responses(401, 403, 404, 409, 410),
+    responses=responses(401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("consent")],
 )
 async def reject_authorization_request(
     request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep

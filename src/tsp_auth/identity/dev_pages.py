@@ -27,6 +27,7 @@ from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.identity.repository import demo_accounts
 from tsp_auth.models import Account
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.registry import repository
 from tsp_auth.templating import render
 
@@ -131,6 +132,7 @@ async def login(
     refusal = cross_site_refusal(request) or _forged(request, settings, csrf)
     if refusal is not None:
         return _refused(refusal)
+    await limit_attempt(request, "sign_in", account_id)
     account = await repository.get_account(session, account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")

@@ -11,6 +11,7 @@ from tsp_auth.errors import NotFound, responses
 from tsp_auth.identity import service
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.identity.schemas import IdentityToken, IdentityTokenRequest, Me
+from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.registry import repository
 
 router = APIRouter(tags=["identity"])
@@ -25,11 +26,12 @@ async def read_me(caller: CallerDep, session: SessionDep) -> Me:
 @dev_router.post(
     "/dev/identity-tokens",
     summary="Development issuer: sign an identity token for an account (never in production)",
-    responses=responses(400, 404),
+    responses=responses(400, 404, 429),
 )
 async def issue_identity_token(
     body: IdentityTokenRequest, request: Request, session: SessionDep
 ) -> IdentityToken:
+    await limit_attempt(request, "sign_in", body.account_id)
     account = await repository.get_account(session, body.account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")

@@ -10,6 +10,7 @@ from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.callers import CallerDep
 from tsp_auth.links import service
 from tsp_auth.links.schemas import AuthorizationLinkCreate, AuthorizationLinkRead
+from tsp_auth.rate_limits import link_creation
 
 router = APIRouter(tags=["links"])
 
@@ -17,7 +18,8 @@ router = APIRouter(tags=["links"])
 @router.post(
     "/v1/authorization-links",
     summary="The authorization link of one of the caller's partner services",
-    responses=responses(400, 401, 403, 404),
+    responses=responses(400, 401, 403, 404, 429),
+    dependencies=[link_creation],
 )
 async def create_authorization_link(
     body: AuthorizationLinkCreate,

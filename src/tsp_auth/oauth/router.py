@@ -24,7 +24,7 @@ from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
-from tsp_auth.oauth.errors import TokenReuse
+from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
 from tsp_auth.oauth.http import NoStoreRoute, require_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
@@ -36,6 +36,7 @@ from tsp_auth.oauth.schemas import (
     TokenLookupForm,
     TokenResponse,
 )
+from tsp_auth.rate_limits import Endpoint, rate_limits
 
 
 class OAuthRoute(CorsRoute, NoStoreRoute):
@@ -46,13 +47,21 @@ router = APIRouter(tags=["oauth"], route_class=OAuthRoute, dependencies=[Depends
 
 
 async def _client(
-    request: Request, form: ClientAuthForm, *, allow_public: bool
+    request: Request, form: ClientAuthForm, endpoint: Endpoint, *, allow_public: bool
 ) -> AuthenticatedClient:
     presented = presented_credentials(
         request.headers.get("authorization"), form.client_id, form.client_secret
     )
+    # RFC 6749 §10.10: failed authentications are counted per client; a spent budget refuses
+    # the client whatever it presents, so guessing gets no answer at all.
+    limits = rate_limits(request)
+    await limits.check_client(endpoint, presented.client_id)
     sessionmaker = request.app.state.sessionmaker
-    return await authenticate_client(sessionmaker, presented, allow_public=allow_public)
+    try:
+        return await authenticate_client(sessionmaker, presented, allow_public=allow_public)
+    except InvalidClient:
+        await limits.client_failed(presented.client_id)
+        raise
 
 
 @router.post(
@@ -60,7 +69,7 @@ async def _client(
     summary="Exchange a code, a refresh token or client credentials for tokens",
     response_model=TokenResponse,
     response_model_exclude_none=True,
-    responses=responses(400, 401, 503, oauth=True),
+    responses=responses(400, 401, 429, 503, oauth=True),
 )
 async def issue_token(
     form: Annotated[TokenForm, Form()],
@@ -69,7 +78,7 @@ async def issue_token(
     keyring: KeyRingDep,
 ) -> TokenResponse | JSONResponse:
     handler = grant_handler(form.grant_type)
-    client = await _client(request, form, allow_public=True)
+    client = await _client(request, form, "token", allow_public=True)
     allow_client_origin(request, client)
     state = request.app.state
     context = TokenContext(session, state.sessionmaker, keyring, state.settings, now())
@@ -86,14 +95,14 @@ async def issue_token(
     summary="Is this token active, and what does it say? (RFC 7662)",
     response_model=IntrospectionResponse,
     response_model_exclude_none=True,
-    responses=responses(400, 401, 503, oauth=True),
+    responses=responses(400, 401, 429, 503, oauth=True),
 )
 async def introspect_token(
     form: Annotated[TokenLookupForm, Form()], request: Request
 ) -> dict[str, Any]:
     # Reads only, outside a unit of work (oauth.introspection).
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
-    client = await _client(request, form, allow_public=False)
+    client = await _client(request, form, "introspection", allow_public=False)
     sessionmaker = request.app.state.sessionmaker
     answer = await introspect(sessionmaker, request, form.token, form.token_type_hint)
     privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
@@ -109,13 +118,13 @@ async def introspect_token(
     response_class=Response,
     responses={
         200: {"description": "Revoked, or nothing to revoke"},
-        **responses(400, 401, 503, oauth=True),
+        **responses(400, 401, 429, 503, oauth=True),
     },
 )
 async def revoke_token(
     form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
 ) -> Response:
-    client = await _client(request, form, allow_public=True)
+    client = await _client(request, form, "revocation", allow_public=True)
     allow_client_origin(request, client)
     await revoke(session, request, client, form.token, form.token_type_hint)
     return Response(status_code=200)

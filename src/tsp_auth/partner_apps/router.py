@@ -28,6 +28,7 @@ from tsp_auth.partner_apps.schemas import (
     AppSummary,
     CategoryRead,
 )
+from tsp_auth.rate_limits import caller_attempt, link_creation
 
 router = APIRouter(tags=["partner apps"])
 
@@ -44,7 +45,8 @@ _REQUEST = "/v1/app-authorization-requests/{request_id}"
 @router.post(
     "/v1/app-authorization-links",
     summary="The authorization link of one of the caller's partner apps",
-    responses=responses(400, 401, 403, 404),
+    responses=responses(400, 401, 403, 404, 429),
+    dependencies=[link_creation],
 )
 async def create_app_authorization_link(
     body: AppAuthorizationLinkCreate,
@@ -86,7 +88,8 @@ async def read_app_authorization_request(
 @router.post(
     f"{_REQUEST}/accept",
     summary="The partner's admin authorizes the app; the app gets a code",
-    responses=responses(400, 401, 403, 404, 409, 410),
+    responses=responses(400, 401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("consent")],
 )
 async def accept_app_authorization_request(
     request_id: str,
@@ -107,7 +110,8 @@ async def accept_app_authorization_request(
 @router.post(
     f"{_REQUEST}/reject",
     summary="The partner's admin refuses; the app gets error=access_denied",
-    responses=responses(401, 403, 404, 409, 410),
+    responses=responses(401, 403, 404, 409, 410, 429),
+    dependencies=[caller_attempt("consent")],
 )
 async def reject_app_authorization_request(
     request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep

@@ -25,6 +25,7 @@ from tsp_auth.models import WebhookAttempt, WebhookEndpoint
 from tsp_auth.models.base import new_id
 from tsp_auth.observability.metrics import WEBHOOK_DELIVERIES
 from tsp_auth.webhooks import repository
+from tsp_auth.webhooks.egress import PublicOnlyTransport, Resolver, system_resolver
 from tsp_auth.webhooks.signing import decrypt_secret, signatures
 
 log = logging.getLogger("tsp_auth.webhooks")
@@ -250,5 +251,18 @@ async def drain(
         outcomes.update(await deliver_batch(sessionmaker, settings, http, batch, at))
 
 
-def http_client(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+def http_client(settings: Settings, resolver: Resolver = system_resolver) -> httpx.AsyncClient:
+    """The worker's client. Redirects are never followed: a 3xx is a failed attempt, so a
+    receiver cannot send us on to an address that was not checked.
+
+    In production every request goes to a checked public address (``webhooks.egress``); no
+    proxy from the environment is used, as it would connect in our place, unchecked.
+    Development sends anywhere, so local receivers work.
+    """
+    timeout = settings.webhook_timeout_seconds
+    if settings.environment != "production":
+        return httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+    transport = PublicOnlyTransport(httpx.AsyncHTTPTransport(trust_env=False), resolver)
+    return httpx.AsyncClient(
+        timeout=timeout, follow_redirects=False, trust_env=False, transport=transport
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import WebhookEndpoint
 from tsp_auth.models.base import new_id
 from tsp_auth.webhooks import repository
+from tsp_auth.webhooks.addresses import is_public_host
 from tsp_auth.webhooks.schemas import (
     WebhookCreate,
     WebhookCreated,
@@ -34,23 +34,17 @@ def require_partner_admin(caller: Caller) -> str:
     return caller.partner_id
 
 
-def _internal_host(host: str) -> bool:
-    if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
-
-
 def check_endpoint_url(url: str, *, production: bool) -> None:
     """https to a public host; plain http only to this machine, and only outside production.
 
-    Only literal addresses are checked: a name that resolves to an internal address needs an
-    egress proxy to stop it (docs/operations.md).
+    The host is judged in every spelling that reaches an address (``webhooks.addresses``); a
+    name is checked again, resolved, when each delivery is sent (``webhooks.egress``).
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port out of range, which httpx would refuse)
+    except ValueError:  # e.g. "https://[::1/": no URL at all
+        raise _invalid_url() from None
     host = (parts.hostname or "").lower()
     refused = (
         parts.scheme not in ("https", "http")
@@ -62,13 +56,17 @@ def check_endpoint_url(url: str, *, production: bool) -> None:
     if not refused and parts.scheme == "http":
         refused = production or host not in LOOPBACK_HOSTS
     if not refused and production:
-        refused = _internal_host(host)
+        refused = not is_public_host(host)
     if refused:
-        raise BadRequest(
-            "url must be https to a public host (http only to 127.0.0.1 or localhost in "
-            "development), without credentials or fragment",
-            error="invalid_url",
-        )
+        raise _invalid_url()
+
+
+def _invalid_url() -> BadRequest:
+    return BadRequest(
+        "url must be https to a public host (http only to 127.0.0.1 or localhost in "
+        "development), without credentials or fragment",
+        error="invalid_url",
+    )
 
 
 def _read(endpoint: WebhookEndpoint) -> WebhookRead:

@@ -1,0 +1,100 @@
+"""Attempt budgets (issue 13; RFC 6749 §10.10, credentials-guessing attacks): a moving window
+per key, answered with 429 and ``Retry-After`` (RFC 6585 §4).
+
+- client authentication (token, introspection, revocation): only *failures* count, per
+  ``client_id``; once a client's budget is spent every request naming it is refused, the
+  right secret included, until the window frees a slot — a guesser learns nothing more;
+- sign-in, consent and approval: every attempt counts, per account and per address;
+- link creation: every link counts, per partner.
+
+State lives in this process's memory, one ``RateLimits`` per app (``app.state``): N processes
+allow N times the budget (docs/operations.md "Rate limits").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Literal
+
+from fastapi import Depends, Request
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from tsp_auth.config import Settings
+from tsp_auth.errors import TooManyRequests
+from tsp_auth.identity.callers import CallerDep
+from tsp_auth.observability.metrics import RATE_LIMITED
+
+Endpoint = Literal[
+    "token", "introspection", "revocation", "sign_in", "consent", "approval", "link_creation"
+]
+
+
+class RateLimits:
+    def __init__(self, settings: Settings) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._client_failures = parse(settings.rate_limit_client_auth_failures)
+        self._per_account = parse(settings.rate_limit_per_account)
+        self._per_address = parse(settings.rate_limit_per_address)
+        self._links = parse(settings.rate_limit_link_creation)
+
+    async def _refuse(self, endpoint: Endpoint, item: RateLimitItem, *key: str) -> None:
+        stats = await self._limiter.get_window_stats(item, *key)
+        RATE_LIMITED.labels(endpoint).inc()
+        raise TooManyRequests(
+            f"too many attempts; retry later (at most {item})",
+            retry_after=max(1, math.ceil(stats.reset_time - time.time())),
+        )
+
+    async def check_client(self, endpoint: Endpoint, client_id: str) -> None:
+        """Before authenticating: refuse a client whose failure budget is spent."""
+        if not await self._limiter.test(self._client_failures, "client", client_id):
+            await self._refuse(endpoint, self._client_failures, "client", client_id)
+
+    async def client_failed(self, client_id: str) -> None:
+        await self._limiter.hit(self._client_failures, "client", client_id)
+
+    async def attempt(self, endpoint: Endpoint, *, account: str, address: str) -> None:
+        """One attempt by an account from an address; refused when either budget is spent."""
+        budgets = ((self._per_address, "address", address), (self._per_account, "account", account))
+        for item, kind, value in budgets:
+            if not await self._limiter.hit(item, endpoint, kind, value):
+                await self._refuse(endpoint, item, endpoint, kind, value)
+
+    async def link(self, partner_id: str) -> None:
+        if not await self._limiter.hit(self._links, "link", partner_id):
+            await self._refuse("link_creation", self._links, "link", partner_id)
+
+
+def rate_limits(request: Request) -> RateLimits:
+    limits: RateLimits = request.app.state.rate_limits
+    return limits
+
+
+def client_address(request: Request) -> str:
+    """The peer as the server sees it (behind a proxy: as its forwarded-allow rules set it)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_attempt(request: Request, endpoint: Endpoint, account: str) -> None:
+    """For handlers that learn the account themselves (sign-in forms, HTML pages)."""
+    await rate_limits(request).attempt(endpoint, account=account, address=client_address(request))
+
+
+def caller_attempt(endpoint: Endpoint) -> Any:
+    """A route dependency: one attempt of the calling account, from its address."""
+
+    async def dependency(request: Request, caller: CallerDep) -> None:
+        await limit_attempt(request, endpoint, caller.account_id)
+
+    return Depends(dependency)
+
+
+async def _link_created(request: Request, caller: CallerDep) -> None:
+    if caller.partner_id is not None:  # anyone else is refused by the service (403)
+        await rate_limits(request).link(caller.partner_id)
+
+
+link_creation: Any = Depends(_link_created)
