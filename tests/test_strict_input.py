@@ -38,9 +38,10 @@ COERCED: dict[type, list[Any]] = {
 def _assert_refused(response: Response, field: str) -> None:
     assert response.status_code == 400, response.text
     body = response.json()
-    assert set(body) == {"error", "error_description", "request_id"}
+    assert {"type", "title", "status", "detail", "error", "request_id", "errors"} <= set(body)
     assert body["error"] == "invalid_request"
-    assert f"{field}:" in body["error_description"]
+    assert f"{field}:" in body["detail"]
+    assert any(field in e.get("pointer", e.get("parameter", "")) for e in body["errors"]), body
 
 
 async def _service_state(factory: Factory, service: Service, grant: Grant) -> tuple[Any, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -138,7 +139,9 @@ def problem_body(
         "title": problem_title(error),
         "status": status,
         "detail": description,
-        "instance": instance,
+        # The request's path as a URI reference: percent-encoded again, so a path that held
+        # spaces, controls or non-ASCII still yields a valid reference (RFC 3986 §2.1).
+        "instance": quote(instance, safe="/:@!$&'()*+,;=-._~"),
         "error": error,
         "request_id": current_request_id(),
     }

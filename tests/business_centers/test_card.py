@@ -8,16 +8,15 @@ from urllib.parse import urlsplit
 from httpx import AsyncClient
 
 from tests.business_centers.helpers import BcWorld, request_access
+from tests.consent_page.helpers import sign_in
 from tests.factories import Factory
-from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.models import Account
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 async def _sign_in(client: AsyncClient, account: Account) -> None:
-    response = await client.post("/dev/login", data={"account_id": account.id, "return_to": "/"})
-    assert response.status_code == 303 and client.cookies.get(IDENTITY_COOKIE)
+    await sign_in(client, account)
 
 
 def _path(url: str) -> str:

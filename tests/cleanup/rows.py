@@ -142,6 +142,7 @@ async def session(
     grant = world.ops.grant
     row = ConsoleSession(
         id=new_id("ses"),
+        kind="tsp_access",
         token_hash=new_id("h"),
         login_jti=jti,
         grant_id=grant.id,
@@ -150,7 +151,7 @@ async def session(
         partner_id=world.ops.partner.id,
         seller_id=world.ops.seller.id,
         roles=grant.roles,
-        browser_profile=None,
+        browser_profile=new_id("bp"),
         created_at=expires_at - timedelta(hours=8),
         expires_at=expires_at,
         ended_at=ended_at,

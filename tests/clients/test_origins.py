@@ -40,7 +40,7 @@ async def test_a_public_app_registers_and_changes_its_origins(
     headers, _ = await _admin(factory)
     created = await client.post("/v1/clients", json=SPA, headers=headers)
     assert created.status_code == 201, created.text
-    client_id = created.json()["id"]
+    client_id = created.json()["client_id"]
     assert created.json()["allowed_origins"] == SPA["allowed_origins"]
     (stored,) = await _clients(factory.app)
     assert stored.allowed_origins == SPA["allowed_origins"]
@@ -89,7 +89,7 @@ async def test_bad_origins_are_refused_and_nothing_is_written(
         "/v1/clients", json={**SPA, "allowed_origins": [origin]}, headers=headers
     )
     assert (response.status_code, response.json()["error"]) == (400, "invalid_origin")
-    assert says in response.json()["error_description"]
+    assert says in response.json()["detail"]
     assert await _clients(factory.app) == []
 
 
@@ -115,13 +115,13 @@ async def test_only_public_clients_have_origins(client: AsyncClient, factory: Fa
     confidential = {**SPA, "client_type": "confidential"}
     refused = await client.post("/v1/clients", json=confidential, headers=headers)
     assert (refused.status_code, refused.json()["error"]) == (400, "invalid_origin")
-    assert "only public clients" in refused.json()["error_description"]
+    assert "only public clients" in refused.json()["detail"]
     assert await _clients(factory.app) == []
     no_origins = {**confidential, "allowed_origins": []}
     created = await client.post("/v1/clients", json=no_origins, headers=headers)
     assert created.status_code == 201, created.text
     patched = await client.patch(
-        f"/v1/clients/{created.json()['id']}",
+        f"/v1/clients/{created.json()['client_id']}",
         json={"allowed_origins": ["https://spa.example.com"]},
         headers=headers,
     )
@@ -137,7 +137,7 @@ async def test_a_partner_member_cannot_change_origins(
     created = await client.post("/v1/clients", json=SPA, headers=headers)
     member = await factory.account("partner", "member", partner_id=partner.id)
     response = await client.patch(
-        f"/v1/clients/{created.json()['id']}",
+        f"/v1/clients/{created.json()['client_id']}",
         json={"allowed_origins": ["https://evil.example.net"]},
         headers=await factory.headers(member),
     )

@@ -24,9 +24,9 @@ async def test_an_unknown_duration_is_refused_for_the_request_not_one_service(
     )
     body = response.json()
     assert (response.status_code, body["error"]) == (400, "unknown_duration")
-    assert body["error_description"] == (
+    assert body["detail"] == (
         "duration_days must be one of 30, 90, 180, 365; it applies to every service picked"
     )
-    assert first.id not in body["error_description"]
-    assert second.id not in body["error_description"]
+    assert first.id not in body["detail"]
+    assert second.id not in body["detail"]
     assert await snapshot(factory.app) == before

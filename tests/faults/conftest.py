@@ -76,5 +76,7 @@ def assert_unavailable(response: Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == str(RETRY_AFTER)
     body = response.json()
-    assert set(body) == {"error", "error_description", "request_id"}, body
+    oauth = {"error", "error_description", "request_id"}
+    problem = {"type", "title", "status", "detail", "instance", "error", "request_id"}
+    assert set(body) in (oauth, problem), body
     assert body["error"] in {"temporarily_unavailable", "not_ready"}, body

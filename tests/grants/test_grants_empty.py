@@ -62,5 +62,5 @@ async def test_a_consent_with_no_item_is_refused_and_writes_nothing(
         headers=await factory.headers(main),
     )
     assert (response.status_code, response.json()["error"]) == (400, "items_required")
-    assert service.id in response.json()["error_description"]
+    assert service.id in response.json()["detail"]
     assert await snapshot(factory.app) == before

@@ -102,7 +102,7 @@ async def test_a_partner_may_not_undo_the_platforms_invalidation(factory: Factor
     assert refused.status_code == 403, refused.text
     body = refused.json()
     assert body["error"] == "service_invalidated_by_platform"
-    assert "platform" in body["error_description"]
+    assert "platform" in body["detail"]
     assert await _row(w) == before  # neither the flag nor the name of the same request
     assert await _grant_status(w) == "deactivated"
     assert not await _consent_possible(w)

@@ -77,7 +77,7 @@ async def test_another_partners_account_is_refused_on_a_held_profile(
     )
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"] == "browser_profile_in_use"
-    assert "log out" in refused.json()["error_description"]
+    assert "log out" in refused.json()["detail"]
     [holder] = await _open_sessions(factory, PROFILE)
     assert holder.id == first.json()["session_id"]
     still = await decide(
@@ -124,7 +124,7 @@ async def test_a_sub_account_session_and_a_tsp_access_session_exclude_each_other
         client, await login_token(factory, world.admin, world.seller.id), browser_profile=PROFILE
     )
     assert (tsp.status_code, tsp.json()["error"]) == (409, "browser_profile_in_use")
-    assert "Seller Center account" in tsp.json()["error_description"]
+    assert "Seller Center account" in tsp.json()["detail"]
     [holder] = await _open_sessions(factory, PROFILE)
     assert (holder.kind, holder.member_id) == ("seller_account", sub.id)
     # The other way round, on a second profile.
@@ -136,7 +136,7 @@ async def test_a_sub_account_session_and_a_tsp_access_session_exclude_each_other
     ).status_code == 201
     refused = await _seller_session(factory, sub, other)
     assert (refused.status_code, refused.json()["error"]) == (409, "browser_profile_in_use")
-    assert "TSP Access session" in refused.json()["error_description"]
+    assert "TSP Access session" in refused.json()["detail"]
     [tsp_holder] = await _open_sessions(factory, other)
     assert tsp_holder.kind == "tsp_access"
     # Logging the sub-account out frees the first profile for TSP Access.

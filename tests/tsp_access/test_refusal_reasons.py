@@ -59,13 +59,13 @@ async def test_a_seller_asking_for_a_login_is_told_logins_are_for_partners(
     response = await login(factory, world.main, world.seller.id)
     body = response.json()
     assert (response.status_code, body["error"]) == (403, "partner_account_required")
-    assert body["error_description"] == "only a partner's accounts may log into a seller's console"
-    assert "link" not in body["error_description"]
+    assert body["detail"] == "only a partner's accounts may log into a seller's console"
+    assert "link" not in body["detail"]
     listed = await factory.client.get(
         "/v1/tsp-access/sellers", headers=await factory.headers(world.main)
     )
     assert listed.status_code == 403
-    assert "link" not in listed.json()["error_description"]
+    assert "link" not in listed.json()["detail"]
     assert await _count(factory, LoginToken) == 0
 
 
@@ -83,8 +83,8 @@ async def test_a_malformed_login_token_is_called_malformed(
         response = await redeem(client, token)
         body = response.json()
         assert (response.status_code, body["error"]) == (400, "invalid_login_token"), token
-        assert body["error_description"] == "login token refused: malformed_token", token
+        assert body["detail"] == "login token refused: malformed_token", token
     # A well-formed token for someone else's audience keeps its own reason.
     response = await redeem(client, _unsigned({"aud": "https://elsewhere.example"}))
-    assert response.json()["error_description"] == "login token refused: wrong_audience"
+    assert response.json()["detail"] == "login token refused: wrong_audience"
     assert await _count(factory, ConsoleSession) == 0

@@ -74,7 +74,7 @@ async def test_members_see_their_assigned_sellers_and_sellers_are_refused(
     assert [row["seller_id"] for row in listed] == [seller.id]
     refused = await client.get(LIST, headers=await factory.headers(main))
     assert (refused.status_code, refused.json()["error"]) == (403, "partner_account_required")
-    assert "request TSP access" in refused.json()["error_description"]
+    assert "request TSP access" in refused.json()["detail"]
 
 
 async def test_the_link_asks_for_tsp_access_of_a_service_that_qualifies(

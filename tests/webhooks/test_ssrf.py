@@ -87,7 +87,7 @@ async def test_production_refuses_every_spelling_of_an_internal_host(
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["error"] == "invalid_url"
-    assert "public host" in body["error_description"]
+    assert "public host" in body["detail"]
     assert body["request_id"] == response.headers["x-request-id"]
     assert await rows(factory.app, WebhookEndpoint, WebhookEndpoint.partner_id == partner.id) == []
 
