@@ -23,6 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.reasons import message
 
 if TYPE_CHECKING:
     from tsp_auth.audit.service import AuditNote
@@ -114,8 +115,8 @@ def problem_type(error: str) -> str:
 
 
 def problem_title(error: str) -> str:
-    """The same for every occurrence of a type (RFC 9457 §3.1.3): the code, in words."""
-    return error.replace("_", " ").capitalize()
+    """The same for every occurrence of a type (RFC 9457 §3.1.3): the code's plain words."""
+    return message(error)
 
 
 def error_body(error: str, description: str) -> dict[str, Any]:

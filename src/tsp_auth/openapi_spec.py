@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
 from tsp_auth.identity.callers import current_caller
+from tsp_auth.reasons import REASONS
 
 IDENTITY_SCHEME = "identityToken"
 
@@ -106,7 +107,12 @@ def build(app: FastAPI) -> dict[str, Any]:
     )
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {}).update(
-        {"Error": ERROR_SCHEMA, "Problem": PROBLEM_SCHEMA, "FieldError": FIELD_ERROR_SCHEMA}
+        {
+            "Error": ERROR_SCHEMA,
+            "Problem": _with_reason_enum(PROBLEM_SCHEMA),
+            "FieldError": FIELD_ERROR_SCHEMA,
+            "ReasonCode": REASON_CODE_SCHEMA,
+        }
     )
     components["securitySchemes"] = {
         IDENTITY_SCHEME: {
@@ -121,6 +127,19 @@ def build(app: FastAPI) -> dict[str, Any]:
     _validation_errors_are_400(schema)
     _large_bodies_are_413(schema)
     return schema
+
+
+REASON_CODE_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "description": "A reason code (tsp_auth/reasons): `GET /problems/{code}` says what it "
+    "means. New codes may be added in later versions.",
+    "enum": sorted(REASONS),
+}
+
+
+def _with_reason_enum(problem: dict[str, Any]) -> dict[str, Any]:
+    error = {"$ref": "#/components/schemas/ReasonCode"}
+    return {**problem, "properties": {**problem["properties"], "error": error}}
 
 
 def _operations(schema: dict[str, Any], app: FastAPI) -> list[tuple[APIRoute, dict[str, Any]]]:

@@ -27,7 +27,7 @@ async def test_errors_carry_the_request_id(client: AsyncClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
         "type": "/problems/not_found",
-        "title": "Not found",
+        "title": "There is no such resource, or it belongs to someone else.",
         "status": 404,
         "detail": "Not Found",
         "instance": "/nope",
