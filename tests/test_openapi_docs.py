@@ -15,6 +15,7 @@ from referencing.jsonschema import DRAFT202012
 from tsp_auth import openapi_spec
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
+from tsp_auth.keys.metadata import server_metadata
 from tsp_auth.openapi_examples import REQUEST_EXAMPLES, RESPONSE_EXAMPLES
 
 DOCUMENT_URI = "urn:tsp-auth:openapi"
@@ -130,3 +131,9 @@ def test_operation_docs_reads_sections_until_the_next_heading(tmp_path: Any) -> 
 
 def test_without_the_doc_file_there_are_no_sections(tmp_path: Any) -> None:
     assert openapi_spec.operation_docs(tmp_path / "missing.md") == {}
+
+
+def test_the_metadata_example_is_what_the_server_answers_by_default() -> None:
+    assert RESPONSE_EXAMPLES["authorization_server_metadata"] == (
+        server_metadata(Settings()).model_dump()
+    )

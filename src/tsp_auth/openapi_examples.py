@@ -356,7 +356,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "sub": TAP_PARTNER,
         "aud": f"{ISSUER}/api",
         "iss": ISSUER,
-        "jti": "jti_3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a",
+        "jti": "Xk2v9QmT4pL8wR1nY6cB3g",
         "grant_id": OTHER_GRANT,
     },
     "jwks": {
@@ -533,7 +533,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
     "reject_authorization_request": {
-        "redirect_to": f"{RETURN_URL}?state={STATE}&error=access_denied"
+        "redirect_to": f"{RETURN_URL}?error=access_denied&state={STATE}"
     },
     "create_assignment": {
         "id": "asg_0e2c4a6e8b0d2f4a6c8e0b2d4f6a8c0e",
@@ -614,7 +614,8 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "renewed": False,
     },
     "reject_app_authorization_request": {
-        "redirect_to": f"{RETURN_URL}?error=access_denied&state={STATE}"
+        "redirect_to": f"{RETURN_URL}?error=access_denied"
+        f"&error_description=the+seller+refused+the+authorization&state={STATE}"
         "&iss=http%3A%2F%2F127.0.0.1%3A8000"
     },
     "list_authorizations": {"items": [APP_AUTHORIZATION], "next_cursor": None},
