@@ -2,11 +2,15 @@
 
 FastAPI builds it from the routes; this module adds what it cannot know: operation ids that are
 the handlers' names (stable, unique), the problem-details and OAuth error schemas, the
-security scheme of each operation, tag descriptions, and our 400/413 answers for bad input.
+security scheme of each operation, tag descriptions, our 400/413 answers for bad input, each
+operation's description (docs/api/operations.md) and request and response examples
+(``openapi_examples``).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,9 +20,19 @@ from fastapi.routing import APIRoute
 
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
 from tsp_auth.identity.callers import current_caller
+from tsp_auth.openapi_examples import (
+    EXAMPLE_NAME,
+    EXAMPLE_SUMMARY,
+    REQUEST_EXAMPLES,
+    RESPONSE_EXAMPLES,
+)
 from tsp_auth.reasons import REASONS
 
 IDENTITY_SCHEME = "identityToken"
+# In a source checkout; an installed wheel has no docs/ and builds without descriptions (the
+# committed openapi/openapi.json has them).
+OPERATIONS_DOC = Path(__file__).resolve().parents[2] / "docs" / "api" / "operations.md"
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 
 TAGS: list[dict[str, str]] = [
     {
@@ -126,6 +140,8 @@ def build(app: FastAPI) -> dict[str, Any]:
     _declare_security(schema, app)
     _validation_errors_are_400(schema)
     _large_bodies_are_413(schema)
+    _describe_operations(schema, operation_docs(OPERATIONS_DOC))
+    _add_examples(schema)
     return schema
 
 
@@ -210,3 +226,56 @@ def _large_bodies_are_413(schema: dict[str, Any]) -> None:
                         "content": _error_content(path),
                     },
                 )
+
+
+def operation_docs(path: Path) -> dict[str, str]:
+    """``### name`` → the text up to the next heading, for each section of ``path``."""
+    if not path.is_file():
+        return {}
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            current = sections.setdefault(heading[2], []) if heading[1] == "###" else None
+        elif current is not None:
+            current.append(line)
+    return {name: "\n".join(lines).strip() for name, lines in sections.items()}
+
+
+def _each_operation(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for ops in schema.get("paths", {}).values() for op in ops.values()]
+
+
+def _describe_operations(schema: dict[str, Any], docs: dict[str, str]) -> None:
+    """The doc's section wins; without one FastAPI's docstring description stays."""
+    for operation in _each_operation(schema):
+        text = docs.get(operation["operationId"])
+        if text:
+            operation["description"] = text
+
+
+def _add_examples(schema: dict[str, Any]) -> None:
+    """OpenAPI 3.1 named examples on the request body and the JSON success answer."""
+    for operation in _each_operation(schema):
+        name = operation["operationId"]
+        if name in REQUEST_EXAMPLES:
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                media["examples"] = _named(REQUEST_EXAMPLES[name])
+        if name in RESPONSE_EXAMPLES:
+            media = _success_json(operation)
+            if media is not None:
+                media["examples"] = _named(RESPONSE_EXAMPLES[name])
+
+
+def _named(value: dict[str, Any]) -> dict[str, Any]:
+    return {EXAMPLE_NAME: {"summary": EXAMPLE_SUMMARY, "value": value}}
+
+
+def _success_json(operation: dict[str, Any]) -> dict[str, Any] | None:
+    for status, answer in sorted(operation.get("responses", {}).items()):
+        media = answer.get("content", {}).get("application/json")
+        if status.startswith("2") and media is not None:
+            found: dict[str, Any] = media
+            return found
+    return None
