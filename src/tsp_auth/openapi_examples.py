@@ -110,6 +110,8 @@ SERVICE_READ = {
         "shop_operation_ticket",
     ],
     "valid": True,
+    "partner_valid": True,
+    "platform_invalidated": False,
     "return_url": RETURN_URL,
     "created_at": AT,
 }
@@ -120,6 +122,7 @@ CLIENT_READ: dict[str, Any] = {
     "partner_id": TAP_PARTNER,
     "service_id": APP_SERVICE,
     "redirect_uris": [RETURN_URL],
+    "allowed_origins": [],
     "grant_types": ["authorization_code", "refresh_token"],
     "scope": "partner.affiliate.read partner.creator.read",
     "status": "live",
@@ -323,6 +326,18 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "role": "member",
     },
     "request_access": {"scope": "ad_delivery_existing_posts"},
+    "start_seller_session": {"browser_profile": "profile-7f3a"},
+    "give_ad_account_access": {
+        "member_id": BC_MEMBER,
+        "ad_account_id": "adv_7405123456789",
+        "role": "operator",
+    },
+    "decide_member_action": {
+        "tiktok_account_id": TIKTOK,
+        "action": "spark_ads.pull_video",
+        "ad_account_id": "adv_7405123456789",
+        "member_id": BC_MEMBER,
+    },
     "assign_member": {
         "member_id": BC_MEMBER,
         "tiktok_account_id": TIKTOK,
@@ -458,6 +473,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "name": "Main account, UK",
         "seller_id": SELLER,
         "partner_id": None,
+        "business_centers": [],
     },
     "create_partner": PARTNER_READ,
     "read_partner": PARTNER_READ,
@@ -731,3 +747,67 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "role": "main",
     },
 }
+
+PENDING_REQUEST = {
+    "id": BC_REQUEST,
+    "business_center_id": BC,
+    "scope": "ad_delivery_existing_posts",
+    "status": "pending",
+    "tiktok_account_id": None,
+    "grant_id": None,
+    "created_at": AT,
+    "expires_at": "2026-12-02T09:30:00Z",
+    "decided_at": None,
+}
+
+RESPONSE_EXAMPLES.update(
+    {
+        "list_requestable": {
+            "items": [
+                {
+                    "seller_id": SELLER,
+                    "shop_name": "Demo shop UK",
+                    "market": "UK",
+                    "grant_id": GRANT,
+                    "service_id": SERVICE,
+                    "service_name": "Shop management",
+                    "expires_at": EXPIRES,
+                }
+            ],
+            "next_cursor": None,
+        },
+        "start_seller_session": {
+            "session_token": "sst_Zk3q9xVZ2mW8pL4tR7nY1cB6dF0hS5gA",
+            "token_type": "Bearer",
+            "session_id": "ses_2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a",
+            "kind": "seller_account",
+            "account_id": MAIN,
+            "seller_id": SELLER,
+            "browser_profile": "profile-7f3a",
+            "expires_at": "2026-12-01T17:30:00Z",
+        },
+        "remove_grant": {**_cancelled(GRANT_READ, "service_removed"), "updated_at": LATER},
+        "list_pending_requests": {"items": [PENDING_REQUEST], "next_cursor": None},
+        "withdraw_request": {**PENDING_REQUEST, "status": "withdrawn", "decided_at": LATER},
+        "give_ad_account_access": {
+            "id": "bad_6c8e0a2c4e6b8d0f2a4c6e8b0d2f4a6c",
+            "business_center_id": BC,
+            "ad_account_id": "adv_7405123456789",
+            "member_id": BC_MEMBER,
+            "role": "operator",
+            "created_at": AT,
+        },
+        "decide_member_action": {
+            "allow": True,
+            "reason": "ok",
+            "member_id": BC_MEMBER,
+            "level": "operator",
+            "ad_account_role": "operator",
+        },
+        "read_problem_type": {
+            "type": "/problems/grant_not_active",
+            "title": "The grant is not active.",
+            "error": "grant_not_active",
+        },
+    }
+)

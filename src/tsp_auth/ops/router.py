@@ -25,7 +25,8 @@ async def health() -> Health:
     return Health(status="ok")
 
 
-@router.head("/health", summary="Liveness, headers only (load balancer probes)")
+# HEAD is GET without the body: documented with GET, not as an operation of its own.
+@router.head("/health", include_in_schema=False)
 async def health_head() -> Response:
     return Response(status_code=200)
 
@@ -48,7 +49,7 @@ async def ready(request: Request) -> Ready:
     return Ready(status="ready", revision=await _ready(request))
 
 
-@router.head("/ready", summary="Readiness, headers only: 200 or 503", responses=responses(503))
+@router.head("/ready", include_in_schema=False)
 async def ready_head(request: Request) -> Response:
     await _ready(request)
     return Response(status_code=200)
