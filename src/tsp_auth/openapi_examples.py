@@ -670,7 +670,8 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "request_id": BC_REQUEST,
         "scope": "ad_delivery_existing_posts",
         "link": f"{ISSUER}/bc/authorize/aGVyZS1pcy10aGUtc2luZ2xlLXVzZS10b2tlbg",
-        "qr_png_url": f"/v1/business-centers/{BC}/access-requests/{BC_REQUEST}/qr.png",
+        "qr_png_url": f"{ISSUER}/v1/business-centers/{BC}/access-requests/{BC_REQUEST}/qr.png",
+        "card_url": f"{ISSUER}/bc/business-centers/{BC}/access-requests/{BC_REQUEST}/card",
         "expires_at": "2026-12-02T09:30:00Z",
     },
     "read_access_request": {
