@@ -671,7 +671,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "scope": "ad_delivery_existing_posts",
         "link": f"{ISSUER}/bc/authorize/aGVyZS1pcy10aGUtc2luZ2xlLXVzZS10b2tlbg",
         "qr_png_url": f"{ISSUER}/v1/business-centers/{BC}/access-requests/{BC_REQUEST}/qr.png",
-        "card_url": f"{ISSUER}/bc/business-centers/{BC}/access-requests/{BC_REQUEST}/card",
+        "card_url": f"{ISSUER}/bc/business-centers/{BC}/access-requests/{BC_REQUEST}",
         "expires_at": "2026-12-02T09:30:00Z",
     },
     "read_access_request": {
