@@ -82,7 +82,7 @@ def spa_client_id(base_url: str, page_origins: tuple[str, str]) -> str:
         headers={"Authorization": f"Bearer {token.json()['id_token']}"},
     )
     assert registered.status_code == 201, registered.text
-    return str(registered.json()["id"])
+    return str(registered.json()["client_id"])
 
 
 def _from_page(browser: Browser, origin: str, url: str, init: dict[str, Any]) -> Any:

@@ -45,7 +45,9 @@ async def test_sign_in_is_limited_per_account_then_free_again(
         retry_after = assert_rate_limited(refused)
         assert "id_token" not in refused.json()
         # The HTML sign-in form spends the same budget: no cookie is set.
-        form = await burst.post("/dev/login", data={"account_id": main.id, "return_to": "/"})
+        token = csrf_of((await burst.get("/dev/login")).text)
+        body = {"account_id": main.id, "return_to": "/", "csrf_token": token}
+        form = await burst.post("/dev/login", data=body)
         assert_rate_limited(form)
         assert IDENTITY_COOKIE not in form.cookies
         assert await _sign_in(burst, other.id) == 200  # another account has its own budget

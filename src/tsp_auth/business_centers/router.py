@@ -255,7 +255,11 @@ async def link_accounts(body: LinkageCreate, caller: CallerDep, session: Session
 # The TikTok account owner ------------------------------------------------------------------
 
 
-@router.get("/v1/bc-access/grants", summary="The owner's Business Center authorizations")
+@router.get(
+    "/v1/bc-access/grants",
+    summary="The owner's Business Center authorizations",
+    responses=responses(400, 401),
+)
 async def list_owner_grants(
     caller: CallerDep, session: SessionDep, page: PageQueryDep
 ) -> BcGrantPage:

@@ -79,7 +79,7 @@ class SessionStarted(BaseModel):
     expires_at: datetime
 
 
-class SellerSessionCreate(BaseModel):
+class SellerSessionCreate(RequestBody):
     """The seller console signs the seller's own account (main or sub-account) in on a profile."""
 
     model_config = ConfigDict(extra="forbid")
