@@ -62,7 +62,9 @@ async def test_the_code_verifier_must_match_the_challenge_rfc7636_4_6(
     code, verifier = await obtain_code(client, app)
     assert verifier is not None
     other_verifier, other_challenge = pkce_pair()
-    for wrong in (other_verifier, other_challenge, verifier[:-1] + "A", verifier + "A", None):
+    # The last character changed, always to another one (a fixed "A" was the same 1 in 64).
+    last_changed = verifier[:-1] + ("B" if verifier.endswith("A") else "A")
+    for wrong in (other_verifier, other_challenge, last_changed, verifier + "A", None):
         response = await redeem(client, app, code, wrong)
         assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
     assert (await only_code(factory.app)).used_at is None  # refusals do not burn the code
