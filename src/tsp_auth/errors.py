@@ -86,11 +86,6 @@ class Gone(AppError):
     error = "gone"
 
 
-class PayloadTooLarge(AppError):
-    status_code = 413
-    error = "payload_too_large"
-
-
 class TooManyRequests(AppError):
     """An attempt budget is spent (RFC 6585 §4); ``Retry-After`` says when one frees up."""
 

@@ -9,7 +9,7 @@ Seed 003 "Step 1: Request TikTok account access", scope of access:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from types import MappingProxyType
@@ -65,10 +65,6 @@ ACCESS_REQUEST_TTL = timedelta(hours=24)
 def scope_grants(scope: str) -> frozenset[str]:
     """The grant scopes an approved request of ``scope`` gives; KeyError for an unknown one."""
     return ACCESS_SCOPES[scope].grants
-
-
-def content_labels(codes: Iterable[str]) -> list[str]:
-    return [CONTENT_LABELS[c] for c in sorted(codes) if c in CONTENT_LABELS]
 
 
 def effective_permissions(

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
+from tsp_auth.models.assignments import MemberAssignment
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import Base
 from tsp_auth.models.business_centers import (
@@ -9,16 +10,15 @@ from tsp_auth.models.business_centers import (
     BcAssignment,
     BusinessCenter,
 )
+from tsp_auth.models.clients import Client
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.idempotency import IdempotencyKey
 from tsp_auth.models.keys import SigningKeyRecord
 from tsp_auth.models.registry import Account, Binding, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.tokens import (
     AuthorizationCode,
-    Client,
     ConsoleSession,
     LoginToken,
-    MemberAssignment,
     RefreshToken,
     RevokedToken,
     TokenFamily,

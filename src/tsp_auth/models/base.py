@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -59,10 +59,6 @@ class StringSet(TypeDecorator[frozenset[str]]):
 def new_id(prefix: str) -> str:
     """Opaque, prefixed identifiers (``grt_…``) that say what they name in logs and URLs."""
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def id_column_type() -> String:
-    return String(40)
 
 
 class Base(DeclarativeBase):

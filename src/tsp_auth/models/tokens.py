@@ -1,4 +1,4 @@
-"""OAuth clients, codes, refresh tokens, login tokens and console sessions (DESIGN §3).
+"""OAuth codes, refresh tokens, login tokens and console sessions (DESIGN §3).
 
 Only hashes of codes and opaque tokens are stored. Single use is one atomic
 ``UPDATE … WHERE used_at IS NULL`` on these rows (STYLE §11), so it holds across processes.
@@ -8,31 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsp_auth.models.base import Base, StringSet, UTCDateTime
-
-
-class Client(Base):
-    """An OAuth client: a partner app (seed 004), or a first-party client of the platform."""
-
-    __tablename__ = "clients"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the client_id
-    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
-    service_id: Mapped[str | None] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    client_type: Mapped[str] = mapped_column(String(16))  # confidential | public | first_party
-    secret_hash: Mapped[str | None] = mapped_column(String(128))
-    redirect_uris: Mapped[list[str]] = mapped_column(JSON)
-    # Public clients: the browser origins allowed to call the token endpoint (oauth.cors).
-    allowed_origins: Mapped[list[str]] = mapped_column(
-        JSON, default=list, server_default=text("'[]'")
-    )
-    scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
-    status: Mapped[str] = mapped_column(String(16))  # development | live | disabled
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuthorizationCode(Base):
@@ -144,19 +123,3 @@ class ConsoleSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # cleanup
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # cleanup
     end_reason: Mapped[str | None] = mapped_column(String(64))
-
-
-class MemberAssignment(Base):
-    """Which partner member may use which seller's grants, with all or part of the roles."""
-
-    __tablename__ = "member_assignments"
-    __table_args__ = (
-        Index("uq_member_assignments_member_seller", "member_id", "seller_id", unique=True),
-    )
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
-    member_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"))
-    roles: Mapped[frozenset[str] | None] = mapped_column(StringSet)  # None: all of the grant's
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -82,13 +82,6 @@ async def partner_members(
     return await keyset_page(session, query, (Account.created_at, Account.id), page)
 
 
-async def seller_accounts(session: AsyncSession, seller_id: str) -> Sequence[Account]:
-    result = await session.scalars(
-        select(Account).where(Account.seller_id == seller_id).order_by(Account.created_at)
-    )
-    return result.all()
-
-
 async def active_binding(session: AsyncSession, seller_id: str, partner_id: str) -> Binding | None:
     result = await session.scalars(
         select(Binding).where(
