@@ -170,8 +170,10 @@ async def _wait_until_blocked(engine: AsyncEngine, backend: str) -> None:
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         " AND application_name = 'tsp-auth' AND wait_event_type = 'Lock'"
     )
+    # A deadline, not a count: on a busy machine the request may take seconds to reach the lock.
+    deadline = asyncio.get_running_loop().time() + 30
     async with engine.connect() as watcher:
-        for _ in range(250):
+        while asyncio.get_running_loop().time() < deadline:
             if await watcher.scalar(query):
                 return
             await asyncio.sleep(0.02)
