@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
 from tsp_auth.webhooks.schemas import (
@@ -30,14 +29,13 @@ router = APIRouter(tags=["webhooks"])
 )
 async def create_webhook(
     body: WebhookCreate,
-    request: Request,
     response: Response,
     caller: CallerDep,
     session: SessionDep,
+    settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> WebhookCreated:
     response.headers["Cache-Control"] = "no-store"
-    settings = request.app.state.settings
     return await idempotency.once(201, partial(service.register, session, settings, caller, body))
 
 
@@ -70,7 +68,11 @@ async def delete_webhook(endpoint_id: str, caller: CallerDep, session: SessionDe
     responses=responses(401, 403, 404),
 )
 async def rotate_webhook_secret(
-    endpoint_id: str, request: Request, response: Response, caller: CallerDep, session: SessionDep
+    endpoint_id: str,
+    response: Response,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> WebhookSecretRotated:
     response.headers["Cache-Control"] = "no-store"
-    return await service.rotate_secret(session, request.app.state.settings, caller, endpoint_id)
+    return await service.rotate_secret(session, settings, caller, endpoint_id)
