@@ -24,6 +24,7 @@ from tsp_auth.consent.service import ConsentView, Decided
 from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, SettingsDep, limit_attempt
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_main_account
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id
 
@@ -74,7 +75,7 @@ async def consent_page(
     try:
         view = await service.consent_view(session, settings, who.caller, request_id)
         if not view.can_decide:
-            service.require_main_account(who.caller)  # seed 000: refuses a sub-account
+            require_main_account(who.caller)  # seed 000: refuses a sub-account
     except AppError as exc:
         return error(exc)
     return _form_page(view, who, settings, page_model.initial_picks(view))

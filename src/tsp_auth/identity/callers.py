@@ -11,7 +11,7 @@ from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db_direct import DirectQuery, SessionSource
-from tsp_auth.errors import Forbidden, Unauthorized
+from tsp_auth.errors import Unauthorized
 from tsp_auth.models import Account
 
 IDENTITY_COOKIE = "tsp_identity"
@@ -87,8 +87,3 @@ async def resolve_caller(source: SessionSource, codec: IdentityCodec, token: str
             headers=BEARER_CHALLENGE,
         )
     return Caller(**row)
-
-
-def require_operator(caller: Caller) -> None:
-    if not caller.is_operator:
-        raise Forbidden("operators only", error="operator_required")
