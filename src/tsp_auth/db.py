@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -94,24 +92,3 @@ def _make_sqlite_transactional(engine: AsyncEngine, timeout: float) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit when the handler returns, roll back when it raises."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    session = sessionmaker()
-    try:
-        yield session
-        # A request that never touched the database (JWKS, say) has nothing to commit; each
-        # commit is a greenlet round trip, a measurable share of a hot endpoint. The session
-        # gives its connection back when its transaction ends, so no close() is needed.
-        if session.in_transaction():
-            await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
-
-
-# scope="function": the commit runs before the response is sent, so a failed commit is
-# answered as an error and never as a success the database does not hold.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

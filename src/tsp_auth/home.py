@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tsp_auth.consent.pages import page_headers
+from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import NotFound
 from tsp_auth.templating import render
 
@@ -18,8 +19,8 @@ DEMO_LINK = "/open/authorize?service_id=svc_demo_row_shop&state=demo-state-123"
 
 
 @router.get("/")
-async def index(request: Request) -> HTMLResponse:
-    if not request.app.state.settings.dev_issuer_enabled:
+async def index(request: Request, settings: SettingsDep) -> HTMLResponse:
+    if not settings.dev_issuer_enabled:
         raise NotFound("nothing here")
     base_url = f"{request.url.scheme}://{request.url.netloc}"
     html = render(

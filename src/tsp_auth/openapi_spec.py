@@ -18,8 +18,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from tsp_auth.deps import current_caller
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
-from tsp_auth.identity.callers import current_caller
 from tsp_auth.openapi_examples import (
     EXAMPLE_NAME,
     EXAMPLE_SUMMARY,

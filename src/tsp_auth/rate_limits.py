@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Literal
+from typing import Literal
 
-from fastapi import Depends, Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from tsp_auth.config import Settings
 from tsp_auth.errors import TooManyRequests
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.observability.metrics import RATE_LIMITED
 
 Endpoint = Literal[
@@ -66,35 +64,3 @@ class RateLimits:
     async def link(self, partner_id: str) -> None:
         if not await self._limiter.hit(self._links, "link", partner_id):
             await self._refuse("link_creation", self._links, "link", partner_id)
-
-
-def rate_limits(request: Request) -> RateLimits:
-    limits: RateLimits = request.app.state.rate_limits
-    return limits
-
-
-def client_address(request: Request) -> str:
-    """The peer as the server sees it (behind a proxy: as its forwarded-allow rules set it)."""
-    return request.client.host if request.client else "unknown"
-
-
-async def limit_attempt(request: Request, endpoint: Endpoint, account: str) -> None:
-    """For handlers that learn the account themselves (sign-in forms, HTML pages)."""
-    await rate_limits(request).attempt(endpoint, account=account, address=client_address(request))
-
-
-def caller_attempt(endpoint: Endpoint) -> Any:
-    """A route dependency: one attempt of the calling account, from its address."""
-
-    async def dependency(request: Request, caller: CallerDep) -> None:
-        await limit_attempt(request, endpoint, caller.account_id)
-
-    return Depends(dependency)
-
-
-async def _link_created(request: Request, caller: CallerDep) -> None:
-    if caller.partner_id is not None:  # anyone else is refused by the service (403)
-        await rate_limits(request).link(caller.partner_id)
-
-
-link_creation: Any = Depends(_link_created)

@@ -3,7 +3,6 @@ service"); the binding and the other grants stay, cancelling still ends everythi
 
 from __future__ import annotations
 
-from fastapi import Request
 from httpx import AsyncClient
 from sqlalchemy import select
 
@@ -74,16 +73,19 @@ async def test_the_removed_grants_session_and_tokens_stop_at_once(
     pending_login = await login_token(factory, admin, world.seller.id, browser_profile="p2")
     allowed = await decide(client, session_token, "seller_center.products", world.seller.id)
     assert allowed["allow"] is True
-    before = Request({"type": "http", "app": factory.app, "headers": []})
-    live = await introspect_tsp_token(factory.app.state.sessionmaker, before, session_token)
+    state = factory.app.state
+    live = await introspect_tsp_token(
+        state.sessionmaker, state.keyring, state.settings, session_token
+    )
     assert live is not None and live["active"] is True
     main_h = await factory.headers(world.main)
     assert (await client.delete(f"/v1/grants/{world.grant.id}", headers=main_h)).status_code == 200
     denied = await decide(client, session_token, "seller_center.products", world.seller.id)
     assert (denied["allow"], denied["reason"]) == (False, "grant_not_active")
-    request = Request({"type": "http", "app": factory.app, "headers": []})
     for token in (session_token, pending_login):
-        answer = await introspect_tsp_token(factory.app.state.sessionmaker, request, token)
+        answer = await introspect_tsp_token(
+            state.sessionmaker, state.keyring, state.settings, token
+        )
         assert answer == {"active": False}
     late = await redeem(client, pending_login, browser_profile="p2")
     assert (late.status_code, late.json()["error"]) == (403, "grant_not_active")

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import Request
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.consent.helpers import set_row
 from tests.factories import Factory
@@ -142,8 +140,8 @@ async def test_unauthenticated_and_public_callers_are_401(
 def extra_introspector() -> Iterator[list[str]]:
     seen: list[str] = []
 
-    async def login_tokens(session: AsyncSession, request: Request, token: str) -> Any:
-        del session, request
+    async def login_tokens(session: Any, keyring: Any, settings: Any, token: str) -> Any:
+        del session, keyring, settings
         seen.append(token)
         if token != "login-token-1":
             return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from httpx import AsyncClient
 
 from tests.factories import Factory
@@ -17,8 +16,8 @@ from tsp_auth.tsp_access.introspection import introspect_tsp_token
 
 
 async def _introspect(factory: Factory, token: str) -> dict[str, Any] | None:
-    request = Request({"type": "http", "app": factory.app, "headers": []})
-    return await introspect_tsp_token(factory.app.state.sessionmaker, request, token)
+    state = factory.app.state
+    return await introspect_tsp_token(state.sessionmaker, state.keyring, state.settings, token)
 
 
 async def test_login_tokens_and_sessions_introspect_with_act(

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Response
 
 from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.pagination import PageQueryDep
 
 router = APIRouter(tags=["assignments"])

@@ -11,9 +11,9 @@ from tsp_auth.assignments import repository
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clock import now
-from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
-from tsp_auth.links.service import require_partner_account
+from tsp_auth.identity.guards import require_partner_account, require_partner_admin
 from tsp_auth.models import ConsoleSession, MemberAssignment
 from tsp_auth.models.base import new_id
 from tsp_auth.pagination import PageQuery, sequence_page
@@ -21,12 +21,6 @@ from tsp_auth.policy import ROLE_CODES, Reason
 from tsp_auth.registry import repository as registry
 from tsp_auth.tsp_access.reasons import EndReason
 from tsp_auth.tsp_access.sessions import end_sessions
-
-
-def require_partner_admin(caller: Caller) -> str:
-    if not caller.is_partner_admin or caller.partner_id is None:
-        raise Forbidden("only a partner admin manages assignments", error="partner_admin_required")
-    return caller.partner_id
 
 
 def _roles(roles: list[str] | None) -> frozenset[str] | None:
@@ -53,7 +47,7 @@ async def create_assignment(
     session: AsyncSession, caller: Caller, data: AssignmentCreate
 ) -> AssignmentRead:
     at = now()
-    partner_id = require_partner_admin(caller)
+    partner_id = require_partner_admin(caller, manages="assignments")
     roles = _roles(data.roles)
     await _check_member(session, partner_id, data.member_id)
     if not await repository.has_grant_in_force(session, partner_id, data.seller_id, at):
@@ -106,7 +100,7 @@ async def list_assignments(
 
 async def delete_assignment(session: AsyncSession, caller: Caller, assignment_id: str) -> None:
     """Remove an assignment and end, at once, the member's console sessions for that seller."""
-    partner_id = require_partner_admin(caller)
+    partner_id = require_partner_admin(caller, manages="assignments")
     row = await repository.get(session, assignment_id)
     if row is None or row.partner_id != partner_id:
         raise NotFound("no such assignment")

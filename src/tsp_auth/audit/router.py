@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from tsp_auth.audit import service
 from tsp_auth.audit.schemas import AuditEventPage, AuditQuery
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SessionmakerDep
 from tsp_auth.errors import responses
-from tsp_auth.identity.callers import CallerDep
 
 router = APIRouter(tags=["audit"])
 
@@ -29,13 +28,16 @@ _ANSWERS[200] = {
     responses=_ANSWERS,
 )
 async def list_audit_events(
-    query: Annotated[AuditQuery, Query()], request: Request, caller: CallerDep, session: SessionDep
+    query: Annotated[AuditQuery, Query()],
+    caller: CallerDep,
+    session: SessionDep,
+    sessionmaker: SessionmakerDep,
 ) -> AuditEventPage | Response:
     if query.format == "json":
         return await service.list_events(session, caller, query)
     service.check_export(caller)
     return StreamingResponse(
-        service.export_csv(request.app.state.sessionmaker, caller, query),
+        service.export_csv(sessionmaker, caller, query),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": 'attachment; filename="audit-events.csv"',

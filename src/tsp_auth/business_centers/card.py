@@ -15,8 +15,7 @@ from tsp_auth import urls
 from tsp_auth.business_centers import catalogue, repository, service
 from tsp_auth.business_centers.pages import cookie_caller, error_page
 from tsp_auth.consent.pages import page_headers
-from tsp_auth.consent.router import SettingsDep
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep
 from tsp_auth.errors import AppError, Gone, Unauthorized
 from tsp_auth.observability.context import current_request_id
 from tsp_auth.templating import render
@@ -40,9 +39,10 @@ async def card_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    codec: IdentityCodecDep,
 ) -> Response:
     here = urls.bc_card_path(business_center_id, request_id)
-    signed_in = await cookie_caller(request, session)
+    signed_in = await cookie_caller(request, session, codec)
     if signed_in is None:
         if settings.dev_issuer_enabled:
             target = urls.dev_sign_in_path(here)

@@ -25,12 +25,11 @@ from tsp_auth.consent.csrf import (
     csrf_token,
 )
 from tsp_auth.consent.pages import page_headers
-from tsp_auth.consent.router import SettingsDep
-from tsp_auth.db import SessionDep
+from tsp_auth.crypto.identity import IdentityCodec
+from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, SettingsDep, limit_attempt
 from tsp_auth.errors import AppError, BadRequest, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
-from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.templating import render
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
@@ -60,12 +59,14 @@ def error_page(exc: AppError) -> HTMLResponse:
     )
 
 
-async def cookie_caller(request: Request, session: AsyncSession) -> tuple[Caller, str] | None:
+async def cookie_caller(
+    request: Request, session: AsyncSession, codec: IdentityCodec
+) -> tuple[Caller, str] | None:
     token = request.cookies.get(IDENTITY_COOKIE)
     if not token:
         return None
     try:
-        return await resolve_caller(session, request.app.state.identity_codec, token), token
+        return await resolve_caller(session, codec, token), token
     except Unauthorized:
         return None
 
@@ -88,9 +89,13 @@ def _csrf(settings: Settings, offer: AccessOffer, caller: Caller, identity: str)
 
 @router.get("/bc/authorize/{token}")
 async def authorize_page(
-    token: str, request: Request, session: SessionDep, settings: SettingsDep
+    token: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
 ) -> Response:
-    signed_in = await cookie_caller(request, session)
+    signed_in = await cookie_caller(request, session, codec)
     if signed_in is None:
         return _sign_in(settings, token)
     caller, identity = signed_in
@@ -110,12 +115,17 @@ async def authorize_page(
 
 @router.post("/bc/authorize/{token}")
 async def decide(
-    token: str, request: Request, session: SessionDep, settings: SettingsDep
+    token: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
+    sessionmaker: SessionmakerDep,
 ) -> Response:
-    refusal = cross_site_refusal(request)
+    refusal = cross_site_refusal(request, settings)
     if refusal is not None:
         return error_page(refusal)
-    signed_in = await cookie_caller(request, session)
+    signed_in = await cookie_caller(request, session, codec)
     if signed_in is None:
         return _sign_in(settings, token)
     caller, identity = signed_in
@@ -131,7 +141,7 @@ async def decide(
         # An answered page commits the session: undo what the refused decision flushed.
         await session.rollback()
         if exc.audit is not None:
-            await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
+            await record_denial(sessionmaker, exc.audit, exc.error)
         return error_page(exc)
     return _page(
         "bc_authorize_done.html",

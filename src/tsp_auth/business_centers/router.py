@@ -33,13 +33,10 @@ from tsp_auth.business_centers.schemas import (
     LinkageRead,
     TikTokAccountPage,
 )
-from tsp_auth.consent.router import SettingsDep
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import BrowserCallerDep, CallerDep, SessionDep, SettingsDep, caller_attempt
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import BrowserCallerDep, CallerDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
-from tsp_auth.rate_limits import caller_attempt
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])

@@ -23,7 +23,8 @@ from tsp_auth.business_centers.schemas import (
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.errors import AppError, Conflict, Forbidden, Gone, NotFound
-from tsp_auth.identity.callers import Caller, require_operator
+from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Account, AccountLinkage, BcAccessRequest, BusinessCenter
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque

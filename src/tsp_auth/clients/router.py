@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from tsp_auth.clients import service
 from tsp_auth.clients.schemas import (
@@ -14,10 +14,9 @@ from tsp_auth.clients.schemas import (
     ClientUpdate,
     ClientWithSecret,
 )
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.oauth.http import NoStoreRoute
 from tsp_auth.pagination import PageQuery
 
@@ -33,12 +32,11 @@ router = APIRouter(tags=["clients"], route_class=NoStoreRoute)
 )
 async def register_client(
     body: ClientCreate,
-    request: Request,
     caller: CallerDep,
     session: SessionDep,
+    settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> ClientWithSecret:
-    settings = request.app.state.settings
 
     async def create() -> ClientWithSecret:
         client, secret = await service.register_client(session, settings, caller, body)
@@ -66,9 +64,12 @@ async def read_client(client_id: str, caller: CallerDep, session: SessionDep) ->
     responses=responses(400, 401, 403, 404),
 )
 async def update_client(
-    client_id: str, body: ClientUpdate, request: Request, caller: CallerDep, session: SessionDep
+    client_id: str,
+    body: ClientUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ClientRead:
-    settings = request.app.state.settings
     client = await service.update_client(session, settings, caller, client_id, body)
     return ClientRead.of(client)
 

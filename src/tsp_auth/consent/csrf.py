@@ -24,6 +24,7 @@ import json
 
 from starlette.requests import Request
 
+from tsp_auth.config import Settings
 from tsp_auth.errors import Forbidden
 
 ORIGIN_MISMATCH = "origin_mismatch"
@@ -62,9 +63,9 @@ def origin_refusal(origin: str | None, fetch_site: str | None, own_origin: str) 
     return None
 
 
-def cross_site_refusal(request: Request) -> Forbidden | None:
+def cross_site_refusal(request: Request, settings: Settings) -> Forbidden | None:
     """The refusal of a form post that came from another site, or None (our own forms)."""
-    own_origin: str = request.app.state.settings.issuer_origin
+    own_origin = settings.issuer_origin
     headers = request.headers
     reason = origin_refusal(headers.get("origin"), headers.get("sec-fetch-site"), own_origin)
     if reason is None:

@@ -20,14 +20,13 @@ from tsp_auth.consent.csrf import cross_site_refusal, csrf_refusal
 from tsp_auth.consent.form import Picked, consent_of, read_form
 from tsp_auth.consent.outcome import read_outcome
 from tsp_auth.consent.page_kit import SignedIn, csrf, error, page, see_other, sign_in, signed_in
-from tsp_auth.consent.router import SettingsDep
 from tsp_auth.consent.service import ConsentView, Decided
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, SettingsDep, limit_attempt
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_main_account
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id
-from tsp_auth.rate_limits import limit_attempt
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
 
@@ -62,9 +61,13 @@ def _form_page(
 
 @router.get("/consent/{request_id}")
 async def consent_page(
-    request_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    request_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
 ) -> Response:
-    who = await signed_in(request, session)
+    who = await signed_in(request, session, codec)
     if who is None:
         return sign_in(settings, urls.consent_page_path(request_id))
     if await is_app_request_id(session, request_id):
@@ -72,7 +75,7 @@ async def consent_page(
     try:
         view = await service.consent_view(session, settings, who.caller, request_id)
         if not view.can_decide:
-            service.require_main_account(who.caller)  # seed 000: refuses a sub-account
+            require_main_account(who.caller)  # seed 000: refuses a sub-account
     except AppError as exc:
         return error(exc)
     return _form_page(view, who, settings, page_model.initial_picks(view))
@@ -91,13 +94,18 @@ async def _decide(
 
 @router.post("/consent/{request_id}")
 async def decide(
-    request_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    request_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
+    sessionmaker: SessionmakerDep,
 ) -> Response:
     """Accept or reject from the form, then 303 to where the JSON API says (``redirect_to``)."""
-    refusal = cross_site_refusal(request)
+    refusal = cross_site_refusal(request, settings)
     if refusal is not None:
         return error(refusal)
-    who = await signed_in(request, session)
+    who = await signed_in(request, session, codec)
     if who is None:
         return sign_in(settings, urls.consent_page_path(request_id))
     await limit_attempt(request, "consent", who.caller.account_id)
@@ -106,7 +114,7 @@ async def decide(
     if forged is not None:
         return error(forged)
     if await is_app_request_id(session, request_id):
-        return await app_pages.decide(request, session, settings, who, request_id, form)
+        return await app_pages.decide(sessionmaker, session, settings, who, request_id, form)
     picked = read_form(form.multi_items())
     try:
         decided = await _decide(session, settings, who.caller, request_id, picked)
@@ -116,7 +124,7 @@ async def decide(
         await session.rollback()
         if exc.audit is not None:
             # The JSON API's error handler records refusals; this page answers them itself.
-            await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
+            await record_denial(sessionmaker, exc.audit, exc.error)
         return await _refused(session, settings, who, request_id, picked, exc)
     return see_other(decided.redirect_to)
 
@@ -141,10 +149,14 @@ async def _refused(
 
 @router.get("/consent/{request_id}/done")
 async def done_page(
-    request_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    request_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
 ) -> Response:
     """Where the seller lands when the service has no return URL."""
-    who = await signed_in(request, session)
+    who = await signed_in(request, session, codec)
     if who is None:
         return sign_in(settings, urls.consent_done_path(request_id))
     try:

@@ -17,6 +17,7 @@ from tsp_auth import urls
 from tsp_auth.config import Settings
 from tsp_auth.consent.csrf import csrf_token
 from tsp_auth.consent.pages import page_headers
+from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.errors import AppError, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
@@ -57,13 +58,15 @@ class SignedIn:
     identity_token: str
 
 
-async def signed_in(request: Request, session: AsyncSession) -> SignedIn | None:
+async def signed_in(
+    request: Request, session: AsyncSession, codec: IdentityCodec
+) -> SignedIn | None:
     """The caller named by the identity cookie; None when it is missing or refused."""
     token = request.cookies.get(IDENTITY_COOKIE)
     if not token:
         return None
     try:
-        caller = await resolve_caller(session, request.app.state.identity_codec, token)
+        caller = await resolve_caller(session, codec, token)
     except Unauthorized:
         return None
     return SignedIn(caller, token)

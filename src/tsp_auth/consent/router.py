@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from tsp_auth import urls
-from tsp_auth.config import Settings
 from tsp_auth.consent import service
 from tsp_auth.consent.authorize import STATE_PATTERN, parse_authorize_query
 from tsp_auth.consent.pages import error_page
@@ -19,21 +18,12 @@ from tsp_auth.consent.schemas import (
     ConsentRequestRead,
     GrantIssued,
 )
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, caller_attempt
 from tsp_auth.errors import AppError, responses
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.oauth.authorize import OAUTH_LINK_PARAMETERS
-from tsp_auth.rate_limits import caller_attempt
 
 router = APIRouter(tags=["consent"])
 
-
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 _HTML_ERROR = {"description": "An HTML error page (never a redirect)", "content": {"text/html": {}}}
 _LINK_PARAMETERS: dict[str, Any] = {

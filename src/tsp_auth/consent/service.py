@@ -21,9 +21,10 @@ from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice, load_catalo
 from tsp_auth.consent.recording import GrantTerms, Recorded, ensure_binding, record_grant
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
 from tsp_auth.consent.schemas import ConsentAccept, ServicePick
-from tsp_auth.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
+from tsp_auth.errors import BadRequest, Conflict, Gone, NotFound
 from tsp_auth.grants.events import consent_accepted, consent_rejected
 from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_main_account, require_seller
 from tsp_auth.models import AuthorizationRequest, Partner
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.authorize import check_client_link
@@ -65,21 +66,6 @@ class Decided:
 
 
 # Pure checks ---------------------------------------------------------------------------------
-
-
-def require_seller(caller: Caller) -> str:
-    """Any account of a seller (main or sub) may look at a consent request."""
-    if caller.kind != "seller" or caller.seller_id is None:
-        raise Forbidden("only a seller's accounts see consent requests", error="seller_required")
-    return caller.seller_id
-
-
-def require_main_account(caller: Caller) -> str:
-    """seed 000: "Only the main account of the seller has the authority to authorize"."""
-    decision = check_consenter(caller.is_seller_main)
-    if not decision.allow or caller.seller_id is None:
-        raise Forbidden("only the seller's main account may decide", error=decision.reason)
-    return caller.seller_id
 
 
 def check_request_open(request: AuthorizationRequest, at: datetime) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.grants import removal, service
 from tsp_auth.grants.schemas import (
@@ -19,14 +19,12 @@ from tsp_auth.grants.schemas import (
     GrantRead,
     GrantUpdate,
 )
-from tsp_auth.identity.callers import CallerDep
 
 router = APIRouter(tags=["grants"])
 
 
-async def _sea_launch(request: Request) -> date | None:
-    launch: date | None = request.app.state.settings.sea_launch_date
-    return launch
+async def _sea_launch(settings: SettingsDep) -> date | None:
+    return settings.sea_launch_date
 
 
 SeaLaunchDep = Annotated[date | None, Depends(_sea_launch)]

@@ -28,7 +28,8 @@ from tsp_auth.grants.schemas import (
     GrantRead,
     GrantUpdate,
 )
-from tsp_auth.identity.callers import Caller, require_operator
+from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Grant, Service
 from tsp_auth.policy import (
     Decision,

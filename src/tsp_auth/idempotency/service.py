@@ -24,10 +24,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clock import now
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.idempotency import repository
-from tsp_auth.identity.callers import CallerDep
 
 KEPT_FOR = timedelta(hours=24)
 HEADER = "Idempotency-Key"
@@ -107,6 +106,7 @@ async def idempotent_create(
     request: Request,
     caller: CallerDep,
     session: SessionDep,
+    settings: SettingsDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -116,7 +116,6 @@ async def idempotent_create(
         ),
     ] = None,
 ) -> IdempotentCreate:
-    settings = request.app.state.settings
     return IdempotentCreate(
         session=session,
         fernet=Fernet(settings.key_wrapping_key.get_secret_value()),

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import bindparam, select
 
 from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db_direct import DirectQuery, SessionSource
-from tsp_auth.errors import Forbidden, Unauthorized
+from tsp_auth.errors import Unauthorized
 from tsp_auth.models import Account
 
 IDENTITY_COOKIE = "tsp_identity"
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth"'}
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth"'}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,41 +77,13 @@ async def resolve_caller(source: SessionSource, codec: IdentityCodec, token: str
         account_id = codec.decode(token, now=now())
     except InvalidToken as exc:
         raise Unauthorized(
-            f"identity token refused: {exc.reason}", error="invalid_token", headers=_CHALLENGE
+            f"identity token refused: {exc.reason}", error="invalid_token", headers=BEARER_CHALLENGE
         ) from None
     row = await _CALLER.first(source, {"account_id": account_id})
     if row is None:
         raise Unauthorized(
-            "identity token refused: unknown_account", error="invalid_token", headers=_CHALLENGE
+            "identity token refused: unknown_account",
+            error="invalid_token",
+            headers=BEARER_CHALLENGE,
         )
     return Caller(**row)
-
-
-async def current_caller(request: Request) -> Caller:
-    """The route's caller, resolved as a dependency: before its unit of work begins."""
-    token = bearer_token(request)
-    if token is None:
-        raise Unauthorized("an identity token is required", headers=_CHALLENGE)
-    state = request.app.state
-    return await resolve_caller(state.sessionmaker, state.identity_codec, token)
-
-
-CallerDep = Annotated[Caller, Depends(current_caller)]
-
-
-async def bearer_or_cookie_caller(request: Request) -> Caller:
-    """For a GET a browser makes by itself (an ``<img>`` on our own page): the identity token,
-    or else the sign-in cookie. Only for reads: a cookie never authorizes a change here."""
-    token = bearer_token(request) or request.cookies.get(IDENTITY_COOKIE)
-    if not token:
-        raise Unauthorized("an identity token is required", headers=_CHALLENGE)
-    state = request.app.state
-    return await resolve_caller(state.sessionmaker, state.identity_codec, token)
-
-
-BrowserCallerDep = Annotated[Caller, Depends(bearer_or_cookie_caller)]
-
-
-def require_operator(caller: Caller) -> None:
-    if not caller.is_operator:
-        raise Forbidden("operators only", error="operator_required")

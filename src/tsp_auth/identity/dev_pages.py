@@ -20,14 +20,12 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent.csrf import cross_site_refusal, csrf_refusal, csrf_token
 from tsp_auth.consent.pages import page_headers
-from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
 from tsp_auth.errors import AppError, Forbidden, NotFound
 from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.identity.repository import demo_accounts
 from tsp_auth.models import Account
 from tsp_auth.observability.context import current_request_id
-from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.registry import repository
 from tsp_auth.templating import render
 
@@ -94,8 +92,9 @@ def _refused(exc: AppError) -> HTMLResponse:
 
 
 @router.get("/dev/login", response_class=HTMLResponse)
-async def login_page(request: Request, session: SessionDep, return_to: str = "/") -> Response:
-    settings: Settings = request.app.state.settings
+async def login_page(
+    request: Request, session: SessionDep, settings: SettingsDep, return_to: str = "/"
+) -> Response:
     # One nonce per browser, kept across reloads and tabs, so every open form stays valid.
     nonce = request.cookies.get(NONCE_COOKIE) or secrets.token_urlsafe(32)
     accounts = [
@@ -124,19 +123,19 @@ async def login_page(request: Request, session: SessionDep, return_to: str = "/"
 async def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
     account_id: str = Form(max_length=40),
     return_to: str = Form(default="/", max_length=2048),
     csrf: str | None = Form(default=None, alias="csrf_token", max_length=128),
 ) -> Response:
-    settings: Settings = request.app.state.settings
-    refusal = cross_site_refusal(request) or _forged(request, settings, csrf)
+    refusal = cross_site_refusal(request, settings) or _forged(request, settings, csrf)
     if refusal is not None:
         return _refused(refusal)
     await limit_attempt(request, "sign_in", account_id)
     account = await repository.get_account(session, account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")
-    codec: IdentityCodec = request.app.state.identity_codec
     ttl = settings.identity_token_ttl
     response = RedirectResponse(_local_path(return_to), status_code=303, headers=page_headers())
     response.set_cookie(

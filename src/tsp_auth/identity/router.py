@@ -5,13 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from tsp_auth.clock import now
-from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
 from tsp_auth.errors import NotFound, responses
 from tsp_auth.identity import service
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.identity.schemas import IdentityToken, IdentityTokenRequest, Me
-from tsp_auth.rate_limits import limit_attempt
 from tsp_auth.registry import repository
 
 router = APIRouter(tags=["identity"])
@@ -29,14 +26,17 @@ async def read_me(caller: CallerDep, session: SessionDep) -> Me:
     responses=responses(400, 404, 429),
 )
 async def issue_identity_token(
-    body: IdentityTokenRequest, request: Request, session: SessionDep
+    body: IdentityTokenRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    codec: IdentityCodecDep,
 ) -> IdentityToken:
     await limit_attempt(request, "sign_in", body.account_id)
     account = await repository.get_account(session, body.account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")
-    codec: IdentityCodec = request.app.state.identity_codec
-    ttl = request.app.state.settings.identity_token_ttl
+    ttl = settings.identity_token_ttl
     return IdentityToken(
         id_token=codec.encode(account.id, now=now(), lifetime=ttl),
         expires_in=int(ttl.total_seconds()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from tsp_auth.clock import now
+from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, server_metadata
 from tsp_auth.keys.schemas import AuthorizationServerMetadata, JwkSet
@@ -39,7 +40,7 @@ async def jwks(request: Request) -> Response:
     summary="Authorization server metadata: endpoints and what they support",
 )
 async def authorization_server_metadata(
-    request: Request, response: Response
+    response: Response, settings: SettingsDep
 ) -> AuthorizationServerMetadata:
     response.headers["Cache-Control"] = _CACHE_CONTROL
-    return server_metadata(request.app.state.settings)
+    return server_metadata(settings)

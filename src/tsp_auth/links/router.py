@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, link_creation
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.links import service
 from tsp_auth.links.schemas import AuthorizationLinkCreate, AuthorizationLinkRead
-from tsp_auth.rate_limits import link_creation
 
 router = APIRouter(tags=["links"])
 
@@ -23,12 +21,11 @@ router = APIRouter(tags=["links"])
 )
 async def create_authorization_link(
     body: AuthorizationLinkCreate,
-    request: Request,
     caller: CallerDep,
     session: SessionDep,
+    settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> AuthorizationLinkRead:
-    settings = request.app.state.settings
 
     async def create() -> AuthorizationLinkRead:
         link = await service.create_link(session, settings, caller, body)

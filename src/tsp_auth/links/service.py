@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth import urls
 from tsp_auth.config import Settings
 from tsp_auth.consent.authorize import Purpose, new_state
-from tsp_auth.errors import BadRequest, Forbidden, NotFound
+from tsp_auth.errors import BadRequest, NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.links.schemas import AuthorizationLinkCreate
 from tsp_auth.policy import Item, Reason
 from tsp_auth.registry import repository as registry
@@ -22,14 +23,6 @@ class AuthorizationLink:
     service_id: str
     state: str
     purpose: Purpose
-
-
-def require_partner_account(caller: Caller, *, to: str = "make authorization links") -> str:
-    """A partner's own staff (admin or member); ``to`` says what the caller tried, so the
-    refusal names it (seed 002 step 2: they copy and share the link; seed 000: they log in)."""
-    if caller.kind != "partner" or caller.partner_id is None:
-        raise Forbidden(f"only a partner's accounts may {to}", error="partner_account_required")
-    return caller.partner_id
 
 
 async def create_link(

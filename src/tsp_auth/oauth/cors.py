@@ -29,6 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients import repository as clients
 from tsp_auth.clients.authentication import AuthenticatedClient
+from tsp_auth.deps import get_sessionmaker
 from tsp_auth.errors import Forbidden
 from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
 
@@ -61,8 +62,10 @@ def allow_client_origin(request: Request, client: AuthenticatedClient) -> None:
 async def allow_listed_origin(request: Request) -> None:
     """Discovery (a dependency): some enabled public client lists the request's origin."""
     origin = request.headers.get("origin")
+    # The sessionmaker is looked up only for a cross-origin request: discovery without an
+    # Origin works on an app whose lifespan has not run (no database).
     if origin is not None and await clients.a_public_client_allows(
-        request.app.state.sessionmaker, origin
+        await get_sessionmaker(request), origin
     ):
         setattr(request.state, _STATE_KEY, origin)
 
@@ -95,7 +98,7 @@ def _preflight(method: str) -> Callable[[Request], Awaitable[Response]]:
         origin = request.headers.get("origin")
         if origin is None or "access-control-request-method" not in request.headers:
             return Response(status_code=204, headers=allow)  # plain OPTIONS, RFC 9110 §9.3.7
-        if not await clients.a_public_client_allows(request.app.state.sessionmaker, origin):
+        if not await clients.a_public_client_allows(await get_sessionmaker(request), origin):
             raise Forbidden(
                 "no public client allows this origin", error="origin_not_allowed", headers=allow
             )

@@ -11,7 +11,7 @@ and refresh tokens (opaque, looked up by hash). Other token kinds join with
 ``act``), e.g. at import of their module::
 
     @register_introspector(token_types=("login_token",))
-    async def introspect_login_token(sessionmaker, request, token): ...
+    async def introspect_login_token(sessionmaker, keyring, settings, token): ...
 
 Anything no introspector claims is ``{"active": false}``: a bad token is never an error.
 """
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, overload
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients import repository as clients
@@ -39,7 +38,7 @@ from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience, grant_in_force
 
 Sessions = async_sessionmaker[AsyncSession]
-Introspector = Callable[[Sessions, Request, str], Awaitable[dict[str, Any] | None]]
+Introspector = Callable[[Sessions, KeyRing, Settings, str], Awaitable[dict[str, Any] | None]]
 INACTIVE: dict[str, Any] = {"active": False}
 _ANSWERED_CLAIMS = ("scope", "client_id", "exp", "iat", "sub", "aud", "iss", "jti", "grant_id")
 
@@ -90,10 +89,14 @@ def introspectors(hint: str | None = None) -> tuple[Introspector, ...]:
 
 
 async def introspect(
-    sessionmaker: Sessions, request: Request, token: str, hint: str | None = None
+    sessionmaker: Sessions,
+    keyring: KeyRing,
+    settings: Settings,
+    token: str,
+    hint: str | None = None,
 ) -> dict[str, Any]:
     for introspector in introspectors(hint):
-        answer = await introspector(sessionmaker, request, token)
+        answer = await introspector(sessionmaker, keyring, settings, token)
         if answer is not None:
             return answer
     return dict(INACTIVE)
@@ -154,12 +157,11 @@ async def _grant_in_force(
 
 
 async def introspect_access_token(
-    sessionmaker: Sessions, request: Request, token: str
+    sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str
 ) -> dict[str, Any] | None:
     if not is_access_token(token):
         return None
-    state = request.app.state
-    claims = await verify_access_token(sessionmaker, state.keyring, state.settings, token, now())
+    claims = await verify_access_token(sessionmaker, keyring, settings, token, now())
     if claims is None:
         return dict(INACTIVE)
     answer = {name: claims[name] for name in _ANSWERED_CLAIMS if name in claims}
@@ -167,10 +169,10 @@ async def introspect_access_token(
 
 
 async def introspect_refresh_token(
-    sessionmaker: Sessions, request: Request, token: str
+    sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str
 ) -> dict[str, Any] | None:
     """Opaque refresh tokens, by hash: active while unused, unexpired and not revoked."""
-    del request
+    del keyring, settings
     async with sessionmaker() as session:
         return await _refresh_token_answer(session, token)
 

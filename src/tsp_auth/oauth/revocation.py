@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.clock import now
+from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
+from tsp_auth.keys.service import KeyRing
 from tsp_auth.oauth import repository
 from tsp_auth.oauth.errors import InvalidGrant
 from tsp_auth.oauth.introspection import is_access_token
@@ -29,7 +30,11 @@ from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience
 
 # Answers True when the token was one of its kind (revoked, or already dead).
-Revoker = Callable[[AsyncSession, Request, AuthenticatedClient, str, datetime], Awaitable[bool]]
+# The key ring and settings only matter to access tokens (a JWT to verify); refresh tokens are
+# looked up by hash.
+Revoker = Callable[
+    [AsyncSession, KeyRing, Settings, AuthenticatedClient, str, datetime], Awaitable[bool]
+]
 
 _NOT_YOURS = "the token was not issued to this client"
 
@@ -45,9 +50,14 @@ def _note(client: AuthenticatedClient, **detail: str) -> AuditNote:
 
 
 async def revoke_refresh_token(
-    session: AsyncSession, request: Request, client: AuthenticatedClient, token: str, at: datetime
+    session: AsyncSession,
+    keyring: KeyRing,
+    settings: Settings,
+    client: AuthenticatedClient,
+    token: str,
+    at: datetime,
 ) -> bool:
-    del request
+    del keyring, settings
     row = await repository.refresh_by_hash(session, digest(token))
     if row is None:
         return False
@@ -59,17 +69,21 @@ async def revoke_refresh_token(
 
 
 async def revoke_access_token(
-    session: AsyncSession, request: Request, client: AuthenticatedClient, token: str, at: datetime
+    session: AsyncSession,
+    keyring: KeyRing,
+    settings: Settings,
+    client: AuthenticatedClient,
+    token: str,
+    at: datetime,
 ) -> bool:
     if not is_access_token(token):
         return False
-    state = request.app.state
     try:
-        claims = await state.keyring.decode(
+        claims = await keyring.decode(
             session,
             token,
             typ=ACCESS_TOKEN_TYP,
-            audience=access_token_audience(state.settings),
+            audience=access_token_audience(settings),
             now=at,
         )
     except InvalidToken:
@@ -84,7 +98,8 @@ async def revoke_access_token(
 
 async def revoke(
     session: AsyncSession,
-    request: Request,
+    keyring: KeyRing,
+    settings: Settings,
     client: AuthenticatedClient,
     token: str,
     hint: str | None,
@@ -95,5 +110,5 @@ async def revoke(
         revokers = revokers[::-1]
     at = now()
     for revoker in revokers:
-        if await revoker(session, request, client, token, at):
+        if await revoker(session, keyring, settings, client, token, at):
             return

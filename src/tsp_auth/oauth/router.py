@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients.authentication import (
     AuthenticatedClient,
@@ -19,9 +20,14 @@ from tsp_auth.clients.authentication import (
 )
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import (
+    KeyRingDep,
+    RateLimitsDep,
+    SessionDep,
+    SessionmakerDep,
+    SettingsDep,
+)
 from tsp_auth.errors import error_response, responses
-from tsp_auth.keys.dependencies import KeyRingDep
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
@@ -36,7 +42,7 @@ from tsp_auth.oauth.schemas import (
     TokenLookupForm,
     TokenResponse,
 )
-from tsp_auth.rate_limits import Endpoint, rate_limits
+from tsp_auth.rate_limits import Endpoint, RateLimits
 
 
 class OAuthRoute(CorsRoute, NoStoreRoute):
@@ -47,16 +53,20 @@ router = APIRouter(tags=["oauth"], route_class=OAuthRoute, dependencies=[Depends
 
 
 async def _client(
-    request: Request, form: ClientAuthForm, endpoint: Endpoint, *, allow_public: bool
+    request: Request,
+    form: ClientAuthForm,
+    endpoint: Endpoint,
+    *,
+    limits: RateLimits,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    allow_public: bool,
 ) -> AuthenticatedClient:
     presented = presented_credentials(
         request.headers.get("authorization"), form.client_id, form.client_secret
     )
     # RFC 6749 §10.10: failed authentications are counted per client; a spent budget refuses
     # the client whatever it presents, so guessing gets no answer at all.
-    limits = rate_limits(request)
     await limits.check_client(endpoint, presented.client_id)
-    sessionmaker = request.app.state.sessionmaker
     try:
         return await authenticate_client(sessionmaker, presented, allow_public=allow_public)
     except InvalidClient:
@@ -76,12 +86,16 @@ async def issue_token(
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
+    settings: SettingsDep,
+    sessionmaker: SessionmakerDep,
+    limits: RateLimitsDep,
 ) -> TokenResponse | JSONResponse:
     handler = grant_handler(form.grant_type)
-    client = await _client(request, form, "token", allow_public=True)
+    client = await _client(
+        request, form, "token", limits=limits, sessionmaker=sessionmaker, allow_public=True
+    )
     allow_client_origin(request, client)
-    state = request.app.state
-    context = TokenContext(session, state.sessionmaker, keyring, state.settings, now())
+    context = TokenContext(session, sessionmaker, keyring, settings, now())
     try:
         return await handler(context, client, form)
     except TokenReuse as exc:
@@ -98,13 +112,19 @@ async def issue_token(
     responses=responses(400, 401, 429, 503, oauth=True),
 )
 async def introspect_token(
-    form: Annotated[TokenLookupForm, Form()], request: Request
+    form: Annotated[TokenLookupForm, Form()],
+    request: Request,
+    keyring: KeyRingDep,
+    settings: SettingsDep,
+    sessionmaker: SessionmakerDep,
+    limits: RateLimitsDep,
 ) -> dict[str, Any]:
     # Reads only, outside a unit of work (oauth.introspection).
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
-    client = await _client(request, form, "introspection", allow_public=False)
-    sessionmaker = request.app.state.sessionmaker
-    answer = await introspect(sessionmaker, request, form.token, form.token_type_hint)
+    client = await _client(
+        request, form, "introspection", limits=limits, sessionmaker=sessionmaker, allow_public=False
+    )
+    answer = await introspect(sessionmaker, keyring, settings, form.token, form.token_type_hint)
     privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
@@ -122,9 +142,17 @@ async def introspect_token(
     },
 )
 async def revoke_token(
-    form: Annotated[TokenLookupForm, Form()], request: Request, session: SessionDep
+    form: Annotated[TokenLookupForm, Form()],
+    request: Request,
+    session: SessionDep,
+    keyring: KeyRingDep,
+    settings: SettingsDep,
+    sessionmaker: SessionmakerDep,
+    limits: RateLimitsDep,
 ) -> Response:
-    client = await _client(request, form, "revocation", allow_public=True)
+    client = await _client(
+        request, form, "revocation", limits=limits, sessionmaker=sessionmaker, allow_public=True
+    )
     allow_client_origin(request, client)
-    await revoke(session, request, client, form.token, form.token_type_hint)
+    await revoke(session, keyring, settings, client, form.token, form.token_type_hint)
     return Response(status_code=200)

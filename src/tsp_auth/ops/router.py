@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.config import Settings
+from tsp_auth.deps import SessionmakerDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.ops.schemas import Health, Ready
 from tsp_auth.ops.service import check_metrics_access, check_ready
@@ -31,10 +34,9 @@ async def health_head() -> Response:
     return Response(status_code=200)
 
 
-async def _ready(request: Request) -> list[str]:
-    settings = request.app.state.settings
+async def _ready(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
     return await check_ready(
-        request.app.state.sessionmaker,
+        sessionmaker,
         settings.database_timeout_seconds,
         settings.retry_after_seconds,
     )
@@ -45,13 +47,13 @@ async def _ready(request: Request) -> list[str]:
     summary="Readiness: database reachable and migrations at head",
     responses=responses(503),
 )
-async def ready(request: Request) -> Ready:
-    return Ready(status="ready", revision=await _ready(request))
+async def ready(settings: SettingsDep, sessionmaker: SessionmakerDep) -> Ready:
+    return Ready(status="ready", revision=await _ready(settings, sessionmaker))
 
 
 @router.head("/ready", include_in_schema=False)
-async def ready_head(request: Request) -> Response:
-    await _ready(request)
+async def ready_head(settings: SettingsDep, sessionmaker: SessionmakerDep) -> Response:
+    await _ready(settings, sessionmaker)
     return Response(status_code=200)
 
 
@@ -64,6 +66,6 @@ async def ready_head(request: Request) -> Response:
         **responses(401),
     },
 )
-async def metrics(request: Request, credentials: MetricsCredentials) -> Response:
-    check_metrics_access(request.app.state.settings, credentials)
+async def metrics(settings: SettingsDep, credentials: MetricsCredentials) -> Response:
+    check_metrics_access(settings, credentials)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

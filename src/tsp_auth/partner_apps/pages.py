@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from fastapi import Request, Response
+from fastapi import Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import FormData
 
 from tsp_auth import urls
@@ -125,7 +125,7 @@ def _chosen_scopes(form: FormData) -> list[str]:
 
 
 async def decide(
-    request: Request,
+    sessionmaker: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     settings: Settings,
     who: SignedIn,
@@ -139,7 +139,7 @@ async def decide(
         # As on the seller's page: the answer is a page, so undo what the refusal flushed.
         await session.rollback()
         if exc.audit is not None:
-            await record_denial(request.app.state.sessionmaker, exc.audit, exc.error)
+            await record_denial(sessionmaker, exc.audit, exc.error)
         return await _refused(session, settings, who, request_id, form, exc)
     return see_other(location)
 

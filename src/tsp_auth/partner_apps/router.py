@@ -3,16 +3,12 @@ partner admin, "My authorizations", and the app's authorization link."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-
-from tsp_auth.config import Settings
 from tsp_auth.consent.schemas import PartnerSummary
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, caller_attempt, link_creation
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.partner_apps import authorizations, links, requests
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS
@@ -28,17 +24,10 @@ from tsp_auth.partner_apps.schemas import (
     AppSummary,
     CategoryRead,
 )
-from tsp_auth.rate_limits import caller_attempt, link_creation
 
 router = APIRouter(tags=["partner apps"])
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 _REQUEST = "/v1/app-authorization-requests/{request_id}"
 
 

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
 from tsp_auth.pagination import PageQuery
 from tsp_auth.registry import service
 from tsp_auth.registry.schemas import (

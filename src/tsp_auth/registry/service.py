@@ -11,7 +11,8 @@ from tsp_auth.clock import now
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants.events import grants_ended
 from tsp_auth.grants.lifecycle import deactivate_service_grants
-from tsp_auth.identity.callers import Caller, require_operator
+from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import new_id
 from tsp_auth.pagination import PageQuery

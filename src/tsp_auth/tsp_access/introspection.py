@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clock import now
@@ -34,18 +33,18 @@ def _inactive() -> dict[str, Any]:
 
 
 async def introspect_tsp_token(
-    sessionmaker: async_sessionmaker[AsyncSession], request: Request, token: str
+    sessionmaker: async_sessionmaker[AsyncSession], keyring: KeyRing, settings: Settings, token: str
 ) -> dict[str, Any] | None:
     """RFC 7662 §2.2 response for a login token or console session token; None if not ours."""
     async with sessionmaker() as session:
-        return await _tsp_token(session, request, token)
+        return await _tsp_token(session, keyring, settings, token)
 
 
-async def _tsp_token(session: AsyncSession, request: Request, token: str) -> dict[str, Any] | None:
+async def _tsp_token(
+    session: AsyncSession, keyring: KeyRing, settings: Settings, token: str
+) -> dict[str, Any] | None:
     at = now()
     if looks_like_login_token(token):
-        settings: Settings = request.app.state.settings
-        keyring: KeyRing = request.app.state.keyring
         return await _login_token(session, settings, keyring, token, at)
     return await _console_session(session, token, at)
 

@@ -23,8 +23,8 @@ from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.grants.service import facts_of
 from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.keys.service import KeyRing
-from tsp_auth.links.service import require_partner_account
 from tsp_auth.models import Grant, LoginToken
 from tsp_auth.policy import (
     Decision,

@@ -18,7 +18,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent.offers import service_facts
 from tsp_auth.identity.callers import Caller
-from tsp_auth.links.service import require_partner_account
+from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.models import Grant, Seller, Service
 from tsp_auth.policy import Item, check_tsp_access_request, market_rules
 from tsp_auth.registry import repository as registry

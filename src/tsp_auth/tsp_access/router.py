@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, KeyRingDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
-from tsp_auth.identity.callers import CallerDep, bearer_token
-from tsp_auth.keys.dependencies import KeyRingDep
+from tsp_auth.identity.callers import bearer_token
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
@@ -38,9 +37,9 @@ router = APIRouter(tags=["tsp-access"])
     responses=responses(401, 403),
 )
 async def list_sellers(
-    request: Request, caller: CallerDep, session: SessionDep, page: PageQueryDep
+    caller: CallerDep, session: SessionDep, settings: SettingsDep, page: PageQueryDep
 ) -> TspSellerList:
-    every = await sellers.list_sellers(session, request.app.state.settings, caller)
+    every = await sellers.list_sellers(session, settings, caller)
     items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id,))
     return TspSellerList(items=items, next_cursor=cursor)
 
@@ -51,9 +50,9 @@ async def list_sellers(
     responses=responses(401, 403),
 )
 async def list_requestable(
-    request: Request, caller: CallerDep, session: SessionDep, page: PageQueryDep
+    caller: CallerDep, session: SessionDep, settings: SettingsDep, page: PageQueryDep
 ) -> AccessRequestableList:
-    every = await requestable.list_requestable(session, request.app.state.settings, caller)
+    every = await requestable.list_requestable(session, settings, caller)
     items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id, s.grant_id))
     return AccessRequestableList(items=items, next_cursor=cursor)
 
@@ -65,12 +64,11 @@ async def list_requestable(
 )
 async def issue_login_token(
     body: LoginRequest,
-    request: Request,
     caller: CallerDep,
     session: SessionDep,
+    settings: SettingsDep,
     keyring: KeyRingDep,
 ) -> LoginTokenIssued:
-    settings = request.app.state.settings
     return await login.issue_login_token(session, settings, keyring, caller, body)
 
 
@@ -81,9 +79,9 @@ async def issue_login_token(
     responses=responses(400, 403, 409),
 )
 async def start_session(
-    body: SessionCreate, request: Request, session: SessionDep, keyring: KeyRingDep
+    body: SessionCreate, session: SessionDep, settings: SettingsDep, keyring: KeyRingDep
 ) -> SessionStarted:
-    return await sessions.start_session(session, request.app.state.settings, keyring, body)
+    return await sessions.start_session(session, settings, keyring, body)
 
 
 @router.post(
@@ -93,9 +91,8 @@ async def start_session(
     responses=responses(400, 401, 403, 409),
 )
 async def start_seller_session(
-    body: SellerSessionCreate, request: Request, caller: CallerDep, session: SessionDep
+    body: SellerSessionCreate, caller: CallerDep, session: SessionDep, settings: SettingsDep
 ) -> SellerSessionStarted:
-    settings = request.app.state.settings
     return await seller_sessions.start_seller_session(session, settings, caller, body)
 
 

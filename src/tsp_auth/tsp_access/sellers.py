@@ -17,7 +17,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.grants.service import facts_of
 from tsp_auth.identity.callers import Caller
-from tsp_auth.links.service import require_partner_account
+from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.models import Grant, Seller
 from tsp_auth.policy import effective_roles
 from tsp_auth.tsp_access import repository

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
-from tsp_auth.db import SessionDep
+from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.callers import CallerDep
+from tsp_auth.identity.guards import WebhookAdminDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
 from tsp_auth.webhooks.schemas import (
@@ -30,14 +30,13 @@ router = APIRouter(tags=["webhooks"])
 )
 async def create_webhook(
     body: WebhookCreate,
-    request: Request,
     response: Response,
     caller: CallerDep,
     session: SessionDep,
+    settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> WebhookCreated:
     response.headers["Cache-Control"] = "no-store"
-    settings = request.app.state.settings
     return await idempotency.once(201, partial(service.register, session, settings, caller, body))
 
 
@@ -59,8 +58,10 @@ async def list_webhooks(caller: CallerDep, session: SessionDep, page: PageQueryD
     response_class=Response,
     responses=responses(401, 403, 404),
 )
-async def delete_webhook(endpoint_id: str, caller: CallerDep, session: SessionDep) -> Response:
-    await service.delete(session, caller, endpoint_id)
+async def delete_webhook(
+    endpoint_id: str, partner_id: WebhookAdminDep, session: SessionDep
+) -> Response:
+    await service.delete(session, partner_id, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -70,7 +71,11 @@ async def delete_webhook(endpoint_id: str, caller: CallerDep, session: SessionDe
     responses=responses(401, 403, 404),
 )
 async def rotate_webhook_secret(
-    endpoint_id: str, request: Request, response: Response, caller: CallerDep, session: SessionDep
+    endpoint_id: str,
+    response: Response,
+    partner_id: WebhookAdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> WebhookSecretRotated:
     response.headers["Cache-Control"] = "no-store"
-    return await service.rotate_secret(session, request.app.state.settings, caller, endpoint_id)
+    return await service.rotate_secret(session, settings, partner_id, endpoint_id)

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.identity.guards import require_partner_admin
 from tsp_auth.models import WebhookEndpoint
 from tsp_auth.models.base import new_id
 from tsp_auth.webhooks import repository
@@ -26,12 +27,6 @@ from tsp_auth.webhooks.signing import encrypt_secret, new_secret
 
 MAX_ENDPOINTS = 10
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def require_partner_admin(caller: Caller) -> str:
-    if not caller.is_partner_admin or caller.partner_id is None:
-        raise Forbidden("only a partner admin manages webhooks", error="partner_admin_required")
-    return caller.partner_id
 
 
 def check_endpoint_url(url: str, *, production: bool) -> None:
@@ -82,7 +77,7 @@ def _read(endpoint: WebhookEndpoint) -> WebhookRead:
 async def register(
     session: AsyncSession, settings: Settings, caller: Caller, data: WebhookCreate
 ) -> WebhookCreated:
-    partner_id = require_partner_admin(caller)
+    partner_id = require_partner_admin(caller, manages="webhooks")
     check_endpoint_url(data.url, production=settings.environment == "production")
     if await repository.count_active(session, partner_id) >= MAX_ENDPOINTS:
         raise Conflict(f"at most {MAX_ENDPOINTS} endpoints per partner", error="too_many_endpoints")
@@ -105,23 +100,25 @@ async def register(
 
 
 async def list_endpoints(session: AsyncSession, caller: Caller) -> Sequence[WebhookRead]:
-    partner_id = require_partner_admin(caller)
+    partner_id = require_partner_admin(caller, manages="webhooks")
     return [_read(e) for e in await repository.active_endpoints(session, partner_id)]
 
 
-async def delete(session: AsyncSession, caller: Caller, endpoint_id: str) -> None:
-    """Stop sending to an endpoint; deliveries it had not received yet are cancelled."""
-    partner_id = require_partner_admin(caller)
+async def delete(session: AsyncSession, partner_id: str, endpoint_id: str) -> None:
+    """Stop sending to an endpoint; deliveries it had not received yet are cancelled.
+
+    ``partner_id``: the partner whose admin calls (``WebhookAdminDep``)."""
     if not await repository.delete_endpoint(session, partner_id, endpoint_id, now()):
         raise NotFound("no such webhook endpoint")
 
 
 async def rotate_secret(
-    session: AsyncSession, settings: Settings, caller: Caller, endpoint_id: str
+    session: AsyncSession, settings: Settings, partner_id: str, endpoint_id: str
 ) -> WebhookSecretRotated:
     """A new signing secret, shown once. Both secrets sign for the overlap, so the receiver
-    can switch without missing a delivery (Standard Webhooks, "Key rotation")."""
-    partner_id = require_partner_admin(caller)
+    can switch without missing a delivery (Standard Webhooks, "Key rotation").
+
+    ``partner_id``: the partner whose admin calls (``WebhookAdminDep``)."""
     secret = new_secret()
     until = now() + timedelta(seconds=settings.webhook_secret_overlap_seconds)
     rotated = await repository.rotate_secret(
