@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tsp_auth.config import Settings
+from tsp_auth.keys.metadata import server_metadata
+
 EXAMPLE_NAME = "demo"
 EXAMPLE_SUMMARY = "With the demo data of `tsp-auth demo`"
 
@@ -387,40 +390,8 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             }
         ]
     },
-    "authorization_server_metadata": {
-        "issuer": ISSUER,
-        "authorization_endpoint": f"{ISSUER}/open/authorize",
-        "token_endpoint": f"{ISSUER}/oauth/token",
-        "introspection_endpoint": f"{ISSUER}/oauth/introspect",
-        "revocation_endpoint": f"{ISSUER}/oauth/revoke",
-        "jwks_uri": f"{ISSUER}/.well-known/jwks.json",
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-        "token_endpoint_auth_methods_supported": [
-            "client_secret_basic",
-            "client_secret_post",
-            "none",
-        ],
-        "introspection_endpoint_auth_methods_supported": [
-            "client_secret_basic",
-            "client_secret_post",
-        ],
-        "revocation_endpoint_auth_methods_supported": [
-            "client_secret_basic",
-            "client_secret_post",
-            "none",
-        ],
-        "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": [
-            "partner.affiliate.read",
-            "partner.affiliate.write",
-            "partner.creator.read",
-            "tsp.decisions",
-            "tsp.introspect",
-        ],
-        "authorization_response_iss_parameter_supported": True,
-    },
+    # What the server answers with default settings: built by the code that answers it.
+    "authorization_server_metadata": server_metadata(Settings()).model_dump(mode="json"),
     "list_sellers": {
         "items": [
             {

@@ -6,11 +6,6 @@ and the sealed token is erased, so the card cannot be drawn again either.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import record_event
@@ -25,42 +20,18 @@ from tsp_auth.business_centers.service import (
     request_read,
 )
 from tsp_auth.clock import now
-from tsp_auth.errors import BadRequest, Conflict, Gone
+from tsp_auth.errors import Conflict, Gone
 from tsp_auth.identity.callers import Caller
-
-_BAD_CURSOR = "cursor is not one this API issued"
-
-
-def _encode_cursor(created_at: datetime, request_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), request_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, request_id = json.loads(raw)
-        at = datetime.fromisoformat(created_at)
-    except (binascii.Error, ValueError, TypeError):
-        raise BadRequest(_BAD_CURSOR, error="invalid_cursor") from None
-    if at.tzinfo is None or not isinstance(request_id, str):
-        raise BadRequest(_BAD_CURSOR, error="invalid_cursor")
-    return at, request_id
+from tsp_auth.pagination import PageQuery
 
 
 async def list_pending(
-    session: AsyncSession, caller: Caller, bc_id: str, limit: int, cursor: str | None
+    session: AsyncSession, caller: Caller, bc_id: str, page: PageQuery
 ) -> AccessRequestPage:
     """The BC's requests still waiting for a scan, oldest first (admins only)."""
     bc = await admin_bc(session, caller, bc_id, "bc_access.listed")
-    after = None if cursor is None else _decode_cursor(cursor)
-    rows = await repository.pending_requests(session, bc.id, now(), after, limit + 1)
-    shown = rows[:limit]
-    more = len(rows) > limit
-    return AccessRequestPage(
-        items=[request_read(r) for r in shown],
-        next_cursor=_encode_cursor(shown[-1].created_at, shown[-1].id) if more else None,
-    )
+    shown, cursor = await repository.pending_requests(session, bc.id, now(), page)
+    return AccessRequestPage(items=[request_read(r) for r in shown], next_cursor=cursor)
 
 
 async def withdraw(

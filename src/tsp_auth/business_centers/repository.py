@@ -17,6 +17,7 @@ from tsp_auth.models import (
     BusinessCenter,
     Grant,
 )
+from tsp_auth.pagination import PageQuery, keyset_page
 
 BUSINESS_CENTER = "business_center"  # the grant kind of this flow (DESIGN §1)
 
@@ -197,22 +198,16 @@ async def ad_account_role(
 
 
 async def pending_requests(
-    session: AsyncSession, bc_id: str, at: datetime, after: tuple[datetime, str] | None, limit: int
-) -> Sequence[BcAccessRequest]:
-    """Up to ``limit`` pending, unexpired requests of the BC in (created_at, id) order."""
+    session: AsyncSession, bc_id: str, at: datetime, page: PageQuery
+) -> tuple[Sequence[BcAccessRequest], str | None]:
+    """A page of the BC's pending, unexpired requests in (created_at, id) order."""
     query = select(BcAccessRequest).where(
         BcAccessRequest.business_center_id == bc_id,
         BcAccessRequest.status == "pending",
         BcAccessRequest.expires_at > at,
     )
-    if after is not None:
-        created_at, request_id = after
-        query = query.where(
-            (BcAccessRequest.created_at > created_at)
-            | ((BcAccessRequest.created_at == created_at) & (BcAccessRequest.id > request_id))
-        )
-    query = query.order_by(BcAccessRequest.created_at, BcAccessRequest.id).limit(limit)
-    return (await session.scalars(query)).all()
+    columns = (BcAccessRequest.created_at, BcAccessRequest.id)
+    return await keyset_page(session, query, columns, page)
 
 
 async def withdraw(session: AsyncSession, request_id: str, at: datetime) -> BcAccessRequest | None:

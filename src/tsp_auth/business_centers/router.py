@@ -103,10 +103,9 @@ async def list_pending_requests(
     business_center_id: str,
     caller: CallerDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    page: PageQueryDep,
 ) -> AccessRequestPage:
-    return await pending.list_pending(session, caller, business_center_id, limit, cursor)
+    return await pending.list_pending(session, caller, business_center_id, page)
 
 
 @router.delete(

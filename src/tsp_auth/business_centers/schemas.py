@@ -59,9 +59,8 @@ class AccessRequestRead(BaseModel):
     decided_at: datetime | None
 
 
-class AccessRequestPage(BaseModel):
-    items: list[AccessRequestRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
+class AccessRequestPage(Page[AccessRequestRead]):
+    pass
 
 
 class ContentPermission(BaseModel):
