@@ -390,8 +390,11 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             }
         ]
     },
-    # What the server answers with default settings: built by the code that answers it.
-    "authorization_server_metadata": server_metadata(Settings()).model_dump(mode="json"),
+    # What the server answers with the default settings (not the environment's: this module is
+    # imported before a bad setting can be reported), built by the code that answers it.
+    "authorization_server_metadata": server_metadata(Settings.model_construct()).model_dump(
+        mode="json"
+    ),
     "list_sellers": {
         "items": [
             {
