@@ -100,7 +100,7 @@ def _first_party_client(client: httpx.Client) -> tuple[str, str]:
         headers=_identity(client, OPERATOR),
     )
     created.raise_for_status()
-    return created.json()["id"], created.json()["client_secret"]
+    return created.json()["client_id"], created.json()["client_secret"]
 
 
 def _basic(client_id: str, secret: str) -> tuple[str, str]:
