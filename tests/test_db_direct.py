@@ -1,4 +1,4 @@
-"""Direct statements (db_direct): the driver path reads and writes exactly what a session would.
+"""Direct statements (db.direct): the driver path reads and writes exactly what a session would.
 
 On PostgreSQL with an engine-bound app, ``DirectQuery.first`` runs the compiled SQL on the
 asyncpg driver; given a session, ``first`` runs the statement through it. Both must give the
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tests.factories import Factory
 from tests.tsp_access.helpers import audit_events, make_world, session_token
-from tsp_auth.db_direct import DirectQuery
+from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models import ConsoleSession, Grant
 from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.tokens import hash_token

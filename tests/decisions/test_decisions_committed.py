@@ -1,5 +1,5 @@
 """Decisions through the real engine: on PostgreSQL their read and their one write run as
-direct statements on the driver (db_direct), so this is where that path is exercised."""
+direct statements on the driver (db.direct), so this is where that path is exercised."""
 
 from __future__ import annotations
 

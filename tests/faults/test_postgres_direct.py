@@ -1,4 +1,4 @@
-"""Direct statements on the asyncpg driver fail the way session statements do (db_direct).
+"""Direct statements on the asyncpg driver fail the way session statements do (db.direct).
 
 A statement the server refuses for its values is the caller's 400 (SQLSTATE class 22), one
 that outlives ``TSP_AUTH_DATABASE_TIMEOUT_SECONDS`` is a timeout (503), and neither leaves a
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.faults.conftest import MakeApp
 from tsp_auth.audit.service import AuditNote, record_event_alone
-from tsp_auth.db_direct import DirectQuery
+from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models.audit import AuditEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -82,7 +82,7 @@ async def test_a_read_cancelled_mid_statement_leaves_the_pool_answering(
 
 
 async def test_waiting_for_a_turn_is_bounded_like_waiting_for_the_pool(make_app: MakeApp) -> None:
-    """Direct statements queue for the pool's connections in order (db_direct._turns); one
+    """Direct statements queue for the pool's connections in order (db.direct._turns); one
     that cannot get its turn within the pool timeout fails (503), as the pool would."""
     sessionmaker = await _sessionmaker(make_app, database_pool_size=1, database_timeout_seconds=1)
     finished: list[str] = []

@@ -4,7 +4,7 @@ A server that is starting up (57P03), has too many clients (53300), refuses the 
 connection, resets it or never answers the startup is a database that is unavailable right
 now: the caller may retry (RFC 9110 §15.6.4, ``Retry-After``). Checked on a route whose first
 statement runs in the request's ORM session (``/dev/identity-tokens``) and on routes of direct
-statements on the driver (``/v1/decisions``, ``/oauth/introspect``: db_direct).
+statements on the driver (``/v1/decisions``, ``/oauth/introspect``: db.direct).
 """
 
 from __future__ import annotations

@@ -40,14 +40,6 @@ async def listed(
     return (await session.scalars(query)).all()
 
 
-async def add_in_savepoint(session: AsyncSession, row: MemberAssignment) -> None:
-    """Insert in a savepoint, so a unique-index conflict (IntegrityError) leaves the request's
-    transaction usable to answer 409."""
-    async with session.begin_nested():
-        session.add(row)
-        await session.flush()
-
-
 async def remove(session: AsyncSession, assignment_id: str) -> bool:
     result = await session.execute(
         delete(MemberAssignment)

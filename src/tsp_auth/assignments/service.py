@@ -11,6 +11,7 @@ from tsp_auth.assignments import repository
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clock import now
+from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account, require_partner_admin
@@ -61,7 +62,7 @@ async def create_assignment(
         created_at=at,
     )
     try:
-        await repository.add_in_savepoint(session, row)
+        await rows.add_in_savepoint(session, row)
     except IntegrityError:
         # uq_member_assignments_member_seller: one assignment per (member, seller).
         raise Conflict(

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.audit import repository
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
-from tsp_auth.db_direct import DirectInsert
+from tsp_auth.db.direct import DirectInsert
 from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent

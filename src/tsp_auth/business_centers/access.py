@@ -22,6 +22,7 @@ from tsp_auth.business_centers.schemas import (
 )
 from tsp_auth.business_centers.service import BC_ADMIN_REQUIRED, admin_bc, denied, note, visible_bc
 from tsp_auth.clock import now
+from tsp_auth.db import rows
 from tsp_auth.errors import Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Account, BcAssignment, Grant
@@ -59,7 +60,7 @@ async def assign(
         created_at=now(),
     )
     try:
-        await repository.add_in_savepoint(session, row)
+        await rows.add_in_savepoint(session, row)
     except IntegrityError:
         raise Conflict(
             "the member is already assigned to this TikTok account", error="already_assigned"

@@ -19,6 +19,7 @@ from tsp_auth.business_centers import catalogue, repository
 from tsp_auth.business_centers.schemas import AccessOffer, ContentPermission
 from tsp_auth.business_centers.service import admin_bc, denied, effective_request_status, note
 from tsp_auth.clock import now
+from tsp_auth.db import rows
 from tsp_auth.errors import AppError, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.grants.lifecycle import end_grants
 from tsp_auth.identity.callers import Caller
@@ -134,7 +135,7 @@ async def _create_grant(
         updated_at=at,
     )
     try:
-        await repository.add_in_savepoint(session, grant)
+        await rows.add_in_savepoint(session, grant)
     except IntegrityError:
         # uq_grants_one_active_business_center: another approval of this pair won the race.
         raise Conflict(

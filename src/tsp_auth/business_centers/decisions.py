@@ -20,6 +20,7 @@ from tsp_auth.business_centers.schemas import (
 )
 from tsp_auth.business_centers.service import BC_ADMIN_REQUIRED, admin_bc, denied, note, visible_bc
 from tsp_auth.clock import now
+from tsp_auth.db import rows
 from tsp_auth.errors import Conflict, Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import BcAdAccountAccess
@@ -42,7 +43,7 @@ async def give_ad_account_access(
         created_at=now(),
     )
     try:
-        await repository.add_in_savepoint(session, row)
+        await rows.add_in_savepoint(session, row)
     except IntegrityError:
         raise Conflict(
             "the member already has a role on this ad account", error="already_assigned"

@@ -30,18 +30,6 @@ async def get_account(session: AsyncSession, account_id: str) -> Account | None:
     return await session.get(Account, account_id)
 
 
-async def add(session: AsyncSession, *rows: object) -> None:
-    session.add_all(rows)
-    await session.flush()
-
-
-async def add_in_savepoint(session: AsyncSession, row: object) -> None:
-    """Insert in a savepoint, so a unique-index conflict leaves the transaction usable."""
-    async with session.begin_nested():
-        session.add(row)
-        await session.flush()
-
-
 async def get_request(session: AsyncSession, request_id: str) -> BcAccessRequest | None:
     return await session.get(BcAccessRequest, request_id)
 

@@ -22,6 +22,7 @@ from tsp_auth.business_centers.schemas import (
 )
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
+from tsp_auth.db import rows
 from tsp_auth.errors import AppError, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
@@ -66,9 +67,9 @@ async def create_business_center(
 ) -> tuple[BusinessCenter, Account]:
     require_operator(caller)
     bc = BusinessCenter(id=new_id("bc"), name=data.name, created_at=now())
-    await repository.add(session, bc)
+    await rows.add(session, bc)
     admin = _account(data.admin, "admin", bc.id)
-    await repository.add(session, admin)
+    await rows.add(session, admin)
     record_event(session, note(caller, "business_center.created", business_center_id=bc.id))
     return bc, admin
 
@@ -97,7 +98,7 @@ async def add_member(
 ) -> Account:
     bc = await admin_bc(session, caller, bc_id, "business_center.member_added", operator=True)
     account = _account(data, data.role, bc.id)
-    await repository.add(session, account)
+    await rows.add(session, account)
     record_event(session, note(caller, "business_center.member_added", business_center_id=bc.id))
     return account
 
@@ -120,7 +121,7 @@ async def request_access(
         created_at=at,
         expires_at=at + catalogue.ACCESS_REQUEST_TTL,
     )
-    await repository.add(session, row)
+    await rows.add(session, row)
     record_event(
         session,
         note(caller, "bc_access.requested", business_center_id=bc.id, request_id=row.id),
@@ -210,6 +211,6 @@ async def link_accounts(
         permissions=frozenset(data.permissions),
         created_at=now(),
     )
-    await repository.add(session, row)
+    await rows.add(session, row)
     record_event(session, note(caller, "account_linkage.created", tiktok_account_id=tiktok.id))
     return row

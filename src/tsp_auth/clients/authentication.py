@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients.credentials import secret_matches
-from tsp_auth.db_direct import DirectQuery
+from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models import Client
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
 

@@ -29,14 +29,6 @@ async def listed(
     return await keyset_page(session, statement, (Client.created_at, Client.id), page)
 
 
-async def add_in_savepoint(session: AsyncSession, client: Client) -> None:
-    """Insert in a savepoint: a concurrent registration for the same service trips
-    ``uq_clients_service_id`` and leaves the request's transaction usable."""
-    async with session.begin_nested():
-        session.add(client)
-        await session.flush()
-
-
 async def a_public_client_allows(
     sessionmaker: async_sessionmaker[AsyncSession], origin: str
 ) -> bool:

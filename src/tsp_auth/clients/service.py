@@ -23,6 +23,7 @@ from tsp_auth.clients.schemas import ClientCreate, ClientUpdate
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
+from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client
@@ -118,7 +119,7 @@ async def register_client(
         created_at=now(),
     )
     try:
-        await repository.add_in_savepoint(session, client)
+        await rows.add_in_savepoint(session, client)
     except IntegrityError:
         raise Conflict("this service already has an app", error="service_has_client") from None
     _audit(session, caller, client, "client.registered")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.consent import repository
+from tsp_auth.db import rows
 from tsp_auth.errors import Conflict
 from tsp_auth.models import Binding, Grant
 from tsp_auth.models.base import new_id
@@ -54,7 +55,7 @@ async def ensure_binding(
         id=new_id("bnd"), seller_id=seller_id, partner_id=partner_id, status="active", created_at=at
     )
     try:
-        await repository.add_in_savepoint(session, binding)
+        await rows.add_in_savepoint(session, binding)
     except IntegrityError:
         # A concurrent consent bound the two first; share its binding.
         existing = await repository.active_binding(session, seller_id, partner_id)
@@ -106,7 +107,7 @@ async def record_grant(
             **_values(terms, at),
         )
         try:
-            await repository.add_in_savepoint(session, grant)
+            await rows.add_in_savepoint(session, grant)
             return Recorded(grant, renewed=False)
         except IntegrityError:
             existing = await repository.renewable_grant(session, terms.seller_id, terms.service_id)

@@ -25,19 +25,6 @@ async def get_request(
     return (await session.scalars(statement)).first()
 
 
-async def add(session: AsyncSession, *rows: object) -> None:
-    session.add_all(rows)
-    await session.flush()
-
-
-async def add_in_savepoint(session: AsyncSession, row: object) -> None:
-    """Insert ``row`` in a savepoint, so a unique-index conflict (IntegrityError) leaves the
-    request's transaction usable for the fallback."""
-    async with session.begin_nested():
-        session.add(row)
-        await session.flush()
-
-
 async def decide_request(
     session: AsyncSession, request_id: str, *, status: str, account_id: str, at: datetime
 ) -> bool:

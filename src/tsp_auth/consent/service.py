@@ -21,6 +21,7 @@ from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice, load_catalo
 from tsp_auth.consent.recording import GrantTerms, Recorded, ensure_binding, record_grant
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
 from tsp_auth.consent.schemas import ConsentAccept, ServicePick
+from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Gone, NotFound
 from tsp_auth.grants.events import consent_accepted, consent_rejected
 from tsp_auth.identity.callers import Caller
@@ -164,7 +165,7 @@ async def start_authorization(
         expires_at=at + settings.authorization_request_ttl,
         **(client_link.request_columns() if client_link else {}),
     )
-    await repository.add(session, request)
+    await rows.add(session, request)
     return request
 
 

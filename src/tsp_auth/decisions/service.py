@@ -2,7 +2,7 @@
 
 The hot path of every console request, so: one indexed query (session by token hash, joined to
 its grant and the service's validity) run on the driver outside any unit of work
-(``db_direct``), then pure policy. No key ring, no identity lookup, no write — except for
+(``db.direct``), then pure policy. No key ring, no identity lookup, no write — except for
 Creator IM, in a transaction of its own: an allowed ``creator_im.*`` action is recorded in
 the audit trail with the member as actor and the seller as ``on_behalf_of``, because
 creators see the seller's identity (seed 000: "creators will not perceive the difference

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.db_direct import DirectQuery, SessionSource
+from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.errors import Unauthorized
 from tsp_auth.models import Account
 

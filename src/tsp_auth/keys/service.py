@@ -36,7 +36,7 @@ from tsp_auth.crypto import (
     generate_signing_key,
     load_signing_key,
 )
-from tsp_auth.db_direct import SessionSource
+from tsp_auth.db.direct import SessionSource
 from tsp_auth.keys import repository
 from tsp_auth.keys.schemas import JwkSet, KeyState, SigningKeyRead
 from tsp_auth.models import SigningKeyRecord

@@ -17,9 +17,9 @@ from tsp_auth import urls
 from tsp_auth.clients import repository as clients
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
+from tsp_auth.db import rows
 from tsp_auth.models import AuthorizationCode, AuthorizationRequest, Client, Grant, TokenFamily
 from tsp_auth.models.base import new_id
-from tsp_auth.oauth import repository
 from tsp_auth.oauth.authorize import authorization_response, usable_partner_app
 from tsp_auth.oauth.opaque import digest, new_opaque
 
@@ -57,8 +57,8 @@ async def issue_authorization_code(
         created_at=at,
         expires_at=at + settings.authorization_code_ttl,
     )
-    await repository.add(session, family)
-    await repository.add(session, row)
+    await rows.add(session, family)
+    await rows.add(session, row)
     return code
 
 

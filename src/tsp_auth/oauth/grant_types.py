@@ -18,6 +18,7 @@ from tsp_auth.audit.service import AuditNote, record_event, record_event_alone
 from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.clients.scopes import format_scope, parse_scope
 from tsp_auth.config import Settings
+from tsp_auth.db import rows
 from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.models import AuthorizationCode, RefreshToken, TokenFamily
@@ -235,7 +236,7 @@ async def _issue(
     refresh, row = new_refresh_token(
         ctx.settings, family_id=family.id, client_id=client.id, scopes=refresh_scopes, at=ctx.at
     )
-    await repository.add(ctx.session, row)
+    await rows.add(ctx.session, row)
     note = _note("token.issued", client, family, grant_type=grant_type, jti=access.jti)
     record_event(ctx.session, note)
     return TokenResponse(

@@ -1,7 +1,7 @@
 """Token introspection (RFC 7662): is this token active, and what does it say?
 
 Introspection runs outside a unit of work: it only reads. An introspector gets the app's
-sessionmaker and reads directly (``db_direct``) or opens a session of its own.
+sessionmaker and reads directly (``db.direct``) or opens a session of its own.
 
 Introspection runs an ordered list of introspectors. Each one looks at a token and answers
 ``None`` ("not one of mine": the next one is asked), or the RFC 7662 answer for it (``{"active":

@@ -16,13 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.db_direct import DirectQuery
+from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models import AuthorizationCode, Client, RefreshToken, RevokedToken, TokenFamily
-
-
-async def add(session: AsyncSession, *rows: object) -> None:
-    session.add_all(rows)
-    await session.flush()
 
 
 async def code_by_hash(session: AsyncSession, code_hash: str) -> AuthorizationCode | None:

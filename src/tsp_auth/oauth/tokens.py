@@ -15,7 +15,7 @@ from typing import Any
 
 from tsp_auth.clients.scopes import format_scope
 from tsp_auth.config import Settings
-from tsp_auth.db_direct import SessionSource
+from tsp_auth.db.direct import SessionSource
 from tsp_auth.grants.service import LiveGrant
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.models import RefreshToken

@@ -20,6 +20,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent import repository as consent_repository
 from tsp_auth.consent.authorize import AuthorizeParams
+from tsp_auth.db import rows
 from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.grants.events import grants_changed
 from tsp_auth.identity.callers import Caller
@@ -108,7 +109,7 @@ async def start_app_authorization(
         expires_at=at + settings.authorization_request_ttl,
         **link.request_columns(),
     )
-    await consent_repository.add(session, request)
+    await rows.add(session, request)
     return request
 
 

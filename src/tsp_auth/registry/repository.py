@@ -27,11 +27,6 @@ async def get_service(session: AsyncSession, service_id: str) -> Service | None:
     return await session.get(Service, service_id)
 
 
-async def add(session: AsyncSession, *rows: object) -> None:
-    session.add_all(rows)
-    await session.flush()
-
-
 # The row partner_apps keeps for an app's own ``app_…`` service id, so that its authorization
 # requests have a service (docs/partner-apps.md). It is not a service a partner publishes.
 APP_SERVICE_CATEGORY = "partner_app"

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
+from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants.events import grants_ended
 from tsp_auth.grants.lifecycle import deactivate_service_grants
@@ -50,7 +51,7 @@ async def create_partner(session: AsyncSession, caller: Caller, data: PartnerCre
         status="active",
         created_at=now(),
     )
-    await repository.add(session, partner)
+    await rows.add(session, partner)
     return partner
 
 
@@ -74,7 +75,7 @@ async def add_member(
 ) -> Account:
     partner = await managed_partner(session, caller, partner_id)
     account = _account("partner", data.role, data, partner_id=partner.id)
-    await repository.add(session, account)
+    await rows.add(session, account)
     return account
 
 
@@ -85,9 +86,9 @@ async def create_seller(
     seller = Seller(
         id=new_id("slr"), shop_name=data.shop_name, market=data.market, created_at=now()
     )
-    await repository.add(session, seller)
+    await rows.add(session, seller)
     main = _account("seller", "main", data.main_account, seller_id=seller.id)
-    await repository.add(session, main)
+    await rows.add(session, main)
     return seller, main
 
 
@@ -105,7 +106,7 @@ async def add_sub_account(
     if not (caller.is_operator or caller.is_seller_main):
         raise Forbidden("only the seller's main account may add accounts", error="not_main_account")
     account = _account("seller", "sub", data, seller_id=seller.id)
-    await repository.add(session, account)
+    await rows.add(session, account)
     return account
 
 
@@ -123,7 +124,7 @@ async def create_service(session: AsyncSession, caller: Caller, data: ServiceCre
         return_url=str(data.return_url) if data.return_url else None,
         created_at=now(),
     )
-    await repository.add(session, service)
+    await rows.add(session, service)
     return service
 
 
@@ -190,7 +191,7 @@ async def offer_service(
     if await repository.has_offer(session, service_id, seller_id):
         raise Conflict("already offered to this seller", error="already_offered")
     offer = ServiceOffer(service_id=service_id, seller_id=seller_id)
-    await repository.add(session, offer)
+    await rows.add(session, offer)
     return offer
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.db import rows
 from tsp_auth.errors import Conflict
 from tsp_auth.models import ConsoleSession
 from tsp_auth.tsp_access import repository
@@ -86,6 +87,6 @@ async def free_profile(
 async def open_on_profile(session: AsyncSession, console: ConsoleSession, note: AuditNote) -> None:
     """Insert the session; a concurrent opening on the same profile that won is a refusal."""
     try:
-        await repository.add_in_savepoint(session, console)
+        await rows.add_in_savepoint(session, console)
     except IntegrityError:
         raise in_use("").audited(note) from None

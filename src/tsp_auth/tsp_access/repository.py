@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db_direct import DirectQuery, Row, SessionSource
+from tsp_auth.db.direct import DirectQuery, Row, SessionSource
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
 from tsp_auth.grants.service import NO_MARKET, authorized_object_of
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
@@ -86,18 +86,6 @@ async def grants_in_force(
         query = query.where(Grant.grantor_id.in_(seller_ids))
     rows = await session.execute(query)
     return [(grant, seller, service_is_valid(valid)) for grant, seller, valid in rows]
-
-
-async def add(session: AsyncSession, row: LoginToken | ConsoleSession) -> None:
-    session.add(row)
-    await session.flush()
-
-
-async def add_in_savepoint(session: AsyncSession, row: ConsoleSession) -> None:
-    """Insert in a savepoint, so a unique-index conflict leaves the transaction usable."""
-    async with session.begin_nested():
-        session.add(row)
-        await session.flush()
 
 
 async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> LoginToken | None:

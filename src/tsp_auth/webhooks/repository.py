@@ -15,11 +15,6 @@ ACTIVE = "active"
 PENDING = "pending"
 
 
-async def add(session: AsyncSession, *rows: object) -> None:
-    session.add_all(rows)
-    await session.flush()
-
-
 async def active_endpoints(session: AsyncSession, partner_id: str) -> Sequence[WebhookEndpoint]:
     result = await session.scalars(
         select(WebhookEndpoint)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
+from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_admin
@@ -95,7 +96,7 @@ async def register(
         previous_secret_encrypted=None,
         previous_secret_until=None,
     )
-    await repository.add(session, endpoint)
+    await rows.add(session, endpoint)
     return WebhookCreated(**_read(endpoint).model_dump(), secret=secret)
 
 
