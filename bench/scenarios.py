@@ -173,10 +173,10 @@ def grow_to(database_url: str, grants: int) -> None:
     SELECT 'jti_bulk_' || i, 'grt_bulk_' || i, 1, '{ADMIN}', 'ptn_demo_row', 'slr_bulk_' || i,
         '["full_access"]', now(), now() + interval '5 minutes', now() FROM bulk;
     INSERT INTO console_sessions (id, token_hash, login_jti, grant_id, grant_version, member_id,
-        partner_id, seller_id, roles, created_at, expires_at)
+        partner_id, seller_id, roles, browser_profile, created_at, expires_at)
     SELECT 'cs_bulk_' || i, md5('bulk' || i) || md5('session' || i), 'jti_bulk_' || i,
         'grt_bulk_' || i, 1, '{ADMIN}', 'ptn_demo_row', 'slr_bulk_' || i, '["full_access"]',
-        now(), now() + interval '8 hours' FROM bulk;
+        'bench-bulk-' || i, now(), now() + interval '8 hours' FROM bulk;
     INSERT INTO revoked_tokens (jti, expires_at, revoked_at)
     SELECT 'revoked_bulk_' || i, now() + interval '1 hour', now() FROM bulk;
     """
