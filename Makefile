@@ -44,10 +44,13 @@ format: install
 openapi: install
 	$(BIN)/tsp-auth openapi --output openapi/openapi.json
 
+# The node oidc-provider peer needs node and npm; without them its rows say "not run".
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "make bench needs Debian's wrk"; exit 1; }
-	$(BIN)/python -m bench.run --scale 1000 1000000
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq nodejs npm >/dev/null; } \
+	  || echo "no node/npm: the node oidc-provider rows will say not run"
+	$(BIN)/python -m bench.run --scale 1000 1000000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

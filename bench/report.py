@@ -1,89 +1,258 @@
-"""Write docs/benchmarks.md: each endpoint as a ratio of the floor measured in the same run."""
+"""Write docs/benchmarks.md: every row beside the floor measured in the same run.
+
+Two ratios per row: req/s over the floor's req/s, and the floor's server CPU per request over
+the row's (the "CPU ratio"). Issue 12 sets its targets on the CPU ratio: it holds up better
+than req/s when other work shares the machine.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bench.proc import cpu_ratio
 from bench.wrk import Result
 
-TARGETS = {
-    "decisions": 0.50,
-    "introspection": 0.40,
-    "token (client_credentials)": 0.25,
-    "tsp-access login": 0.20,
-    "jwks": 0.80,
-}
+FLOOR, TSP_AUTH = "floor", "tsp-auth"
 
 
-def write_report(
-    path: Path, rows: list[tuple[str, str, Result]], args: argparse.Namespace, at: datetime
-) -> str:
-    floors = [r.rps for name, label, r in rows if name == "floor" and label in ("before", "after")]
-    floor = sum(floors) / len(floors)
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Run {at:%Y-%m-%d %H:%M} UTC with `make bench`: one uvicorn worker, PostgreSQL, wrk with",
-        f"{args.connections} connections for {args.seconds} s per endpoint, on "
-        f"{platform.machine()} ({platform.python_implementation()} {platform.python_version()}).",
-        "Ratios are against the floor (a bare FastAPI endpoint served the same way) measured in",
-        f"the same run: {floor:,.0f} req/s on average "
-        f"({', '.join(f'{f:,.0f}' for f in floors)} before/after). Absolute numbers drift on",
-        "shared machines; the ratios are what to compare.",
-        "",
-        "| endpoint | data | req/s | p50 ms | p99 ms | errors | ratio to floor | target | |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+@dataclass(frozen=True)
+class Row:
+    server: str  # FLOOR, TSP_AUTH or the peer's label
+    name: str  # the path measured
+    data: str = ""  # before/after, a process count, a grant count
+    result: Result | None = None
+    target: float | None = None  # minimum CPU ratio (issue 12)
+    not_run: str = ""  # why there are no figures
+
+
+@dataclass
+class Report:
+    main: list[Row] = field(default_factory=list)
+    processes: list[Row] = field(default_factory=list)
+    scaling: list[Row] = field(default_factory=list)  # each point's floor first
+
+
+def floor_of(rows: list[Row]) -> Result:
+    """The floors' figures pooled: req/s averaged, CPU per request weighted by requests."""
+    results = [r.result for r in rows if r.server == FLOOR and r.result is not None]
+    requests = sum(r.requests for r in results)
+    cpu = sum((r.cpu_us or 0.0) * r.requests for r in results)
+    rps = sum(r.rps for r in results) / len(results)
+    return Result(
+        requests=requests,
+        errors=sum(r.errors for r in results),
+        rps=rps,
+        p50_ms=max(r.p50_ms for r in results),
+        p99_ms=max(r.p99_ms for r in results),
+        cpu_us=cpu / requests if requests else None,
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _us(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
+
+
+def _verdict(ratio: float | None, target: float | None) -> str:
+    if target is None:
+        return ""
+    if ratio is None:
+        return "not measured"
+    return "met" if ratio >= target else "**not met**"
+
+
+def _main_line(row: Row, floor: Result) -> str:
+    cells = [row.server, row.name, row.data]
+    if row.result is None:
+        cells += [f"not run: {row.not_run}", "", "", "", "", ""]
+    else:
+        r = row.result
+        cells += [
+            f"{r.rps:,.0f}",
+            f"{r.p99_ms:.1f}",
+            f"{r.errors}",
+            _us(r.cpu_us),
+            _pct(r.rps / floor.rps),
+            _pct(cpu_ratio(floor.cpu_us, r.cpu_us)),
+        ]
+    ratio = None if row.result is None else cpu_ratio(floor.cpu_us, row.result.cpu_us)
+    target = "" if row.target is None else f"≥ {row.target:.0%}"
+    cells += [target, _verdict(ratio, row.target)]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _main(report: Report, floor: Result) -> list[str]:
+    return [
+        "| server | path | data | req/s | p99 ms | errors | CPU µs/req | req/s ratio "
+        "| CPU ratio | target (CPU ratio) | |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *(_main_line(row, floor) for row in report.main),
     ]
-    for name, label, r in rows:
-        if label.endswith("grants"):
-            continue  # in the scaling table
-        ratio = r.rps / floor
-        target = TARGETS.get(name)
-        verdict = "" if target is None else ("ok" if ratio >= target else "**below**")
-        lines.append(
-            f"| {name} | {label} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} "
-            f"| {ratio:.0%} | {'' if target is None else f'{target:.0%}'} | {verdict} |"
+
+
+def _cpu_ratio_of(row: Row, floor: Result) -> float | None:
+    return None if row.result is None else cpu_ratio(floor.cpu_us, row.result.cpu_us)
+
+
+def _peer_cell(peer: Row, stem: str, floor: Result) -> str:
+    """ "54 % (opaque)" for the peer's row "token (client_credentials), opaque"."""
+    value = "not run" if peer.result is None else _pct(_cpu_ratio_of(peer, floor))
+    kind = peer.name[len(stem) :].lstrip(", ")
+    return f"{value} ({kind})" if kind else value
+
+
+def _side_by_side(report: Report, floor: Result) -> list[str]:
+    """Issue 12's table: each target path's CPU ratio, and the peer's on the same request
+    (matched on the path before any ", opaque"/", JWT")."""
+    peers = [r for r in report.main if r.server not in (FLOOR, TSP_AUTH)]
+    label = peers[0].server if peers else "peer"
+    out = [
+        f"| path | tsp-auth CPU ratio | target | | {label}, CPU ratio |",
+        "| --- | ---: | ---: | --- | --- |",
+    ]
+    for row in report.main:
+        if row.server != TSP_AUTH or row.target is None:
+            continue
+        ratio = _cpu_ratio_of(row, floor)
+        stem = row.name.split(",")[0]
+        same = [p for p in peers if p.name.split(",")[0] == stem]
+        peer = ", ".join(_peer_cell(p, stem, floor) for p in same)
+        out.append(
+            f"| {row.name} | {_pct(ratio)} | ≥ {row.target:.0%} | {_verdict(ratio, row.target)} "
+            f"| {peer or 'n/a'} |"
         )
-    lines += _scaling(rows)
-    lines += [
+    return [*out, ""]
+
+
+def _processes(report: Report, floor: Result) -> list[str]:
+    """N processes on one database, wrk split across them: is a request as cheap as on one?"""
+    measured = [(row.data, row.result) for row in report.processes if row.result is not None]
+    if not measured:
+        return []
+    one = measured[0][1]
+    out = [
         "",
-        "What the figures mean, and what was done about them: [performance.md](performance.md).",
-        "Rerun: `make bench` (PostgreSQL on 127.0.0.1:5432 and Debian's `wrk`).",
+        "## Decisions on more processes",
+        "",
+        "tsp-auth processes on the same database, one wrk per process at the same time with the",
+        "50 connections split between them. req/s and CPU are summed over the processes, p99 is",
+        'the slowest process\'s. "vs one process" compares CPU per request: 100 % means a',
+        "request costs as little with N processes as with one (the cache keeps its speed as",
+        "processes are added); req/s cannot grow past the machine's cores.",
+        "",
+        "| processes | req/s | p99 ms | errors | CPU µs/req | CPU ratio | CPU/req vs one process "
+        "| req/s vs one process |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    text = "\n".join(lines) + "\n"
-    path.write_text(text)
-    return text
+    for data, r in measured:
+        out.append(
+            f"| {data} | {r.rps:,.0f} | {r.p99_ms:.1f} | {r.errors} | {_us(r.cpu_us)} "
+            f"| {_pct(cpu_ratio(floor.cpu_us, r.cpu_us))} "
+            f"| {_pct(cpu_ratio(one.cpu_us, r.cpu_us))} | {_pct(r.rps / one.rps)} |"
+        )
+    return out
 
 
-def _scaling(rows: list[tuple[str, str, Result]]) -> list[str]:
-    """Each scale point as a ratio to the floor measured beside it, then against the
-    smallest point: the drift of a shared machine between points cancels out."""
-    floors = {label: r.rps for name, label, r in rows if name == "floor"}
-    scaled = [(n, label, r) for n, label, r in rows if label.endswith("grants") and n != "floor"]
-    if not scaled:
+def _scaling(report: Report) -> list[str]:
+    """Each scale point against a floor measured beside it, then against the smallest point:
+    the drift of a shared machine between points cancels out."""
+    floors = {r.data: r.result for r in report.scaling if r.server == FLOOR and r.result}
+    points = [(r.name, r.data, r.result) for r in report.scaling if r.server != FLOOR and r.result]
+    if not points:
         return []
     out = [
         "",
         "## Scaling",
         "",
-        "Each point after a short warm-up, beside a floor measured at that point.",
+        'Each point after a warm-up, beside a floor measured at that point. "kept" is the',
+        "point's ratio over the smallest point's; the target is ≥ 90 % of the CPU ratio kept.",
         "",
-        "| endpoint | grants | req/s | floor req/s | ratio to floor | vs smallest | target |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        "| path | grants | req/s | p99 ms | CPU µs/req | floor CPU µs/req | CPU ratio | kept (CPU) "
+        "| req/s ratio | kept (req/s) | |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name in sorted({n for n, _, _ in scaled}):
-        series = [
-            (label, r.rps / floors[label], r, floors[label]) for n, label, r in scaled if n == name
-        ]
-        base = series[0][1]
-        for label, ratio, r, floor in series:
-            kept = ratio / base
-            verdict = "" if label == series[0][0] else ("ok" if kept >= 0.9 else "**below 90 %**")
+    for name in dict.fromkeys(name for name, _, _ in points):
+        series = [(data, r, floors[data]) for n, data, r in points if n == name]
+        first_cpu = cpu_ratio(series[0][2].cpu_us, series[0][1].cpu_us)
+        first_rps = series[0][1].rps / series[0][2].rps
+        for i, (data, r, f) in enumerate(series):
+            cpu, rps = cpu_ratio(f.cpu_us, r.cpu_us), r.rps / f.rps
+            kept_cpu = None if cpu is None or not first_cpu else cpu / first_cpu
+            verdict = "" if i == 0 else _verdict(kept_cpu, 0.9)
             out.append(
-                f"| {name} | {label} | {r.rps:,.0f} | {floor:,.0f} | {ratio:.0%} | {kept:.0%} "
-                f"| {verdict} |"
+                f"| {name} | {data} | {r.rps:,.0f} | {r.p99_ms:.1f} | {_us(r.cpu_us)} "
+                f"| {_us(f.cpu_us)} | {_pct(cpu)} | {_pct(kept_cpu)} | {_pct(rps)} "
+                f"| {_pct(rps / first_rps)} | {verdict} |"
             )
     return out
+
+
+def _header(report: Report, args: argparse.Namespace, at: datetime, floor: Result) -> list[str]:
+    floors = [r.result for r in report.main if r.server == FLOOR and r.result is not None]
+    each = ", ".join(f"{f.rps:,.0f} req/s at {_us(f.cpu_us)} µs" for f in floors)
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return [
+        "# Benchmarks",
+        "",
+        f"Run {at:%Y-%m-%d %H:%M} UTC with `python -m bench.run`: one uvicorn worker per process,",
+        f"PostgreSQL, wrk at {args.connections} connections for {args.seconds} s per row after "
+        f"{args.warmup} s of warm-up;",
+        f"{platform.machine()}, {_cores()} cores, {python}.",
+        "The floor (a bare FastAPI endpoint served the same way, measured in the same run):",
+        f"{floor.rps:,.0f} req/s and {_us(floor.cpu_us)} µs of server CPU per request "
+        f"({each}; before/after).",
+        "How to run it and what each column means: [below](#how-to-read-and-rerun).",
+        "",
+    ]
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+HOW_TO = """
+## How to read and rerun
+
+`make bench` (PostgreSQL on 127.0.0.1:5432, Debian's `wrk`; node and npm for the peer) runs
+`python -m bench.run --scale 1000 1000000`; without `--scale` a run takes about four minutes.
+`--seconds`/`--duration N` sets each row's length, `--warmup N` the warm-up before it,
+`--processes 1 2 3` the process counts of the decisions runs, `--no-peer` skips the peer.
+
+- **server**: `floor` is a bare FastAPI endpoint served the same way (uvicorn, one worker);
+  `tsp-auth` is the server on a fresh PostgreSQL database with the demo data; the peer is
+  panva's node oidc-provider 9.13.3 (`shared/peers/oidc-provider`, pinned) with the library's
+  in-memory store: no database round trip, which favours it. Its client_credentials token is
+  measured opaque (stored in memory) and as an ES256 JWT (not stored, like tsp-auth's).
+- **req/s**: requests answered per second over the whole run; **p99 ms**: wrk's `--latency`
+  99th percentile (at 50 connections mean latency ≈ 50 ÷ req/s).
+- **errors**: non-2xx/3xx answers and socket errors; a row with errors is not comparable.
+- **CPU µs/req**: utime + stime of the server process and its children, from
+  `/proc/<pid>/stat` before and after the wrk run, divided by the requests served.
+- **req/s ratio**: the row's req/s ÷ the floor's; **CPU ratio**: the floor's CPU per request ÷
+  the row's. The targets (issue 12) are on the CPU ratio; met / not met says which.
+
+The figures are this machine's on the day of the run; only the ratios compare across runs.
+What they mean and what was done about them: [performance.md](performance.md).
+"""
+
+
+def write_report(path: Path, report: Report, args: argparse.Namespace, at: datetime) -> str:
+    floor = floor_of(report.main)
+    lines = [
+        *_header(report, args, at, floor),
+        *_side_by_side(report, floor),
+        *_main(report, floor),
+        *_processes(report, floor),
+        *_scaling(report),
+    ]
+    text = "\n".join(lines) + "\n" + HOW_TO
+    path.write_text(text)
+    return text

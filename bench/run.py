@@ -1,7 +1,8 @@
-"""`make bench`: tsp-auth's hot endpoints against a bare FastAPI endpoint, on PostgreSQL.
+"""`make bench`: tsp-auth's hot paths and node oidc-provider beside a bare FastAPI endpoint.
 
 Absolute numbers drift on shared machines, so every figure is reported as a ratio to the
-floor (a bare endpoint served the same way, measured in the same run, before and after).
+floor (a bare endpoint served the same way, measured in the same run, before and after), in
+req/s and in server CPU per request read from /proc.
 """
 
 from __future__ import annotations
@@ -10,13 +11,46 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from bench import scenarios, servers, wrk
-from bench.report import write_report
+import httpx
+
+from bench import peer, scenarios, servers, wrk
+from bench.report import FLOOR, TSP_AUTH, Report, Row, write_report
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+LOGS = servers.ROOT / "var" / "bench"
+FLOOR_REQUEST = wrk.Request("GET", "/floor")
+Measure = Callable[[Sequence[wrk.Target], wrk.Request], wrk.Result]
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", "--duration", dest="seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each row")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="*",
+        default=[1, 2, 3],
+        help="tsp-auth process counts for the decisions runs on one database",
+    )
+    parser.add_argument("--no-peer", action="store_true", help="skip node oidc-provider")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also run decisions and introspection with N grants in the database",
+    )
+    parser.add_argument("--database", default="tsp_auth_bench", help="dropped and recreated")
+    parser.add_argument("--output", default="docs/benchmarks.md")
+    return parser.parse_args()
 
 
 def _fresh_database(name: str) -> str:
@@ -37,56 +71,108 @@ def _prepare(env: dict[str, str], base_url: str) -> None:
     )
 
 
+def _measurer(args: argparse.Namespace) -> Measure:
+    def measure(targets: Sequence[wrk.Target], request: wrk.Request) -> wrk.Result:
+        if args.warmup > 0:
+            wrk.run(targets, request, connections=args.connections, seconds=args.warmup)
+        return wrk.run(targets, request, connections=args.connections, seconds=args.seconds)
+
+    return measure
+
+
+def _processes(
+    args: argparse.Namespace, env: dict[str, str], main: wrk.Target, request: wrk.Request
+) -> list[Row]:
+    """Decisions on 1, 2, 3 processes of one database: the first is the main server, each
+    further one is started when its count comes up (separate pids, so their CPU sums)."""
+    measure, rows, targets = _measurer(args), [], [main]
+    with ExitStack() as extra:
+        for count in sorted(set(args.processes)):
+            while len(targets) < count:
+                port = servers.free_port()
+                log = LOGS / f"tsp-auth-{len(targets) + 1}.log"
+                pid = extra.enter_context(servers.tsp_auth(port, env, log))
+                targets.append(wrk.Target(f"http://127.0.0.1:{port}", pid))
+            print(f"measuring decisions on {count} process(es)…", file=sys.stderr)
+            label = f"{count} process" + ("es" if count > 1 else "")
+            rows.append(Row(TSP_AUTH, "decisions", label, measure(targets, request)))
+    return rows
+
+
+def _peer(args: argparse.Namespace) -> list[Row]:
+    if args.no_peer:
+        return [Row(peer.LABEL, path, not_run="--no-peer given") for path in peer.PATHS]
+    measure, port = _measurer(args), servers.free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        folder = peer.install(peer.find_source())
+        with peer.serve(folder, port, LOGS / "oidc-provider.log") as pid:
+            rows = []
+            for scenario in peer.scenarios(url):
+                print(f"measuring the peer's {scenario.name}…", file=sys.stderr)
+                result = measure([wrk.Target(url, pid)], scenario.request)
+                rows.append(Row(peer.LABEL, scenario.name, result=result))
+            return rows
+    except (peer.PeerUnavailable, RuntimeError, OSError, httpx.HTTPError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"peer not run: {reason}", file=sys.stderr)
+        return [Row(peer.LABEL, path, not_run=reason) for path in peer.PATHS]
+
+
+def _scaling(
+    args: argparse.Namespace, env: dict[str, str], app: wrk.Target, floor: wrk.Target
+) -> list[Row]:
+    measure, rows = _measurer(args), []
+    for size in args.scale:
+        print(f"growing to {size:,} grants…", file=sys.stderr)
+        scenarios.grow_to(env["TSP_AUTH_DATABASE_URL"], size)
+        label = f"{size:,}"
+        # Machines drift: each scale point gets a floor measured right beside it.
+        rows.append(Row(FLOOR, "/floor", label, measure([floor], FLOOR_REQUEST)))
+        only = ("decisions", "introspection")
+        for scenario in scenarios.build(app.base_url, env, only=only):
+            rows.append(Row(TSP_AUTH, scenario.name, label, measure([app], scenario.request)))
+    return rows
+
+
+def _measure_all(args: argparse.Namespace, env: dict[str, str], report: Report) -> None:
+    floor_port, app_port = servers.free_port(), urlsplit(env["TSP_AUTH_ISSUER"]).port
+    assert app_port is not None
+    measure = _measurer(args)
+    with (
+        servers.floor(floor_port, LOGS / "floor.log") as floor_pid,
+        servers.tsp_auth(app_port, env, LOGS / "tsp-auth.log") as app_pid,
+    ):
+        floor = wrk.Target(f"http://127.0.0.1:{floor_port}", floor_pid)
+        app = wrk.Target(env["TSP_AUTH_ISSUER"], app_pid)
+        report.main.append(Row(FLOOR, "/floor", "before", measure([floor], FLOOR_REQUEST)))
+        built = scenarios.build(app.base_url, env)
+        for scenario in built:
+            print(f"measuring {scenario.name}…", file=sys.stderr)
+            result = measure([app], scenario.request)
+            report.main.append(Row(TSP_AUTH, scenario.name, "", result, scenario.target))
+        decisions = next(s.request for s in built if s.name == "decisions")
+        report.processes += _processes(args, env, app, decisions)
+        report.main += _peer(args)
+        report.main.append(Row(FLOOR, "/floor", "after", measure([floor], FLOOR_REQUEST)))
+        report.scaling += _scaling(args, env, app, floor)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument(
-        "--scale",
-        type=int,
-        nargs="*",
-        default=[],
-        help="also run decisions and introspection with N grants in the database",
-    )
-    parser.add_argument("--output", default="docs/benchmarks.md")
-    args = parser.parse_args()
-    logs = servers.ROOT / "var" / "bench"
-    logs.mkdir(parents=True, exist_ok=True)
-    floor_port, app_port = servers.free_port(), servers.free_port()
+    args = _arguments()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    app_port = servers.free_port()
     base_url = f"http://127.0.0.1:{app_port}"
     env = {
         **os.environ,
-        "TSP_AUTH_DATABASE_URL": _fresh_database("tsp_auth_bench"),
+        "TSP_AUTH_DATABASE_URL": _fresh_database(args.database),
         "TSP_AUTH_ISSUER": base_url,
         "TSP_AUTH_KEY_PROPAGATION_DELAY": "PT0S",
     }
     _prepare(env, base_url)
-    measure = lambda url, request: wrk.run(
-        url, request, connections=args.connections, seconds=args.seconds
-    )
-    rows: list[tuple[str, str, wrk.Result]] = []
-    floor_url = f"http://127.0.0.1:{floor_port}"
-    floor_request = wrk.Request("GET", "/floor")
-    with (
-        servers.floor(floor_port, logs / "floor.log"),
-        servers.tsp_auth(app_port, env, logs / "tsp-auth.log"),
-    ):
-        rows.append(("floor", "before", measure(floor_url, floor_request)))
-        for scenario in scenarios.build(base_url, env):
-            print(f"measuring {scenario.name}…", file=sys.stderr)
-            rows.append((scenario.name, "", measure(base_url, scenario.request)))
-        for size in args.scale:
-            print(f"growing to {size:,} grants…", file=sys.stderr)
-            scenarios.grow_to(env["TSP_AUTH_DATABASE_URL"], size)
-            label = f"{size:,} grants"
-            # Machines drift: each scale point gets a floor measured right beside it.
-            rows.append(("floor", label, measure(floor_url, floor_request)))
-            for scenario in scenarios.build(base_url, env, only=("decisions", "introspection")):
-                wrk.run(base_url, scenario.request, connections=args.connections, seconds=3)
-                rows.append((scenario.name, label, measure(base_url, scenario.request)))
-        rows.append(("floor", "after", measure(floor_url, floor_request)))
-    report = write_report(Path(args.output), rows, args, datetime.now(UTC))
-    print(report)
+    report = Report()
+    _measure_all(args, env, report)
+    print(write_report(Path(args.output), report, args, datetime.now(UTC)))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Start the floor app and tsp-auth as real uvicorn processes, one worker each."""
+"""Start the floor app and tsp-auth as real uvicorn processes, one worker each; each yields
+its pid, whose CPU the measurements read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,12 +39,14 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(command: list[str], health_url: str, env: dict[str, str], log: Path) -> Iterator[None]:
+def serve(
+    command: list[str], health_url: str, env: dict[str, str], log: Path, cwd: Path = ROOT
+) -> Iterator[int]:
     with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
         try:
             _wait_healthy(health_url, process)
-            yield
+            yield process.pid
         finally:
             process.terminate()
             try:
@@ -52,7 +55,7 @@ def serve(command: list[str], health_url: str, env: dict[str, str], log: Path) -
                 process.kill()
 
 
-def floor(port: int, log: Path) -> contextmanager[None]:  # type: ignore[type-arg]
+def floor(port: int, log: Path) -> AbstractContextManager[int]:
     command = [
         str(BIN / "uvicorn"),
         "bench.floor_app:app",
@@ -69,6 +72,6 @@ def floor(port: int, log: Path) -> contextmanager[None]:  # type: ignore[type-ar
     return serve(command, f"http://127.0.0.1:{port}/floor", dict(os.environ), log)
 
 
-def tsp_auth(port: int, env: dict[str, str], log: Path) -> contextmanager[None]:  # type: ignore[type-arg]
+def tsp_auth(port: int, env: dict[str, str], log: Path) -> AbstractContextManager[int]:
     command = [str(BIN / "tsp-auth"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     return serve(command, f"http://127.0.0.1:{port}/health", env, log)

@@ -1,4 +1,9 @@
-"""Run wrk against one endpoint and read its summary."""
+"""Run wrk against one or more server processes and read its summary and the servers' CPU.
+
+Several processes (the two- and three-process runs) get one wrk each, run at the same time
+with the connections split between them; their figures are summed (requests, req/s, CPU) or
+the worst taken (latency percentiles cannot be merged, so the slowest process's are kept).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,29 @@ import json
 import re
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import proc
+
+# wrk's own counters, exact, next to its human-readable summary (--latency adds the
+# percentiles this harness reads).
 _LUA = """
 wrk.method = {method}
 wrk.body = {body}
 wrk.headers["Content-Type"] = {content_type}
 {headers}
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %f %f %f\\n",
+  io.write(string.format("RESULT %d %d %d\\n",
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read
       + summary.errors.write + summary.errors.timeout,
-    summary.duration, latency:percentile(50), latency:percentile(99), latency.mean))
+    summary.duration))
 end
 """
+_RESULT = re.compile(r"^RESULT (\d+) (\d+) (\d+)$", re.MULTILINE)
+_PERCENTILE = re.compile(r"^\s+(\d+(?:\.\d+)?)%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
 @dataclass(frozen=True)
@@ -33,12 +46,61 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What one wrk run printed."""
+
+    requests: int
+    errors: int  # non-2xx/3xx answers and socket errors
+    seconds: float
+    percentiles_ms: dict[float, float]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One server process: where wrk sends requests, and whose CPU is read."""
+
+    base_url: str
+    pid: int
+
+
+@dataclass(frozen=True)
 class Result:
     requests: int
     errors: int
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float | None  # server CPU per request served, summed over the processes
+
+
+def parse_summary(output: str) -> Summary:
+    """wrk's ``--latency`` distribution and the RESULT line of the script's ``done``."""
+    match = _RESULT.search(output)
+    if match is None:
+        raise ValueError(f"wrk printed no RESULT line:\n{output}")
+    requests, errors, duration_us = (int(g) for g in match.groups())
+    percentiles = {float(p): float(v) * _TO_MS[unit] for p, v, unit in _PERCENTILE.findall(output)}
+    if 50.0 not in percentiles or 99.0 not in percentiles:
+        raise ValueError(f"wrk printed no latency distribution (--latency):\n{output}")
+    return Summary(requests, errors, duration_us / 1e6, percentiles)
+
+
+def split_connections(connections: int, processes: int) -> list[int]:
+    """50 over 3 processes is 17, 17, 16: the total stays what a one-process row gets."""
+    base, extra = divmod(connections, processes)
+    return [base + (1 if i < extra else 0) for i in range(processes)]
+
+
+def combine(summaries: Sequence[Summary], cpu_seconds: float) -> Result:
+    requests = sum(s.requests for s in summaries)
+    return Result(
+        requests=requests,
+        errors=sum(s.errors for s in summaries),
+        rps=sum(s.requests / s.seconds for s in summaries),
+        p50_ms=max(s.percentiles_ms[50.0] for s in summaries),
+        p99_ms=max(s.percentiles_ms[99.0] for s in summaries),
+        cpu_us=proc.cpu_per_request_us(0.0, cpu_seconds, requests),
+    )
 
 
 def _lua(request: Request) -> str:
@@ -53,37 +115,44 @@ def _lua(request: Request) -> str:
     )
 
 
-def run(base_url: str, request: Request, *, connections: int, seconds: int) -> Result:
+def _command(script: str, url: str, connections: int, seconds: int) -> list[str]:
+    threads = min(2, connections)
+    return [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        script,
+        url,
+    ]
+
+
+def run(targets: Sequence[Target], request: Request, *, connections: int, seconds: int) -> Result:
+    """One wrk per target, all at once; the targets' CPU read before the first starts and
+    after the last ends."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_lua(request))
+    pids = [t.pid for t in targets]
     try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{connections}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                script.name,
-                base_url + request.path,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-            check=True,
-        ).stdout
+        before = proc.cpu_seconds(pids)
+        runs = [
+            subprocess.Popen(
+                _command(script.name, t.base_url + request.path, n, seconds),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for t, n in zip(targets, split_connections(connections, len(targets)), strict=True)
+        ]
+        outputs = [r.communicate(timeout=seconds + 60)[0] for r in runs]
+        after = proc.cpu_seconds(pids)
     finally:
         Path(script.name).unlink(missing_ok=True)
-    match = re.search(r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out)
-    if match is None:
-        raise RuntimeError(f"wrk printed no summary:\n{out}")
-    requests, errors, duration_us = (int(match.group(i)) for i in (1, 2, 3))
-    return Result(
-        requests=requests,
-        errors=errors,
-        rps=requests / (duration_us / 1e6),
-        p50_ms=float(match.group(4)) / 1000,
-        p99_ms=float(match.group(5)) / 1000,
-    )
+    for r, out in zip(runs, outputs, strict=True):
+        if r.returncode != 0:
+            raise RuntimeError(f"wrk exited with {r.returncode}:\n{out}")
+    return combine([parse_summary(out) for out in outputs], after - before)
