@@ -48,7 +48,7 @@ openapi: install
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "make bench needs Debian's wrk"; exit 1; }
-	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq nodejs npm >/dev/null; } \
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; } \
 	  || echo "no node/npm: the node oidc-provider rows will say not run"
 	$(BIN)/python -m bench.run --scale 1000 1000000 $(BENCH_ARGS)
 

@@ -236,6 +236,7 @@ HOW_TO = """
 - **errors**: non-2xx/3xx answers and socket errors; a row with errors is not comparable.
 - **CPU µs/req**: utime + stime of the server process and its children, from
   `/proc/<pid>/stat` before and after the wrk run, divided by the requests served.
+  PostgreSQL's own CPU is not in it (it is no child of the server), nor is wrk's.
 - **req/s ratio**: the row's req/s ÷ the floor's; **CPU ratio**: the floor's CPU per request ÷
   the row's. The targets (issue 12) are on the CPU ratio; met / not met says which.
 

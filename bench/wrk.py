@@ -136,21 +136,23 @@ def run(targets: Sequence[Target], request: Request, *, connections: int, second
     after the last ends."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_lua(request))
-    pids = [t.pid for t in targets]
+    pids, runs = [t.pid for t in targets], list[subprocess.Popen[str]]()
     try:
         before = proc.cpu_seconds(pids)
-        runs = [
-            subprocess.Popen(
-                _command(script.name, t.base_url + request.path, n, seconds),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
+        for t, n in zip(targets, split_connections(connections, len(targets)), strict=True):
+            command = _command(script.name, t.base_url + request.path, n, seconds)
+            runs.append(
+                subprocess.Popen(
+                    command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                )
             )
-            for t, n in zip(targets, split_connections(connections, len(targets)), strict=True)
-        ]
         outputs = [r.communicate(timeout=seconds + 60)[0] for r in runs]
         after = proc.cpu_seconds(pids)
     finally:
+        for r in runs:  # none left behind when one failed
+            if r.poll() is None:
+                r.kill()
+                r.wait()
         Path(script.name).unlink(missing_ok=True)
     for r, out in zip(runs, outputs, strict=True):
         if r.returncode != 0:
