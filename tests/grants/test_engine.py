@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from tests.factories import Factory
-from tests.grants.helpers import World, stored
+from tests.grants.helpers import World, deliveries, events_of, stored
 from tests.webhooks.helpers import register_endpoint
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now
@@ -17,19 +17,8 @@ from tsp_auth.errors import Conflict
 from tsp_auth.grants.engine import create_grant, end_grant, record_grant, reduce_access, widen_grant
 from tsp_auth.grants.repository import TSP_ACCESS
 from tsp_auth.grants.terms import NewGrant
-from tsp_auth.models import AuditEvent, Grant, WebhookDelivery
+from tsp_auth.models import Grant
 from tsp_auth.policy import GrantStatus
-
-
-async def _events(factory: Factory, grant_id: str) -> list[AuditEvent]:
-    async with factory.app.state.sessionmaker() as session:
-        rows = await session.scalars(select(AuditEvent).where(AuditEvent.grant_id == grant_id))
-        return list(rows)
-
-
-async def _deliveries(factory: Factory) -> list[WebhookDelivery]:
-    async with factory.app.state.sessionmaker() as session:
-        return list(await session.scalars(select(WebhookDelivery)))
 
 
 async def _grants_of(factory: Factory, seller_id: str) -> list[Grant]:
@@ -71,8 +60,8 @@ async def test_an_end_from_a_stale_version_writes_nothing(
     assert ended == []
     saved = await stored(factory, world.grant.id)
     assert (saved.status, saved.version) == ("active", 1)
-    assert await _events(factory, world.grant.id) == []
-    assert await _deliveries(factory) == []
+    assert await events_of(factory, world.grant.id) == []
+    assert await deliveries(factory) == []
 
 
 async def test_an_end_records_the_grant_event_and_its_webhook(
@@ -85,13 +74,13 @@ async def test_an_end_records_the_grant_event_and_its_webhook(
     assert ended == [world.grant.id]
     saved = await stored(factory, world.grant.id)
     assert (saved.status, saved.status_reason, saved.version) == ("cancelled", "test", 2)
-    [event] = await _events(factory, world.grant.id)
+    [event] = await events_of(factory, world.grant.id)
     assert (event.action, event.actor_type, event.detail["version"]) == (
         "grant.cancelled",
         "system",
         2,
     )
-    [delivery] = await _deliveries(factory)
+    [delivery] = await deliveries(factory)
     assert delivery.event_type == "grant.cancelled"
 
 
@@ -103,9 +92,9 @@ async def test_a_flow_detail_replaces_the_grant_terms_and_sends_no_webhook(
     end = end_grant(world.grant.id, GrantStatus.CANCELLED, "owner_cancelled")
     async with factory.app.state.sessionmaker() as session, session.begin():
         await reduce_access(session, end, actor=SYSTEM, at=now(), detail={"reason": "why"})
-    [event] = await _events(factory, world.grant.id)
+    [event] = await events_of(factory, world.grant.id)
     assert (event.action, event.detail) == ("grant.cancelled", {"reason": "why"})
-    assert await _deliveries(factory) == []
+    assert await deliveries(factory) == []
 
 
 async def test_create_grant_yields_to_the_active_grant_of_the_pair(

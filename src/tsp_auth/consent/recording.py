@@ -37,7 +37,7 @@ class GrantTerms:
     def new_grant(self) -> NewGrant:
         picked = self.selection
         return NewGrant(
-            kind=TSP_ACCESS,
+            TSP_ACCESS,
             grantor_id=self.seller_id,
             grantee_id=self.partner_id,
             consented_by=self.consented_by,

@@ -97,16 +97,26 @@ async def record_grant(
         created = await create_grant(session, new, at)
         if created is not None:
             return Recorded(created, renewed=False)
-        current = await _renewable(session, new, renewable)
+        current = await _renewable(session, new, renewable)  # the consent that won the insert
+    current = _renewal_allowed(current, at, renew_in_force=renew_in_force)
+    renewed = await renew_grant(session, current.id, new, at, renewable=renewable)
+    return Recorded(renewed, renewed=True)
+
+
+def _renewal_allowed(current: Grant | None, at: datetime, *, renew_in_force: bool) -> Grant:
     if current is None:
-        raise Conflict("the authorization changed meanwhile; retry", error="conflict")
+        raise _changed_meanwhile()
     in_force = effective_status(current.status, current.expires_at, at) == GrantStatus.ACTIVE
     if in_force and not renew_in_force:
         raise Conflict(
             "this service was authorized meanwhile; reload and choose again",
             error=Reason.ALREADY_AUTHORIZED.value,
         )
-    return Recorded(await renew_grant(session, current.id, new, at, renewable=renewable), True)
+    return current
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict("the authorization changed meanwhile; retry", error="conflict")
 
 
 async def _renewable(session: AsyncSession, new: NewGrant, statuses: Sequence[str]) -> Grant | None:
@@ -127,7 +137,7 @@ async def renew_grant(
     renew by sending the link again). 409 if it left ``renewable`` meanwhile."""
     renewed = await repository.renew(session, grant_id, renewable, new.values(at))
     if renewed is None:
-        raise Conflict("the authorization changed meanwhile; retry", error="conflict")
+        raise _changed_meanwhile()
     await _access_reduced(session, [grant_id])
     return renewed
 
