@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from tests.factories import Factory
-from tsp_auth.models import Account, Binding, Grant, Partner, Seller, Service
+from tsp_auth.models import (
+    Account,
+    AuditEvent,
+    Binding,
+    Grant,
+    Partner,
+    Seller,
+    Service,
+    WebhookDelivery,
+)
 
 
 @dataclass
@@ -40,3 +51,14 @@ async def stored_binding(factory: Factory, binding_id: str) -> Binding:
         binding = await session.get(Binding, binding_id)
         assert binding is not None
         return binding
+
+
+async def events_of(factory: Factory, grant_id: str) -> list[AuditEvent]:
+    async with factory.app.state.sessionmaker() as session:
+        rows = await session.scalars(select(AuditEvent).where(AuditEvent.grant_id == grant_id))
+        return list(rows)
+
+
+async def deliveries(factory: Factory) -> list[WebhookDelivery]:
+    async with factory.app.state.sessionmaker() as session:
+        return list(await session.scalars(select(WebhookDelivery)))

@@ -9,8 +9,9 @@ from httpx import AsyncClient
 
 from tests.factories import Factory
 from tests.grants.helpers import make_world, stored
+from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now
-from tsp_auth.grants import repository
+from tsp_auth.grants.engine import EditSelection, reduce_access
 from tsp_auth.policy import Selection
 
 ROLE_SETS = (["products"], ["orders"], ["marketing"], ["products", "orders"])
@@ -47,7 +48,8 @@ async def test_concurrent_edits_never_lose_an_update(
 async def test_an_update_from_a_stale_read_matches_no_row(
     committed_app: FastAPI, committed_client: AsyncClient
 ) -> None:
-    """The database check itself: two edits based on version 1, one after the other."""
+    """The engine's check itself: two edits based on version 1, one after the other; the
+    second changes nothing and reports no grant."""
     factory = Factory(committed_app, committed_client)
     world = await make_world(factory)
     edit = Selection(
@@ -60,10 +62,9 @@ async def test_an_update_from_a_stale_read_matches_no_row(
     results = []
     for _ in range(2):
         async with committed_app.state.sessionmaker() as session, session.begin():
-            results.append(
-                await repository.update_selection(session, world.grant.id, 1, edit, now())
-            )
-    assert results == [True, False]
+            change = EditSelection(world.grant.id, 1, edit)
+            results.append(await reduce_access(session, change, actor=SYSTEM, at=now()))
+    assert results == [[world.grant.id], []]
     assert (await stored(factory, world.grant.id)).version == 2
 
 

@@ -4,25 +4,12 @@ service"); the binding and the other grants stay, cancelling still ends everythi
 from __future__ import annotations
 
 from httpx import AsyncClient
-from sqlalchemy import select
 
 from tests.factories import Factory
-from tests.grants.helpers import World, stored, stored_binding
+from tests.grants.helpers import World, deliveries, events_of, stored, stored_binding
 from tests.tsp_access.helpers import decide, login_token, redeem
 from tests.webhooks.helpers import register_endpoint
-from tsp_auth.models import AuditEvent, WebhookDelivery
 from tsp_auth.tsp_access.introspection import introspect_tsp_token
-
-
-async def _events(factory: Factory, grant_id: str) -> list[AuditEvent]:
-    async with factory.app.state.sessionmaker() as session:
-        rows = await session.scalars(select(AuditEvent).where(AuditEvent.grant_id == grant_id))
-        return list(rows)
-
-
-async def _deliveries(factory: Factory) -> list[WebhookDelivery]:
-    async with factory.app.state.sessionmaker() as session:
-        return list(await session.scalars(select(WebhookDelivery)))
 
 
 async def test_removing_one_service_leaves_the_binding_and_the_other_grants(
@@ -48,15 +35,15 @@ async def test_removing_one_service_leaves_the_binding_and_the_other_grants(
     assert (await stored(factory, other.id)).version == 1
     binding = await stored_binding(factory, world.grant.binding_id or "")
     assert (binding.status, binding.ended_at) == ("active", None)
-    [event] = await _events(factory, world.grant.id)
+    [event] = await events_of(factory, world.grant.id)
     assert (event.action, event.outcome, event.actor_id) == (
         "grant.cancelled",
         "success",
         world.main.id,
     )
     assert event.detail["status_reason"] == "service_removed"
-    assert await _events(factory, other.id) == []
-    [delivery] = await _deliveries(factory)
+    assert await events_of(factory, other.id) == []
+    [delivery] = await deliveries(factory)
     assert delivery.event_type == "grant.cancelled"
     assert world.grant.id in delivery.body and "service_removed" in delivery.body
 
@@ -110,7 +97,7 @@ async def test_only_the_sellers_main_account_removes_and_refusals_write_nothing(
         assert (response.status_code, response.json()["error"]) == (status, error), account.kind
     saved = await stored(factory, world.grant.id)
     assert (saved.status, saved.version, saved.status_reason) == ("active", 1, None)
-    assert all(e.outcome == "denied" for e in await _events(factory, world.grant.id))
+    assert all(e.outcome == "denied" for e in await events_of(factory, world.grant.id))
 
 
 async def test_removing_an_ended_grant_is_409_and_changes_nothing(

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import record_event
 from tsp_auth.business_centers import catalogue, repository
 from tsp_auth.business_centers.schemas import AccessOffer, ContentPermission
-from tsp_auth.business_centers.service import admin_bc, denied, effective_request_status, note
+from tsp_auth.business_centers.service import (
+    actor,
+    admin_bc,
+    denied,
+    effective_request_status,
+    note,
+)
 from tsp_auth.clock import now
-from tsp_auth.db import rows
 from tsp_auth.errors import AppError, Conflict, Forbidden, Gone, NotFound
-from tsp_auth.grants.lifecycle import end_grants
+from tsp_auth.grants.engine import create_grant, end_grant, reduce_access, widen_grant
+from tsp_auth.grants.terms import NewGrant
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import BcAccessRequest, Grant
-from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest
+from tsp_auth.policy import GrantStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +107,10 @@ async def approve(session: AsyncSession, caller: Caller, token: str) -> Decision
         action = "grant.created"
     else:
         # A second scope for an account the BC already holds: one grant, wider (version + 1).
-        if not await repository.widen_grant(session, current, current.scopes | scopes, now()):
+        widened = await widen_grant(session, current, scopes, now())
+        if widened is None:
             raise Conflict("the authorization changed meanwhile; retry", error="grant_changed")
-        grant = await _reread(session, current.id)
-        action = "grant.updated"
+        grant, action = widened, "grant.updated"
     row.grant_id = grant.id
     await session.flush()
     detail = {"business_center_id": row.business_center_id, "request_id": row.id}
@@ -117,31 +122,21 @@ async def approve(session: AsyncSession, caller: Caller, token: str) -> Decision
 async def _create_grant(
     session: AsyncSession, caller: Caller, bc_id: str, scopes: frozenset[str]
 ) -> Grant:
-    at = now()
-    grant = Grant(
-        id=new_id("grt"),
+    new = NewGrant(
         kind=repository.BUSINESS_CENTER,
         grantor_id=caller.account_id,
         grantee_id=bc_id,
-        items=frozenset(),
-        roles=frozenset(),
-        areas=frozenset(),
-        scopes=scopes,
-        expires_at=None,  # seed 003: "Authorization will not expire unless canceled"
         consented_by=caller.account_id,
-        status="active",
-        version=1,
-        created_at=at,
-        updated_at=at,
+        scopes=scopes,
+        # seed 003: "Authorization will not expire unless canceled": no duration, no expiry.
     )
-    try:
-        await rows.add_in_savepoint(session, grant)
-    except IntegrityError:
+    grant = await create_grant(session, new, now())
+    if grant is None:
         # uq_grants_one_active_business_center: another approval of this pair won the race.
         raise Conflict(
             "this TikTok account is being authorized for this business center; retry",
             error="grant_changed",
-        ) from None
+        )
     return grant
 
 
@@ -159,14 +154,17 @@ async def reject(session: AsyncSession, caller: Caller, token: str) -> Decision:
 
 
 async def _cancel(session: AsyncSession, caller: Caller, grant: Grant, reason: str) -> Grant:
-    ended = await end_grants(session, Grant.id == grant.id, status="cancelled", reason=reason)
-    if not ended:
+    cancel = end_grant(grant.id, GrantStatus.CANCELLED, reason)
+    detail = {
+        "reason": reason,
+        "business_center_id": grant.grantee_id,
+        "tiktok_account_id": grant.grantor_id,
+    }
+    if not await reduce_access(session, cancel, actor=actor(caller), at=now(), detail=detail):
         refusal = Conflict("the authorization is no longer active", error="grant_not_active")
         raise denied(refusal, caller, "grant.cancelled", grant_id=grant.id)
     # Assignments end with the access they were a part of (docs/business-center.md).
     await repository.remove_assignments(session, grant.grantee_id, grant.grantor_id)
-    detail = {"business_center_id": grant.grantee_id, "tiktok_account_id": grant.grantor_id}
-    record_event(session, note(caller, "grant.cancelled", grant.id, reason=reason, **detail))
     return await _reread(session, grant.id)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.grants import repository as grants_repository
 from tsp_auth.models import (
     Account,
     AccountLinkage,
@@ -75,31 +76,9 @@ async def get_grant(session: AsyncSession, grant_id: str) -> Grant | None:
 
 async def active_grant(session: AsyncSession, tiktok_account_id: str, bc_id: str) -> Grant | None:
     """The one active grant of the pair (``uq_grants_one_active_business_center``)."""
-    result = await session.scalars(
-        select(Grant)
-        .where(
-            Grant.kind == BUSINESS_CENTER,
-            Grant.grantor_id == tiktok_account_id,
-            Grant.grantee_id == bc_id,
-            Grant.status == "active",
-        )
-        .execution_options(populate_existing=True)
+    return await grants_repository.current_grant(
+        session, BUSINESS_CENTER, tiktok_account_id, grantee_id=bc_id
     )
-    return result.first()
-
-
-async def widen_grant(
-    session: AsyncSession, grant: Grant, scopes: frozenset[str], at: datetime
-) -> bool:
-    """Set the scopes of an active grant, version + 1, unless it changed meanwhile."""
-    result = await session.execute(
-        update(Grant)
-        .where(Grant.id == grant.id, Grant.version == grant.version, Grant.status == "active")
-        .values(scopes=scopes, version=Grant.version + 1, updated_at=at)
-        .returning(Grant.id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.first() is not None
 
 
 async def active_grants_of_bc(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.models import AuthorizationRequest, Binding, Grant
+from tsp_auth.models import AuthorizationRequest, Grant
 
 # Grants a new consent renews instead of duplicating (seed 002 FAQ: renew by the link again).
 RENEWABLE_STATUSES = ("active", "expired")
@@ -63,45 +62,3 @@ async def seller_partner_grants(
         .order_by(Grant.updated_at)
     )
     return result.all()
-
-
-async def renewable_grant(session: AsyncSession, seller_id: str, service_id: str) -> Grant | None:
-    """The (seller, service) grant to renew: the active one, else the latest expired one."""
-    result = await session.scalars(
-        select(Grant)
-        .where(
-            Grant.kind == "tsp_access",
-            Grant.grantor_id == seller_id,
-            Grant.service_id == service_id,
-            Grant.status.in_(RENEWABLE_STATUSES),
-        )
-        .order_by(Grant.status.asc(), Grant.updated_at.desc())
-        .execution_options(populate_existing=True)
-    )
-    return result.first()
-
-
-async def renew_grant(session: AsyncSession, grant_id: str, values: dict[str, Any]) -> Grant | None:
-    """Renew in place: same id, ``version + 1`` computed by the database so concurrent
-    renewals both count; None if the grant left the renewable states meanwhile."""
-    result = await session.scalars(
-        update(Grant)
-        .where(Grant.id == grant_id, Grant.status.in_(RENEWABLE_STATUSES))
-        .values(version=Grant.version + 1, **values)
-        .returning(Grant)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return result.first()
-
-
-async def active_binding(session: AsyncSession, seller_id: str, partner_id: str) -> Binding | None:
-    result = await session.scalars(
-        select(Binding)
-        .where(
-            Binding.seller_id == seller_id,
-            Binding.partner_id == partner_id,
-            Binding.status == "active",
-        )
-        .execution_options(populate_existing=True)
-    )
-    return result.first()

@@ -18,12 +18,14 @@ from tsp_auth.config import Settings
 from tsp_auth.consent import access_request, repository
 from tsp_auth.consent.authorize import AuthorizeParams, check_link_host
 from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice, load_catalogue
-from tsp_auth.consent.recording import GrantTerms, Recorded, ensure_binding, record_grant
+from tsp_auth.consent.recording import GrantTerms, record_grant
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
 from tsp_auth.consent.schemas import ConsentAccept, ServicePick
 from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Gone, NotFound
+from tsp_auth.grants.engine import ensure_binding
 from tsp_auth.grants.events import consent_accepted, consent_rejected
+from tsp_auth.grants.terms import Recorded
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account, require_seller
 from tsp_auth.models import AuthorizationRequest, Partner

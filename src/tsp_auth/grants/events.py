@@ -1,30 +1,30 @@
 """What a grant change tells the world, in the transaction of the change: an audit event, a
 webhook to the partner (outbox), and the transition metric once the transaction commits.
 
-Called by consent (created, renewed), grants (updated, cancelled, deactivated), the registry
-(service made invalid) and the sweep (expired, expiring). docs/operations.md lists the events.
+Called by consent and partner apps (created, renewed), the grant engine (``grants.engine``:
+updated, cancelled, deactivated, expired) and the sweep (expiring). docs/operations.md lists
+the events.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
+from tsp_auth.grants import repository
+from tsp_auth.grants.terms import Recorded
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuthorizationRequest, Grant
 from tsp_auth.observability.metrics import GRANT_TRANSITIONS
 from tsp_auth.webhooks.outbox import emit
-
-if TYPE_CHECKING:
-    from tsp_auth.consent.recording import Recorded
 
 # The status each action moves a grant to, for tsp_auth_grant_transitions_total{to}.
 TRANSITIONS = {
@@ -101,16 +101,25 @@ async def grants_ended(
     *,
     at: datetime | None = None,
 ) -> None:
-    """``grants_changed`` for grants a bulk UPDATE just ended (``lifecycle.end_grants`` ids)."""
+    """``grants_changed`` for grants a bulk UPDATE just changed (their ids)."""
     if not grant_ids:
         return
-    rows = await session.scalars(
-        select(Grant)
-        .where(Grant.id.in_(grant_ids))
-        .order_by(Grant.id)
-        .execution_options(populate_existing=True)
-    )
-    await grants_changed(session, rows.all(), action, actor, at=at)
+    await grants_changed(session, await repository.by_ids(session, grant_ids), action, actor, at=at)
+
+
+def grants_noted(
+    session: AsyncSession,
+    grant_ids: Sequence[str],
+    action: str,
+    actor: Actor,
+    detail: Mapping[str, str],
+) -> None:
+    """``action`` for each grant with the flow's own ``detail`` instead of the grant's terms:
+    a Business Center grant's event names the business center and the TikTok account
+    (docs/business-center.md). No webhook (no partner to tell) and, like the approval that
+    made the grant, not counted in the transition metric."""
+    for grant_id in grant_ids:
+        record_event(session, actor.note(action, grant_id=grant_id, detail=dict(detail)))
 
 
 async def consent_accepted(

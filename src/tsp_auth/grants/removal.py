@@ -9,19 +9,16 @@ token and console session minted from it is refused on its next use (DESIGN §2)
 
 from __future__ import annotations
 
-from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
 from tsp_auth.errors import Conflict, Forbidden
-from tsp_auth.grants.events import grants_ended
-from tsp_auth.grants.lifecycle import end_grants
+from tsp_auth.grants.engine import end_grant, reduce_access
 from tsp_auth.grants.schemas import GrantRead
 from tsp_auth.grants.service import refuse, reread, visible_grant
 from tsp_auth.identity.callers import Caller
-from tsp_auth.models import Grant
 from tsp_auth.policy import GrantStatus, Reason, check_active
 
 SERVICE_REMOVED = "service_removed"
@@ -37,11 +34,7 @@ async def remove_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
         error = Reason.NOT_MAIN_ACCOUNT if caller.kind == "seller" else "seller_only"
         raise Forbidden("only the seller's main account may remove a service", error=error)
     refuse(check_active(grant.status, grant.expires_at, at), Conflict)
-    unchanged = and_(Grant.id == grant.id, Grant.version == grant.version)
-    ended = await end_grants(
-        session, unchanged, status=GrantStatus.CANCELLED, reason=SERVICE_REMOVED
-    )
-    if not ended:
+    end = end_grant(grant.id, GrantStatus.CANCELLED, SERVICE_REMOVED, version=grant.version)
+    if not await reduce_access(session, end, actor=Actor.of(caller), at=at):
         raise Conflict("the grant changed during the request; read it again", error="grant_changed")
-    await grants_ended(session, ended, "grant.cancelled", Actor.of(caller), at=at)
     return GrantRead.of(await reread(session, grant.id), at)

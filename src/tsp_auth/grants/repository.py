@@ -78,11 +78,11 @@ async def page(
 
 async def update_selection(
     session: AsyncSession, grant_id: str, version: int, selection: Selection, at: datetime
-) -> bool:
+) -> list[str]:
     """Apply an edit only if nobody changed the grant since it was read at ``version``.
 
     One conditional UPDATE (STYLE §11): the database, not the process, decides which of two
-    concurrent edits wins; the loser matches no row.
+    concurrent edits wins; the loser matches no row (and gets no id back).
     """
     result = await session.execute(
         update(Grant)
@@ -103,7 +103,7 @@ async def update_selection(
         .returning(Grant.id)
         .execution_options(synchronize_session=False)
     )
-    return result.first() is not None
+    return list(result.scalars())
 
 
 async def lock_binding(session: AsyncSession, binding_id: str) -> Binding | None:
@@ -135,3 +135,158 @@ async def with_service_valid(session: AsyncSession, grant_id: str) -> tuple[Gran
         return None
     grant, valid = row
     return grant, service_is_valid(valid)
+
+
+async def by_ids(session: AsyncSession, grant_ids: Sequence[str]) -> Sequence[Grant]:
+    """The grants as a bulk UPDATE just left them (fresh, not the identity map's copies)."""
+    rows = await session.scalars(
+        select(Grant)
+        .where(Grant.id.in_(grant_ids))
+        .order_by(Grant.id)
+        .execution_options(populate_existing=True)
+    )
+    return rows.all()
+
+
+async def current_grant(
+    session: AsyncSession,
+    kind: str,
+    grantor_id: str,
+    statuses: Sequence[str] = (GrantStatus.ACTIVE,),
+    *,
+    service_id: str | None = None,
+    grantee_id: str | None = None,
+) -> Grant | None:
+    """The grantor's grant of this service (or to this grantee) in one of ``statuses``: the
+    active one, else the latest other. The partial unique indexes allow one active grant."""
+    where = [Grant.kind == kind, Grant.grantor_id == grantor_id, Grant.status.in_(statuses)]
+    if service_id is not None:
+        where.append(Grant.service_id == service_id)
+    if grantee_id is not None:
+        where.append(Grant.grantee_id == grantee_id)
+    result = await session.scalars(
+        select(Grant)
+        .where(*where)
+        .order_by(Grant.status.asc(), Grant.updated_at.desc())
+        .execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def active_binding(session: AsyncSession, seller_id: str, partner_id: str) -> Binding | None:
+    result = await session.scalars(
+        select(Binding)
+        .where(
+            Binding.seller_id == seller_id,
+            Binding.partner_id == partner_id,
+            Binding.status == "active",
+        )
+        .execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+# Writes ------------------------------------------------------------------------------------
+# Every one bumps ``version`` so that every token and session minted from an earlier version
+# stops working on its next use (DESIGN §2). Only ``grants.engine`` calls them.
+
+
+async def renew(
+    session: AsyncSession, grant_id: str, statuses: Sequence[str], values: dict[str, object]
+) -> Grant | None:
+    """Renew in place: same id, ``version + 1`` computed by the database so concurrent
+    renewals both count; None if the grant left ``statuses`` meanwhile."""
+    result = await session.scalars(
+        update(Grant)
+        .where(Grant.id == grant_id, Grant.status.in_(statuses))
+        .values(version=Grant.version + 1, **values)
+        .returning(Grant)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return result.first()
+
+
+async def set_scopes(
+    session: AsyncSession, grant_id: str, version: int, scopes: frozenset[str], at: datetime
+) -> bool:
+    """Set the scopes of an active grant, version + 1, unless it changed since ``version``."""
+    result = await session.execute(
+        update(Grant)
+        .where(Grant.id == grant_id, Grant.version == version, Grant.status == GrantStatus.ACTIVE)
+        .values(scopes=scopes, version=Grant.version + 1, updated_at=at)
+        .returning(Grant.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+def matching(
+    *,
+    grant_id: str | None = None,
+    version: int | None = None,
+    binding_id: str | None = None,
+    service_id: str | None = None,
+) -> ColumnElement[bool]:
+    """The grants a bulk end touches: one (at ``version`` when given), a binding's, a service's."""
+    where: list[ColumnElement[bool]] = []
+    if grant_id is not None:
+        where.append(Grant.id == grant_id)
+    if version is not None:
+        where.append(Grant.version == version)
+    if binding_id is not None:
+        where.append(Grant.binding_id == binding_id)
+    if service_id is not None:
+        where.append(Grant.service_id == service_id)
+    assert where, "a bulk end names the grants it ends"
+    return and_(*where)
+
+
+async def end_grants(
+    session: AsyncSession, where: ColumnElement[bool], *, status: str, reason: str, at: datetime
+) -> list[str]:
+    """Move every active grant matching ``where`` to ``status``; return their ids."""
+    result = await session.execute(
+        update(Grant)
+        .where(where, Grant.status == GrantStatus.ACTIVE)
+        .values(status=status, status_reason=reason, version=Grant.version + 1, updated_at=at)
+        .returning(Grant.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars())
+
+
+async def end_binding(session: AsyncSession, binding_id: str, at: datetime) -> None:
+    await session.execute(
+        update(Binding)
+        .where(Binding.id == binding_id, Binding.status == "active")
+        .values(status="cancelled", ended_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lapsed(at: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (Grant.status == GrantStatus.ACTIVE, Grant.expires_at <= at)
+
+
+async def expire(session: AsyncSession, at: datetime, limit: int) -> list[str]:
+    """Move up to ``limit`` lapsed grants from ``active`` to ``expired`` (version + 1).
+
+    The conditions are on the UPDATE itself, so each grant is moved once: PostgreSQL re-checks
+    them on a row another sweeper (or a renewal) changed meanwhile; ``SKIP LOCKED`` lets
+    concurrent sweepers take different rows; SQLite writers queue behind BEGIN IMMEDIATE.
+    """
+    batch = (
+        select(Grant.id)
+        .where(*_lapsed(at))
+        .order_by(Grant.expires_at, Grant.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.scalars(
+        update(Grant)
+        .where(Grant.id.in_(batch.scalar_subquery()), *_lapsed(at))
+        .values(status=GrantStatus.EXPIRED, version=Grant.version + 1, updated_at=at)
+        .returning(Grant.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.all())

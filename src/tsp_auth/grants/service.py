@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.refusals import audit_refusals
@@ -18,8 +18,7 @@ from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
 from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants import repository
-from tsp_auth.grants.events import grants_changed, grants_ended
-from tsp_auth.grants.lifecycle import cancel_binding, end_grants
+from tsp_auth.grants.engine import EditSelection, cancel_binding, end_grant, reduce_access
 from tsp_auth.grants.schemas import (
     DeactivationReason,
     GrantCancelled,
@@ -233,11 +232,10 @@ async def edit_grant(
     if new == current:
         return GrantRead.of(grant, at)
     await _check_edit(session, grant, current, new, at=at, sea_launch=sea_launch)
-    if not await repository.update_selection(session, grant.id, grant.version, new, at):
+    edit = EditSelection(grant.id, grant.version, new)
+    if not await reduce_access(session, edit, actor=Actor.of(caller), at=at):
         raise Conflict("the grant changed during the edit; read it again", error="grant_changed")
-    updated = await reread(session, grant.id)
-    await grants_changed(session, [updated], "grant.updated", Actor.of(caller), at=at)
-    return GrantRead.of(updated, at)
+    return GrantRead.of(await reread(session, grant.id), at)
 
 
 def _require_seller_to_cancel(caller: Caller) -> None:
@@ -251,6 +249,7 @@ def _require_seller_to_cancel(caller: Caller) -> None:
 @audit_refusals("grant.cancelled", "grant")
 async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> GrantCancelled:
     """seed 002: cancelling ends the binding and every active grant between seller and partner."""
+    at = now()
     grant = await visible_grant(session, caller, grant_id)
     _require_seller_to_cancel(caller)
     binding = None
@@ -258,9 +257,8 @@ async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
         binding = await repository.lock_binding(session, grant.binding_id)
     if grant.status == GrantStatus.CANCELLED or binding is None or binding.status != "active":
         raise Conflict("the binding is already cancelled", error=Reason.GRANT_NOT_ACTIVE)
-    ended = await cancel_binding(session, binding.id, reason="seller_cancelled")
-    await grants_ended(session, ended, "grant.cancelled", Actor.of(caller))
-    at = now()
+    cancel = cancel_binding(binding.id, reason="seller_cancelled")
+    ended = await reduce_access(session, cancel, actor=Actor.of(caller), at=at)
     return GrantCancelled(
         cancelled=sorted(ended), grant=GrantRead.of(await reread(session, grant.id), at)
     )
@@ -275,8 +273,7 @@ async def deactivate_grant(
     grant = await visible_grant(session, caller, grant_id)
     require_operator(caller)
     refuse(check_active(grant.status, grant.expires_at, at), Conflict)
-    unchanged = and_(Grant.id == grant.id, Grant.version == grant.version)
-    if not await end_grants(session, unchanged, status=GrantStatus.DEACTIVATED, reason=reason):
+    end = end_grant(grant.id, GrantStatus.DEACTIVATED, reason, version=grant.version)
+    if not await reduce_access(session, end, actor=Actor.of(caller), at=at):
         raise Conflict("the grant changed during the request; read it again", error="grant_changed")
-    await grants_ended(session, [grant.id], "grant.deactivated", Actor.of(caller), at=at)
     return GrantRead.of(await reread(session, grant.id), at)

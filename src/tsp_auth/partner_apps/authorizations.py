@@ -15,13 +15,12 @@ from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
 from tsp_auth.errors import Conflict, Forbidden, NotFound
-from tsp_auth.grants.events import grants_ended
-from tsp_auth.grants.lifecycle import end_grants
+from tsp_auth.grants.engine import end_grant, reduce_access
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client, Grant, Partner
 from tsp_auth.partner_apps import repository
 from tsp_auth.partner_apps.rules import check_partner_account, check_partner_admin
-from tsp_auth.policy import Decision
+from tsp_auth.policy import Decision, GrantStatus
 from tsp_auth.webhooks.outbox import emit
 
 CANCELLED_REASON = "partner_cancelled"
@@ -78,29 +77,28 @@ async def cancel_authorization(
         raise NotFound("no such authorization")
     _require(check_partner_admin(caller))
     at = now()
-    ended = await end_grants(
-        session, Grant.id == grant.id, status="cancelled", reason=CANCELLED_REASON
-    )
-    if not ended:
+    actor = Actor.of(caller)
+    # grant.cancelled (audit + webhook) to the grantor, like every grant change.
+    cancel = end_grant(grant.id, GrantStatus.CANCELLED, CANCELLED_REASON)
+    if not await reduce_access(session, cancel, actor=actor, at=at):
         raise Conflict("this authorization is no longer active", error="grant_not_active")
     families = await repository.revoke_grant_families(
         session, grant.id, at, "authorization_cancelled"
     )
-    actor = Actor.of(caller)
-    # grant.cancelled (audit + webhook) to the grantor, like every grant change.
-    await grants_ended(session, ended, "grant.cancelled", actor, at=at)
-    await _tell_owner(session, actor, grant_id, families, at)
     ((current, client, owner),) = await repository.authorizations(session, partner_id, grant_id)
+    await _tell_owner(session, actor, current, client, families, at)
     return AppAuthorization(current, client, owner)
 
 
 async def _tell_owner(
-    session: AsyncSession, actor: Actor, grant_id: str, families: Sequence[str], at: datetime
+    session: AsyncSession,
+    actor: Actor,
+    grant: Grant,
+    client: Client | None,
+    families: Sequence[str],
+    at: datetime,
 ) -> None:
     """app_authorization.cancelled to the app owner: its app must stop calling at once."""
-    grant = await session.get(Grant, grant_id, populate_existing=True)
-    assert grant is not None
-    client = await session.get(Client, grant.grantee_id)
     owner_id = client.partner_id if client else None
     payload = cancelled_payload(grant, client, at)
     if owner_id is not None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.grants import repository as grants_repository
 from tsp_auth.models import Client, Grant, Partner, Service, TokenFamily
 from tsp_auth.registry.repository import APP_SERVICE_CATEGORY
 
@@ -54,40 +54,9 @@ async def ensure_app_service(session: AsyncSession, client: Client, at: datetime
 
 async def active_grant(session: AsyncSession, partner_id: str, service_id: str) -> Grant | None:
     """The partner's active authorization of this app: the one a new consent renews."""
-    return await session.scalar(
-        select(Grant)
-        .where(
-            Grant.kind == PARTNER_APP,
-            Grant.grantor_id == partner_id,
-            Grant.service_id == service_id,
-            Grant.status == "active",
-        )
-        .execution_options(populate_existing=True)
+    return await grants_repository.current_grant(
+        session, PARTNER_APP, partner_id, service_id=service_id
     )
-
-
-async def add_in_savepoint(session: AsyncSession, grant: Grant) -> bool:
-    """Insert; False when ``uq_grants_one_active_per_service`` says another consent won."""
-    try:
-        async with session.begin_nested():
-            session.add(grant)
-            await session.flush()
-    except IntegrityError:
-        session.expunge(grant)
-        return False
-    return True
-
-
-async def renew(session: AsyncSession, grant_id: str, values: dict[str, Any]) -> Grant | None:
-    """In place, ``version + 1`` computed by the database; None if it left ``active``."""
-    result = await session.scalars(
-        update(Grant)
-        .where(Grant.id == grant_id, Grant.status == "active")
-        .values(version=Grant.version + 1, **values)
-        .returning(Grant)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return result.first()
 
 
 async def grantor_grant(session: AsyncSession, partner_id: str, grant_id: str) -> Grant | None:

@@ -10,8 +10,7 @@ from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
 from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
-from tsp_auth.grants.events import grants_ended
-from tsp_auth.grants.lifecycle import deactivate_service_grants
+from tsp_auth.grants.engine import deactivate_service, reduce_access
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
@@ -175,8 +174,8 @@ async def _set_validity(
     service.valid = change.validity.valid
     if was_valid and not service.valid:
         # DESIGN §2: a service that stops being valid deactivates its grants.
-        ended = await deactivate_service_grants(session, service.id, reason="service_not_valid")
-        await grants_ended(session, ended, "grant.deactivated", Actor.of(caller))
+        deactivation = deactivate_service(service.id, reason="service_not_valid")
+        await reduce_access(session, deactivation, actor=Actor.of(caller), at=now())
 
 
 async def offer_service(

@@ -5,40 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.models import Grant, GrantReminder
 from tsp_auth.policy import GrantStatus
-
-
-def _lapsed(at: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (Grant.status == GrantStatus.ACTIVE, Grant.expires_at <= at)
-
-
-async def expire(session: AsyncSession, at: datetime, limit: int) -> Sequence[Grant]:
-    """Move up to ``limit`` lapsed grants from ``active`` to ``expired`` (version + 1).
-
-    The conditions are on the UPDATE itself, so each grant is moved once: PostgreSQL re-checks
-    them on a row another sweeper (or a renewal) changed meanwhile; ``SKIP LOCKED`` lets
-    concurrent sweepers take different rows; SQLite writers queue behind BEGIN IMMEDIATE.
-    """
-    batch = (
-        select(Grant.id)
-        .where(*_lapsed(at))
-        .order_by(Grant.expires_at, Grant.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = await session.scalars(
-        update(Grant)
-        .where(Grant.id.in_(batch.scalar_subquery()), *_lapsed(at))
-        .values(status=GrantStatus.EXPIRED, version=Grant.version + 1, updated_at=at)
-        .returning(Grant)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return result.all()
 
 
 async def reminder_candidates(

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now as clock_now
-from tsp_auth.grants.events import grant_payload, grants_changed, parties
+from tsp_auth.grants.engine import ExpireLapsed, reduce_access
+from tsp_auth.grants.events import grant_payload, parties
 from tsp_auth.sweeps import repository
 from tsp_auth.webhooks.outbox import emit
 
@@ -32,9 +33,7 @@ class SweepResult:
 
 async def expire_batch(session: AsyncSession, at: datetime, limit: int = BATCH) -> int:
     """Expire up to ``limit`` lapsed grants, with their audit events and webhooks."""
-    grants = await repository.expire(session, at, limit)
-    await grants_changed(session, grants, "grant.expired", SYSTEM, at=at)
-    return len(grants)
+    return len(await reduce_access(session, ExpireLapsed(limit), actor=SYSTEM, at=at))
 
 
 async def remind_batch(
