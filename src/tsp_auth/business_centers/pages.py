@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from fastapi import APIRouter, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Response
 from starlette.datastructures import FormData
 
 from tsp_auth import urls
 from tsp_auth.business_centers import approval
 from tsp_auth.business_centers.schemas import AccessOffer
-from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
+from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token
 from tsp_auth.web.error_pages import ErrorWording, error_page
 from tsp_auth.web.pages import page
-from tsp_auth.web.sign_in import SignedIn, sign_in, signed_in
+from tsp_auth.web.sign_in import SignedIn, signed_in_page
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
 
@@ -41,21 +40,8 @@ QR_ERRORS = ErrorWording(
 )
 
 
-@router.get("/bc/authorize/{token}")
-async def authorize_page(
-    token: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-) -> Response:
-    who = await signed_in(request, session, codec)
-    if who is None:
-        return sign_in(settings, urls.bc_authorize_path(token))
-    try:
-        offer = await approval.offer(session, who.caller, token)
-    except AppError as exc:
-        return error_page(exc, QR_ERRORS)
+async def _offer_page(browser: Browser, who: SignedIn, token: str) -> Response:
+    offer = await approval.offer(browser.session, who.caller, token)
     return page(
         "bc_authorize.html",
         offer=offer,
@@ -63,7 +49,15 @@ async def authorize_page(
         expires=offer.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
         form_action=urls.bc_authorize_path(token),
         # The token binds the access request, not the QR token: one per request and sign-in.
-        csrf_token=form_token(settings, offer.request_id, who),
+        csrf_token=form_token(browser.settings, offer.request_id, who),
+    )
+
+
+@router.get("/bc/authorize/{token}")
+async def authorize_page(token: str, browser: BrowserDep) -> Response:
+    here = urls.bc_authorize_path(token)
+    return await signed_in_page(
+        browser, here, QR_ERRORS, lambda who: _offer_page(browser, who, token)
     )
 
 
@@ -73,22 +67,22 @@ class _Approval:
     attempt: Endpoint = "approval"
     wording = QR_ERRORS
 
-    def __init__(self, session: AsyncSession, token: str) -> None:
-        self.session, self.token = session, token
+    def __init__(self, browser: Browser, token: str) -> None:
+        self.browser, self.token = browser, token
         self.here = urls.bc_authorize_path(token)
         self.offer: AccessOffer | None = None
 
     async def bound_to(self, who: SignedIn) -> str:
-        self.offer = await approval.offer(self.session, who.caller, self.token)
+        self.offer = await approval.offer(self.browser.session, who.caller, self.token)
         return self.offer.request_id
 
     async def decide(self, who: SignedIn, form: FormData) -> Response:
         assert self.offer is not None  # bound_to comes first
-        decision = form.get("decision")
+        session, decision = self.browser.session, form.get("decision")
         if decision == "approve":
-            decided = await approval.approve(self.session, who.caller, self.token)
+            decided = await approval.approve(session, who.caller, self.token)
         elif decision == "reject":
-            decided = await approval.reject(self.session, who.caller, self.token)
+            decided = await approval.reject(session, who.caller, self.token)
         else:
             raise BadRequest("press Approve or Reject", error="invalid_request")
         return page(
@@ -102,13 +96,5 @@ class _Approval:
 
 
 @router.post("/bc/authorize/{token}")
-async def decide(
-    token: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-    sessionmaker: SessionmakerDep,
-) -> Response:
-    flow = _Approval(session, token)
-    return await web_decide.decide(request, session, sessionmaker, settings, codec, flow)
+async def decide(token: str, browser: BrowserDep) -> Response:
+    return await web_decide.decide(browser, _Approval(browser, token))

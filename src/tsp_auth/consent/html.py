@@ -9,18 +9,16 @@ docs/consent.md, "The built-in consent page".
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from tsp_auth import urls
-from tsp_auth.config import Settings
 from tsp_auth.consent import page_model, service
 from tsp_auth.consent.form import Picked, consent_of, read_form
 from tsp_auth.consent.outcome import read_outcome
 from tsp_auth.consent.service import ConsentView, Decided
-from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, SettingsDep
+from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account
@@ -28,11 +26,12 @@ from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id
 from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
+from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token
 from tsp_auth.web.decide import PageDecision
-from tsp_auth.web.error_pages import REQUEST_ERRORS, error_page
+from tsp_auth.web.error_pages import REQUEST_ERRORS
 from tsp_auth.web.pages import page, see_other
-from tsp_auth.web.sign_in import SignedIn, sign_in, signed_in
+from tsp_auth.web.sign_in import SignedIn, signed_in_page
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
 
@@ -40,7 +39,7 @@ router = APIRouter(tags=["consent page"], include_in_schema=False)
 def _form_page(
     view: ConsentView,
     who: SignedIn,
-    settings: Settings,
+    browser: Browser,
     picked: Picked,
     refusal: AppError | None = None,
 ) -> HTMLResponse:
@@ -59,51 +58,44 @@ def _form_page(
         durations=page_model.durations(view),
         authorized=page_model.already_authorized(view),
         picked=picked,
-        csrf_token=form_token(settings, request.id, who),
+        csrf_token=form_token(browser.settings, request.id, who),
         refusal=page_model.refusal_of(refusal, view) if refusal else None,
         unavailable=page_model.unavailable_text(view),
     )
 
 
 async def _view_page(
-    session: AsyncSession,
-    settings: Settings,
+    browser: Browser,
     who: SignedIn,
     request_id: str,
     picked: Picked | None = None,
     refusal: AppError | None = None,
 ) -> HTMLResponse:
     """The form: fresh (``picked`` None), or again after a refusal with the seller's picks."""
-    view = await service.consent_view(session, settings, who.caller, request_id)
+    view = await service.consent_view(browser.session, browser.settings, who.caller, request_id)
     if picked is None:
         if not view.can_decide:
             require_main_account(who.caller)  # seed 000: refuses a sub-account
         picked = page_model.initial_picks(view)
-    return _form_page(view, who, settings, picked, refusal)
+    return _form_page(view, who, browser, picked, refusal)
+
+
+async def _show(browser: Browser, who: SignedIn, request_id: str) -> Response:
+    if await is_app_request_id(browser.session, request_id):
+        return await app_pages.show(browser, who, request_id)
+    return await _view_page(browser, who, request_id)
 
 
 @router.get("/consent/{request_id}")
-async def consent_page(
-    request_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-) -> Response:
-    who = await signed_in(request, session, codec)
-    if who is None:
-        return sign_in(settings, urls.consent_page_path(request_id))
-    if await is_app_request_id(session, request_id):
-        return await app_pages.show(session, settings, who, request_id)
-    try:
-        return await _view_page(session, settings, who, request_id)
-    except AppError as exc:
-        return error_page(exc, REQUEST_ERRORS)
+async def consent_page(request_id: str, browser: BrowserDep) -> Response:
+    here = urls.consent_page_path(request_id)
+    return await signed_in_page(
+        browser, here, REQUEST_ERRORS, lambda who: _show(browser, who, request_id)
+    )
 
 
-async def _decided(
-    session: AsyncSession, settings: Settings, caller: Caller, request_id: str, form: Picked
-) -> Decided:
+async def _decided(browser: Browser, caller: Caller, request_id: str, form: Picked) -> Decided:
+    session, settings = browser.session, browser.settings
     if form.decision == "reject":
         return await service.reject_consent(session, settings, caller, request_id)
     if form.decision != "accept":
@@ -119,8 +111,8 @@ class _ConsentDecision:
     attempt: Endpoint = "consent"
     wording = REQUEST_ERRORS
 
-    def __init__(self, session: AsyncSession, settings: Settings, request_id: str) -> None:
-        self.session, self.settings, self.request_id = session, settings, request_id
+    def __init__(self, browser: Browser, request_id: str) -> None:
+        self.browser, self.request_id = browser, request_id
         self.here = urls.consent_page_path(request_id)
         self.app: PageDecision | None = None
 
@@ -129,11 +121,11 @@ class _ConsentDecision:
 
     async def decide(self, who: SignedIn, form: FormData) -> Response:
         """Accept or reject, then 303 to where the JSON API says (``redirect_to``)."""
-        if await is_app_request_id(self.session, self.request_id):
-            self.app = app_pages.AppDecision(self.session, self.settings, self.request_id)
+        if await is_app_request_id(self.browser.session, self.request_id):
+            self.app = app_pages.AppDecision(self.browser, self.request_id)
             return await self.app.decide(who, form)
         picked = read_form(form.multi_items())
-        decided = await _decided(self.session, self.settings, who.caller, self.request_id, picked)
+        decided = await _decided(self.browser, who.caller, self.request_id, picked)
         return see_other(decided.redirect_to)
 
     async def refused(self, who: SignedIn, form: FormData, refusal: AppError) -> Response:
@@ -143,42 +135,29 @@ class _ConsentDecision:
         return await web_decide.form_again(
             refusal,
             self.wording,
-            lambda: _view_page(self.session, self.settings, who, self.request_id, picked, refusal),
+            lambda: _view_page(self.browser, who, self.request_id, picked, refusal),
         )
 
 
 @router.post("/consent/{request_id}")
-async def decide(
-    request_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-    sessionmaker: SessionmakerDep,
-) -> Response:
-    flow = _ConsentDecision(session, settings, request_id)
-    return await web_decide.decide(request, session, sessionmaker, settings, codec, flow)
+async def decide(request_id: str, browser: BrowserDep) -> Response:
+    return await web_decide.decide(browser, _ConsentDecision(browser, request_id))
 
 
-@router.get("/consent/{request_id}/done")
-async def done_page(
-    request_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-) -> Response:
-    """Where the seller lands when the service has no return URL."""
-    who = await signed_in(request, session, codec)
-    if who is None:
-        return sign_in(settings, urls.consent_done_path(request_id))
-    try:
-        outcome = await read_outcome(session, who.caller, request_id)
-    except AppError as exc:
-        return error_page(exc, REQUEST_ERRORS)
+async def _done(browser: Browser, who: SignedIn, request_id: str) -> Response:
+    outcome = await read_outcome(browser.session, who.caller, request_id)
     if outcome.status == "pending":
         return see_other(urls.consent_page_path(request_id))
     return page("consent_done.html", outcome=outcome, decided=page_model.when(outcome.decided_at))
+
+
+@router.get("/consent/{request_id}/done")
+async def done_page(request_id: str, browser: BrowserDep) -> Response:
+    """Where the seller lands when the service has no return URL."""
+    here = urls.consent_done_path(request_id)
+    return await signed_in_page(
+        browser, here, REQUEST_ERRORS, lambda who: _done(browser, who, request_id)
+    )
 
 
 @router.get("/terms")

@@ -15,20 +15,19 @@ from types import MappingProxyType
 from fastapi import Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from tsp_auth import urls
-from tsp_auth.config import Settings
 from tsp_auth.errors import AppError, BadRequest, Forbidden
 from tsp_auth.partner_apps import requests
 from tsp_auth.partner_apps.requests import AppRequestView
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS, AppReason
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
 from tsp_auth.rate_limits import Endpoint
+from tsp_auth.web.browser import Browser
 from tsp_auth.web.csrf import form_token
 from tsp_auth.web.decide import form_again
-from tsp_auth.web.error_pages import REQUEST_ERRORS, error_page
+from tsp_auth.web.error_pages import REQUEST_ERRORS
 from tsp_auth.web.pages import Refusal, page, see_other
 from tsp_auth.web.sign_in import SignedIn
 
@@ -62,7 +61,7 @@ REASON_HELP: Mapping[str, str] = MappingProxyType(
 def _form_page(
     view: AppRequestView,
     who: SignedIn,
-    settings: Settings,
+    browser: Browser,
     chosen: tuple[frozenset[str], str] | None = None,
     refusal: AppError | None = None,
 ) -> HTMLResponse:
@@ -78,7 +77,7 @@ def _form_page(
         categories=list(CATEGORY_LABELS.items()),
         category=category,
         blocked=REASON_HELP.get(view.refused_reason or "", view.refused_reason),
-        csrf_token=form_token(settings, view.request.id, who),
+        csrf_token=form_token(browser.settings, view.request.id, who),
         refusal=_refusal(refusal) if refusal else None,
     )
 
@@ -87,17 +86,12 @@ def _refusal(exc: AppError) -> Refusal:
     return Refusal(REASON_HELP.get(exc.error, exc.description), exc.error)
 
 
-async def show(
-    session: AsyncSession, settings: Settings, who: SignedIn, request_id: str
-) -> Response:
+async def show(browser: Browser, who: SignedIn, request_id: str) -> HTMLResponse:
     """Any account of a partner may look (as in the JSON API); the page is for its admin."""
-    try:
-        view = await requests.app_request_view(session, who.caller, request_id)
-        if not view.can_decide:
-            raise Forbidden("only the partner's admin decides", error="partner_admin_required")
-    except AppError as exc:
-        return error_page(exc, REQUEST_ERRORS)
-    return _form_page(view, who, settings)
+    view = await requests.app_request_view(browser.session, who.caller, request_id)
+    if not view.can_decide:
+        raise Forbidden("only the partner's admin decides", error="partner_admin_required")
+    return _form_page(view, who, browser)
 
 
 def _accept_body(category: str, scopes: list[str]) -> AppAuthorizationAccept:
@@ -121,8 +115,8 @@ class AppDecision:
     attempt: Endpoint = "consent"
     wording = REQUEST_ERRORS
 
-    def __init__(self, session: AsyncSession, settings: Settings, request_id: str) -> None:
-        self.session, self.settings, self.request_id = session, settings, request_id
+    def __init__(self, browser: Browser, request_id: str) -> None:
+        self.browser, self.request_id = browser, request_id
         self.here = urls.consent_page_path(request_id)
 
     async def bound_to(self, who: SignedIn) -> str:
@@ -130,17 +124,18 @@ class AppDecision:
 
     async def decide(self, who: SignedIn, form: FormData) -> Response:
         """Authorize or deny, then 303 to the app's redirect URI with ``code`` (or ``error``)."""
+        session, settings = self.browser.session, self.browser.settings
         decision = form.get("decision")
         if decision == "reject":
             location = await requests.reject_app_authorization(
-                self.session, self.settings, who.caller, self.request_id
+                session, settings, who.caller, self.request_id
             )
             return see_other(location)
         if decision != "accept":
             raise BadRequest("press Authorize or Deny", error="invalid_request")
         body = _accept_body(_text(form.get("category")), _chosen_scopes(form))
         accepted = await requests.accept_app_authorization(
-            self.session, self.settings, who.caller, self.request_id, body
+            session, settings, who.caller, self.request_id, body
         )
         return see_other(accepted.redirect_to)
 
@@ -154,5 +149,5 @@ class AppDecision:
     async def _form_again(
         self, who: SignedIn, chosen: tuple[frozenset[str], str], refusal: AppError
     ) -> HTMLResponse:
-        view = await requests.app_request_view(self.session, who.caller, self.request_id)
-        return _form_page(view, who, self.settings, chosen, refusal)
+        view = await requests.app_request_view(self.browser.session, who.caller, self.request_id)
+        return _form_page(view, who, self.browser, chosen, refusal)

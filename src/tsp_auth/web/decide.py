@@ -18,17 +18,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from fastapi import Request, Response
+from fastapi import Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import FormData
 
 from tsp_auth.audit.service import record_denial
-from tsp_auth.config import Settings
-from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.deps import limit_attempt
 from tsp_auth.errors import AppError
 from tsp_auth.rate_limits import Endpoint
+from tsp_auth.web.browser import Browser
 from tsp_auth.web.csrf import cross_site_refusal, csrf_refusal, form_token
 from tsp_auth.web.error_pages import ErrorWording, error_page
 from tsp_auth.web.sign_in import SignedIn, sign_in, signed_in
@@ -54,18 +52,12 @@ class PageDecision(Protocol):
         ...
 
 
-async def decide(
-    request: Request,
-    session: AsyncSession,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    settings: Settings,
-    codec: IdentityCodec,
-    page: PageDecision,
-) -> Response:
+async def decide(browser: Browser, page: PageDecision) -> Response:
+    request, settings = browser.request, browser.settings
     cross_site = cross_site_refusal(request, settings)
     if cross_site is not None:
         return error_page(cross_site, page.wording)
-    who = await signed_in(request, session, codec)
+    who = await signed_in(browser)
     if who is None:
         return sign_in(settings, page.here)
     await limit_attempt(request, page.attempt, who.caller.account_id)
@@ -77,9 +69,9 @@ async def decide(
             raise forged
         return await page.decide(who, form)
     except AppError as exc:
-        await session.rollback()
+        await browser.session.rollback()
         if exc.audit is not None:
-            await record_denial(sessionmaker, exc.audit, exc.error)
+            await record_denial(browser.sessionmaker, exc.audit, exc.error)
         return await page.refused(who, form, exc)
 
 

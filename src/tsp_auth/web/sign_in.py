@@ -7,17 +7,18 @@ platform's login; in development the sign-in page (``web.dev_pages``) sets it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Response
 
 from tsp_auth import urls
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.errors import Unauthorized
+from tsp_auth.errors import AppError, Unauthorized
 from tsp_auth.identity.callers import BEARER_CHALLENGE, IDENTITY_COOKIE, Caller, resolve_caller
+from tsp_auth.web.browser import Browser
 from tsp_auth.web.error_pages import ErrorWording, error_page
 from tsp_auth.web.pages import see_other
 
@@ -36,15 +37,13 @@ class SignedIn:
     identity_token: str  # the cookie's value: CSRF tokens are bound to this sign-in
 
 
-async def signed_in(
-    request: Request, session: AsyncSession, codec: IdentityCodec
-) -> SignedIn | None:
+async def signed_in(browser: Browser) -> SignedIn | None:
     """The caller named by the identity cookie; None when it is missing or refused."""
-    token = request.cookies.get(IDENTITY_COOKIE)
+    token = browser.request.cookies.get(IDENTITY_COOKIE)
     if not token:
         return None
     try:
-        caller = await resolve_caller(session, codec, token)
+        caller = await resolve_caller(browser.session, browser.codec, token)
     except Unauthorized:
         return None
     return SignedIn(caller, token)
@@ -59,6 +58,23 @@ def sign_in(settings: Settings, return_to: str) -> Response:
         "You are not signed in.", error="login_required", headers=BEARER_CHALLENGE
     )
     return error_page(refusal, _NOT_SIGNED_IN)
+
+
+async def signed_in_page(
+    browser: Browser,
+    here: str,
+    wording: ErrorWording,
+    show: Callable[[SignedIn], Awaitable[Response]],
+) -> Response:
+    """A page for the signed-in caller (``show``); without a sign-in, the sign-in, which comes
+    back to ``here``; a refusal, the error page in this page's ``wording``."""
+    who = await signed_in(browser)
+    if who is None:
+        return sign_in(browser.settings, here)
+    try:
+        return await show(who)
+    except AppError as exc:
+        return error_page(exc, wording)
 
 
 def set_identity_cookie(
