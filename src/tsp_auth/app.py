@@ -26,9 +26,7 @@ from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.errors import AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
-from tsp_auth.home import router as home_router
 from tsp_auth.idempotency.service import install_replay_handler
-from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
 from tsp_auth.keys.router import router as keys_router
@@ -45,6 +43,8 @@ from tsp_auth.rate_limits import RateLimits
 from tsp_auth.reasons.router import router as problems_router
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
+from tsp_auth.web import dev_pages
+from tsp_auth.web.home import router as home_router
 from tsp_auth.webhooks.router import router as webhooks_router
 
 # Hot paths first: routes are matched in this order, one after the other.

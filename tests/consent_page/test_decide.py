@@ -18,9 +18,9 @@ from tests.consent_page.helpers import (
     submit,
 )
 from tests.factories import Factory
-from tsp_auth.consent.csrf import csrf_token
 from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.models import AuditEvent
+from tsp_auth.web.csrf import csrf_token
 
 
 async def test_accept_two_services_redirects_to_the_return_url_with_the_state(

@@ -18,8 +18,8 @@ from tests.consent_page.helpers import (
     submit,
 )
 from tests.factories import Factory
-from tsp_auth.consent.csrf import csrf_token, csrf_valid
 from tsp_auth.models import Account, Service
+from tsp_auth.web.csrf import csrf_token, csrf_valid
 
 
 async def _ready(client: AsyncClient, factory: Factory) -> tuple[Service, Account, str, str]:
@@ -116,7 +116,7 @@ async def test_another_origin_is_403_and_writes_nothing(
     "headers",
     [
         {"origin": "http://127.0.0.1:8000"},  # the origin of TSP_AUTH_ISSUER (tests' default)
-        # Chromium's own form post under Referrer-Policy: no-referrer (see consent/csrf.py).
+        # Chromium's own form post under Referrer-Policy: no-referrer (see web/csrf.py).
         {"origin": "null", "sec-fetch-site": "same-origin"},
         {},
     ],

@@ -17,8 +17,8 @@ from tests.factories import Factory
 from tsp_auth.config import Settings
 from tsp_auth.demo import load_demo
 from tsp_auth.identity.callers import IDENTITY_COOKIE
-from tsp_auth.identity.dev_pages import ACCOUNT_ROLES, NONCE_COOKIE
 from tsp_auth.models import Account
+from tsp_auth.web.dev_pages import ACCOUNT_ROLES, NONCE_COOKIE
 
 _ROW = re.compile(
     r'<tr data-account="([^"]+)">.*?</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', re.S

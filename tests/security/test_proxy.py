@@ -30,9 +30,9 @@ from tests.consent_page.helpers import csrf_of, form, open_form, service_fields,
 from tests.factories import Factory
 from tsp_auth.config import Settings
 from tsp_auth.identity.callers import IDENTITY_COOKIE
-from tsp_auth.identity.dev_pages import NONCE_COOKIE
 from tsp_auth.models import Grant
 from tsp_auth.server import server_config
+from tsp_auth.web.dev_pages import NONCE_COOKIE
 
 ISSUER = "https://auth.example.com"
 PROXY = ("10.0.0.9", 41000)

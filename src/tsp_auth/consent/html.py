@@ -1,32 +1,37 @@
 """The built-in consent page (DESIGN §3): server-rendered HTML over the consent service.
 
-HTTP only: the caller comes from the identity cookie, the form is checked for its origin and
-CSRF token, and the same service functions as the JSON API decide. No JavaScript anywhere.
-A partner app's request (seed 004) opens the same URL and is answered by
-``tsp_auth.partner_apps.pages``. See docs/consent.md, "The built-in consent page".
+HTTP only: the caller comes from the identity cookie (``web.sign_in``), the form goes through
+the one HTML decide flow (``web.decide``: origin, sign-in, attempts, CSRF), and the same
+service functions as the JSON API decide. No JavaScript anywhere. A partner app's request
+(seed 004) opens the same URL and is answered by ``tsp_auth.partner_apps.pages``. See
+docs/consent.md, "The built-in consent page".
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from tsp_auth import urls
-from tsp_auth.audit.service import record_denial
-from tsp_auth.config import Settings
 from tsp_auth.consent import page_model, service
-from tsp_auth.consent.csrf import cross_site_refusal, csrf_refusal
 from tsp_auth.consent.form import Picked, consent_of, read_form
 from tsp_auth.consent.outcome import read_outcome
-from tsp_auth.consent.page_kit import SignedIn, csrf, error, page, see_other, sign_in, signed_in
 from tsp_auth.consent.service import ConsentView, Decided
-from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, SettingsDep, limit_attempt
+from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id
+from tsp_auth.rate_limits import Endpoint
+from tsp_auth.web import decide as web_decide
+from tsp_auth.web.browser import Browser, BrowserDep
+from tsp_auth.web.csrf import form_token
+from tsp_auth.web.decide import PageDecision
+from tsp_auth.web.error_pages import REQUEST_ERRORS
+from tsp_auth.web.pages import page, see_other
+from tsp_auth.web.sign_in import SignedIn, signed_in_page
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
 
@@ -34,7 +39,7 @@ router = APIRouter(tags=["consent page"], include_in_schema=False)
 def _form_page(
     view: ConsentView,
     who: SignedIn,
-    settings: Settings,
+    browser: Browser,
     picked: Picked,
     refusal: AppError | None = None,
 ) -> HTMLResponse:
@@ -43,7 +48,7 @@ def _form_page(
     return page(
         "consent.html",
         400 if refusal else 200,
-        # Where our 303 after the submission may go (see page_headers).
+        # Where our 303 after the submission may go (see web.headers.page_headers).
         form_targets=(return_url, request.redirect_uri),
         form_action=urls.consent_page_path(request.id),
         view=view,
@@ -53,37 +58,44 @@ def _form_page(
         durations=page_model.durations(view),
         authorized=page_model.already_authorized(view),
         picked=picked,
-        csrf_token=csrf(settings, request.id, who),
+        csrf_token=form_token(browser.settings, request.id, who),
         refusal=page_model.refusal_of(refusal, view) if refusal else None,
         unavailable=page_model.unavailable_text(view),
     )
 
 
-@router.get("/consent/{request_id}")
-async def consent_page(
+async def _view_page(
+    browser: Browser,
+    who: SignedIn,
     request_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-) -> Response:
-    who = await signed_in(request, session, codec)
-    if who is None:
-        return sign_in(settings, urls.consent_page_path(request_id))
-    if await is_app_request_id(session, request_id):
-        return await app_pages.show(session, settings, who, request_id)
-    try:
-        view = await service.consent_view(session, settings, who.caller, request_id)
+    picked: Picked | None = None,
+    refusal: AppError | None = None,
+) -> HTMLResponse:
+    """The form: fresh (``picked`` None), or again after a refusal with the seller's picks."""
+    view = await service.consent_view(browser.session, browser.settings, who.caller, request_id)
+    if picked is None:
         if not view.can_decide:
             require_main_account(who.caller)  # seed 000: refuses a sub-account
-    except AppError as exc:
-        return error(exc)
-    return _form_page(view, who, settings, page_model.initial_picks(view))
+        picked = page_model.initial_picks(view)
+    return _form_page(view, who, browser, picked, refusal)
 
 
-async def _decide(
-    session: AsyncSession, settings: Settings, caller: Caller, request_id: str, form: Picked
-) -> Decided:
+async def _show(browser: Browser, who: SignedIn, request_id: str) -> Response:
+    if await is_app_request_id(browser.session, request_id):
+        return await app_pages.show(browser, who, request_id)
+    return await _view_page(browser, who, request_id)
+
+
+@router.get("/consent/{request_id}")
+async def consent_page(request_id: str, browser: BrowserDep) -> Response:
+    here = urls.consent_page_path(request_id)
+    return await signed_in_page(
+        browser, here, REQUEST_ERRORS, lambda who: _show(browser, who, request_id)
+    )
+
+
+async def _decided(browser: Browser, caller: Caller, request_id: str, form: Picked) -> Decided:
+    session, settings = browser.session, browser.settings
     if form.decision == "reject":
         return await service.reject_consent(session, settings, caller, request_id)
     if form.decision != "accept":
@@ -92,80 +104,60 @@ async def _decide(
     return await service.accept_consent(session, settings, caller, request_id, body)
 
 
+class _ConsentDecision:
+    """`/consent/{id}` decides a seller's request (seed 000) or a partner app's (seed 004);
+    which one is read only once the form has passed its checks (``web.decide``)."""
+
+    attempt: Endpoint = "consent"
+    wording = REQUEST_ERRORS
+
+    def __init__(self, browser: Browser, request_id: str) -> None:
+        self.browser, self.request_id = browser, request_id
+        self.here = urls.consent_page_path(request_id)
+        self.app: PageDecision | None = None
+
+    async def bound_to(self, who: SignedIn) -> str:
+        return self.request_id
+
+    async def decide(self, who: SignedIn, form: FormData) -> Response:
+        """Accept or reject, then 303 to where the JSON API says (``redirect_to``)."""
+        if await is_app_request_id(self.browser.session, self.request_id):
+            self.app = app_pages.AppDecision(self.browser, self.request_id)
+            return await self.app.decide(who, form)
+        picked = read_form(form.multi_items())
+        decided = await _decided(self.browser, who.caller, self.request_id, picked)
+        return see_other(decided.redirect_to)
+
+    async def refused(self, who: SignedIn, form: FormData, refusal: AppError) -> Response:
+        if self.app is not None:
+            return await self.app.refused(who, form, refusal)
+        picked = read_form(form.multi_items())
+        return await web_decide.form_again(
+            refusal,
+            self.wording,
+            lambda: _view_page(self.browser, who, self.request_id, picked, refusal),
+        )
+
+
 @router.post("/consent/{request_id}")
-async def decide(
-    request_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-    sessionmaker: SessionmakerDep,
-) -> Response:
-    """Accept or reject from the form, then 303 to where the JSON API says (``redirect_to``)."""
-    refusal = cross_site_refusal(request, settings)
-    if refusal is not None:
-        return error(refusal)
-    who = await signed_in(request, session, codec)
-    if who is None:
-        return sign_in(settings, urls.consent_page_path(request_id))
-    await limit_attempt(request, "consent", who.caller.account_id)
-    form = await request.form()
-    forged = csrf_refusal(csrf(settings, request_id, who), form.get("csrf_token"))
-    if forged is not None:
-        return error(forged)
-    if await is_app_request_id(session, request_id):
-        return await app_pages.decide(sessionmaker, session, settings, who, request_id, form)
-    picked = read_form(form.multi_items())
-    try:
-        decided = await _decide(session, settings, who.caller, request_id, picked)
-    except AppError as exc:
-        # The answer is a page, not a raised error, so the session dependency would commit:
-        # undo whatever the refused decision flushed first (STYLE §3, one unit of work).
-        await session.rollback()
-        if exc.audit is not None:
-            # The JSON API's error handler records refusals; this page answers them itself.
-            await record_denial(sessionmaker, exc.audit, exc.error)
-        return await _refused(session, settings, who, request_id, picked, exc)
-    return see_other(decided.redirect_to)
+async def decide(request_id: str, browser: BrowserDep) -> Response:
+    return await web_decide.decide(browser, _ConsentDecision(browser, request_id))
 
 
-async def _refused(
-    session: AsyncSession,
-    settings: Settings,
-    who: SignedIn,
-    request_id: str,
-    picked: Picked,
-    refusal: AppError,
-) -> HTMLResponse:
-    """A 400 (policy or form) shows the form again with the seller's picks; others a page."""
-    if refusal.status_code != 400:
-        return error(refusal)
-    try:
-        view = await service.consent_view(session, settings, who.caller, request_id)
-    except AppError as exc:
-        return error(exc)
-    return _form_page(view, who, settings, picked, refusal)
-
-
-@router.get("/consent/{request_id}/done")
-async def done_page(
-    request_id: str,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    codec: IdentityCodecDep,
-) -> Response:
-    """Where the seller lands when the service has no return URL."""
-    who = await signed_in(request, session, codec)
-    if who is None:
-        return sign_in(settings, urls.consent_done_path(request_id))
-    try:
-        outcome = await read_outcome(session, who.caller, request_id)
-    except AppError as exc:
-        return error(exc)
+async def _done(browser: Browser, who: SignedIn, request_id: str) -> Response:
+    outcome = await read_outcome(browser.session, who.caller, request_id)
     if outcome.status == "pending":
         return see_other(urls.consent_page_path(request_id))
     return page("consent_done.html", outcome=outcome, decided=page_model.when(outcome.decided_at))
+
+
+@router.get("/consent/{request_id}/done")
+async def done_page(request_id: str, browser: BrowserDep) -> Response:
+    """Where the seller lands when the service has no return URL."""
+    here = urls.consent_done_path(request_id)
+    return await signed_in_page(
+        browser, here, REQUEST_ERRORS, lambda who: _done(browser, who, request_id)
+    )
 
 
 @router.get("/terms")

@@ -12,10 +12,10 @@ from types import MappingProxyType
 
 from tsp_auth.consent.form import Picked
 from tsp_auth.consent.offers import ServiceChoice
-from tsp_auth.consent.page_kit import Refusal
 from tsp_auth.consent.service import ConsentView
 from tsp_auth.errors import AppError
 from tsp_auth.policy import Entry, Item, Reason
+from tsp_auth.web.pages import Refusal
 
 # seed 000: what each authorization item lets the partner do.
 ITEM_HELP: Mapping[str, str] = MappingProxyType(

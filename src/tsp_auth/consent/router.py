@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse
 from tsp_auth import urls
 from tsp_auth.consent import service
 from tsp_auth.consent.authorize import STATE_PATTERN, parse_authorize_query
-from tsp_auth.consent.pages import error_page
 from tsp_auth.consent.schemas import (
     ConsentAccept,
     ConsentAccepted,
@@ -21,6 +20,7 @@ from tsp_auth.consent.schemas import (
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, caller_attempt
 from tsp_auth.errors import AppError, responses
 from tsp_auth.oauth.authorize import OAUTH_LINK_PARAMETERS
+from tsp_auth.web.error_pages import LINK_ERRORS, error_page
 
 router = APIRouter(tags=["consent"])
 
@@ -73,7 +73,7 @@ async def authorize(request: Request, session: SessionDep, settings: SettingsDep
         params = parse_authorize_query(request.query_params, request.headers.get("host"))
         stored = await service.start_authorization(session, settings, params)
     except AppError as exc:
-        return error_page(exc)
+        return error_page(exc, LINK_ERRORS)
     return RedirectResponse(urls.consent_page_path(stored.id), status_code=303)
 
 

@@ -3,6 +3,8 @@ app, its owner and scopes, chooses the category, and authorizes or denies.
 
 It answers `/consent/{request_id}` when the request is an app's, and decides through the same
 functions as the JSON API (``partner_apps.requests``), so both refuse alike and write alike.
+The checks around the decision are the one HTML decide flow's (``web.decide``), entered from
+``consent.html``, which owns the URL.
 """
 
 from __future__ import annotations
@@ -13,18 +15,21 @@ from types import MappingProxyType
 from fastapi import Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import FormData
 
 from tsp_auth import urls
-from tsp_auth.audit.service import record_denial
-from tsp_auth.config import Settings
-from tsp_auth.consent.page_kit import Refusal, SignedIn, csrf, error, page, see_other
 from tsp_auth.errors import AppError, BadRequest, Forbidden
 from tsp_auth.partner_apps import requests
 from tsp_auth.partner_apps.requests import AppRequestView
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS, AppReason
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
+from tsp_auth.rate_limits import Endpoint
+from tsp_auth.web.browser import Browser
+from tsp_auth.web.csrf import form_token
+from tsp_auth.web.decide import form_again
+from tsp_auth.web.error_pages import REQUEST_ERRORS
+from tsp_auth.web.pages import Refusal, page, see_other
+from tsp_auth.web.sign_in import SignedIn
 
 # What each partner scope lets the app do, in the partner's words (seed 004 "Affiliate
 # Partner APIs"); an unknown scope is shown by its key.
@@ -56,7 +61,7 @@ REASON_HELP: Mapping[str, str] = MappingProxyType(
 def _form_page(
     view: AppRequestView,
     who: SignedIn,
-    settings: Settings,
+    browser: Browser,
     chosen: tuple[frozenset[str], str] | None = None,
     refusal: AppError | None = None,
 ) -> HTMLResponse:
@@ -64,7 +69,7 @@ def _form_page(
     return page(
         "app_consent.html",
         400 if refusal else 200,
-        # The 303 after the submission goes to the app's redirect URI (see page_headers).
+        # The 303 after the submission goes to the app's redirect URI (see web.headers).
         form_targets=(view.request.redirect_uri,),
         form_action=urls.consent_page_path(view.request.id),
         view=view,
@@ -72,7 +77,7 @@ def _form_page(
         categories=list(CATEGORY_LABELS.items()),
         category=category,
         blocked=REASON_HELP.get(view.refused_reason or "", view.refused_reason),
-        csrf_token=csrf(settings, view.request.id, who),
+        csrf_token=form_token(browser.settings, view.request.id, who),
         refusal=_refusal(refusal) if refusal else None,
     )
 
@@ -81,17 +86,12 @@ def _refusal(exc: AppError) -> Refusal:
     return Refusal(REASON_HELP.get(exc.error, exc.description), exc.error)
 
 
-async def show(
-    session: AsyncSession, settings: Settings, who: SignedIn, request_id: str
-) -> Response:
+async def show(browser: Browser, who: SignedIn, request_id: str) -> HTMLResponse:
     """Any account of a partner may look (as in the JSON API); the page is for its admin."""
-    try:
-        view = await requests.app_request_view(session, who.caller, request_id)
-        if not view.can_decide:
-            raise Forbidden("only the partner's admin decides", error="partner_admin_required")
-    except AppError as exc:
-        return error(exc)
-    return _form_page(view, who, settings)
+    view = await requests.app_request_view(browser.session, who.caller, request_id)
+    if not view.can_decide:
+        raise Forbidden("only the partner's admin decides", error="partner_admin_required")
+    return _form_page(view, who, browser)
 
 
 def _accept_body(category: str, scopes: list[str]) -> AppAuthorizationAccept:
@@ -99,21 +99,6 @@ def _accept_body(category: str, scopes: list[str]) -> AppAuthorizationAccept:
         return AppAuthorizationAccept(category=category, scopes=scopes)
     except ValidationError:
         raise BadRequest("the form's choices are not valid", error="invalid_request") from None
-
-
-async def _decide(
-    session: AsyncSession, settings: Settings, who: SignedIn, request_id: str, form: FormData
-) -> str:
-    decision = form.get("decision")
-    if decision == "reject":
-        return await requests.reject_app_authorization(session, settings, who.caller, request_id)
-    if decision != "accept":
-        raise BadRequest("press Authorize or Deny", error="invalid_request")
-    body = _accept_body(_text(form.get("category")), _chosen_scopes(form))
-    accepted = await requests.accept_app_authorization(
-        session, settings, who.caller, request_id, body
-    )
-    return accepted.redirect_to
 
 
 def _text(value: object) -> str:
@@ -124,40 +109,45 @@ def _chosen_scopes(form: FormData) -> list[str]:
     return sorted({v for v in form.getlist("scopes") if isinstance(v, str)})
 
 
-async def decide(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    session: AsyncSession,
-    settings: Settings,
-    who: SignedIn,
-    request_id: str,
-    form: FormData,
-) -> Response:
-    """Authorize or deny, then 303 to the app's redirect URI with ``code`` (or ``error``)."""
-    try:
-        location = await _decide(session, settings, who, request_id, form)
-    except AppError as exc:
-        # As on the seller's page: the answer is a page, so undo what the refusal flushed.
-        await session.rollback()
-        if exc.audit is not None:
-            await record_denial(sessionmaker, exc.audit, exc.error)
-        return await _refused(session, settings, who, request_id, form, exc)
-    return see_other(location)
+class AppDecision:
+    """The partner admin's decision on an app's request (``web.decide.PageDecision``)."""
 
+    attempt: Endpoint = "consent"
+    wording = REQUEST_ERRORS
 
-async def _refused(
-    session: AsyncSession,
-    settings: Settings,
-    who: SignedIn,
-    request_id: str,
-    form: FormData,
-    refusal: AppError,
-) -> Response:
-    """A 400 shows the form again with the admin's choices; anything else is a page."""
-    if refusal.status_code != 400:
-        return error(refusal)
-    try:
-        view = await requests.app_request_view(session, who.caller, request_id)
-    except AppError as exc:
-        return error(exc)
-    chosen = (frozenset(_chosen_scopes(form)), _text(form.get("category")))
-    return _form_page(view, who, settings, chosen, refusal)
+    def __init__(self, browser: Browser, request_id: str) -> None:
+        self.browser, self.request_id = browser, request_id
+        self.here = urls.consent_page_path(request_id)
+
+    async def bound_to(self, who: SignedIn) -> str:
+        return self.request_id
+
+    async def decide(self, who: SignedIn, form: FormData) -> Response:
+        """Authorize or deny, then 303 to the app's redirect URI with ``code`` (or ``error``)."""
+        session, settings = self.browser.session, self.browser.settings
+        decision = form.get("decision")
+        if decision == "reject":
+            location = await requests.reject_app_authorization(
+                session, settings, who.caller, self.request_id
+            )
+            return see_other(location)
+        if decision != "accept":
+            raise BadRequest("press Authorize or Deny", error="invalid_request")
+        body = _accept_body(_text(form.get("category")), _chosen_scopes(form))
+        accepted = await requests.accept_app_authorization(
+            session, settings, who.caller, self.request_id, body
+        )
+        return see_other(accepted.redirect_to)
+
+    async def refused(self, who: SignedIn, form: FormData, refusal: AppError) -> Response:
+        """A 400 shows the form again with the admin's choices."""
+        chosen = (frozenset(_chosen_scopes(form)), _text(form.get("category")))
+        return await form_again(
+            refusal, self.wording, lambda: self._form_again(who, chosen, refusal)
+        )
+
+    async def _form_again(
+        self, who: SignedIn, chosen: tuple[frozenset[str], str], refusal: AppError
+    ) -> HTMLResponse:
+        view = await requests.app_request_view(self.browser.session, who.caller, self.request_id)
+        return _form_page(view, who, self.browser, chosen, refusal)

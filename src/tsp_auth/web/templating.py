@@ -1,4 +1,4 @@
-"""Jinja2 for the few server-rendered pages (consent, development index).
+"""Jinja2 for the server-rendered pages: every template extends ``templates/base.html``.
 
 Autoescape is on for every template and an undefined name is an error, so a template can
 neither inject markup from data nor silently print nothing.

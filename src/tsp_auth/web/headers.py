@@ -1,7 +1,5 @@
-"""Plain HTML answers for the seller's browser, and the headers every such page carries.
-
-RFC 9700 §4.11 (open redirection): a link that fails validation is answered here, on our own
-page, and never redirected to a URL taken from the link.
+"""The headers every server-rendered page carries (docs/consent.md, "The built-in consent
+page"): a strict CSP, no framing, no referrer (tokens and ids are in our URLs), no caching.
 """
 
 from __future__ import annotations
@@ -9,12 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
-
-from fastapi.responses import HTMLResponse
-
-from tsp_auth.errors import AppError
-from tsp_auth.observability.context import current_request_id
-from tsp_auth.templating import render
 
 # An origin we may put in a CSP source list: no quotes, spaces, semicolons or commas.
 _ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
@@ -30,18 +22,22 @@ def origin_of(url: str | None) -> str | None:
     return origin if _ORIGIN.fullmatch(origin) else None
 
 
-def page_headers(form_targets: Iterable[str | None] = ()) -> dict[str, str]:
-    """Headers of every consent page (docs/consent.md, "The built-in consent page").
+def page_headers(
+    form_targets: Iterable[str | None] = (), *, own_images: bool = False
+) -> dict[str, str]:
+    """Headers of every page of ours.
 
     ``form_targets``: where a form on the page may end up. Chromium applies CSP ``form-action``
     to the redirects that follow a submission too, so the partner's return origin, reached by
     our 303, is listed next to ``'self'``; otherwise the browser stops on our page.
+    ``own_images``: the page shows images we serve (the QR card), so ``img-src 'self'``.
     """
     origins = sorted({o for o in map(origin_of, form_targets) if o is not None})
     form_action = " ".join(["'self'", *origins])
+    images = " img-src 'self';" if own_images else ""
     return {
         "Content-Security-Policy": (
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; "
+            f"default-src 'none';{images} style-src 'self' 'unsafe-inline'; "
             f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
         ),
         "X-Frame-Options": "DENY",
@@ -49,22 +45,3 @@ def page_headers(form_targets: Iterable[str | None] = ()) -> dict[str, str]:
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
     }
-
-
-_TITLES = {404: "Authorization link not found", 410: "Authorization link expired"}
-
-
-def error_page(error: AppError) -> HTMLResponse:
-    """The error, as a page a seller can read and quote to support: the same base template as
-    every other page of ours (docs/consent.md, "Error pages")."""
-    html = render(
-        "consent_error.html",
-        request_id=current_request_id(),
-        title=_TITLES.get(error.status_code, "Authorization link not valid"),
-        description=error.description,
-        help=None,
-        error=error.error,
-    )
-    return HTMLResponse(
-        html, status_code=error.status_code, headers={**page_headers(), **error.headers}
-    )

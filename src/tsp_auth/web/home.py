@@ -8,10 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tsp_auth.consent.pages import page_headers
 from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import NotFound
-from tsp_auth.templating import render
+from tsp_auth.web.pages import page
 
 router = APIRouter(tags=["development"], include_in_schema=False)
 
@@ -23,12 +22,10 @@ async def index(request: Request, settings: SettingsDep) -> HTMLResponse:
     if not settings.dev_issuer_enabled:
         raise NotFound("nothing here")
     base_url = f"{request.url.scheme}://{request.url.netloc}"
-    html = render(
+    return page(
         "index.html",
-        request_id=None,
         base_url=base_url,
         consent_link=DEMO_LINK,
         main_account="acc_demo_main_uk",
         sub_account="acc_demo_sub_uk",
     )
-    return HTMLResponse(html, headers=page_headers())

@@ -1,33 +1,31 @@
 """Development-only pages: a sign-in page for the built-in pages, and a stand-in partner
 callback that shows what a partner's return URL receives. Never mounted in production.
 
-The sign-in page has the consent page's protections (docs/security.md): the same security
-headers, an Origin check, and a CSRF token. Before sign-in there is no identity to bind the
-token to, so the page sets a random nonce cookie and the token is the HMAC of it (signed
-double-submit, OWASP CSRF cheat sheet); a forged post carries neither (login CSRF).
+The sign-in page sets the identity cookie (``web.sign_in``) and has the consent page's
+protections (docs/security.md): the same security headers, an Origin check, and a CSRF token.
+Before sign-in there is no identity to bind the token to, so the page sets a random nonce
+cookie and the token is the HMAC of it (signed double-submit, OWASP CSRF cheat sheet); a
+forged post carries neither (login CSRF).
 """
 
 from __future__ import annotations
 
 import secrets
-from html import escape
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.consent.csrf import cross_site_refusal, csrf_refusal, csrf_token
-from tsp_auth.consent.pages import page_headers
 from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
-from tsp_auth.errors import AppError, Forbidden, NotFound
-from tsp_auth.identity.callers import IDENTITY_COOKIE
+from tsp_auth.errors import Forbidden, NotFound
 from tsp_auth.identity.repository import demo_accounts
 from tsp_auth.models import Account
-from tsp_auth.observability.context import current_request_id
 from tsp_auth.registry import repository
-from tsp_auth.templating import render
+from tsp_auth.web.csrf import cross_site_refusal, csrf_refusal, csrf_token
+from tsp_auth.web.error_pages import ErrorWording, error_page
+from tsp_auth.web.pages import page, see_other
+from tsp_auth.web.sign_in import set_identity_cookie
 
 router = APIRouter(tags=["development"], include_in_schema=False)
 
@@ -48,8 +46,10 @@ ACCOUNT_ROLES = {
     ("operator", "operator"): "Platform operator: manages partners and services",
 }
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"""
+_REFUSED = ErrorWording(
+    default_title="Sign-in refused",
+    default_help="Open the sign-in page again and sign in from there.",
+)
 
 
 def _local_path(target: str) -> str:
@@ -79,18 +79,6 @@ def _what(account: Account) -> str:
     return ACCOUNT_ROLES.get((account.kind, account.role), f"{account.kind} {account.role}")
 
 
-def _refused(exc: AppError) -> HTMLResponse:
-    html = render(
-        "consent_error.html",
-        request_id=current_request_id(),
-        title="Sign-in refused",
-        description=exc.description,
-        help="Open the sign-in page again and sign in from there.",
-        error=exc.error,
-    )
-    return HTMLResponse(html, status_code=exc.status_code, headers=page_headers())
-
-
 @router.get("/dev/login", response_class=HTMLResponse)
 async def login_page(
     request: Request, session: SessionDep, settings: SettingsDep, return_to: str = "/"
@@ -100,14 +88,12 @@ async def login_page(
     accounts = [
         {"id": a.id, "name": a.name, "what": _what(a)} for a in await demo_accounts(session)
     ]
-    html = render(
+    response = page(
         "dev_sign_in.html",
-        request_id=current_request_id(),
         csrf_token=_token(settings, nonce),
         return_to=_local_path(return_to),
         accounts=accounts,
     )
-    response = HTMLResponse(html, headers=page_headers())
     response.set_cookie(
         NONCE_COOKIE,
         nonce,
@@ -131,33 +117,17 @@ async def login(
 ) -> Response:
     refusal = cross_site_refusal(request, settings) or _forged(request, settings, csrf)
     if refusal is not None:
-        return _refused(refusal)
+        return error_page(refusal, _REFUSED)
     await limit_attempt(request, "sign_in", account_id)
     account = await repository.get_account(session, account_id)
     if account is None:
         raise NotFound("no such account", error="unknown_account")
-    ttl = settings.identity_token_ttl
-    response = RedirectResponse(_local_path(return_to), status_code=303, headers=page_headers())
-    response.set_cookie(
-        IDENTITY_COOKIE,
-        codec.encode(account.id, now=now(), lifetime=ttl),
-        max_age=int(ttl.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        # The issuer, not the request: behind a TLS-terminating proxy the request is http.
-        secure=settings.issuer_is_https,
-        path="/",
-    )
+    response = see_other(_local_path(return_to))
+    set_identity_cookie(response, settings, codec, account.id)
     return response
 
 
 @router.get("/demo/partner-callback", response_class=HTMLResponse)
 async def partner_callback(request: Request) -> HTMLResponse:
-    rows = "".join(
-        f"<tr><th>{escape(k)}</th><td id='{escape(k)}'>{escape(v)}</td></tr>"
-        for k, v in request.query_params.items()
-    )
-    body = f"<p>The partner received:</p><table>{rows}</table>"
-    return HTMLResponse(
-        _PAGE.format(title="Partner callback (demo)", body=body), headers=page_headers()
-    )
+    """What a partner's return URL receives (``code``, ``state`` or ``error``), shown as is."""
+    return page("partner_callback.html", received=list(request.query_params.items()))

@@ -1,12 +1,12 @@
-"""Cross-site request forgery checks for the built-in consent form (docs/consent.md).
+"""Cross-site request forgery checks for every form of ours (docs/consent.md, docs/security.md).
 
-Two independent checks, both before anything is read from or written to a request:
+Two independent checks, both before anything is decided:
 
-- **CSRF token** (synchronizer token, OWASP CSRF cheat sheet): an HMAC-SHA256 of the
-  authorization request id, the account id and a hash of the identity cookie, under a key
-  derived from ``TSP_AUTH_ID_TOKEN_SECRET``. Nothing is stored: the page embeds the token, the
-  POST recomputes it and compares in constant time. A token is good for one request and one
-  sign-in only.
+- **CSRF token** (synchronizer token, OWASP CSRF cheat sheet): an HMAC-SHA256 of what the form
+  decides (an authorization or access request id), the account id and a hash of the identity
+  cookie, under a key derived from ``TSP_AUTH_ID_TOKEN_SECRET``. Nothing is stored: the page
+  embeds the token, the POST recomputes it and compares in constant time. A token is good for
+  one request and one sign-in only.
 - **Origin** (RFC 6454 §7, Fetch metadata): a POST that names another origin than the one of
   ``TSP_AUTH_ISSUER`` is refused. Not the request's own URL: behind a reverse proxy that is
   the proxy's view of the upstream (another host, http), not what the browser shows.
@@ -26,12 +26,14 @@ from starlette.requests import Request
 
 from tsp_auth.config import Settings
 from tsp_auth.errors import Forbidden
+from tsp_auth.web.sign_in import SignedIn
 
 ORIGIN_MISMATCH = "origin_mismatch"
 CROSS_SITE_REQUEST = "cross_site_request"
 CSRF_TOKEN_INVALID = "csrf_token_invalid"  # noqa: S105 (a reason code, not a secret)
 
-# Domain separation: the CSRF key is never the key that signs identity tokens.
+# Domain separation: the CSRF key is never the key that signs identity tokens. The label
+# predates web/ (the consent form was first): changing it would void every open form.
 _KEY_LABEL = b"tsp-auth consent csrf v1"
 _SAME_SITE_FETCHES = ("same-origin", "none")
 
@@ -41,11 +43,21 @@ def _key(secret: str) -> bytes:
 
 
 def csrf_token(secret: str, *, request_id: str, account_id: str, identity_token: str) -> str:
-    """The token the consent form of ``request_id`` carries for this signed-in browser."""
+    """The token the form deciding ``request_id`` carries for this signed-in browser."""
     session = hashlib.sha256(identity_token.encode()).hexdigest()
     message = json.dumps([request_id, account_id, session]).encode()
     digest = hmac.new(_key(secret), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def form_token(settings: Settings, bound_to: str, who: SignedIn) -> str:
+    """The token of a signed-in caller's form that decides ``bound_to``."""
+    return csrf_token(
+        settings.id_token_secret.get_secret_value(),
+        request_id=bound_to,
+        account_id=who.caller.account_id,
+        identity_token=who.identity_token,
+    )
 
 
 def csrf_valid(expected: str, given: str | None) -> bool:
