@@ -31,10 +31,10 @@ from tsp_auth.idempotency.service import install_replay_handler
 from tsp_auth.identity import dev_pages
 from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
-from tsp_auth.keys.router import router as keys_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.cors import router as cors_preflight_router
+from tsp_auth.oauth.discovery import router as discovery_router
 from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
@@ -51,7 +51,7 @@ from tsp_auth.webhooks.router import router as webhooks_router
 ROUTERS = (
     decisions_router,
     oauth_router,
-    keys_router,
+    discovery_router,
     cors_preflight_router,
     tsp_access_router,
     ops_router,

@@ -23,7 +23,6 @@ from tsp_auth.deps import (
     SettingsDep,
 )
 from tsp_auth.errors import error_response, responses
-from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,
     authenticate_client,
@@ -34,6 +33,7 @@ from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
 from tsp_auth.oauth.http import NoStoreRoute, require_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
+from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
     ClientAuthForm,
