@@ -20,7 +20,9 @@ from tsp_auth.clients.router import router as clients_router
 from tsp_auth.clock import now
 from tsp_auth.config import Settings, get_settings
 from tsp_auth.consent.html import router as consent_page_router
+from tsp_auth.consent.pages import error_page
 from tsp_auth.consent.router import router as consent_router
+from tsp_auth.consent.service import start_authorization
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
@@ -33,6 +35,7 @@ from tsp_auth.identity.router import dev_router
 from tsp_auth.identity.router import router as identity_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
+from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router
 from tsp_auth.oauth.cors import router as cors_preflight_router
 from tsp_auth.oauth.discovery import router as discovery_router
 from tsp_auth.oauth.router import router as oauth_router
@@ -40,12 +43,20 @@ from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
+from tsp_auth.partner_apps.requests import start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
 from tsp_auth.rate_limits import RateLimits
 from tsp_auth.reasons.router import router as problems_router
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.webhooks.router import router as webhooks_router
+
+# The protocol's authorization endpoint stores a followed link through the flows above it.
+_authorize_router = authorize_router(
+    AuthorizationFlows(
+        seller=start_authorization, partner=start_app_authorization, error_page=error_page
+    )
+)
 
 # Hot paths first: routes are matched in this order, one after the other.
 ROUTERS = (
@@ -59,6 +70,7 @@ ROUTERS = (
     registry_router,
     grants_router,
     links_router,
+    _authorize_router,
     consent_router,
     consent_page_router,
     home_router,
