@@ -23,6 +23,7 @@ from tsp_auth.deps import (
     SettingsDep,
 )
 from tsp_auth.errors import error_response, responses
+from tsp_auth.no_store import NoStoreRoute
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,
     authenticate_client,
@@ -31,7 +32,7 @@ from tsp_auth.oauth.client_authentication import (
 from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
-from tsp_auth.oauth.http import NoStoreRoute, require_form
+from tsp_auth.oauth.http import require_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.revocation import revoke
