@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 
 from tsp_auth import __version__, openapi_spec
+from tsp_auth.accounts.router import dev_router
+from tsp_auth.accounts.router import router as identity_router
 from tsp_auth.assignments.router import router as assignments_router
 from tsp_auth.audit.router import router as audit_router
 from tsp_auth.audit.service import record_denial
@@ -31,8 +33,6 @@ from tsp_auth.grants.router import router as grants_router
 from tsp_auth.home import router as home_router
 from tsp_auth.idempotency.service import install_replay_handler
 from tsp_auth.identity import dev_pages
-from tsp_auth.identity.router import dev_router
-from tsp_auth.identity.router import router as identity_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router
