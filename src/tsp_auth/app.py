@@ -45,8 +45,8 @@ from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.partner_apps.requests import start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
+from tsp_auth.problems import router as problems_router
 from tsp_auth.rate_limits import RateLimits
-from tsp_auth.reasons.router import router as problems_router
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.webhooks.router import router as webhooks_router
