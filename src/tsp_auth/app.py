@@ -48,6 +48,7 @@ from tsp_auth.partner_apps.router import router as partner_apps_router
 from tsp_auth.problems import router as problems_router
 from tsp_auth.rate_limits import RateLimits
 from tsp_auth.registry.router import router as registry_router
+from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.webhooks.router import router as webhooks_router
 
@@ -75,6 +76,7 @@ ROUTERS = (
     consent_page_router,
     home_router,
     assignments_router,
+    assignment_removal_router,
     audit_router,
     webhooks_router,
     clients_router,
