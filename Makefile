@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check src tests migrations bench
 	$(BIN)/ruff format --check src tests migrations bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
 format: install
@@ -53,4 +54,4 @@ bench: install
 	$(BIN)/python -m bench.run --scale 1000 1000000 $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

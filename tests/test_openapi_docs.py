@@ -15,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 from tsp_auth import openapi_spec
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
-from tsp_auth.keys.metadata import server_metadata
+from tsp_auth.oauth.metadata import server_metadata
 from tsp_auth.openapi_examples import REQUEST_EXAMPLES, RESPONSE_EXAMPLES
 
 DOCUMENT_URI = "urn:tsp-auth:openapi"

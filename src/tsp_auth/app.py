@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 
 from tsp_auth import __version__, openapi_spec
+from tsp_auth.accounts.router import dev_router
+from tsp_auth.accounts.router import router as identity_router
 from tsp_auth.assignments.router import router as assignments_router
 from tsp_auth.audit.router import router as audit_router
 from tsp_auth.audit.service import record_denial
@@ -19,39 +21,54 @@ from tsp_auth.business_centers.router import router as business_centers_router
 from tsp_auth.clients.router import router as clients_router
 from tsp_auth.clock import now
 from tsp_auth.config import Settings, get_settings
-from tsp_auth.consent.html import router as consent_page_router
+from tsp_auth.consent.html import AppPages, consent_page_router
 from tsp_auth.consent.router import router as consent_router
+from tsp_auth.consent.service import start_authorization
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.errors import AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.idempotency.service import install_replay_handler
-from tsp_auth.identity.router import dev_router
-from tsp_auth.identity.router import router as identity_router
-from tsp_auth.keys.router import router as keys_router
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
+from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router
 from tsp_auth.oauth.cors import router as cors_preflight_router
+from tsp_auth.oauth.discovery import router as discovery_router
 from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
+from tsp_auth.partner_apps import pages as app_pages
+from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
+from tsp_auth.problems import router as problems_router
 from tsp_auth.rate_limits import RateLimits
-from tsp_auth.reasons.router import router as problems_router
 from tsp_auth.registry.router import router as registry_router
+from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.web import dev_pages
+from tsp_auth.web.error_pages import link_error_page
 from tsp_auth.web.home import router as home_router
 from tsp_auth.webhooks.router import router as webhooks_router
+
+# The protocol's authorization endpoint stores a followed link through the flows above it.
+_authorize_router = authorize_router(
+    AuthorizationFlows(
+        seller=start_authorization, partner=start_app_authorization, error_page=link_error_page
+    )
+)
+# The consent page answers a partner app's request with the app's pages (seed 004).
+_consent_page_router = consent_page_router(
+    AppPages(is_app_request=is_app_request_id, show=app_pages.show, decision=app_pages.AppDecision)
+)
 
 # Hot paths first: routes are matched in this order, one after the other.
 ROUTERS = (
     decisions_router,
     oauth_router,
-    keys_router,
+    discovery_router,
     cors_preflight_router,
     tsp_access_router,
     ops_router,
@@ -59,10 +76,12 @@ ROUTERS = (
     registry_router,
     grants_router,
     links_router,
+    _authorize_router,
     consent_router,
-    consent_page_router,
+    _consent_page_router,
     home_router,
     assignments_router,
+    assignment_removal_router,
     audit_router,
     webhooks_router,
     clients_router,

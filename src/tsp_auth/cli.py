@@ -49,7 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _worker_beside(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
-    from tsp_auth.webhooks.process import worker_beside
+    from tsp_auth.worker.process import worker_beside
 
     if not args.with_worker:
         return contextlib.nullcontext()
@@ -153,7 +153,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from tsp_auth.webhooks.process import WorkerOptions, run_command
+    from tsp_auth.worker.process import WorkerOptions, run_command
 
     options = WorkerOptions(
         once=args.once,
@@ -166,13 +166,13 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 def cmd_sweep(_: argparse.Namespace) -> None:
-    from tsp_auth.webhooks.process import run_sweep
+    from tsp_auth.worker.process import run_sweep
 
     _run_worker(run_sweep)
 
 
 def cmd_cleanup(_: argparse.Namespace) -> None:
-    from tsp_auth.webhooks.process import run_cleanup
+    from tsp_auth.worker.process import run_cleanup
 
     _run_worker(run_cleanup)
 

@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tsp_auth.observability.context import current_request_id
 from tsp_auth.reasons import message
+from tsp_auth.request_id import current_request_id
 
 if TYPE_CHECKING:
     from tsp_auth.audit.service import AuditNote

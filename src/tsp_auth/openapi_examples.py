@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tsp_auth.config import Settings
-from tsp_auth.keys.metadata import server_metadata
+from tsp_auth.oauth.metadata import server_metadata
 
 EXAMPLE_NAME = "demo"
 EXAMPLE_SUMMARY = "With the demo data of `tsp-auth demo`"

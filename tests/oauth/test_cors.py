@@ -12,7 +12,7 @@ from httpx import AsyncClient, Response
 
 from tests.factories import Factory
 from tests.oauth.helpers import REDIRECT, App, counts, obtain_code, partner_app, redeem
-from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
 
 SPA = "https://spa.example.com"
 OTHER_SPA = "https://other-spa.example.com"

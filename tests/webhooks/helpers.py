@@ -25,7 +25,7 @@ from tsp_auth.models import (
 )
 from tsp_auth.models.base import Base
 from tsp_auth.webhooks.delivery import http_client
-from tsp_auth.webhooks.worker import WorkerRun, run_once
+from tsp_auth.worker.schedule import WorkerRun, run_once
 
 ALL_EVENTS = [
     "grant.created",

@@ -22,7 +22,7 @@ from tsp_auth.webhooks.addresses import IPAddress
 from tsp_auth.webhooks.delivery import http_client
 from tsp_auth.webhooks.egress import PublicOnlyTransport, RefusedAddress
 from tsp_auth.webhooks.outbox import emit
-from tsp_auth.webhooks.worker import run_once
+from tsp_auth.worker.schedule import run_once
 
 LOOPBACK_SPELLINGS = [
     "2130706433:8799",  # decimal

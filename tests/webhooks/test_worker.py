@@ -16,7 +16,7 @@ from tests.webhooks.receiver import Receiver
 from tsp_auth.grants.events import count_on_commit
 from tsp_auth.observability.metrics import GRANT_TRANSITIONS
 from tsp_auth.webhooks.delivery import http_client
-from tsp_auth.webhooks.worker import run_forever
+from tsp_auth.worker.schedule import run_forever
 
 TIMEOUT = 60
 

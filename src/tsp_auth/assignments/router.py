@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
@@ -37,15 +37,3 @@ async def list_assignments(
     caller: CallerDep, session: SessionDep, page: PageQueryDep
 ) -> AssignmentList:
     return await service.list_assignments(session, caller, page)
-
-
-@router.delete(
-    "/v1/assignments/{assignment_id}",
-    status_code=204,
-    response_class=Response,
-    summary="Remove an assignment; the member's console sessions for that seller end at once",
-    responses=responses(401, 403, 404),
-)
-async def delete_assignment(assignment_id: str, caller: CallerDep, session: SessionDep) -> Response:
-    await service.delete_assignment(session, caller, assignment_id)
-    return Response(status_code=204)

@@ -3,7 +3,6 @@ or part of the grant's roles; admins see everything, members what is assigned to
 
 from __future__ import annotations
 
-from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,13 +14,11 @@ from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account, require_partner_admin
-from tsp_auth.models import ConsoleSession, MemberAssignment
+from tsp_auth.models import MemberAssignment
 from tsp_auth.models.base import new_id
 from tsp_auth.pagination import PageQuery, sequence_page
 from tsp_auth.policy import ROLE_CODES, Reason
 from tsp_auth.registry import repository as registry
-from tsp_auth.tsp_access.reasons import EndReason
-from tsp_auth.tsp_access.sessions import end_sessions
 
 
 def _roles(roles: list[str] | None) -> frozenset[str] | None:
@@ -99,8 +96,11 @@ async def list_assignments(
     return AssignmentList(items=items, next_cursor=cursor)
 
 
-async def delete_assignment(session: AsyncSession, caller: Caller, assignment_id: str) -> None:
-    """Remove an assignment and end, at once, the member's console sessions for that seller."""
+async def delete_assignment(
+    session: AsyncSession, caller: Caller, assignment_id: str
+) -> MemberAssignment:
+    """Remove an assignment; return it. Its member's console sessions for that seller end in
+    the same transaction (``tsp_access.assignment_removal``, which calls this)."""
     partner_id = require_partner_admin(caller, manages="assignments")
     row = await repository.get(session, assignment_id)
     if row is None or row.partner_id != partner_id:
@@ -108,9 +108,4 @@ async def delete_assignment(session: AsyncSession, caller: Caller, assignment_id
     if not await repository.remove(session, row.id):
         raise NotFound("no such assignment")  # removed by a concurrent request
     record_event(session, _note("assignment.deleted", caller, row))
-    their_sessions = and_(
-        ConsoleSession.member_id == row.member_id, ConsoleSession.seller_id == row.seller_id
-    )
-    await end_sessions(
-        session, their_sessions, actor_id=caller.account_id, reason=EndReason.ASSIGNMENT_REMOVED
-    )
+    return row

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import Actor, AuditNote
 from tsp_auth.errors import AppError, NotFound
-from tsp_auth.grants.events import parties
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuthorizationRequest, Grant
+from tsp_auth.models.grants import parties
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -17,7 +17,7 @@ from tsp_auth.clients.schemas import (
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.oauth.http import NoStoreRoute
+from tsp_auth.no_store import NoStoreRoute
 from tsp_auth.pagination import PageQuery
 
 # Answers may carry a client secret: never cached (RFC 6749 §5.1 by analogy).

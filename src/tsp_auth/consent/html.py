@@ -3,14 +3,19 @@
 HTTP only: the caller comes from the identity cookie (``web.sign_in``), the form goes through
 the one HTML decide flow (``web.decide``: origin, sign-in, attempts, CSRF), and the same
 service functions as the JSON API decide. No JavaScript anywhere. A partner app's request
-(seed 004) opens the same URL and is answered by ``tsp_auth.partner_apps.pages``. See
+(seed 004) opens the same URL and is answered by the pages ``app.py`` hands in
+(``tsp_auth.partner_apps.pages``, which imports consent: hence no import the other way). See
 docs/consent.md, "The built-in consent page".
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from tsp_auth import urls
@@ -22,8 +27,6 @@ from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account
-from tsp_auth.partner_apps import pages as app_pages
-from tsp_auth.partner_apps.requests import is_app_request_id
 from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
 from tsp_auth.web.browser import Browser, BrowserDep
@@ -32,6 +35,16 @@ from tsp_auth.web.decide import PageDecision
 from tsp_auth.web.error_pages import REQUEST_ERRORS
 from tsp_auth.web.pages import page, see_other
 from tsp_auth.web.sign_in import SignedIn, signed_in_page
+
+
+@dataclass(frozen=True, slots=True)
+class AppPages:
+    """How a partner app's request is shown and decided on the same URL (seed 004)."""
+
+    is_app_request: Callable[[AsyncSession, str], Awaitable[bool]]
+    show: Callable[[Browser, SignedIn, str], Awaitable[Response]]
+    decision: Callable[[Browser, str], PageDecision]
+
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
 
@@ -80,18 +93,10 @@ async def _view_page(
     return _form_page(view, who, browser, picked, refusal)
 
 
-async def _show(browser: Browser, who: SignedIn, request_id: str) -> Response:
-    if await is_app_request_id(browser.session, request_id):
-        return await app_pages.show(browser, who, request_id)
+async def _show(apps: AppPages, browser: Browser, who: SignedIn, request_id: str) -> Response:
+    if await apps.is_app_request(browser.session, request_id):
+        return await apps.show(browser, who, request_id)
     return await _view_page(browser, who, request_id)
-
-
-@router.get("/consent/{request_id}")
-async def consent_page(request_id: str, browser: BrowserDep) -> Response:
-    here = urls.consent_page_path(request_id)
-    return await signed_in_page(
-        browser, here, REQUEST_ERRORS, lambda who: _show(browser, who, request_id)
-    )
 
 
 async def _decided(browser: Browser, caller: Caller, request_id: str, form: Picked) -> Decided:
@@ -111,8 +116,8 @@ class _ConsentDecision:
     attempt: Endpoint = "consent"
     wording = REQUEST_ERRORS
 
-    def __init__(self, browser: Browser, request_id: str) -> None:
-        self.browser, self.request_id = browser, request_id
+    def __init__(self, apps: AppPages, browser: Browser, request_id: str) -> None:
+        self.apps, self.browser, self.request_id = apps, browser, request_id
         self.here = urls.consent_page_path(request_id)
         self.app: PageDecision | None = None
 
@@ -121,8 +126,8 @@ class _ConsentDecision:
 
     async def decide(self, who: SignedIn, form: FormData) -> Response:
         """Accept or reject, then 303 to where the JSON API says (``redirect_to``)."""
-        if await is_app_request_id(self.browser.session, self.request_id):
-            self.app = app_pages.AppDecision(self.browser, self.request_id)
+        if await self.apps.is_app_request(self.browser.session, self.request_id):
+            self.app = self.apps.decision(self.browser, self.request_id)
             return await self.app.decide(who, form)
         picked = read_form(form.multi_items())
         decided = await _decided(self.browser, who.caller, self.request_id, picked)
@@ -137,11 +142,6 @@ class _ConsentDecision:
             self.wording,
             lambda: _view_page(self.browser, who, self.request_id, picked, refusal),
         )
-
-
-@router.post("/consent/{request_id}")
-async def decide(request_id: str, browser: BrowserDep) -> Response:
-    return await web_decide.decide(browser, _ConsentDecision(browser, request_id))
 
 
 async def _done(browser: Browser, who: SignedIn, request_id: str) -> Response:
@@ -164,3 +164,22 @@ async def done_page(request_id: str, browser: BrowserDep) -> Response:
 async def terms_page(settings: SettingsDep) -> Response:
     """seed 001: the seller must "confirm the terms and conditions": here they are, versioned."""
     return page("terms.html", version=settings.terms_version)
+
+
+def consent_page_router(apps: AppPages) -> APIRouter:
+    """The consent page's routes, with the partner app pages ``apps`` for app requests."""
+    pages = APIRouter(tags=["consent page"], include_in_schema=False)
+
+    @pages.get("/consent/{request_id}")
+    async def consent_page(request_id: str, browser: BrowserDep) -> Response:
+        here = urls.consent_page_path(request_id)
+        return await signed_in_page(
+            browser, here, REQUEST_ERRORS, lambda who: _show(apps, browser, who, request_id)
+        )
+
+    @pages.post("/consent/{request_id}")
+    async def decide(request_id: str, browser: BrowserDep) -> Response:
+        return await web_decide.decide(browser, _ConsentDecision(apps, browser, request_id))
+
+    pages.include_router(router)
+    return pages

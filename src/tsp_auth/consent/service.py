@@ -16,7 +16,6 @@ from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent import access_request, repository
-from tsp_auth.consent.authorize import AuthorizeParams, check_link_host
 from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice, load_catalogue
 from tsp_auth.consent.recording import GrantTerms, record_grant
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
@@ -30,9 +29,8 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account, require_seller
 from tsp_auth.models import AuthorizationRequest, Partner
 from tsp_auth.models.base import new_id
-from tsp_auth.oauth.authorize import check_client_link
-from tsp_auth.partner_apps.requests import start_app_authorization
-from tsp_auth.partner_apps.rules import is_app_request, is_app_service_id
+from tsp_auth.oauth.authorize import ClientLink, is_app_request
+from tsp_auth.oauth.authorize_query import AuthorizeParams, check_link_host
 from tsp_auth.policy import (
     DURATIONS,
     Decision,
@@ -136,15 +134,14 @@ def check_picks(
 
 
 async def start_authorization(
-    session: AsyncSession, settings: Settings, params: AuthorizeParams
+    session: AsyncSession,
+    settings: Settings,
+    params: AuthorizeParams,
+    client_link: ClientLink | None,
 ) -> AuthorizationRequest:
-    """`/open/authorize`: store what the link asks for; the seller decides later."""
-    # A partner app's link: client, redirect URI, PKCE and scope are checked first.
-    client_link = await check_client_link(session, settings, params)
+    """`/open/authorize` (``oauth.authorize_endpoint``): store what the link asks for; the
+    seller decides later. A partner app's link comes with its client already checked."""
     service_id = client_link.service_id if client_link else params.service_id
-    if is_app_service_id(service_id):
-        # seed 004: a partner app's own service id: a partner authorizes it, not a seller.
-        return await start_app_authorization(session, settings, params, client_link)
     service = await registry.get_service(session, service_id) if service_id else None
     if service is None:
         raise NotFound("this authorization link names no known service", error="unknown_service")

@@ -23,6 +23,7 @@ from tsp_auth.grants import repository
 from tsp_auth.grants.terms import Recorded
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuthorizationRequest, Grant
+from tsp_auth.models.grants import parties
 from tsp_auth.observability.metrics import GRANT_TRANSITIONS
 from tsp_auth.webhooks.outbox import emit
 
@@ -37,16 +38,6 @@ TRANSITIONS = {
 _PENDING = "tsp_auth.grant_transitions"
 # Audit events carry these as columns; the detail holds the rest of the payload.
 _IDS = ("grant_id", "seller_id", "partner_id")
-
-
-def parties(grant: Grant) -> tuple[str | None, str | None]:
-    """(seller_id, partner_id) of a grant: TSP access is seller → partner; a partner
-    authorization (partner_app) is granted by the partner; others name neither."""
-    if grant.kind == "tsp_access":
-        return grant.grantor_id, grant.grantee_id
-    if grant.kind == "partner_app":
-        return None, grant.grantor_id
-    return None, None
 
 
 def grant_payload(grant: Grant) -> dict[str, Any]:

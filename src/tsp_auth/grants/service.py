@@ -31,6 +31,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Grant, Service
 from tsp_auth.policy import (
+    NO_MARKET,
     Decision,
     GrantFacts,
     GrantStatus,
@@ -38,15 +39,13 @@ from tsp_auth.policy import (
     Reason,
     Selection,
     ServiceFacts,
+    authorized_object_of,
     check_active,
     check_edit,
     check_grant_editable,
     market_rules,
     offer_for,
 )
-
-# ISO 3166 user-assigned code: a grant without a market gets "other market" rules (no login).
-NO_MARKET = "ZZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +63,6 @@ class LiveGrant:
     grantee_id: str
     service_id: str | None
     facts: GrantFacts
-
-
-def authorized_object_of(items: frozenset[str], chosen: str | None) -> str | None:
-    """The object that bounds a grant: only while it holds the authorized object item."""
-    return chosen if Item.AUTHORIZED_OBJECT in items else None
 
 
 def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:

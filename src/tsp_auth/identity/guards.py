@@ -2,17 +2,14 @@
 
 Most are called inside the service, because the route must first answer 422 for a bad body
 or 404 for another tenant's object. Where the check comes first anyway (no body, no query
-to validate, no lookup before it), the route takes the ``Annotated`` alias instead, so the
-refusal happens before the route body runs, as it did inside the service.
+to validate, no lookup before it), the router declares an ``Annotated`` alias over the check
+(``webhooks.router.WebhookAdminDep``), so the refusal happens before the route body runs, as it
+did inside the service. The checks themselves import no dependency (``deps`` sits above
+``identity``, which it resolves the caller with).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends
-
-from tsp_auth.deps import CallerDep
 from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.policy import check_consenter
@@ -51,11 +48,3 @@ def require_main_account(caller: Caller) -> str:
     if not decision.allow or caller.seller_id is None:
         raise Forbidden("only the seller's main account may decide", error=decision.reason)
     return caller.seller_id
-
-
-async def _webhook_admin(caller: CallerDep) -> str:
-    return require_partner_admin(caller, manages="webhooks")
-
-
-# The partner whose admin calls: for webhook routes whose first check is the role.
-WebhookAdminDep = Annotated[str, Depends(_webhook_admin)]

@@ -1,1 +1,1 @@
-"""Signing keys of the JWTs we issue: storage, rotation, the process's key ring, discovery."""
+"""Signing keys of the JWTs we issue: storage, rotation, the process's key ring, the JWK Set."""

@@ -1,11 +1,11 @@
-"""Discovery documents (RFC 7517 JWK Set, RFC 8414 metadata) and the key listing."""
+"""The JWK Set (RFC 7517) and the key listing."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 KeyState = Literal["pending", "signing", "verifying", "retired"]
 
@@ -24,28 +24,6 @@ class Jwk(BaseModel):
 
 class JwkSet(BaseModel):
     keys: list[Jwk]
-
-
-class AuthorizationServerMetadata(BaseModel):
-    """RFC 8414 §2: what a client needs to find every endpoint and what they support."""
-
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    introspection_endpoint: str
-    revocation_endpoint: str
-    jwks_uri: str
-    response_types_supported: list[str]
-    response_modes_supported: list[str]
-    grant_types_supported: list[str]
-    token_endpoint_auth_methods_supported: list[str]
-    introspection_endpoint_auth_methods_supported: list[str]
-    revocation_endpoint_auth_methods_supported: list[str]
-    code_challenge_methods_supported: list[str]
-    scopes_supported: list[str]
-    authorization_response_iss_parameter_supported: bool = Field(
-        description="RFC 9207: the authorization response carries `iss`."
-    )
 
 
 class SigningKeyRead(BaseModel):

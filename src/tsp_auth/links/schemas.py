@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tsp_auth.consent.authorize import STATE_MAX_LENGTH, STATE_PATTERN, Purpose
+from tsp_auth.oauth.authorize_query import STATE_MAX_LENGTH, STATE_PATTERN, Purpose
 from tsp_auth.strict import RequestBody
 
 

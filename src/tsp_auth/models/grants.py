@@ -76,3 +76,14 @@ class Grant(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def parties(grant: Grant) -> tuple[str | None, str | None]:
+    """(seller_id, partner_id) of a grant, as audit events and webhooks name them: TSP access
+    is seller → partner; a partner authorization (partner_app) is granted by the partner;
+    others name neither. Here, below grants/ and audit/, because both need it."""
+    if grant.kind == "tsp_access":
+        return grant.grantor_id, grant.grantee_id
+    if grant.kind == "partner_app":
+        return None, grant.grantor_id
+    return None, None

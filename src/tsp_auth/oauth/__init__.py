@@ -1,2 +1,3 @@
-"""The OAuth 2.0 authorization server: authorization codes, the token endpoint, introspection
-and revocation (DESIGN §3, docs/oauth.md). Clients themselves live in ``tsp_auth.clients``."""
+"""The OAuth 2.0 authorization server: the authorize endpoint, authorization codes, client
+authentication, the token endpoint, introspection, revocation, metadata and discovery
+(DESIGN §3, docs/oauth.md). Clients themselves live in ``tsp_auth.clients``."""

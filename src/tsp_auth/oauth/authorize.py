@@ -19,9 +19,9 @@ from tsp_auth import urls
 from tsp_auth.clients import repository as clients
 from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
-from tsp_auth.consent.authorize import AuthorizeParams, check_link_host
 from tsp_auth.errors import BadRequest
-from tsp_auth.models import Client
+from tsp_auth.models import AuthorizationRequest, Client
+from tsp_auth.oauth.authorize_query import AuthorizeParams, check_link_host
 from tsp_auth.oauth.errors import AuthorizationErrorRedirect
 from tsp_auth.oauth.pkce import PKCE_PATTERN, S256, is_well_formed
 from tsp_auth.registry import repository as registry
@@ -82,6 +82,16 @@ def usable_partner_app(client: Client | None) -> bool:
         and client.service_id is not None
         and client.status != "disabled"
     )
+
+
+def is_app_service_id(service_id: str | None) -> bool:
+    """A partner app's own service id (seed 004: "using their app's service_id")."""
+    return service_id is not None and service_id.startswith(APP_SERVICE_PREFIX)
+
+
+def is_app_request(request: AuthorizationRequest) -> bool:
+    """A request stored from a partner app's link for its own ``app_…`` service."""
+    return request.client_id is not None and is_app_service_id(request.service_id)
 
 
 async def _client_and_redirect(

@@ -28,10 +28,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients import repository as clients
-from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.deps import get_sessionmaker
 from tsp_auth.errors import Forbidden
-from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.client_authentication import AuthenticatedClient
+from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
 
 # The method each CORS path answers; a preflight names it in Access-Control-Request-Method.
 CORS_METHODS: dict[str, str] = {

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.service import AuditNote, record_event, record_event_alone
-from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.clients.scopes import format_scope, parse_scope
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
@@ -23,6 +22,7 @@ from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.models import AuthorizationCode, RefreshToken, TokenFamily
 from tsp_auth.oauth import repository
+from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.errors import (
     InvalidGrant,
     InvalidRequest,

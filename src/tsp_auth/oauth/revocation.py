@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import AuditNote, record_event
-from tsp_auth.clients.authentication import AuthenticatedClient
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.oauth import repository
+from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.errors import InvalidGrant
 from tsp_auth.oauth.introspection import is_access_token
 from tsp_auth.oauth.opaque import digest

@@ -13,11 +13,6 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.clients.authentication import (
-    AuthenticatedClient,
-    authenticate_client,
-    presented_credentials,
-)
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
 from tsp_auth.deps import (
@@ -28,12 +23,18 @@ from tsp_auth.deps import (
     SettingsDep,
 )
 from tsp_auth.errors import error_response, responses
-from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.no_store import NoStoreRoute
+from tsp_auth.oauth.client_authentication import (
+    AuthenticatedClient,
+    authenticate_client,
+    presented_credentials,
+)
 from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
-from tsp_auth.oauth.http import NoStoreRoute, require_form
+from tsp_auth.oauth.http import require_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
+from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
     ClientAuthForm,

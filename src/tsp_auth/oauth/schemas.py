@@ -1,5 +1,6 @@
 """Form bodies and answers of the token (RFC 6749 §4-6), introspection (RFC 7662) and
-revocation (RFC 7009) endpoints. Bodies are ``application/x-www-form-urlencoded``."""
+revocation (RFC 7009) endpoints, bodies ``application/x-www-form-urlencoded``; the
+authorization server metadata (RFC 8414)."""
 
 from __future__ import annotations
 
@@ -69,4 +70,26 @@ class IntrospectionResponse(BaseModel):
     grant_id: str | None = Field(default=None, description="The grant the token rests on.")
     act: dict[str, Any] | None = Field(
         default=None, description="RFC 8693 §4.1: who acts on the subject's behalf."
+    )
+
+
+class AuthorizationServerMetadata(BaseModel):
+    """RFC 8414 §2: what a client needs to find every endpoint and what they support."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    introspection_endpoint: str
+    revocation_endpoint: str
+    jwks_uri: str
+    response_types_supported: list[str]
+    response_modes_supported: list[str]
+    grant_types_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    introspection_endpoint_auth_methods_supported: list[str]
+    revocation_endpoint_auth_methods_supported: list[str]
+    code_challenge_methods_supported: list[str]
+    scopes_supported: list[str]
+    authorization_response_iss_parameter_supported: bool = Field(
+        description="RFC 9207: the authorization response carries `iss`."
     )

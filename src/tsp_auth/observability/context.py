@@ -1,19 +1,9 @@
-"""The request id of the request being served, for logs and error bodies."""
+"""The request id, as observability sets it (``middleware``) and logs it (``logs``).
 
-from __future__ import annotations
+The value lives in ``tsp_auth.request_id``, below ``errors`` and ``observability`` both:
+``errors`` puts it in every error body, and ``observability`` answers with ``errors``.
+"""
 
-from contextvars import ContextVar
+from tsp_auth.request_id import current_request_id, reset_request_id, set_request_id
 
-_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-
-
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
-def set_request_id(value: str | None) -> object:
-    return _request_id.set(value)
-
-
-def reset_request_id(token: object) -> None:
-    _request_id.reset(token)  # type: ignore[arg-type]
+__all__ = ["current_request_id", "reset_request_id", "set_request_id"]

@@ -19,7 +19,6 @@ from tsp_auth.clients import repository as clients
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent import repository as consent_repository
-from tsp_auth.consent.authorize import AuthorizeParams
 from tsp_auth.db import rows
 from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.grants.events import grants_changed
@@ -27,7 +26,8 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuthorizationRequest, Client, Grant, Partner
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth import codes
-from tsp_auth.oauth.authorize import ClientLink, authorization_response
+from tsp_auth.oauth.authorize import ClientLink, authorization_response, is_app_request
+from tsp_auth.oauth.authorize_query import AuthorizeParams
 from tsp_auth.partner_apps import repository
 from tsp_auth.partner_apps.recording import record_grant
 from tsp_auth.partner_apps.rules import (
@@ -40,7 +40,6 @@ from tsp_auth.partner_apps.rules import (
     check_scopes,
     check_tap_enrolled,
     grantable_scopes,
-    is_app_request,
 )
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
 from tsp_auth.policy import Decision

@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from tsp_auth.clients.scopes import PARTNER_SCOPE_PREFIX
 from tsp_auth.identity.callers import Caller
-from tsp_auth.models import AuthorizationRequest, Client, Partner
-from tsp_auth.oauth.authorize import APP_SERVICE_PREFIX
+from tsp_auth.models import Client, Partner
+from tsp_auth.oauth.authorize import is_app_service_id
 from tsp_auth.policy import Decision
 
 # seed 004: partner authorization is "only for the Seller and Scalable Creator Match-Up (aka
@@ -32,16 +32,6 @@ class AppReason(StrEnum):
     INVALID_SCOPE = "invalid_scope"
     APP_IN_DEVELOPMENT = "app_in_development"
     UNAUTHORIZED_CLIENT = "unauthorized_client"
-
-
-def is_app_service_id(service_id: str | None) -> bool:
-    """A partner app's own service id (seed 004: "using their app's service_id")."""
-    return service_id is not None and service_id.startswith(APP_SERVICE_PREFIX)
-
-
-def is_app_request(request: AuthorizationRequest) -> bool:
-    """A request stored from a partner app's link for its own ``app_…`` service."""
-    return request.client_id is not None and is_app_service_id(request.service_id)
 
 
 def check_partner_account(caller: Caller) -> Decision:

@@ -6,9 +6,11 @@ decision returns a ``Decision`` with a ``Reason`` code.
 
 from tsp_auth.policy.access import (
     ACTIONS,
+    NO_MARKET,
     GrantFacts,
     GrantStatus,
     Requirement,
+    authorized_object_of,
     check_active,
     check_assignment,
     check_login,
@@ -100,6 +102,7 @@ __all__ = [
     "FULL_ACCESS",
     "ITEMS",
     "ITEM_CODES",
+    "NO_MARKET",
     "OBJECT_CODES",
     "ROLES",
     "ROLE_CODES",
@@ -126,6 +129,7 @@ __all__ = [
     "ServiceFacts",
     "Validity",
     "ValidityChange",
+    "authorized_object_of",
     "change_validity",
     "check_active",
     "check_assignment",

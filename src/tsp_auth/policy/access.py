@@ -38,6 +38,10 @@ class GrantStatus(StrEnum):
     DEACTIVATED = "deactivated"
 
 
+# ISO 3166 user-assigned code: a grant without a market gets "other market" rules (no login).
+NO_MARKET = "ZZ"
+
+
 @dataclass(frozen=True, slots=True)
 class GrantFacts:
     """What a decision needs to know about one grant."""
@@ -52,6 +56,11 @@ class GrantFacts:
     # seed 002 US L2L: shop_and_tiktok | shop | tiktok_account; None: the grant has no
     # authorized object (other markets: "no Authorized object"), so no object limits it.
     authorized_object: str | None = None
+
+
+def authorized_object_of(items: frozenset[str], chosen: str | None) -> str | None:
+    """The object that bounds a grant: only while it holds the authorized object item."""
+    return chosen if Item.AUTHORIZED_OBJECT in items else None
 
 
 @dataclass(frozen=True, slots=True)

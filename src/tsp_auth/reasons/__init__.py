@@ -2,8 +2,9 @@
 
 The code is what a client switches on: the ``error`` of an RFC 9457 problem, of an RFC 6749
 error body, or the ``reason`` of a decision. Its message here is the problem's ``title``
-(the same for every occurrence, RFC 9457 §3.1.3), ``GET /problems/{code}`` serves it, and
-the OpenAPI document lists the codes as an enum (docs/api.md, "Reason codes").
+(the same for every occurrence, RFC 9457 §3.1.3), ``GET /problems/{code}`` serves it
+(``tsp_auth.problems``), and the OpenAPI document lists the codes as an enum (docs/api.md,
+"Reason codes"). Data only: ``errors`` reads it, so it imports nothing of the app.
 tests/test_reasons.py keeps this table complete: every code the source can raise is here.
 """
 

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now as clock_now
 from tsp_auth.grants.engine import ExpireLapsed, reduce_access
-from tsp_auth.grants.events import grant_payload, parties
+from tsp_auth.grants.events import grant_payload
+from tsp_auth.models.grants import parties
 from tsp_auth.sweeps import repository
 from tsp_auth.webhooks.outbox import emit
 

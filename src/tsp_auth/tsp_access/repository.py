@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.db.direct import DirectQuery, Row, SessionSource
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
-from tsp_auth.grants.service import NO_MARKET, authorized_object_of
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
-from tsp_auth.policy import GrantFacts, GrantStatus
+from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.

@@ -88,3 +88,8 @@ LINK_ERRORS = ErrorWording(
         {404: "Authorization link not found", 410: "Authorization link expired"}
     ),
 )
+
+
+def link_error_page(exc: AppError) -> HTMLResponse:
+    """The page a followed authorization link answers when it cannot be stored."""
+    return error_page(exc, LINK_ERRORS)

@@ -1,1 +1,1 @@
-"""Signed webhooks to partners: endpoints, a transactional outbox, and the delivery worker."""
+"""Signed webhooks to partners: endpoints, a transactional outbox, and their delivery."""

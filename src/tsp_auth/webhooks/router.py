@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
-from tsp_auth.identity.guards import WebhookAdminDep
+from tsp_auth.identity.guards import require_partner_admin
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
 from tsp_auth.webhooks.schemas import (
@@ -20,6 +21,14 @@ from tsp_auth.webhooks.schemas import (
 )
 
 router = APIRouter(tags=["webhooks"])
+
+
+async def _webhook_admin(caller: CallerDep) -> str:
+    return require_partner_admin(caller, manages="webhooks")
+
+
+# The partner whose admin calls: for webhook routes whose first check is the role.
+WebhookAdminDep = Annotated[str, Depends(_webhook_admin)]
 
 
 @router.post(

@@ -108,7 +108,7 @@ async def list_endpoints(session: AsyncSession, caller: Caller) -> Sequence[Webh
 async def delete(session: AsyncSession, partner_id: str, endpoint_id: str) -> None:
     """Stop sending to an endpoint; deliveries it had not received yet are cancelled.
 
-    ``partner_id``: the partner whose admin calls (``WebhookAdminDep``)."""
+    ``partner_id``: the partner whose admin calls (``webhooks.router.WebhookAdminDep``)."""
     if not await repository.delete_endpoint(session, partner_id, endpoint_id, now()):
         raise NotFound("no such webhook endpoint")
 
@@ -119,7 +119,7 @@ async def rotate_secret(
     """A new signing secret, shown once. Both secrets sign for the overlap, so the receiver
     can switch without missing a delivery (Standard Webhooks, "Key rotation").
 
-    ``partner_id``: the partner whose admin calls (``WebhookAdminDep``)."""
+    ``partner_id``: the partner whose admin calls (``webhooks.router.WebhookAdminDep``)."""
     secret = new_secret()
     until = now() + timedelta(seconds=settings.webhook_secret_overlap_seconds)
     rotated = await repository.rotate_secret(

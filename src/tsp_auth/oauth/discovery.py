@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from tsp_auth.clock import now
 from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import responses
-from tsp_auth.keys.metadata import JWKS_PATH, METADATA_PATH, server_metadata
-from tsp_auth.keys.schemas import AuthorizationServerMetadata, JwkSet
+from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
 from tsp_auth.oauth.cors import CorsRoute, allow_listed_origin
+from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, server_metadata
+from tsp_auth.oauth.schemas import AuthorizationServerMetadata
 
 # Readable by the pages of browser-based public clients (oauth.cors): they discover us too.
 router = APIRouter(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.accounts.schemas import BusinessCenterMembership, Me
 from tsp_auth.business_centers import repository as business_centers
 from tsp_auth.identity.callers import Caller
-from tsp_auth.identity.schemas import BusinessCenterMembership, Me
 
 
 async def memberships(session: AsyncSession, caller: Caller) -> list[BusinessCenterMembership]:

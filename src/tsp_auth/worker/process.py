@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
-from tsp_auth.webhooks.worker import OUTCOMES, run_forever, run_once
+from tsp_auth.worker.schedule import OUTCOMES, run_forever, run_once
 
 log = logging.getLogger("tsp_auth.worker")
 

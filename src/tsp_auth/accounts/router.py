@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from tsp_auth.accounts import service
+from tsp_auth.accounts.schemas import IdentityToken, IdentityTokenRequest, Me
 from tsp_auth.clock import now
 from tsp_auth.deps import CallerDep, IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
 from tsp_auth.errors import NotFound, responses
-from tsp_auth.identity import service
-from tsp_auth.identity.schemas import IdentityToken, IdentityTokenRequest, Me
 from tsp_auth.registry import repository
 
 router = APIRouter(tags=["identity"])

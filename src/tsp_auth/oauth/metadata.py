@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_SCOPES
 from tsp_auth.config import Settings
-from tsp_auth.keys.schemas import AuthorizationServerMetadata
+from tsp_auth.oauth.schemas import AuthorizationServerMetadata
 
 JWKS_PATH = "/.well-known/jwks.json"
 METADATA_PATH = "/.well-known/oauth-authorization-server"
