@@ -8,9 +8,9 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.schemas import AuditQuery
+from tsp_auth.db.pages import keyset_page
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import AuditEvent
-from tsp_auth.pagination import keyset_page
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:
