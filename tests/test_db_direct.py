@@ -2,11 +2,13 @@
 
 On PostgreSQL with an engine-bound app, ``DirectQuery.first`` runs the compiled SQL on the
 asyncpg driver; given a session, ``first`` runs the statement through it. Both must give the
-same keys, values and types (aware datetimes, decoded JSON sets, booleans, NULLs).
+same typed rows: the same dataclass, values and types (aware datetimes, decoded JSON sets,
+booleans, NULLs), for every direct read the repositories declare.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 
 import jwt
@@ -17,8 +19,14 @@ from sqlalchemy import select
 
 from tests.factories import Factory
 from tests.tsp_access.helpers import audit_events, make_world, session_token
+from tsp_auth.clients import repository as clients
+from tsp_auth.clients.repository import ClientCredentials
 from tsp_auth.db.direct import DirectQuery
+from tsp_auth.identity import repository as identity
+from tsp_auth.identity.repository import Caller
 from tsp_auth.models import ConsoleSession, Grant
+from tsp_auth.oauth import repository as oauth
+from tsp_auth.oauth.repository import AccessTokenState
 from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.tokens import hash_token
 
@@ -55,9 +63,108 @@ async def test_an_unknown_key_reads_nothing_on_either_path(committed_app: FastAP
         assert await repository.live_session(session, "0" * 64) is None
 
 
+@dataclass(frozen=True, slots=True)
+class _Roles:
+    roles: frozenset[str]
+    grant_roles: frozenset[str]
+
+
 def test_columns_with_clashing_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="label them"):
-        DirectQuery(select(ConsoleSession.roles, Grant.roles))
+        DirectQuery(_Roles, select(ConsoleSession.roles, Grant.roles))
+
+
+def test_a_row_whose_fields_are_not_the_columns_in_order_is_refused() -> None:
+    # Rows are built positionally: fields in another order would swap values silently.
+    with pytest.raises(ValueError, match="are not the columns"):
+        DirectQuery(_Roles, select(Grant.roles.label("grant_roles"), ConsoleSession.roles))
+    with pytest.raises(TypeError, match="dataclass"):
+        DirectQuery(dict, select(ConsoleSession.roles))
+
+
+async def test_the_caller_reads_the_same_on_both_paths(
+    committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    world = await make_world(Factory(committed_app, committed_client))
+    sessionmaker = committed_app.state.sessionmaker
+
+    direct = await identity.caller_account(sessionmaker, world.admin.id)
+    async with sessionmaker() as session:
+        through_session = await identity.caller_account(session, world.admin.id)
+
+    assert direct == through_session
+    assert direct == Caller(
+        account_id=world.admin.id,
+        kind="partner",
+        role="admin",
+        name=world.admin.name,
+        seller_id=None,
+        partner_id=world.partner.id,
+        business_center_id=None,
+    )
+    assert await identity.caller_account(sessionmaker, "acc_unknown") is None
+
+
+async def test_client_credentials_read_the_same_on_both_paths(
+    committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    client, _ = await Factory(committed_app, committed_client).oauth_client()
+    sessionmaker = committed_app.state.sessionmaker
+
+    direct = await clients.credentials(sessionmaker, client.id)
+    async with sessionmaker() as session:
+        through_session = await clients.credentials(session, client.id)
+
+    assert isinstance(direct, ClientCredentials)
+    assert direct == through_session
+    assert (direct.id, direct.partner_id, direct.status) == (client.id, client.partner_id, "live")
+    assert direct.scopes == frozenset(client.scopes) and isinstance(direct.scopes, frozenset)
+    assert direct.redirect_uris == client.redirect_uris
+    assert direct.secret_hash == client.secret_hash is not None
+    assert await clients.credentials(sessionmaker, "cli_unknown") is None
+
+
+async def test_an_access_tokens_state_reads_the_same_on_both_paths(
+    committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    client, secret = await Factory(committed_app, committed_client).oauth_client(
+        client_type="first_party"
+    )
+    assert secret is not None
+    token = (
+        await committed_client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client.id, secret)
+        )
+    ).json()["access_token"]
+    revoked = await committed_client.post(
+        "/oauth/revoke", data={"token": token}, auth=(client.id, secret)
+    )
+    assert revoked.status_code == 200, revoked.text
+    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+    sessionmaker = committed_app.state.sessionmaker
+    known = {"jti": jti, "family_id": None, "client_id": client.id}
+    unknown = {"jti": "jti_unknown", "family_id": "fam_unknown", "client_id": "cli_unknown"}
+
+    async with sessionmaker() as session:
+        through_session = [
+            await oauth.access_token_state(session, **known),
+            await oauth.access_token_state(session, **unknown),
+        ]
+    direct = [
+        await oauth.access_token_state(sessionmaker, **known),
+        await oauth.access_token_state(sessionmaker, **unknown),
+    ]
+
+    assert (
+        direct
+        == through_session
+        == [
+            AccessTokenState(jti_revoked=True, family_revoked=False, client_status="live"),
+            AccessTokenState(jti_revoked=False, family_revoked=False, client_status=None),
+        ]
+    )
+    # Booleans as booleans on both paths (SQLite answers EXISTS as 0 or 1).
+    assert all(type(state.jti_revoked) is bool for state in direct + through_session)
 
 
 async def test_a_directly_inserted_event_reads_back_as_the_orm_writes_it(

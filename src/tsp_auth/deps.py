@@ -7,7 +7,6 @@ sub-dependency: cheap enough for the hot paths (decisions, introspection, token)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
+from tsp_auth.db.unit_of_work import request_session
 from tsp_auth.errors import Unauthorized
 from tsp_auth.identity.callers import (
     BEARER_CHALLENGE,
@@ -38,8 +38,7 @@ async def get_keyring(request: Request) -> KeyRing:
 
 
 async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    return sessionmaker
+    return _sessionmaker_of(request)
 
 
 async def get_identity_codec(request: Request) -> IdentityCodec:
@@ -59,20 +58,13 @@ IdentityCodecDep = Annotated[IdentityCodec, Depends(get_identity_codec)]
 RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit when the handler returns, roll back when it raises."""
-    session = (await get_sessionmaker(request))()
-    try:
-        yield session
-        # A request that never touched the database (JWKS, say) has nothing to commit; each
-        # commit is a greenlet round trip, a measurable share of a hot endpoint. The session
-        # gives its connection back when its transaction ends, so no close() is needed.
-        if session.in_transaction():
-            await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
+def _sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessionmaker
 
+
+# The request's unit of work (db.unit_of_work); this module only says where its sessionmaker is.
+get_session = request_session(_sessionmaker_of)
 
 # scope="function": the commit runs before the response is sent, so a failed commit is
 # answered as an error and never as a success the database does not hold.

@@ -3,7 +3,8 @@
 Pagination is by keyset: a cursor is the sort key of the last item shown and the direction
 (opaque to clients: base64url of a JSON array), and the next page starts strictly after it;
 a cursor of one direction is refused in the other. Unlike an
-offset, a row added or removed meanwhile neither repeats nor skips an item.
+offset, a row added or removed meanwhile neither repeats nor skips an item. The query runner,
+``keyset_page``, is a repository helper in ``db.pages``; this module has no SQL.
 """
 
 from __future__ import annotations
@@ -13,18 +14,14 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, or_
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from tsp_auth.errors import BadRequest
 
 Item = TypeVar("Item")
-Row = TypeVar("Row")
 Key = tuple[datetime | str, ...]
 
 
@@ -79,40 +76,6 @@ def decode_cursor(cursor: str, shape: tuple[type, ...], descending: bool = False
         else:
             key.append(part)
     return tuple(key)
-
-
-def after(
-    columns: Sequence[InstrumentedAttribute[Any]], key: Key, descending: bool = False
-) -> ColumnElement[bool]:
-    """Rows strictly after ``key`` in the order of ``columns`` (expanded, so indexes apply)."""
-    first, *rest = columns
-    head, *tail = key
-    beyond = first < head if descending else first > head
-    if not rest:
-        return beyond
-    return or_(beyond, and_(first == head, after(rest, tuple(tail), descending)))
-
-
-async def keyset_page(
-    session: AsyncSession,
-    query: Select[Row],
-    columns: Sequence[InstrumentedAttribute[Any]],
-    page: PageQuery,
-    *,
-    descending: bool = False,
-    key_shape: tuple[type, ...] = (datetime, str),
-) -> tuple[Sequence[Row], str | None]:
-    """One page of ``query`` ordered by ``columns``, and the cursor of the next page."""
-    if page.cursor is not None:
-        key = decode_cursor(page.cursor, key_shape, descending)
-        query = query.where(after(columns, key, descending))
-    order = [c.desc() if descending else c.asc() for c in columns]
-    rows = (await session.scalars(query.order_by(*order).limit(page.limit + 1))).all()
-    shown = rows[: page.limit]
-    if len(rows) <= page.limit:
-        return shown, None
-    last = shown[-1]
-    return shown, encode_cursor(tuple(getattr(last, c.key) for c in columns), descending)
 
 
 def sequence_page(

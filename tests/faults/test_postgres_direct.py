@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import String, bindparam, func, select
@@ -22,8 +23,19 @@ from tsp_auth.models.audit import AuditEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
-_ECHO = DirectQuery(select(bindparam("text", type_=String()).label("echo")))
-_SLEEP = DirectQuery(select(func.pg_sleep(bindparam("seconds")).label("slept")))
+
+@dataclass(frozen=True, slots=True)
+class Echo:
+    echo: str
+
+
+@dataclass(frozen=True, slots=True)
+class Slept:
+    slept: None
+
+
+_ECHO = DirectQuery(Echo, select(bindparam("text", type_=String()).label("echo")))
+_SLEEP = DirectQuery(Slept, select(func.pg_sleep(bindparam("seconds")).label("slept")))
 
 
 async def _sessionmaker(make_app: MakeApp, **settings: object) -> async_sessionmaker[AsyncSession]:
@@ -41,7 +53,7 @@ async def test_a_value_the_server_refuses_is_a_data_exception_and_the_pool_stays
     assert caught.value.orig is not None
     assert str(getattr(caught.value.orig, "sqlstate", "")).startswith("22")
     # One pooled connection: it must still answer.
-    assert await _ECHO.first(sessionmaker, {"text": "fine"}) == {"echo": "fine"}
+    assert await _ECHO.first(sessionmaker, {"text": "fine"}) == Echo("fine")
 
 
 async def test_a_read_past_the_timeout_raises_and_the_pool_recovers(make_app: MakeApp) -> None:
@@ -50,7 +62,7 @@ async def test_a_read_past_the_timeout_raises_and_the_pool_recovers(make_app: Ma
     with pytest.raises(TimeoutError):
         await _SLEEP.first(sessionmaker, {"seconds": 5})
     assert time.monotonic() - started < 3
-    assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
+    assert await _ECHO.first(sessionmaker, {"text": "after"}) == Echo("after")
 
 
 async def test_an_insert_the_server_refuses_writes_nothing(
@@ -78,7 +90,7 @@ async def test_a_read_cancelled_mid_statement_leaves_the_pool_answering(
     with pytest.raises(asyncio.CancelledError):
         await reading
     # The one pooled connection was mid-statement when it was cancelled.
-    assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
+    assert await _ECHO.first(sessionmaker, {"text": "after"}) == Echo("after")
 
 
 async def test_waiting_for_a_turn_is_bounded_like_waiting_for_the_pool(make_app: MakeApp) -> None:
@@ -87,7 +99,9 @@ async def test_waiting_for_a_turn_is_bounded_like_waiting_for_the_pool(make_app:
     sessionmaker = await _sessionmaker(make_app, database_pool_size=1, database_timeout_seconds=1)
     finished: list[str] = []
 
-    async def run(name: str, query: DirectQuery, params: dict[str, object]) -> None:
+    async def run(
+        name: str, query: DirectQuery[Echo] | DirectQuery[Slept], params: dict[str, object]
+    ) -> None:
         try:
             await query.first(sessionmaker, params)
         finally:
@@ -104,4 +118,4 @@ async def test_waiting_for_a_turn_is_bounded_like_waiting_for_the_pool(make_app:
             await task
     # The third gave up before the second had even finished its own (timed-out) statement.
     assert finished == ["holder", "third", "next"]
-    assert await _ECHO.first(sessionmaker, {"text": "after"}) == {"echo": "after"}
+    assert await _ECHO.first(sessionmaker, {"text": "after"}) == Echo("after")

@@ -19,10 +19,10 @@ from typing import Any, Literal, ParamSpec, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.audit import repository
 from tsp_auth.audit.service import Actor, AuditNote
 from tsp_auth.errors import AppError, NotFound
 from tsp_auth.identity.callers import Caller
-from tsp_auth.models import AuthorizationRequest, Grant
 from tsp_auth.models.grants import parties
 
 P = ParamSpec("P")
@@ -72,8 +72,7 @@ async def _note(
 
 
 async def _about_request(session: AsyncSession, note: AuditNote, request_id: str) -> AuditNote:
-    # Already in the identity map when the flow got that far: usually no query at all.
-    request = await session.get(AuthorizationRequest, request_id)
+    request = await repository.refused_request(session, request_id)
     if request is None:
         return note
     detail = {"authorization_request_id": request.id, "service_id": request.service_id}
@@ -81,7 +80,7 @@ async def _about_request(session: AsyncSession, note: AuditNote, request_id: str
 
 
 async def _about_grant(session: AsyncSession, note: AuditNote, grant_id: str) -> AuditNote:
-    grant = await session.get(Grant, grant_id)
+    grant = await repository.refused_grant(session, grant_id)
     if grant is None:
         return note
     seller_id, partner_id = parties(grant)

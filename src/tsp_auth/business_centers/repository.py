@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.db.pages import keyset_page
 from tsp_auth.grants import repository as grants_repository
 from tsp_auth.models import (
     Account,
@@ -18,7 +19,7 @@ from tsp_auth.models import (
     BusinessCenter,
     Grant,
 )
-from tsp_auth.pagination import PageQuery, keyset_page
+from tsp_auth.pagination import PageQuery
 
 BUSINESS_CENTER = "business_center"  # the grant kind of this flow (DESIGN §1)
 

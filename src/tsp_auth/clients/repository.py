@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.db.direct import DirectQuery, SessionSource
+from tsp_auth.db.pages import keyset_page
 from tsp_auth.models import Client
-from tsp_auth.pagination import PageQuery, keyset_page
+from tsp_auth.pagination import PageQuery
 
 
 async def get(session: AsyncSession, client_id: str) -> Client | None:
@@ -42,3 +45,42 @@ async def a_public_client_allows(
     )
     async with sessionmaker() as session:
         return any(origin in allowed for allowed in await session.scalars(statement))
+
+
+@dataclass(slots=True)  # not frozen: read once per request, and cheaper so (db.direct)
+class ClientCredentials:
+    """A client as client authentication reads it: its facts, and the secret's hash to check."""
+
+    id: str
+    partner_id: str | None
+    service_id: str | None
+    client_type: str
+    redirect_uris: list[str]
+    allowed_origins: list[str]
+    scopes: frozenset[str]
+    status: str
+    secret_hash: str | None
+
+
+# Every token, introspection and revocation request reads its client: a direct read (no
+# session).
+_CREDENTIALS = DirectQuery(
+    ClientCredentials,
+    select(
+        Client.id,
+        Client.partner_id,
+        Client.service_id,
+        Client.client_type,
+        Client.redirect_uris,
+        Client.allowed_origins,
+        Client.scopes,
+        Client.status,
+        Client.secret_hash,
+    ).where(Client.id == bindparam("client_id")),
+)
+
+
+async def credentials(source: SessionSource, client_id: str) -> ClientCredentials | None:
+    """The client ``client_id`` with its secret's hash, or None: given the sessionmaker, read
+    directly (outside any unit of work)."""
+    return await _CREDENTIALS.first(source, {"client_id": client_id})

@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +36,7 @@ from tsp_auth.crypto import (
     load_signing_key,
 )
 from tsp_auth.db.direct import SessionSource
+from tsp_auth.db.unit_of_work import reading
 from tsp_auth.keys import repository
 from tsp_auth.keys.schemas import JwkSet, KeyState, SigningKeyRead
 from tsp_auth.models import SigningKeyRecord
@@ -155,16 +155,6 @@ def _state(record: SigningKeyRecord, now: datetime, signing: str | None) -> KeyS
     return "pending" if record.activates_at > now else "verifying"
 
 
-@asynccontextmanager
-async def _reading(source: SessionSource) -> AsyncIterator[AsyncSession]:
-    """The caller's session, or (outside a unit of work) one opened for the reload."""
-    if isinstance(source, AsyncSession):
-        yield source
-        return
-    async with source() as session, session.begin():
-        yield session
-
-
 class KeyRing:
     """The process's key set and the `JwtCodec` on it, kept on ``app.state.keyring``.
 
@@ -272,7 +262,7 @@ class KeyRing:
         async with self._lock:
             # Another request may have reloaded while this one waited.
             if self._older_than(age):
-                async with _reading(source) as session:
+                async with reading(source) as session:
                     await self.refresh(session, now)
 
     def _older_than(self, age: timedelta) -> bool:

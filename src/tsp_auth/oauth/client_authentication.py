@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_plus
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.clients import repository
 from tsp_auth.clients.credentials import secret_matches
-from tsp_auth.db.direct import DirectQuery
-from tsp_auth.models import Client
+from tsp_auth.clients.repository import ClientCredentials
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
@@ -44,23 +43,6 @@ class AuthenticatedClient:
     allowed_origins: list[str]
     scopes: frozenset[str]
     status: str
-
-
-# Every token, introspection and revocation request reads its client: a direct read (no
-# session), answered with the secret's hash to check and the client's facts.
-_CLIENT = DirectQuery(
-    select(
-        Client.id,
-        Client.partner_id,
-        Client.service_id,
-        Client.client_type,
-        Client.redirect_uris,
-        Client.allowed_origins,
-        Client.scopes,
-        Client.status,
-        Client.secret_hash,
-    ).where(Client.id == bindparam("client_id"))
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +98,28 @@ async def authenticate_client(
     ``allow_public``: whether a public client may name itself with ``client_id`` alone here
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
     """
-    row = await _CLIENT.first(sessionmaker, {"client_id": presented.client_id})
-    secret_hash = None if row is None else row.pop("secret_hash")
-    client = None if row is None else AuthenticatedClient(**row)
+    row = await repository.credentials(sessionmaker, presented.client_id)
+    client = None if row is None else _authenticated(row)
+    secret_hash = None if row is None else row.secret_hash
     if not _proves(client, secret_hash, presented, allow_public=allow_public):
         raise InvalidClient()
     assert client is not None
     if client.status == "disabled":
         raise InvalidClient("this client is disabled")
     return client
+
+
+def _authenticated(row: ClientCredentials) -> AuthenticatedClient:
+    return AuthenticatedClient(
+        id=row.id,
+        partner_id=row.partner_id,
+        service_id=row.service_id,
+        client_type=row.client_type,
+        redirect_uris=row.redirect_uris,
+        allowed_origins=row.allowed_origins,
+        scopes=row.scopes,
+        status=row.status,
+    )
 
 
 def _proves(

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db.direct import DirectQuery
+from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.models import AuthorizationCode, Client, RefreshToken, RevokedToken, TokenFamily
 
 
@@ -120,33 +120,29 @@ class AccessTokenState:
 # Introspection's one read for an access token (hot path): its revocation, its family's, and
 # its client's status, each by primary key, in one round trip.
 _ACCESS_TOKEN_STATE = DirectQuery(
+    AccessTokenState,
     select(
         exists().where(RevokedToken.jti == bindparam("jti")).label("jti_revoked"),
-        select(TokenFamily.revoked_at)
-        .where(TokenFamily.id == bindparam("family_id"))
-        .scalar_subquery()
-        .label("family_revoked_at"),
+        exists()
+        .where(TokenFamily.id == bindparam("family_id"), TokenFamily.revoked_at.is_not(None))
+        .label("family_revoked"),
         select(Client.status)
         .where(Client.id == bindparam("client_id"))
         .scalar_subquery()
         .label("client_status"),
-    )
+    ),
 )
 
 
 async def access_token_state(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    source: SessionSource,
     *,
     jti: str,
     family_id: str | None,
     client_id: str,
 ) -> AccessTokenState:
-    row = await _ACCESS_TOKEN_STATE.first(
-        sessionmaker, {"jti": jti, "family_id": family_id, "client_id": client_id}
+    state = await _ACCESS_TOKEN_STATE.first(
+        source, {"jti": jti, "family_id": family_id, "client_id": client_id}
     )
-    assert row is not None  # a SELECT without FROM always answers one row
-    return AccessTokenState(
-        jti_revoked=bool(row["jti_revoked"]),
-        family_revoked=row["family_revoked_at"] is not None,
-        client_status=row["client_status"],
-    )
+    assert state is not None  # a SELECT without FROM always answers one row
+    return state

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db.direct import DirectQuery, Row, SessionSource
+from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
@@ -185,6 +185,31 @@ async def session_by_token(session: AsyncSession, token_hash: str) -> ConsoleSes
     return result.first()
 
 
+@dataclass(slots=True)  # not frozen: read once, and frozen would cost 3 µs a row (db.direct)
+class LiveSessionRow:
+    """``_LIVE_SESSION``'s columns: the session, and its grant as it is now."""
+
+    id: str
+    seller_id: str
+    member_id: str
+    partner_id: str
+    grant_id: str
+    grant_version: int
+    roles: frozenset[str]
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    current_grant_version: int
+    grant_status: str
+    grant_expires_at: datetime | None
+    grant_items: frozenset[str]
+    grant_roles: frozenset[str]
+    grant_areas: frozenset[str]
+    grant_market: str | None
+    grant_authorized_object: str | None
+    service_valid: bool | None
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSession:
     """A console session as decisions and introspection read it: with what its grant is now."""
@@ -203,26 +228,37 @@ class LiveSession:
     grant: GrantFacts
 
     @classmethod
-    def from_row(cls, row: Row) -> LiveSession:
-        valid = row.pop("service_valid")
-        items = row.pop("grant_items")
+    def from_row(cls, row: LiveSessionRow) -> LiveSession:
         facts = GrantFacts(
-            status=row.pop("grant_status"),
-            expires_at=row.pop("grant_expires_at"),
-            items=items,
-            roles=row.pop("grant_roles"),
-            areas=row.pop("grant_areas"),
-            market=row.pop("grant_market") or NO_MARKET,
-            service_valid=service_is_valid(valid),
-            authorized_object=authorized_object_of(items, row.pop("grant_authorized_object")),
+            status=row.grant_status,
+            expires_at=row.grant_expires_at,
+            items=row.grant_items,
+            roles=row.grant_roles,
+            areas=row.grant_areas,
+            market=row.grant_market or NO_MARKET,
+            service_valid=service_is_valid(row.service_valid),
+            authorized_object=authorized_object_of(row.grant_items, row.grant_authorized_object),
         )
-        return cls(**row, grant=facts)
+        return cls(
+            row.id,
+            row.seller_id,
+            row.member_id,
+            row.partner_id,
+            row.grant_id,
+            row.grant_version,
+            row.roles,
+            row.created_at,
+            row.expires_at,
+            row.ended_at,
+            row.current_grant_version,
+            facts,
+        )
 
 
 # The decision API's one query (DESIGN §3 hot path): the unique index on ``token_hash`` finds
 # the session, the grants' primary key the grant, the services' primary key the service.
-# Keys as ``LiveSession``'s fields, and the grant's facts.
 _LIVE_SESSION = DirectQuery(
+    LiveSessionRow,
     select(
         ConsoleSession.id,
         ConsoleSession.seller_id,
@@ -246,7 +282,7 @@ _LIVE_SESSION = DirectQuery(
     )
     .join(Grant, Grant.id == ConsoleSession.grant_id)
     .outerjoin(Service, Service.id == Grant.service_id)
-    .where(ConsoleSession.token_hash == bindparam("token_hash"))
+    .where(ConsoleSession.token_hash == bindparam("token_hash")),
 )
 
 

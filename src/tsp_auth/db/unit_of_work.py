@@ -1,0 +1,53 @@
+"""The unit of work (STYLE §3): the request owns the transaction.
+
+A request gets one session; the transaction it begins commits when the handler returns and
+rolls back when it raises. Services and repositories only ``flush()``: they never commit, so a
+request's writes are all kept or all dropped. Direct statements (``db.direct``) run outside
+it, each on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tsp_auth.db.direct import SessionSource
+
+SessionmakerOf = Callable[[Request], async_sessionmaker[AsyncSession]]
+
+
+def request_session(
+    sessionmaker_of: SessionmakerOf,
+) -> Callable[[Request], AsyncIterator[AsyncSession]]:
+    """The request's session as a FastAPI dependency, from the sessionmaker ``sessionmaker_of``
+    finds on the request (``deps`` alone reads ``app.state``)."""
+
+    async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+        """One session per request: commit when the handler returns, roll back when it raises."""
+        session = sessionmaker_of(request)()
+        try:
+            yield session
+            # A request that never touched the database (JWKS, say) has nothing to commit;
+            # each commit is a greenlet round trip, a measurable share of a hot endpoint. The
+            # session gives its connection back when its transaction ends: no close() needed.
+            if session.in_transaction():
+                await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+    return get_session
+
+
+@asynccontextmanager
+async def reading(source: SessionSource) -> AsyncIterator[AsyncSession]:
+    """A session to read in: the caller's own (inside its unit of work), or, given the
+    sessionmaker, one opened in a transaction of its own for the read."""
+    if isinstance(source, AsyncSession):
+        yield source
+        return
+    async with source() as session, session.begin():
+        yield session
