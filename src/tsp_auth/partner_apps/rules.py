@@ -7,7 +7,6 @@ service loads the facts (caller, partner, app, request) and calls these.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from tsp_auth.clients.scopes import PARTNER_SCOPE_PREFIX
 from tsp_auth.identity.callers import Caller
@@ -20,18 +19,6 @@ from tsp_auth.policy import Decision
 TAP_CATEGORY = "tap"
 TAP_LABEL = "Seller and Scalable Creator Match-up"
 CATEGORY_LABELS: dict[str, str] = {TAP_CATEGORY: TAP_LABEL}
-
-
-class AppReason(StrEnum):
-    """Reason codes of partner authorization; stable strings, part of the API contract."""
-
-    PARTNER_ACCOUNT_REQUIRED = "partner_account_required"
-    PARTNER_ADMIN_REQUIRED = "partner_admin_required"
-    PARTNER_NOT_TAP_ENROLLED = "partner_not_tap_enrolled"
-    CATEGORY_NOT_SUPPORTED = "category_not_supported"
-    INVALID_SCOPE = "invalid_scope"
-    APP_IN_DEVELOPMENT = "app_in_development"
-    UNAUTHORIZED_CLIENT = "unauthorized_client"
 
 
 def is_app_service_id(service_id: str | None) -> bool:

@@ -19,25 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
 from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
 
 ACTING_LEVELS = frozenset({"operator", "admin"})
 ALL_LEVELS = frozenset({"analyst", "operator", "admin"})
-
-
-class BcReason(StrEnum):
-    """Reason codes of Business Center decisions; stable strings, part of the API contract."""
-
-    TIKTOK_ACCOUNT_NOT_AUTHORIZED = "tiktok_account_not_authorized"
-    NOT_ASSIGNED = Reason.NOT_ASSIGNED.value
-    LEVEL_TOO_LOW = "permission_level_too_low"
-    SCOPE_NOT_GRANTED = "scope_not_granted"
-    AD_ACCOUNT_REQUIRED = "ad_account_required"
-    AD_ACCOUNT_ROLE_REQUIRED = "ad_account_role_required"
-    UNKNOWN_ACTION = Reason.UNKNOWN_ACTION.value
 
 
 @dataclass(frozen=True, slots=True)
