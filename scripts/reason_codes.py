@@ -16,7 +16,8 @@ What it rewrites, in src/tsp_auth (tests keep their literals: they assert the wi
 - ``error="x"`` and ``reason="x"`` keyword arguments (both branches of a conditional too),
   except segno's ``error=``, a QR error-correction level (``qr.make*(…)``);
 - ``error = "x"`` in a class body (an error class's default) or in a function;
-- module constants passed as ``error=`` / ``reason=`` (``CANCELLED_REASON = "x"``);
+- module constants passed as ``error=`` / ``reason=`` (``CANCELLED_REASON = "x"``), and those
+  named after their code (``ORIGIN_MISMATCH = "origin_mismatch"``);
 - the code argument of ``error_response`` and ``Decision.denied``, and of a function of the same
   module whose parameter is named ``error``, given by position;
 - ``{"error": "x"}`` and comparisons ``decision.reason == "x"`` / ``….error != "x"``.
@@ -184,18 +185,21 @@ class Finder(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def _module_constants(tree: ast.Module, names: set[str]) -> Iterator[ast.expr]:
+def _module_constants(tree: ast.Module, names: set[str], codes: set[str]) -> Iterator[ast.expr]:
+    """Constants passed as a code, and constants named after their code (``GONE = "gone"``)."""
     for node in tree.body:
         if not (isinstance(node, ast.Assign) and _is_str(node.value)):
             continue
-        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+        targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        value = node.value.value  # type: ignore[attr-defined]
+        if set(targets) & names or (value in codes and value.upper() in targets):
             yield node.value
 
 
 def literal_edits(tree: ast.Module, codes: set[str], where: str) -> list[Edit]:
     finder = Finder(tree)
     finder.visit(tree)
-    spots = finder.spots + [(c, False) for c in _module_constants(tree, finder.passed_names)]
+    spots = finder.spots + [(c, False) for c in _module_constants(tree, finder.passed_names, codes)]
     edits = []
     for node, strict in spots:
         value = node.value  # type: ignore[attr-defined]
@@ -220,6 +224,10 @@ def legacy_edits(tree: ast.Module, codes: set[str], where: str) -> list[Edit]:
             if value not in codes:
                 raise UnknownCode(f"{where}:{node.lineno}: {node.value.id}.{node.attr} is no code")
             edits.append(_span(node, "Reason." + value.upper()))
+    members = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in LEGACY_ENUMS and id(node) not in members:
+            raise UnknownCode(f"{where}:{node.lineno}: {node.id} itself is used: rewrite by hand")
     return edits
 
 
@@ -330,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     if changed and not args.check:
         ruff = [sys.executable, "-m", "ruff"]
         names = [str(p) for p in changed]
-        subprocess.run([*ruff, "check", "--fix", "--select", "I,F401", "-q", *names], check=False)  # noqa: S603
+        fix = [*ruff, "check", "--fix", "--select", "I,F401,RUF100", "-q", *names]
+        subprocess.run(fix, check=False)  # noqa: S603
         subprocess.run([*ruff, "format", "-q", *names], check=True)  # noqa: S603
     return 1 if changed and args.check else 0
 
