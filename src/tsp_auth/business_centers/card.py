@@ -18,6 +18,7 @@ from tsp_auth.consent.pages import page_headers
 from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep
 from tsp_auth.errors import AppError, Gone, Unauthorized
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.policy import Reason
 from tsp_auth.templating import render
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
@@ -47,7 +48,7 @@ async def card_page(
         if settings.dev_issuer_enabled:
             target = urls.dev_sign_in_path(here)
             return RedirectResponse(target, status_code=303, headers=_headers())
-        return error_page(Unauthorized("You are not signed in.", error="login_required"))
+        return error_page(Unauthorized("You are not signed in.", error=Reason.LOGIN_REQUIRED))
     try:
         caller, _ = signed_in
         row = await service.admin_request(

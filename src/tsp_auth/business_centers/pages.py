@@ -30,6 +30,7 @@ from tsp_auth.deps import IdentityCodecDep, SessionDep, SessionmakerDep, Setting
 from tsp_auth.errors import AppError, BadRequest, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.policy import Reason
 from tsp_auth.templating import render
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
@@ -75,7 +76,7 @@ def _sign_in(settings: Settings, token: str) -> Response:
     if settings.dev_issuer_enabled:
         target = urls.dev_sign_in_path(urls.bc_authorize_path(token))
         return RedirectResponse(target, status_code=303, headers=page_headers())
-    return error_page(Unauthorized("You are not signed in.", error="login_required"))
+    return error_page(Unauthorized("You are not signed in.", error=Reason.LOGIN_REQUIRED))
 
 
 def _csrf(settings: Settings, offer: AccessOffer, caller: Caller, identity: str) -> str:
@@ -157,4 +158,4 @@ async def _decide(
         return await approval.approve(session, caller, token)
     if decision == "reject":
         return await approval.reject(session, caller, token)
-    raise BadRequest("press Approve or Reject", error="invalid_request")
+    raise BadRequest("press Approve or Reject", error=Reason.INVALID_REQUEST)

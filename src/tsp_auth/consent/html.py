@@ -27,6 +27,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id
+from tsp_auth.policy import Reason
 
 router = APIRouter(tags=["consent page"], include_in_schema=False)
 
@@ -87,7 +88,7 @@ async def _decide(
     if form.decision == "reject":
         return await service.reject_consent(session, settings, caller, request_id)
     if form.decision != "accept":
-        raise BadRequest("press Accept or Reject", error="invalid_request")
+        raise BadRequest("press Accept or Reject", error=Reason.INVALID_REQUEST)
     body = consent_of(form)
     return await service.accept_consent(session, settings, caller, request_id, body)
 

@@ -21,6 +21,7 @@ from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.errors import AppError, Unauthorized
 from tsp_auth.identity.callers import IDENTITY_COOKIE, Caller, resolve_caller
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.policy import Reason
 from tsp_auth.templating import render
 
 _TITLES: Mapping[str, str] = {
@@ -108,7 +109,9 @@ def sign_in(settings: Settings, return_to: str) -> Response:
     if settings.dev_issuer_enabled:
         return see_other(urls.dev_sign_in_path(return_to))
     challenge = {"WWW-Authenticate": 'Bearer realm="tsp-auth"'}
-    return error(Unauthorized("You are not signed in.", error="login_required", headers=challenge))
+    return error(
+        Unauthorized("You are not signed in.", error=Reason.LOGIN_REQUIRED, headers=challenge)
+    )
 
 
 def csrf(settings: Settings, request_id: str, who: SignedIn) -> str:

@@ -128,5 +128,5 @@ async def _renew(
         )
     renewed = await repository.renew_grant(session, grant.id, _values(terms, at))
     if renewed is None:
-        raise Conflict("the authorization changed while consenting; retry", error="conflict")
+        raise Conflict("the authorization changed while consenting; retry", error=Reason.CONFLICT)
     return Recorded(renewed, renewed=True)

@@ -227,14 +227,16 @@ async def edit_grant(
         raise Forbidden("only the seller's main account may edit", error=Reason.NOT_MAIN_ACCOUNT)
     refuse(check_grant_editable(grant.status, grant.expires_at, at), Conflict)
     if data.version is not None and data.version != grant.version:
-        raise Conflict("the grant changed since that version", error="grant_changed")
+        raise Conflict("the grant changed since that version", error=Reason.GRANT_CHANGED)
     current = selection_of(grant)
     new = _edited(current, data)
     if new == current:
         return GrantRead.of(grant, at)
     await _check_edit(session, grant, current, new, at=at, sea_launch=sea_launch)
     if not await repository.update_selection(session, grant.id, grant.version, new, at):
-        raise Conflict("the grant changed during the edit; read it again", error="grant_changed")
+        raise Conflict(
+            "the grant changed during the edit; read it again", error=Reason.GRANT_CHANGED
+        )
     updated = await reread(session, grant.id)
     await grants_changed(session, [updated], "grant.updated", Actor.of(caller), at=at)
     return GrantRead.of(updated, at)
@@ -245,7 +247,7 @@ def _require_seller_to_cancel(caller: Caller) -> None:
         raise Forbidden("only the seller's main account may cancel", error=Reason.NOT_MAIN_ACCOUNT)
     if not caller.is_seller_main:
         # seed 002 FAQ: "only the seller can cancel the authorization".
-        raise Forbidden("only the seller can cancel TSP access", error="seller_only")
+        raise Forbidden("only the seller can cancel TSP access", error=Reason.SELLER_ONLY)
 
 
 @audit_refusals("grant.cancelled", "grant")
@@ -258,7 +260,7 @@ async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
         binding = await repository.lock_binding(session, grant.binding_id)
     if grant.status == GrantStatus.CANCELLED or binding is None or binding.status != "active":
         raise Conflict("the binding is already cancelled", error=Reason.GRANT_NOT_ACTIVE)
-    ended = await cancel_binding(session, binding.id, reason="seller_cancelled")
+    ended = await cancel_binding(session, binding.id, reason=Reason.SELLER_CANCELLED)
     await grants_ended(session, ended, "grant.cancelled", Actor.of(caller))
     at = now()
     return GrantCancelled(
@@ -277,6 +279,8 @@ async def deactivate_grant(
     refuse(check_active(grant.status, grant.expires_at, at), Conflict)
     unchanged = and_(Grant.id == grant.id, Grant.version == grant.version)
     if not await end_grants(session, unchanged, status=GrantStatus.DEACTIVATED, reason=reason):
-        raise Conflict("the grant changed during the request; read it again", error="grant_changed")
+        raise Conflict(
+            "the grant changed during the request; read it again", error=Reason.GRANT_CHANGED
+        )
     await grants_ended(session, [grant.id], "grant.deactivated", Actor.of(caller), at=at)
     return GrantRead.of(await reread(session, grant.id), at)

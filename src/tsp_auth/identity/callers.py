@@ -13,6 +13,7 @@ from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.errors import Unauthorized
 from tsp_auth.models import Account
+from tsp_auth.policy import Reason
 
 IDENTITY_COOKIE = "tsp_identity"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth"'}
@@ -77,13 +78,15 @@ async def resolve_caller(source: SessionSource, codec: IdentityCodec, token: str
         account_id = codec.decode(token, now=now())
     except InvalidToken as exc:
         raise Unauthorized(
-            f"identity token refused: {exc.reason}", error="invalid_token", headers=BEARER_CHALLENGE
+            f"identity token refused: {exc.reason}",
+            error=Reason.INVALID_TOKEN,
+            headers=BEARER_CHALLENGE,
         ) from None
     row = await _CALLER.first(source, {"account_id": account_id})
     if row is None:
         raise Unauthorized(
             "identity token refused: unknown_account",
-            error="invalid_token",
+            error=Reason.INVALID_TOKEN,
             headers=BEARER_CHALLENGE,
         )
     return Caller(**row)

@@ -26,6 +26,7 @@ from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.identity.repository import demo_accounts
 from tsp_auth.models import Account
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.policy import Reason
 from tsp_auth.registry import repository
 from tsp_auth.templating import render
 
@@ -135,7 +136,7 @@ async def login(
     await limit_attempt(request, "sign_in", account_id)
     account = await repository.get_account(session, account_id)
     if account is None:
-        raise NotFound("no such account", error="unknown_account")
+        raise NotFound("no such account", error=Reason.UNKNOWN_ACCOUNT)
     ttl = settings.identity_token_ttl
     response = RedirectResponse(_local_path(return_to), status_code=303, headers=page_headers())
     response.set_cookie(

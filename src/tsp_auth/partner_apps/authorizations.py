@@ -21,10 +21,10 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client, Grant, Partner
 from tsp_auth.partner_apps import repository
 from tsp_auth.partner_apps.rules import check_partner_account, check_partner_admin
-from tsp_auth.policy import Decision
+from tsp_auth.policy import Decision, Reason
 from tsp_auth.webhooks.outbox import emit
 
-CANCELLED_REASON = "partner_cancelled"
+CANCELLED_REASON = Reason.PARTNER_CANCELLED
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ async def cancel_authorization(
         session, Grant.id == grant.id, status="cancelled", reason=CANCELLED_REASON
     )
     if not ended:
-        raise Conflict("this authorization is no longer active", error="grant_not_active")
+        raise Conflict("this authorization is no longer active", error=Reason.GRANT_NOT_ACTIVE)
     families = await repository.revoke_grant_families(
         session, grant.id, at, "authorization_cancelled"
     )

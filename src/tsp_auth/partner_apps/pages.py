@@ -23,8 +23,9 @@ from tsp_auth.consent.page_kit import Refusal, SignedIn, csrf, error, page, see_
 from tsp_auth.errors import AppError, BadRequest, Forbidden
 from tsp_auth.partner_apps import requests
 from tsp_auth.partner_apps.requests import AppRequestView
-from tsp_auth.partner_apps.rules import CATEGORY_LABELS, AppReason
+from tsp_auth.partner_apps.rules import CATEGORY_LABELS
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
+from tsp_auth.policy import Reason
 
 # What each partner scope lets the app do, in the partner's words (seed 004 "Affiliate
 # Partner APIs"); an unknown scope is shown by its key.
@@ -37,18 +38,18 @@ SCOPE_LABELS: Mapping[str, str] = MappingProxyType(
 )
 REASON_HELP: Mapping[str, str] = MappingProxyType(
     {
-        AppReason.PARTNER_ADMIN_REQUIRED: "Only an admin of your partner can authorize apps.",
-        AppReason.PARTNER_NOT_TAP_ENROLLED: (
+        Reason.PARTNER_ADMIN_REQUIRED: "Only an admin of your partner can authorize apps.",
+        Reason.PARTNER_NOT_TAP_ENROLLED: (
             "Your partner is not enrolled in Seller and Scalable Creator Match-up (TAP), "
             "which partner authorization needs."
         ),
-        AppReason.APP_IN_DEVELOPMENT: (
+        Reason.APP_IN_DEVELOPMENT: (
             "This app is still in development: until it launches, only the partner that owns "
             "it can authorize it."
         ),
-        AppReason.CATEGORY_NOT_SUPPORTED: "Choose Seller and Scalable Creator Match-up.",
-        AppReason.INVALID_SCOPE: "Choose at least one of the permissions the app asks for.",
-        AppReason.UNAUTHORIZED_CLIENT: "This app cannot be authorized any more.",
+        Reason.CATEGORY_NOT_SUPPORTED: "Choose Seller and Scalable Creator Match-up.",
+        Reason.INVALID_SCOPE: "Choose at least one of the permissions the app asks for.",
+        Reason.UNAUTHORIZED_CLIENT: "This app cannot be authorized any more.",
     }
 )
 
@@ -88,7 +89,7 @@ async def show(
     try:
         view = await requests.app_request_view(session, who.caller, request_id)
         if not view.can_decide:
-            raise Forbidden("only the partner's admin decides", error="partner_admin_required")
+            raise Forbidden("only the partner's admin decides", error=Reason.PARTNER_ADMIN_REQUIRED)
     except AppError as exc:
         return error(exc)
     return _form_page(view, who, settings)
@@ -98,7 +99,7 @@ def _accept_body(category: str, scopes: list[str]) -> AppAuthorizationAccept:
     try:
         return AppAuthorizationAccept(category=category, scopes=scopes)
     except ValidationError:
-        raise BadRequest("the form's choices are not valid", error="invalid_request") from None
+        raise BadRequest("the form's choices are not valid", error=Reason.INVALID_REQUEST) from None
 
 
 async def _decide(
@@ -108,7 +109,7 @@ async def _decide(
     if decision == "reject":
         return await requests.reject_app_authorization(session, settings, who.caller, request_id)
     if decision != "accept":
-        raise BadRequest("press Authorize or Deny", error="invalid_request")
+        raise BadRequest("press Authorize or Deny", error=Reason.INVALID_REQUEST)
     body = _accept_body(_text(form.get("category")), _chosen_scopes(form))
     accepted = await requests.accept_app_authorization(
         session, settings, who.caller, request_id, body

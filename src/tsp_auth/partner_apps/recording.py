@@ -12,6 +12,7 @@ from tsp_auth.models import Client, Grant, Partner
 from tsp_auth.models.base import new_id
 from tsp_auth.partner_apps import repository
 from tsp_auth.partner_apps.rules import TAP_CATEGORY
+from tsp_auth.policy import Reason
 
 
 async def record_grant(
@@ -40,7 +41,7 @@ async def record_grant(
         current = await repository.active_grant(session, grantor.id, client.service_id)
     renewed = await repository.renew(session, current.id, values) if current else None
     if renewed is None:
-        raise Conflict("this authorization changed meanwhile; try again", error="conflict")
+        raise Conflict("this authorization changed meanwhile; try again", error=Reason.CONFLICT)
     return renewed, True
 
 
