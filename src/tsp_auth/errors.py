@@ -257,7 +257,9 @@ def install_error_handlers(
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
+        code = {404: Reason.NOT_FOUND, 405: Reason.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, Reason.INVALID_REQUEST
+        )
         return error_response(
             exc.status_code,
             code,

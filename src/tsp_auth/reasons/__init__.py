@@ -22,10 +22,11 @@ REASONS: Mapping[str, str] = MappingProxyType(
     {code.value: words for code, words in MESSAGES.items()}
 )
 
-REASON_CODE_REF = {"$ref": "#/components/schemas/ReasonCode"}
-# A str, not the enum, at run time: the field answers what the code says, as before; the
-# enum is the contract the OpenAPI document states (openapi_spec.REASON_CODE_SCHEMA).
-ReasonCode = Annotated[str, WithJsonSchema(REASON_CODE_REF)]
+# A field that answers a code is a str at run time, as before; its JSON schema carries this
+# mark, which the OpenAPI document turns into a reference to the ``ReasonCode`` enum
+# (openapi_spec). A bare ``$ref`` here would lose the field's own description.
+REASON_CODE_MARK = "x-reason-code"
+ReasonCode = Annotated[str, WithJsonSchema({"type": "string", REASON_CODE_MARK: True})]
 
 
 def message(code: str) -> str:
@@ -33,4 +34,4 @@ def message(code: str) -> str:
     return REASONS.get(code) or code.replace("_", " ").capitalize()
 
 
-__all__ = ["MESSAGES", "REASONS", "REASON_CODE_REF", "Reason", "ReasonCode", "message"]
+__all__ = ["MESSAGES", "REASONS", "REASON_CODE_MARK", "Reason", "ReasonCode", "message"]
