@@ -211,14 +211,63 @@ def literal_edits(tree: ast.Module, codes: set[str], where: str) -> list[Edit]:
     return edits
 
 
-def legacy_edits(tree: ast.Module, codes: set[str], where: str) -> list[Edit]:
-    """``BcReason.X`` -> ``Reason.X`` (by value: some old names differ)."""
+def _member_value(node: ast.stmt) -> str | None:
+    """The code of ``NAME = "x"`` or ``NAME = Reason.X.value`` in a folded enum's body."""
+    value = node.value if isinstance(node, ast.Assign) else None
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Attribute):
+        return value.value.attr.lower()
+    return None
+
+
+def _legacy_classes(tree: ast.Module, path: Path) -> list[ast.ClassDef]:
+    """A folded enum defined again (a merge that took the other side of a conflict)."""
+    again = LEGACY_ENUMS | ({"Reason"} if path == SRC / "policy" / "decisions.py" else set())
+    return [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in again]
+
+
+def class_edits(classes: list[ast.ClassDef], codes: set[str], where: str) -> list[Edit]:
+    """Delete them: every member's code must be in the catalogue already."""
     edits = []
+    for node in classes:
+        for item in node.body:
+            value = _member_value(item)
+            if value is not None and value not in codes:
+                raise UnknownCode(
+                    f"{where}:{item.lineno}: {node.name} holds {value!r}, not in the catalogue"
+                )
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        edits.append(Edit((first, 0), ((node.end_lineno or first) + 1, 0), ""))
+    return edits
+
+
+def _all_edits(tree: ast.Module) -> list[Edit]:
+    """``__all__`` names no folded enum any more."""
+    edits = []
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)):
+            continue
+        if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            continue
+        items = node.value.elts
+        kept = [e for e in items if not (_is_str(e) and e.value in LEGACY_ENUMS)]  # type: ignore[attr-defined]
+        if len(kept) < len(items):
+            edits.append(_span(node.value, "[" + ", ".join(ast.unparse(e) for e in kept) + "]"))
+    return edits
+
+
+def legacy_edits(tree: ast.Module, codes: set[str], path: Path, where: str) -> list[Edit]:
+    """``BcReason.X`` -> ``Reason.X`` (by value: some old names differ)."""
+    classes = _legacy_classes(tree, path)
+    inside = {id(n) for c in classes for n in ast.walk(c)}
+    edits = class_edits(classes, codes, where) + _all_edits(tree)
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
             and node.value.id in LEGACY_ENUMS
+            and id(node) not in inside
         ):
             value = LEGACY_MEMBERS.get((node.value.id, node.attr), node.attr.lower())
             if value not in codes:
@@ -226,8 +275,9 @@ def legacy_edits(tree: ast.Module, codes: set[str], where: str) -> list[Edit]:
             edits.append(_span(node, "Reason." + value.upper()))
     members = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in LEGACY_ENUMS and id(node) not in members:
-            raise UnknownCode(f"{where}:{node.lineno}: {node.id} itself is used: rewrite by hand")
+        bare = isinstance(node, ast.Name) and node.id in LEGACY_ENUMS and id(node) not in members
+        if bare and id(node) not in inside:
+            raise UnknownCode(f"{where}:{node.lineno}: {node.id} itself is used: rewrite by hand")  # type: ignore[attr-defined]
     return edits
 
 
@@ -295,7 +345,7 @@ def rewrite(path: Path, codes: set[str]) -> str:
     source = path.read_text()
     tree = ast.parse(source)
     where = str(path.relative_to(ROOT))
-    edits = legacy_edits(tree, codes, where)
+    edits = legacy_edits(tree, codes, path, where)
     if path.is_relative_to(SRC):
         edits += literal_edits(tree, codes, where)
     if not edits and not _imports_legacy(tree):
@@ -338,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     if changed and not args.check:
         ruff = [sys.executable, "-m", "ruff"]
         names = [str(p) for p in changed]
-        fix = [*ruff, "check", "--fix", "--select", "I,F401,RUF100", "-q", *names]
+        # The project's own rules, so RUF100 knows which noqa comments still matter; fixes of
+        # these only: sorted imports, unused ones, and noqa comments the rewrite made stale.
+        fix = [*ruff, "check", "--fix", "--fixable", "I,F401,RUF100", "--silent", *names]
         subprocess.run(fix, check=False)  # noqa: S603
         subprocess.run([*ruff, "format", "-q", *names], check=True)  # noqa: S603
     return 1 if changed and args.check else 0
