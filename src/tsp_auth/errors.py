@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tsp_auth.policy import Reason
 from tsp_auth.reasons import message
 from tsp_auth.request_id import current_request_id
 
@@ -35,7 +36,7 @@ class AppError(Exception):
     """Base of every error the API answers on purpose."""
 
     status_code: ClassVar[int] = 400
-    error: str = "invalid_request"
+    error: str = Reason.INVALID_REQUEST
 
     def __init__(
         self,
@@ -63,34 +64,34 @@ class BadRequest(AppError):
 
 class Unauthorized(AppError):
     status_code = 401
-    error = "unauthorized"
+    error = Reason.UNAUTHORIZED
 
 
 class Forbidden(AppError):
     status_code = 403
-    error = "forbidden"
+    error = Reason.FORBIDDEN
 
 
 class NotFound(AppError):
     status_code = 404
-    error = "not_found"
+    error = Reason.NOT_FOUND
 
 
 class Conflict(AppError):
     status_code = 409
-    error = "conflict"
+    error = Reason.CONFLICT
 
 
 class Gone(AppError):
     status_code = 410
-    error = "gone"
+    error = Reason.GONE
 
 
 class TooManyRequests(AppError):
     """An attempt budget is spent (RFC 6585 §4); ``Retry-After`` says when one frees up."""
 
     status_code = 429
-    error = "rate_limited"
+    error = Reason.RATE_LIMITED
 
     def __init__(self, description: str, *, retry_after: int) -> None:
         super().__init__(description, headers={"Retry-After": str(retry_after)})
@@ -98,7 +99,7 @@ class TooManyRequests(AppError):
 
 class ServiceUnavailable(AppError):
     status_code = 503
-    error = "temporarily_unavailable"
+    error = Reason.TEMPORARILY_UNAVAILABLE
 
 
 PROBLEM_TYPE_PREFIX = "/problems/"  # + the reason code; served by GET /problems/{code}
@@ -233,7 +234,7 @@ def responses(*statuses: int, oauth: bool = False) -> dict[int | str, dict[str, 
 def _unavailable(retry_after: int, path: str) -> JSONResponse:
     return error_response(
         503,
-        "temporarily_unavailable",
+        Reason.TEMPORARILY_UNAVAILABLE,
         "The database is unreachable; retry later.",
         {"Retry-After": str(retry_after)},
         path=path,
@@ -256,7 +257,9 @@ def install_error_handlers(
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "invalid_request")
+        code = {404: Reason.NOT_FOUND, 405: Reason.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, Reason.INVALID_REQUEST
+        )
         return error_response(
             exc.status_code,
             code,
@@ -269,7 +272,7 @@ def install_error_handlers(
         assert isinstance(exc, RequestValidationError)
         return error_response(
             400,
-            "invalid_request",
+            Reason.INVALID_REQUEST,
             _describe_validation(exc),
             path=request.url.path,
             errors=field_errors(exc),
@@ -280,7 +283,7 @@ def install_error_handlers(
             # The request's values are at fault, not the database: no 503, no outage alert.
             return error_response(
                 400,
-                "invalid_request",
+                Reason.INVALID_REQUEST,
                 "a value in the request cannot be used (e.g. a NUL)",
                 path=request.url.path,
             )

@@ -26,7 +26,7 @@ from tsp_auth.openapi_examples import (
     REQUEST_EXAMPLES,
     RESPONSE_EXAMPLES,
 )
-from tsp_auth.reasons import REASONS
+from tsp_auth.reasons import REASON_CODE_MARK, REASONS
 
 IDENTITY_SCHEME = "identityToken"
 # In a source checkout; an installed wheel has no docs/ and builds without descriptions (the
@@ -128,6 +128,7 @@ def build(app: FastAPI) -> dict[str, Any]:
             "ReasonCode": REASON_CODE_SCHEMA,
         }
     )
+    _refer_to_reason_codes(components["schemas"])
     components["securitySchemes"] = {
         IDENTITY_SCHEME: {
             "type": "http",
@@ -153,9 +154,25 @@ REASON_CODE_SCHEMA: dict[str, Any] = {
 }
 
 
+REASON_CODE_REF = "#/components/schemas/ReasonCode"
+
+
 def _with_reason_enum(problem: dict[str, Any]) -> dict[str, Any]:
-    error = {"$ref": "#/components/schemas/ReasonCode"}
+    error = {"$ref": REASON_CODE_REF}
     return {**problem, "properties": {**problem["properties"], "error": error}}
+
+
+def _refer_to_reason_codes(node: Any) -> Any:
+    """Every field typed ``reasons.ReasonCode`` refers to the enum, keeping its own words."""
+    if isinstance(node, list):
+        node[:] = [_refer_to_reason_codes(item) for item in node]
+    elif isinstance(node, dict):
+        if node.pop(REASON_CODE_MARK, False):
+            node.pop("type", None)
+            return {"$ref": REASON_CODE_REF, **node}
+        for key, value in node.items():
+            node[key] = _refer_to_reason_codes(value)
+    return node
 
 
 def _operations(schema: dict[str, Any], app: FastAPI) -> list[tuple[APIRoute, dict[str, Any]]]:

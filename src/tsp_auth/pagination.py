@@ -20,6 +20,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from tsp_auth.errors import BadRequest
+from tsp_auth.policy import Reason
 
 Item = TypeVar("Item")
 Key = tuple[datetime | str, ...]
@@ -52,7 +53,7 @@ def encode_cursor(key: Key, descending: bool = False) -> str:
 
 def decode_cursor(cursor: str, shape: tuple[type, ...], descending: bool = False) -> Key:
     """The key inside ``cursor``, each part of the type ``shape`` names; 400 otherwise."""
-    refused = BadRequest("cursor is not one this API issued", error="invalid_cursor")
+    refused = BadRequest("cursor is not one this API issued", error=Reason.INVALID_CURSOR)
     try:
         parts = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tsp_auth.policy import BC_ACTIONS, BcMemberFacts, BcReason, decide_bc_action
+from tsp_auth.policy import BC_ACTIONS, BcMemberFacts, Reason, decide_bc_action
 
 POSTS = frozenset({"profile_info", "ad_enabled_posts", "public_videos"})
 ABLE = BcMemberFacts(
@@ -25,22 +25,22 @@ def test_an_able_member_may_pull_video() -> None:
 @pytest.mark.parametrize(
     ("action", "change", "reason"),
     [
-        ("spark_ads.boost", {}, BcReason.UNKNOWN_ACTION),
-        ("spark_ads.pull_video", {"grant_scopes": None}, BcReason.TIKTOK_ACCOUNT_NOT_AUTHORIZED),
-        ("spark_ads.pull_video", {"level": None, "is_admin": True}, BcReason.NOT_ASSIGNED),
-        ("spark_ads.pull_video", {"level": "analyst"}, BcReason.LEVEL_TOO_LOW),
+        ("spark_ads.boost", {}, Reason.UNKNOWN_ACTION),
+        ("spark_ads.pull_video", {"grant_scopes": None}, Reason.TIKTOK_ACCOUNT_NOT_AUTHORIZED),
+        ("spark_ads.pull_video", {"level": None, "is_admin": True}, Reason.NOT_ASSIGNED),
+        ("spark_ads.pull_video", {"level": "analyst"}, Reason.PERMISSION_LEVEL_TOO_LOW),
         (
             "spark_ads.pull_video",
             {"grant_scopes": frozenset({"profile_info", "live_videos"})},
-            BcReason.SCOPE_NOT_GRANTED,
+            Reason.SCOPE_NOT_GRANTED,
         ),
         (
             "spark_ads.pull_video",
             {"ad_account_named": False, "ad_account_role": None},
-            BcReason.AD_ACCOUNT_REQUIRED,
+            Reason.AD_ACCOUNT_REQUIRED,
         ),
-        ("spark_ads.pull_video", {"ad_account_role": "analyst"}, BcReason.AD_ACCOUNT_ROLE_REQUIRED),
-        ("tiktok_account.view", {"level": None}, BcReason.NOT_ASSIGNED),
+        ("spark_ads.pull_video", {"ad_account_role": "analyst"}, Reason.AD_ACCOUNT_ROLE_REQUIRED),
+        ("tiktok_account.view", {"level": None}, Reason.NOT_ASSIGNED),
     ],
 )
 def test_each_denial_has_its_reason(action: str, change: dict[str, object], reason: str) -> None:

@@ -31,7 +31,8 @@ def test_decision_is_immutable() -> None:
 
 
 def test_reason_codes_are_the_documented_strings() -> None:
-    assert {r.value for r in Reason} == {
+    # The policy's codes, among the catalogue's others (tests/test_reasons.py has them all).
+    assert {r.value for r in Reason} >= {
         "ok",
         "not_main_account",
         "service_not_valid",

@@ -9,6 +9,7 @@ from tsp_auth.accounts.schemas import IdentityToken, IdentityTokenRequest, Me
 from tsp_auth.clock import now
 from tsp_auth.deps import CallerDep, IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
 from tsp_auth.errors import NotFound, responses
+from tsp_auth.policy import Reason
 from tsp_auth.registry import repository
 
 router = APIRouter(tags=["identity"])
@@ -35,7 +36,7 @@ async def issue_identity_token(
     await limit_attempt(request, "sign_in", body.account_id)
     account = await repository.get_account(session, body.account_id)
     if account is None:
-        raise NotFound("no such account", error="unknown_account")
+        raise NotFound("no such account", error=Reason.UNKNOWN_ACCOUNT)
     ttl = settings.identity_token_ttl
     return IdentityToken(
         id_token=codec.encode(account.id, now=now(), lifetime=ttl),

@@ -38,7 +38,7 @@ async def _check_member(session: AsyncSession, partner_id: str, member_id: str) 
         raise NotFound("no such member")  # another partner's account does not exist for you
     if member.role == "admin":
         # Admins act for every seller of the partner; an assignment would mean nothing.
-        raise BadRequest("admins need no assignment", error="member_is_admin")
+        raise BadRequest("admins need no assignment", error=Reason.MEMBER_IS_ADMIN)
 
 
 async def create_assignment(
@@ -64,7 +64,7 @@ async def create_assignment(
         # uq_member_assignments_member_seller: one assignment per (member, seller).
         raise Conflict(
             "the member is already assigned to this seller; delete it to change it",
-            error="already_assigned",
+            error=Reason.ALREADY_ASSIGNED,
         ) from None
     record_event(session, _note("assignment.created", caller, row))
     return AssignmentRead.of(row)

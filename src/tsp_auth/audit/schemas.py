@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.pagination import Page, PageQuery
+from tsp_auth.reasons import ReasonCode
 from tsp_auth.strict import IsoDatetime
 
 # The export's columns, in order; `detail` is written as a JSON object.
@@ -35,7 +36,7 @@ class AuditEventRead(BaseModel):
     occurred_at: datetime
     action: str = Field(description="What was done or attempted, e.g. `grant.cancelled`.")
     outcome: Literal["success", "denied"]
-    reason: str | None = Field(description="The reason code of a denial.")
+    reason: ReasonCode | None = Field(description="The reason code of a denial.")
     actor_id: str | None = Field(description="The account (or client) that acted.")
     actor_type: str = Field(description="`account`, `client` or `system`.")
     on_behalf_of: str | None = Field(description="Whose authority was used (seller, partner).")

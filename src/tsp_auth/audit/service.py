@@ -31,6 +31,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import new_id
 from tsp_auth.observability.context import current_request_id
+from tsp_auth.policy import Reason
 
 log = logging.getLogger("tsp_auth.audit")
 _SECRET_WORDS = ("token", "secret", "code", "password", "verifier", "assertion", "cookie")
@@ -143,7 +144,7 @@ def _require_reader(caller: Caller) -> None:
     # Members see only the grants assigned to them (DESIGN §2); the partner-wide trail is not.
     if caller.kind == "partner" and not caller.is_partner_admin:
         raise Forbidden(
-            "only a partner admin reads the audit trail", error="partner_admin_required"
+            "only a partner admin reads the audit trail", error=Reason.PARTNER_ADMIN_REQUIRED
         )
 
 

@@ -27,12 +27,13 @@ from tsp_auth.errors import Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Account, BcAssignment, Grant
 from tsp_auth.models.base import new_id
+from tsp_auth.policy import Reason
 
 
 async def member_of(session: AsyncSession, bc_id: str, account_id: str) -> Account:
     account = await repository.get_account(session, account_id)
     if account is None or account.kind != "business_center" or account.business_center_id != bc_id:
-        raise NotFound("no such member of this business center", error="unknown_member")
+        raise NotFound("no such member of this business center", error=Reason.UNKNOWN_MEMBER)
     return account
 
 
@@ -63,7 +64,7 @@ async def assign(
         await rows.add_in_savepoint(session, row)
     except IntegrityError:
         raise Conflict(
-            "the member is already assigned to this TikTok account", error="already_assigned"
+            "the member is already assigned to this TikTok account", error=Reason.ALREADY_ASSIGNED
         ) from None
     detail = {"business_center_id": bc.id, "member_id": row.member_id, "level": row.permission}
     record_event(session, note(caller, "bc_assignment.created", grant.id, **detail))

@@ -30,7 +30,7 @@ from tsp_auth.grants.terms import NewGrant
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import BcAccessRequest, Grant
 from tsp_auth.oauth.opaque import digest
-from tsp_auth.policy import GrantStatus
+from tsp_auth.policy import GrantStatus, Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def require_tiktok_account(caller: Caller, action: str) -> None:
     if caller.kind != "tiktok":
         refusal = Forbidden(
             "only the owner of a TikTok account, signed in as it, may answer this request",
-            error="tiktok_account_required",
+            error=Reason.TIKTOK_ACCOUNT_REQUIRED,
         )
         raise denied(refusal, caller, action)
 
@@ -54,10 +54,10 @@ def _unusable(row: BcAccessRequest | None) -> AppError:
     if row is None:
         return NotFound("no such access request")
     if effective_request_status(row) == "expired":
-        return Gone("this QR code has expired; ask for a new one", error="request_expired")
+        return Gone("this QR code has expired; ask for a new one", error=Reason.REQUEST_EXPIRED)
     if row.status == "withdrawn":
-        return Gone("the Business Center withdrew this request", error="request_withdrawn")
-    return Gone("this QR code was already used", error="request_already_decided")
+        return Gone("the Business Center withdrew this request", error=Reason.REQUEST_WITHDRAWN)
+    return Gone("this QR code was already used", error=Reason.REQUEST_ALREADY_DECIDED)
 
 
 async def offer(session: AsyncSession, caller: Caller, token: str) -> AccessOffer:
@@ -109,7 +109,7 @@ async def approve(session: AsyncSession, caller: Caller, token: str) -> Decision
         # A second scope for an account the BC already holds: one grant, wider (version + 1).
         widened = await widen_grant(session, current, scopes, now())
         if widened is None:
-            raise Conflict("the authorization changed meanwhile; retry", error="grant_changed")
+            raise Conflict("the authorization changed meanwhile; retry", error=Reason.GRANT_CHANGED)
         grant, action = widened, "grant.updated"
     row.grant_id = grant.id
     await session.flush()
@@ -135,7 +135,7 @@ async def _create_grant(
         # uq_grants_one_active_business_center: another approval of this pair won the race.
         raise Conflict(
             "this TikTok account is being authorized for this business center; retry",
-            error="grant_changed",
+            error=Reason.GRANT_CHANGED,
         )
     return grant
 
@@ -161,7 +161,7 @@ async def _cancel(session: AsyncSession, caller: Caller, grant: Grant, reason: s
         "tiktok_account_id": grant.grantor_id,
     }
     if not await reduce_access(session, cancel, actor=actor(caller), at=now(), detail=detail):
-        refusal = Conflict("the authorization is no longer active", error="grant_not_active")
+        refusal = Conflict("the authorization is no longer active", error=Reason.GRANT_NOT_ACTIVE)
         raise denied(refusal, caller, "grant.cancelled", grant_id=grant.id)
     # Assignments end with the access they were a part of (docs/business-center.md).
     await repository.remove_assignments(session, grant.grantee_id, grant.grantor_id)

@@ -25,7 +25,7 @@ from tsp_auth.errors import Conflict, Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import BcAdAccountAccess
 from tsp_auth.models.base import new_id
-from tsp_auth.policy import BcMemberFacts, decide_bc_action
+from tsp_auth.policy import BcMemberFacts, Reason, decide_bc_action
 
 
 async def give_ad_account_access(
@@ -46,7 +46,7 @@ async def give_ad_account_access(
         await rows.add_in_savepoint(session, row)
     except IntegrityError:
         raise Conflict(
-            "the member already has a role on this ad account", error="already_assigned"
+            "the member already has a role on this ad account", error=Reason.ALREADY_ASSIGNED
         ) from None
     detail = {"business_center_id": bc.id, "member_id": row.member_id, "role": row.role}
     record_event(session, note(caller, "bc_ad_account_access.created", **detail))

@@ -17,6 +17,7 @@ from tsp_auth import urls
 from tsp_auth.business_centers import approval
 from tsp_auth.business_centers.schemas import AccessOffer
 from tsp_auth.errors import AppError, BadRequest
+from tsp_auth.policy import Reason
 from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
 from tsp_auth.web.browser import Browser, BrowserDep
@@ -84,7 +85,7 @@ class _Approval:
         elif decision == "reject":
             decided = await approval.reject(session, who.caller, self.token)
         else:
-            raise BadRequest("press Approve or Reject", error="invalid_request")
+            raise BadRequest("press Approve or Reject", error=Reason.INVALID_REQUEST)
         return page(
             "bc_authorize_done.html",
             outcome=decided.status,

@@ -23,6 +23,7 @@ from tsp_auth.clock import now
 from tsp_auth.errors import Conflict, Gone
 from tsp_auth.identity.callers import Caller
 from tsp_auth.pagination import PageQuery
+from tsp_auth.policy import Reason
 
 
 async def list_pending(
@@ -44,9 +45,9 @@ async def withdraw(
         fresh = await repository.request_by_token(session, row.token_hash)
         status = effective_request_status(fresh or row)
         refusal = (
-            Gone("the access request has expired", error="request_expired")
+            Gone("the access request has expired", error=Reason.REQUEST_EXPIRED)
             if status == "expired"
-            else Conflict(f"the access request is {status}", error="request_not_pending")
+            else Conflict(f"the access request is {status}", error=Reason.REQUEST_NOT_PENDING)
         )
         raise denied(refusal, caller, action, request_id=row.id)
     record_event(session, note(caller, action, business_center_id=bc_id, request_id=row.id))

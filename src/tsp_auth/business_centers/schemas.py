@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tsp_auth.business_centers.catalogue import CONTENT_CODES, AccessScope, PermissionLevel
 from tsp_auth.models import Grant
 from tsp_auth.pagination import Page
+from tsp_auth.reasons import ReasonCode
 from tsp_auth.registry.schemas import AccountCreate, AccountRead
 from tsp_auth.strict import RequestBody
 
@@ -89,7 +90,7 @@ class BcGrantRead(BaseModel):
     business_center_id: str
     scopes: list[str]
     status: str
-    status_reason: str | None
+    status_reason: ReasonCode | None
     version: int
     expires_at: datetime | None
     created_at: datetime
@@ -220,7 +221,7 @@ class BcDecisionRequest(RequestBody):
 
 class BcDecision(BaseModel):
     allow: bool
-    reason: str = Field(description="`ok`, or why not (policy.business_center.BcReason)")
+    reason: ReasonCode = Field(description="`ok`, or why not (policy.business_center)")
     member_id: str
     level: str | None = Field(description="The member's level on the TikTok account, if any")
     ad_account_role: str | None = Field(description="The member's role on the ad account")

@@ -29,9 +29,10 @@ from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Account, AccountLinkage, BcAccessRequest, BusinessCenter
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque
+from tsp_auth.policy import Reason
 from tsp_auth.registry.schemas import AccountCreate, MemberCreate
 
-BC_ADMIN_REQUIRED = "bc_admin_required"
+BC_ADMIN_REQUIRED = Reason.BC_ADMIN_REQUIRED
 RequestStatus = Literal["pending", "approved", "rejected", "expired", "withdrawn"]
 
 
@@ -199,11 +200,11 @@ async def link_accounts(
     tiktok = await repository.get_account(session, data.tiktok_account_id)
     user = await repository.get_account(session, data.user_id)
     if tiktok is None or tiktok.kind != "tiktok":
-        raise NotFound("no such TikTok account", error="unknown_tiktok_account")
+        raise NotFound("no such TikTok account", error=Reason.UNKNOWN_TIKTOK_ACCOUNT)
     if user is None or user.kind != "business_center":
-        raise NotFound("no such TikTok For Business user", error="unknown_user")
+        raise NotFound("no such TikTok For Business user", error=Reason.UNKNOWN_USER)
     if await repository.linkage(session, tiktok.id, user.id) is not None:
-        raise Conflict("these accounts are already linked", error="already_linked")
+        raise Conflict("these accounts are already linked", error=Reason.ALREADY_LINKED)
     row = AccountLinkage(
         id=new_id("lnk"),
         tiktok_account_id=tiktok.id,

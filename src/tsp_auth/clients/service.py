@@ -29,6 +29,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client
 from tsp_auth.models.base import new_id
 from tsp_auth.pagination import PageQuery
+from tsp_auth.policy import Reason
 from tsp_auth.registry import repository as registry
 
 
@@ -38,7 +39,7 @@ def _check_scopes(client_type: str, scopes: list[str]) -> frozenset[str]:
     if unknown or not scopes:
         raise BadRequest(
             f"scopes must be one or more of {sorted(allowed)}; refused: {unknown}",
-            error="invalid_scope",
+            error=Reason.INVALID_SCOPE,
         )
     return frozenset(scopes)
 
@@ -48,12 +49,12 @@ def _check_redirect_uris(client_type: str, uris: list[str]) -> list[str]:
         if uris:
             raise BadRequest(
                 "first-party clients use client_credentials and have no redirect URIs",
-                error="invalid_redirect_uri",
+                error=Reason.INVALID_REDIRECT_URI,
             )
         return []
     problem = check_redirect_uris(uris) if uris else "a partner app needs a redirect URI"
     if problem is not None:
-        raise BadRequest(problem, error="invalid_redirect_uri")
+        raise BadRequest(problem, error=Reason.INVALID_REDIRECT_URI)
     return list(uris)
 
 
@@ -62,11 +63,11 @@ def _check_origins(settings: Settings, client_type: str, origins: list[str]) -> 
         # RFC 6749 §2.1: code in a browser cannot keep a secret; only public clients run there.
         raise BadRequest(
             "only public clients have allowed origins: a browser cannot keep a client secret",
-            error="invalid_origin",
+            error=Reason.INVALID_ORIGIN,
         )
     problem = check_origins(origins, development=settings.environment == "development")
     if problem is not None:
-        raise BadRequest(problem, error="invalid_origin")
+        raise BadRequest(problem, error=Reason.INVALID_ORIGIN)
     return list(origins)
 
 
@@ -76,7 +77,7 @@ async def _service_id(session: AsyncSession, partner_id: str, wanted: str | None
         return f"app_{uuid4().hex}"
     service = await registry.get_service(session, wanted)
     if service is None or service.partner_id != partner_id:
-        raise NotFound("no such service", error="unknown_service")
+        raise NotFound("no such service", error=Reason.UNKNOWN_SERVICE)
     return service.id
 
 
@@ -88,13 +89,13 @@ async def register_client(
         if body.client_type != "first_party" or body.service_id is not None:
             raise BadRequest(
                 "operators register first-party clients; partner admins register their apps",
-                error="first_party_only",
+                error=Reason.FIRST_PARTY_ONLY,
             )
         partner_id, service_id, status = None, None, "live"
     elif caller.is_partner_admin and caller.partner_id is not None:
         if body.client_type == "first_party":
             raise Forbidden(
-                "only operators register first-party clients", error="operator_required"
+                "only operators register first-party clients", error=Reason.OPERATOR_REQUIRED
             )
         partner_id = caller.partner_id
         service_id = await _service_id(session, partner_id, body.service_id)
@@ -102,7 +103,7 @@ async def register_client(
     else:
         raise Forbidden(
             "only a partner admin or an operator registers clients",
-            error="partner_admin_required",
+            error=Reason.PARTNER_ADMIN_REQUIRED,
         )
     secret = None if body.client_type == "public" else new_secret()
     client = Client(
@@ -121,7 +122,7 @@ async def register_client(
     try:
         await rows.add_in_savepoint(session, client)
     except IntegrityError:
-        raise Conflict("this service already has an app", error="service_has_client") from None
+        raise Conflict("this service already has an app", error=Reason.SERVICE_HAS_CLIENT) from None
     _audit(session, caller, client, "client.registered")
     return client, secret
 
@@ -154,7 +155,7 @@ async def managed_client(session: AsyncSession, caller: Caller, client_id: str) 
     """Operators manage every client; a partner admin manages its partner's apps."""
     client = await visible_client(session, caller, client_id)
     if not (caller.is_operator or caller.is_partner_admin):
-        raise Forbidden("only a partner admin may manage apps", error="partner_admin_required")
+        raise Forbidden("only a partner admin may manage apps", error=Reason.PARTNER_ADMIN_REQUIRED)
     return client
 
 
@@ -181,7 +182,7 @@ async def rotate_secret(
     """A new secret, shown once; the old one stops working at once."""
     client = await managed_client(session, caller, client_id)
     if client.client_type == "public":
-        raise BadRequest("a public client has no secret", error="public_client")
+        raise BadRequest("a public client has no secret", error=Reason.PUBLIC_CLIENT)
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     await session.flush()

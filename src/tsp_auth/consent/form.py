@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from tsp_auth.consent.schemas import ConsentAccept
 from tsp_auth.errors import BadRequest
+from tsp_auth.policy import Reason
 
 _MULTI = ("items", "roles", "areas")
 MAX_SERVICES = 20
@@ -78,7 +79,9 @@ def _service_pick(picked: Picked, service_id: str) -> dict[str, object]:
 
 def _duration(value: str) -> int:
     if not value.isdigit():
-        raise BadRequest("choose how long the partner may have access", error="invalid_request")
+        raise BadRequest(
+            "choose how long the partner may have access", error=Reason.INVALID_REQUEST
+        )
     return int(value)
 
 
@@ -94,9 +97,9 @@ def consent_of(picked: Picked) -> ConsentAccept:
     A ticked service that the page did not show still goes to the rules, which refuse it.
     """
     if not picked.services:
-        raise BadRequest("choose at least one service to authorize", error="invalid_request")
+        raise BadRequest("choose at least one service to authorize", error=Reason.INVALID_REQUEST)
     if len(picked.services) > MAX_SERVICES:
-        raise BadRequest(f"choose at most {MAX_SERVICES} services", error="invalid_request")
+        raise BadRequest(f"choose at most {MAX_SERVICES} services", error=Reason.INVALID_REQUEST)
     body = {
         "services": [_service_pick(picked, sid) for sid in sorted(picked.services)],
         "duration_days": _duration(picked.duration_days),
@@ -108,4 +111,4 @@ def consent_of(picked: Picked) -> ConsentAccept:
     try:
         return ConsentAccept.model_validate(body)
     except ValidationError as exc:
-        raise BadRequest(_described(exc), error="invalid_request") from None
+        raise BadRequest(_described(exc), error=Reason.INVALID_REQUEST) from None

@@ -27,6 +27,7 @@ from tsp_auth.deps import SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account
+from tsp_auth.policy import Reason
 from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
 from tsp_auth.web.browser import Browser, BrowserDep
@@ -104,7 +105,7 @@ async def _decided(browser: Browser, caller: Caller, request_id: str, form: Pick
     if form.decision == "reject":
         return await service.reject_consent(session, settings, caller, request_id)
     if form.decision != "accept":
-        raise BadRequest("press Accept or Reject", error="invalid_request")
+        raise BadRequest("press Accept or Reject", error=Reason.INVALID_REQUEST)
     body = consent_of(form)
     return await service.accept_consent(session, settings, caller, request_id, body)
 

@@ -17,6 +17,7 @@ from tsp_auth import urls
 from tsp_auth.config import Settings
 from tsp_auth.models import AuthorizationRequest, Grant
 from tsp_auth.oauth import codes
+from tsp_auth.policy import Reason
 
 
 def _with_state(request: AuthorizationRequest, params: dict[str, str]) -> dict[str, str]:
@@ -53,4 +54,4 @@ async def denial_redirect(
         return await codes.denial_redirect(session, settings, request)
     if return_url is None:
         return urls.consent_done_path(request.id)
-    return urls.with_query(return_url, _with_state(request, {"error": "access_denied"}))
+    return urls.with_query(return_url, _with_state(request, {"error": Reason.ACCESS_DENIED}))

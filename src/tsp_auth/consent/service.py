@@ -43,8 +43,8 @@ from tsp_auth.policy import (
 )
 from tsp_auth.registry import repository as registry
 
-REQUEST_ALREADY_DECIDED = "request_already_decided"
-REQUEST_EXPIRED = "request_expired"
+REQUEST_ALREADY_DECIDED = Reason.REQUEST_ALREADY_DECIDED
+REQUEST_EXPIRED = Reason.REQUEST_EXPIRED
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +144,9 @@ async def start_authorization(
     service_id = client_link.service_id if client_link else params.service_id
     service = await registry.get_service(session, service_id) if service_id else None
     if service is None:
-        raise NotFound("this authorization link names no known service", error="unknown_service")
+        raise NotFound(
+            "this authorization link names no known service", error=Reason.UNKNOWN_SERVICE
+        )
     if not service.valid:
         # seed 000: "TSP access can only be added to services that are currently valid".
         raise BadRequest("this service is not available any more", error=Reason.SERVICE_NOT_VALID)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tsp_auth.policy import Decision, decide_action, for_member
+from tsp_auth.policy import Decision, Reason, decide_action, for_member
 from tsp_auth.tsp_access.checks import check_minted_version
-from tsp_auth.tsp_access.reasons import SessionReason
 from tsp_auth.tsp_access.repository import LiveSession
 
 
@@ -25,9 +24,9 @@ def decide(
     policy's action table on the grant as the member holds it (the session's roles).
     """
     if console.ended_at is not None or console.expires_at <= at:
-        return Decision.denied(SessionReason.SESSION_ENDED)
+        return Decision.denied(Reason.SESSION_ENDED)
     if shop_id != console.seller_id:
-        return Decision.denied(SessionReason.WRONG_SHOP)
+        return Decision.denied(Reason.WRONG_SHOP)
     facts = console.grant
     in_force = check_minted_version(facts, console.current_grant_version, console.grant_version, at)
     if not in_force.allow:

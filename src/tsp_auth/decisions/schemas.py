@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
+from tsp_auth.reasons import ReasonCode
 from tsp_auth.strict import RequestBody
 from tsp_auth.tsp_access.schemas import Actor
 
@@ -26,7 +27,7 @@ class DecisionRequest(RequestBody):
 
 class DecisionRead(BaseModel):
     allow: bool
-    reason: str = Field(description="`ok`, or the reason code of the denial.")
+    reason: ReasonCode = Field(description="`ok`, or the reason code of the denial.")
     acting_as: str | None = Field(
         description="The identity the console shows (the seller); null for an unknown session."
     )

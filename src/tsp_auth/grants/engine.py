@@ -116,7 +116,7 @@ def _renewal_allowed(current: Grant | None, at: datetime, *, renew_in_force: boo
 
 
 def _changed_meanwhile() -> Conflict:
-    return Conflict("the authorization changed meanwhile; retry", error="conflict")
+    return Conflict("the authorization changed meanwhile; retry", error=Reason.CONFLICT)
 
 
 async def _renewable(session: AsyncSession, new: NewGrant, statuses: Sequence[str]) -> Grant | None:

@@ -21,7 +21,7 @@ from tsp_auth.grants.service import refuse, reread, visible_grant
 from tsp_auth.identity.callers import Caller
 from tsp_auth.policy import GrantStatus, Reason, check_active
 
-SERVICE_REMOVED = "service_removed"
+SERVICE_REMOVED = Reason.SERVICE_REMOVED
 
 
 @audit_refusals("grant.cancelled", "grant")
@@ -31,10 +31,12 @@ async def remove_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
     grant = await visible_grant(session, caller, grant_id)
     if not caller.is_seller_main:
         # Only the main account authorizes, edits or cancels (seed 000 "Please note" 3).
-        error = Reason.NOT_MAIN_ACCOUNT if caller.kind == "seller" else "seller_only"
+        error = Reason.NOT_MAIN_ACCOUNT if caller.kind == "seller" else Reason.SELLER_ONLY
         raise Forbidden("only the seller's main account may remove a service", error=error)
     refuse(check_active(grant.status, grant.expires_at, at), Conflict)
     end = end_grant(grant.id, GrantStatus.CANCELLED, SERVICE_REMOVED, version=grant.version)
     if not await reduce_access(session, end, actor=Actor.of(caller), at=at):
-        raise Conflict("the grant changed during the request; read it again", error="grant_changed")
+        raise Conflict(
+            "the grant changed during the request; read it again", error=Reason.GRANT_CHANGED
+        )
     return GrantRead.of(await reread(session, grant.id), at)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tsp_auth.models import Grant
 from tsp_auth.pagination import Page, PageQuery
 from tsp_auth.policy import GrantStatus, effective_status
+from tsp_auth.reasons import ReasonCode
 from tsp_auth.strict import RequestBody
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
@@ -63,7 +64,7 @@ class GrantRead(BaseModel):
     duration_days: int | None
     expires_at: datetime | None
     status: GrantStatus
-    status_reason: str | None
+    status_reason: ReasonCode | None
     version: int = Field(description="Bumped on every change; tokens carry the version.")
     consented_by: str | None
     contact_email: str | None

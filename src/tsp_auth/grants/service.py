@@ -220,7 +220,7 @@ async def edit_grant(
         raise Forbidden("only the seller's main account may edit", error=Reason.NOT_MAIN_ACCOUNT)
     refuse(check_grant_editable(grant.status, grant.expires_at, at), Conflict)
     if data.version is not None and data.version != grant.version:
-        raise Conflict("the grant changed since that version", error="grant_changed")
+        raise Conflict("the grant changed since that version", error=Reason.GRANT_CHANGED)
     current = selection_of(grant)
     new = _edited(current, data)
     if new == current:
@@ -228,7 +228,9 @@ async def edit_grant(
     await _check_edit(session, grant, current, new, at=at, sea_launch=sea_launch)
     edit = EditSelection(grant.id, grant.version, new)
     if not await reduce_access(session, edit, actor=Actor.of(caller), at=at):
-        raise Conflict("the grant changed during the edit; read it again", error="grant_changed")
+        raise Conflict(
+            "the grant changed during the edit; read it again", error=Reason.GRANT_CHANGED
+        )
     return GrantRead.of(await reread(session, grant.id), at)
 
 
@@ -237,7 +239,7 @@ def _require_seller_to_cancel(caller: Caller) -> None:
         raise Forbidden("only the seller's main account may cancel", error=Reason.NOT_MAIN_ACCOUNT)
     if not caller.is_seller_main:
         # seed 002 FAQ: "only the seller can cancel the authorization".
-        raise Forbidden("only the seller can cancel TSP access", error="seller_only")
+        raise Forbidden("only the seller can cancel TSP access", error=Reason.SELLER_ONLY)
 
 
 @audit_refusals("grant.cancelled", "grant")
@@ -251,7 +253,7 @@ async def cancel_grant(session: AsyncSession, caller: Caller, grant_id: str) -> 
         binding = await repository.lock_binding(session, grant.binding_id)
     if grant.status == GrantStatus.CANCELLED or binding is None or binding.status != "active":
         raise Conflict("the binding is already cancelled", error=Reason.GRANT_NOT_ACTIVE)
-    cancel = cancel_binding(binding.id, reason="seller_cancelled")
+    cancel = cancel_binding(binding.id, reason=Reason.SELLER_CANCELLED)
     ended = await reduce_access(session, cancel, actor=Actor.of(caller), at=at)
     return GrantCancelled(
         cancelled=sorted(ended), grant=GrantRead.of(await reread(session, grant.id), at)
@@ -269,5 +271,7 @@ async def deactivate_grant(
     refuse(check_active(grant.status, grant.expires_at, at), Conflict)
     end = end_grant(grant.id, GrantStatus.DEACTIVATED, reason, version=grant.version)
     if not await reduce_access(session, end, actor=Actor.of(caller), at=at):
-        raise Conflict("the grant changed during the request; read it again", error="grant_changed")
+        raise Conflict(
+            "the grant changed during the request; read it again", error=Reason.GRANT_CHANGED
+        )
     return GrantRead.of(await reread(session, grant.id), at)

@@ -27,6 +27,7 @@ from tsp_auth.clock import now
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.idempotency import repository
+from tsp_auth.policy import Reason
 
 KEPT_FOR = timedelta(hours=24)
 HEADER = "Idempotency-Key"
@@ -36,7 +37,7 @@ Created = TypeVar("Created", bound=BaseModel)
 
 class KeyReused(AppError):
     status_code = 422
-    error = "idempotency_key_reused"
+    error = Reason.IDEMPOTENCY_KEY_REUSED
 
 
 class Replayed(Exception):
@@ -76,7 +77,7 @@ class IdempotentCreate:
         kept = await repository.find(self.session, self.scope, self.key)
         if kept is None or kept.response is None or kept.status_code is None:
             # The first request rolled back between our insert and our read: retry is safe.
-            raise BadRequest("retry the request", error="idempotency_key_in_flight")
+            raise BadRequest("retry the request", error=Reason.IDEMPOTENCY_KEY_IN_FLIGHT)
         if kept.fingerprint != self.fingerprint:
             raise KeyReused(f"this {HEADER} was used with another request body")
         raise Replayed(kept.status_code, self.fernet.decrypt(kept.response.encode()))
@@ -97,7 +98,8 @@ def _checked(key: str | None) -> str | None:
         return None
     if not key or len(key) > 255 or not all(" " < c <= "~" for c in key):
         raise BadRequest(
-            f"{HEADER} must be 1 to 255 visible ASCII characters", error="invalid_idempotency_key"
+            f"{HEADER} must be 1 to 255 visible ASCII characters",
+            error=Reason.INVALID_IDEMPOTENCY_KEY,
         )
     return key
 

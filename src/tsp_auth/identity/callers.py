@@ -13,6 +13,7 @@ from tsp_auth.identity import repository
 
 # Caller is the row its direct read answers, so it is defined beside that read.
 from tsp_auth.identity.repository import Caller as Caller
+from tsp_auth.policy import Reason
 
 IDENTITY_COOKIE = "tsp_identity"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth"'}
@@ -36,13 +37,15 @@ async def resolve_caller(source: SessionSource, codec: IdentityCodec, token: str
         account_id = codec.decode(token, now=now())
     except InvalidToken as exc:
         raise Unauthorized(
-            f"identity token refused: {exc.reason}", error="invalid_token", headers=BEARER_CHALLENGE
+            f"identity token refused: {exc.reason}",
+            error=Reason.INVALID_TOKEN,
+            headers=BEARER_CHALLENGE,
         ) from None
     caller = await repository.caller_account(source, account_id)
     if caller is None:
         raise Unauthorized(
             "identity token refused: unknown_account",
-            error="invalid_token",
+            error=Reason.INVALID_TOKEN,
             headers=BEARER_CHALLENGE,
         )
     return caller

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
-from tsp_auth.policy import check_consenter
+from tsp_auth.policy import Reason, check_consenter
 
 
 def require_operator(caller: Caller) -> None:
     if not caller.is_operator:
-        raise Forbidden("operators only", error="operator_required")
+        raise Forbidden("operators only", error=Reason.OPERATOR_REQUIRED)
 
 
 def require_partner_admin(caller: Caller, *, manages: str) -> str:
     """A partner's admin; ``manages`` names what, so the refusal says it."""
     if not caller.is_partner_admin or caller.partner_id is None:
-        raise Forbidden(f"only a partner admin manages {manages}", error="partner_admin_required")
+        raise Forbidden(
+            f"only a partner admin manages {manages}", error=Reason.PARTNER_ADMIN_REQUIRED
+        )
     return caller.partner_id
 
 
@@ -31,14 +33,18 @@ def require_partner_account(caller: Caller, *, to: str = "make authorization lin
     """A partner's own staff (admin or member); ``to`` says what the caller tried, so the
     refusal names it (seed 002 step 2: they copy and share the link; seed 000: they log in)."""
     if caller.kind != "partner" or caller.partner_id is None:
-        raise Forbidden(f"only a partner's accounts may {to}", error="partner_account_required")
+        raise Forbidden(
+            f"only a partner's accounts may {to}", error=Reason.PARTNER_ACCOUNT_REQUIRED
+        )
     return caller.partner_id
 
 
 def require_seller(caller: Caller) -> str:
     """Any account of a seller (main or sub) may look at a consent request."""
     if caller.kind != "seller" or caller.seller_id is None:
-        raise Forbidden("only a seller's accounts see consent requests", error="seller_required")
+        raise Forbidden(
+            "only a seller's accounts see consent requests", error=Reason.SELLER_REQUIRED
+        )
     return caller.seller_id
 
 

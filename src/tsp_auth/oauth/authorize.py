@@ -24,6 +24,7 @@ from tsp_auth.models import AuthorizationRequest, Client
 from tsp_auth.oauth.authorize_query import AuthorizeParams, check_link_host
 from tsp_auth.oauth.errors import AuthorizationErrorRedirect
 from tsp_auth.oauth.pkce import PKCE_PATTERN, S256, is_well_formed
+from tsp_auth.policy import Reason
 from tsp_auth.registry import repository as registry
 
 PARTNER_APP_TYPES = ("confidential", "public")
@@ -71,7 +72,7 @@ def authorization_response(
 def _page_single(given: Mapping[str, tuple[str, ...]], name: str) -> str | None:
     values = given.get(name, ())
     if len(values) > 1:
-        raise BadRequest(f"{name} is given more than once", error="invalid_request")
+        raise BadRequest(f"{name} is given more than once", error=Reason.INVALID_REQUEST)
     return values[0] if values else None
 
 
@@ -101,14 +102,14 @@ async def _client_and_redirect(
     client_id = _page_single(params.oauth, "client_id")
     client = await clients.get(session, client_id) if client_id else None
     if client is None or not usable_partner_app(client) or client.service_id is None:
-        raise BadRequest("this link names no usable partner app", error="invalid_client")
+        raise BadRequest("this link names no usable partner app", error=Reason.INVALID_CLIENT)
     if params.service_id is not None and params.service_id != client.service_id:
-        raise BadRequest("the link's service_id is not this app's", error="invalid_request")
+        raise BadRequest("the link's service_id is not this app's", error=Reason.INVALID_REQUEST)
     redirect_uri = _page_single(params.oauth, "redirect_uri")
     # RFC 9700 §4.1.3: simple string comparison with a registered URI, nothing looser.
     if redirect_uri is None or redirect_uri not in client.redirect_uris:
         raise BadRequest(
-            "redirect_uri is missing or not registered for this app", error="invalid_request"
+            "redirect_uri is missing or not registered for this app", error=Reason.INVALID_REQUEST
         )
     owner = await registry.get_partner(session, client.partner_id) if client.partner_id else None
     if owner is not None:
@@ -126,13 +127,13 @@ async def hand_built_link(session: AsyncSession, params: AuthorizeParams) -> Aut
     assert params.service_id is not None
     client = await clients.by_service(session, params.service_id)
     if client is None or not usable_partner_app(client):
-        raise BadRequest("this link names no usable partner app", error="invalid_client")
+        raise BadRequest("this link names no usable partner app", error=Reason.INVALID_CLIENT)
     oauth = {**params.oauth, "client_id": (client.id,)}
     if "redirect_uri" not in oauth:
         if len(client.redirect_uris) != 1:
             raise BadRequest(
                 "this app has several redirect URIs: the link must name one in redirect_uri",
-                error="invalid_request",
+                error=Reason.INVALID_REQUEST,
             )
         oauth["redirect_uri"] = (client.redirect_uris[0],)
     oauth.setdefault("response_type", ("code",))
@@ -162,25 +163,25 @@ async def check_client_link(
 
     repeated = sorted(name for name, values in params.oauth.items() if len(values) > 1)
     if repeated:
-        raise refuse("invalid_request", f"given more than once: {', '.join(repeated)}")
+        raise refuse(Reason.INVALID_REQUEST, f"given more than once: {', '.join(repeated)}")
     given = {name: values[0] for name, values in params.oauth.items()}
     response_type = given.get("response_type")
     if response_type is None:
-        raise refuse("invalid_request", "response_type is required")
+        raise refuse(Reason.INVALID_REQUEST, "response_type is required")
     if response_type != "code":
         # RFC 9700 §2.1.2: no implicit grant (response_type=token) or other response types.
-        raise refuse("unsupported_response_type", "only response_type=code is supported")
+        raise refuse(Reason.UNSUPPORTED_RESPONSE_TYPE, "only response_type=code is supported")
     if client.status != "live" and not service_id.startswith(APP_SERVICE_PREFIX):
         # seed 004: an app in development accepts authorization from its owner only, and a
         # seller is never the owner of a partner's app. A partner authorization (``app_…``
         # service) checks the owner when the partner decides (tsp_auth.partner_apps).
-        raise refuse("unauthorized_client", "this app is in development and not launched yet")
+        raise refuse(Reason.UNAUTHORIZED_CLIENT, "this app is in development and not launched yet")
     challenge = _code_challenge(client, given, refuse)
     requested = parse_scope(given.get("scope"))
     # RFC 6749 §3.3: without `scope`, the app's registered scopes are the default.
     scopes = client.scopes if requested is None else requested
     if not scopes or not scopes <= client.scopes:
-        raise refuse("invalid_scope", "scope must be among the app's enabled scopes")
+        raise refuse(Reason.INVALID_SCOPE, "scope must be among the app's enabled scopes")
     return ClientLink(client, service_id, redirect_uri, scopes, challenge)
 
 
@@ -189,15 +190,17 @@ def _code_challenge(client: Client, given: Mapping[str, str], refuse: Refuse) ->
     challenge, method = given.get("code_challenge"), given.get("code_challenge_method")
     if challenge is None:
         if method is not None:
-            raise refuse("invalid_request", "code_challenge_method without code_challenge")
+            raise refuse(Reason.INVALID_REQUEST, "code_challenge_method without code_challenge")
         if client.client_type == "public":
-            raise refuse("invalid_request", "public clients must send a PKCE code_challenge")
+            raise refuse(Reason.INVALID_REQUEST, "public clients must send a PKCE code_challenge")
         return None
     # RFC 7636 §4.3: a missing method means "plain", which we refuse like an explicit one.
     if method != S256:
-        raise refuse("invalid_request", "code_challenge_method must be S256 (plain is refused)")
+        raise refuse(
+            Reason.INVALID_REQUEST, "code_challenge_method must be S256 (plain is refused)"
+        )
     if not is_well_formed(challenge):
-        raise refuse("invalid_request", "code_challenge must be 43-128 unreserved characters")
+        raise refuse(Reason.INVALID_REQUEST, "code_challenge must be 43-128 unreserved characters")
     return challenge
 
 

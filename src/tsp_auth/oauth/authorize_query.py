@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 from tsp_auth import urls
 from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest
+from tsp_auth.policy import Reason
 
 Purpose = Literal["authorize", "tsp_access"]
 PURPOSES: tuple[Purpose, ...] = ("authorize", "tsp_access")
@@ -46,7 +47,7 @@ class QueryParams(Protocol):
     def getlist(self, key: str) -> Sequence[str]: ...
 
 
-WRONG_MARKET_HOST = "wrong_market_host"
+WRONG_MARKET_HOST = Reason.WRONG_MARKET_HOST
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def _single(query: QueryParams, name: str) -> str | None:
     values = query.getlist(name)
     if len(values) > 1:
         # RFC 6749 §3.1: parameters "MUST NOT be included more than once".
-        raise BadRequest(f"{name} is given more than once", error="invalid_request")
+        raise BadRequest(f"{name} is given more than once", error=Reason.INVALID_REQUEST)
     # RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted".
     return values[0] if values and values[0] else None
 
@@ -83,7 +84,7 @@ def _purpose(value: str | None) -> Purpose:
     for purpose in PURPOSES:
         if value == purpose:
             return purpose
-    raise BadRequest("purpose must be authorize or tsp_access", error="invalid_request")
+    raise BadRequest("purpose must be authorize or tsp_access", error=Reason.INVALID_REQUEST)
 
 
 def check_link_host(settings: Settings, host: str | None, partner_region: str) -> None:
@@ -107,11 +108,11 @@ def parse_authorize_query(query: QueryParams, host: str | None = None) -> Author
     oauth = {name: tuple(v for v in query.getlist(name) if v) for name in OAUTH_PARAMETERS}
     oauth = {name: given for name, given in oauth.items() if given}
     if service_id is None and "client_id" not in oauth:
-        raise BadRequest("the link has no service_id", error="invalid_request")
+        raise BadRequest("the link has no service_id", error=Reason.INVALID_REQUEST)
     if service_id is not None and _SERVICE_ID.fullmatch(service_id) is None:
-        raise BadRequest("the link's service_id is malformed", error="invalid_request")
+        raise BadRequest("the link's service_id is malformed", error=Reason.INVALID_REQUEST)
     if state is not None and not is_valid_state(state):
         raise BadRequest(
-            f"state must be 1 to {STATE_MAX_LENGTH} URL-safe characters", error="invalid_state"
+            f"state must be 1 to {STATE_MAX_LENGTH} URL-safe characters", error=Reason.INVALID_STATE
         )
     return AuthorizeParams(service_id, state, _purpose(values["purpose"]), oauth, host)

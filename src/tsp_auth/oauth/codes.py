@@ -22,6 +22,7 @@ from tsp_auth.models import AuthorizationCode, AuthorizationRequest, Client, Gra
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.authorize import authorization_response, usable_partner_app
 from tsp_auth.oauth.opaque import digest, new_opaque
+from tsp_auth.policy import Reason
 
 
 async def issue_authorization_code(
@@ -97,13 +98,16 @@ async def code_redirect(
     if grant is None:
         # The seller consented to other services of the partner, not to this app's.
         return _error_redirect(
-            settings, request, "access_denied", "the seller did not authorize this app"
+            settings, request, Reason.ACCESS_DENIED, "the seller did not authorize this app"
         )
     # Scopes the app lost while the seller decided are not granted (RFC 6749 §3.3).
     scopes = (request.scopes or client.scopes) & client.scopes
     if not scopes:
         return _error_redirect(
-            settings, request, "invalid_scope", "the app no longer holds the scopes it asked for"
+            settings,
+            request,
+            Reason.INVALID_SCOPE,
+            "the app no longer holds the scopes it asked for",
         )
     code = await issue_authorization_code(session, settings, request, grant, scopes, now())
     return authorization_response(settings, request.redirect_uri, request.state, code=code)
@@ -116,5 +120,5 @@ async def denial_redirect(
     if await _trusted_client(session, request) is None or request.redirect_uri is None:
         return urls.consent_done_path(request.id)
     return _error_redirect(
-        settings, request, "access_denied", "the seller refused the authorization"
+        settings, request, Reason.ACCESS_DENIED, "the seller refused the authorization"
     )

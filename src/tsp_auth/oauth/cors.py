@@ -32,6 +32,7 @@ from tsp_auth.deps import get_sessionmaker
 from tsp_auth.errors import Forbidden
 from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.policy import Reason
 
 # The method each CORS path answers; a preflight names it in Access-Control-Request-Method.
 CORS_METHODS: dict[str, str] = {
@@ -100,7 +101,9 @@ def _preflight(method: str) -> Callable[[Request], Awaitable[Response]]:
             return Response(status_code=204, headers=allow)  # plain OPTIONS, RFC 9110 §9.3.7
         if not await clients.a_public_client_allows(await get_sessionmaker(request), origin):
             raise Forbidden(
-                "no public client allows this origin", error="origin_not_allowed", headers=allow
+                "no public client allows this origin",
+                error=Reason.ORIGIN_NOT_ALLOWED,
+                headers=allow,
             )
         cors = {
             "Access-Control-Allow-Origin": origin,

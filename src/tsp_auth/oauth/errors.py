@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tsp_auth.errors import AppError
+from tsp_auth.policy import Reason
 
 # RFC 6749 §5.2 / RFC 9110 §11.6.1: a 401 names the scheme the client should use.
 BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="tsp-auth", charset="UTF-8"'}
@@ -18,33 +19,33 @@ class OAuthError(AppError):
 
 
 class InvalidRequest(OAuthError):
-    error = "invalid_request"
+    error = Reason.INVALID_REQUEST
 
 
 class InvalidClient(OAuthError):
     """RFC 6749 §5.2: client authentication failed; 401 with a challenge."""
 
     status_code = 401
-    error = "invalid_client"
+    error = Reason.INVALID_CLIENT
 
     def __init__(self, description: str = "client authentication failed") -> None:
         super().__init__(description, headers=dict(BASIC_CHALLENGE))
 
 
 class InvalidGrant(OAuthError):
-    error = "invalid_grant"
+    error = Reason.INVALID_GRANT
 
 
 class UnauthorizedClient(OAuthError):
-    error = "unauthorized_client"
+    error = Reason.UNAUTHORIZED_CLIENT
 
 
 class UnsupportedGrantType(OAuthError):
-    error = "unsupported_grant_type"
+    error = Reason.UNSUPPORTED_GRANT_TYPE
 
 
 class InvalidScope(OAuthError):
-    error = "invalid_scope"
+    error = Reason.INVALID_SCOPE
 
 
 class TokenReuse(InvalidGrant):

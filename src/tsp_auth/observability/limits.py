@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tsp_auth.errors import error_response
+from tsp_auth.policy import Reason
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -55,7 +56,7 @@ class BodyLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
             413,
-            "payload_too_large",
+            Reason.PAYLOAD_TOO_LARGE,
             f"request bodies are limited to {self.max_bytes} bytes",
             path=scope["path"],
         )

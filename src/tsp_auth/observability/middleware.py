@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tsp_auth.errors import error_response
 from tsp_auth.observability.context import reset_request_id, set_request_id
 from tsp_auth.observability.metrics import IN_FLIGHT, LATENCY, REQUESTS
+from tsp_auth.policy import Reason
 
 log = logging.getLogger("tsp_auth.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -88,9 +89,9 @@ class RequestMiddleware:
         except Exception:
             log.exception("unhandled error")
             if not response_started:
-                await error_response(500, "server_error", "Internal error.", path=scope["path"])(
-                    scope, receive, send_with_id
-                )
+                await error_response(
+                    500, Reason.SERVER_ERROR, "Internal error.", path=scope["path"]
+                )(scope, receive, send_with_id)
         finally:
             IN_FLIGHT.dec()
             elapsed = time.perf_counter() - started

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.config import Settings
 from tsp_auth.errors import ServiceUnavailable, Unauthorized
 from tsp_auth.migrations import current_revisions, head_revisions
+from tsp_auth.policy import Reason
 
 
 async def check_ready(
@@ -23,13 +24,13 @@ async def check_ready(
             current = await current_revisions(await session.connection())
     except Exception as exc:
         raise ServiceUnavailable(
-            f"database unreachable ({type(exc).__name__})", error="not_ready", headers=headers
+            f"database unreachable ({type(exc).__name__})", error=Reason.NOT_READY, headers=headers
         ) from exc
     heads = head_revisions()
     if current != heads:
         raise ServiceUnavailable(
             f"migrations not at head: database {sorted(current)}, code {sorted(heads)}",
-            error="not_ready",
+            error=Reason.NOT_READY,
             headers=headers,
         )
     return sorted(current)
@@ -56,6 +57,6 @@ def check_metrics_access(
     if not hmac.compare_digest(expected, given):
         raise Unauthorized(
             "wrong metrics token",
-            error="invalid_token",
+            error=Reason.INVALID_TOKEN,
             headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'},
         )

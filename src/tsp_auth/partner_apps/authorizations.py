@@ -20,7 +20,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client, Grant, Partner
 from tsp_auth.partner_apps import repository
 from tsp_auth.partner_apps.rules import check_partner_account, check_partner_admin
-from tsp_auth.policy import Decision, GrantStatus
+from tsp_auth.policy import Decision, GrantStatus, Reason
 from tsp_auth.webhooks.outbox import emit
 
 CANCELLED_REASON = "partner_cancelled"
@@ -81,7 +81,7 @@ async def cancel_authorization(
     # grant.cancelled (audit + webhook) to the grantor, like every grant change.
     cancel = end_grant(grant.id, GrantStatus.CANCELLED, CANCELLED_REASON)
     if not await reduce_access(session, cancel, actor=actor, at=at):
-        raise Conflict("this authorization is no longer active", error="grant_not_active")
+        raise Conflict("this authorization is no longer active", error=Reason.GRANT_NOT_ACTIVE)
     families = await repository.revoke_grant_families(
         session, grant.id, at, "authorization_cancelled"
     )

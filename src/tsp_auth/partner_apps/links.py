@@ -20,6 +20,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.oauth.authorize_query import is_valid_state, new_state
 from tsp_auth.partner_apps.rules import check_app_usable, check_partner_account
 from tsp_auth.partner_apps.schemas import AppAuthorizationLinkCreate
+from tsp_auth.policy import Reason
 from tsp_auth.registry import repository as registry
 
 
@@ -44,10 +45,10 @@ async def app_authorization_link(
         raise BadRequest("this client is not an app partners can authorize", error=usable.reason)
     redirect_uri = body.redirect_uri or client.redirect_uris[0]
     if redirect_uri not in client.redirect_uris:
-        raise BadRequest("redirect_uri is not registered", error="invalid_redirect_uri")
+        raise BadRequest("redirect_uri is not registered", error=Reason.INVALID_REDIRECT_URI)
     state = body.state or new_state()
     if not is_valid_state(state):
-        raise BadRequest("state must be URL-safe characters", error="invalid_state")
+        raise BadRequest("state must be URL-safe characters", error=Reason.INVALID_STATE)
     owner = await registry.get_partner(session, client.partner_id)
     assert owner is not None  # foreign key
     link = urls.authorization_link(

@@ -21,8 +21,9 @@ from tsp_auth import urls
 from tsp_auth.errors import AppError, BadRequest, Forbidden
 from tsp_auth.partner_apps import requests
 from tsp_auth.partner_apps.requests import AppRequestView
-from tsp_auth.partner_apps.rules import CATEGORY_LABELS, AppReason
+from tsp_auth.partner_apps.rules import CATEGORY_LABELS
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
+from tsp_auth.policy import Reason
 from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web.browser import Browser
 from tsp_auth.web.csrf import form_token
@@ -42,18 +43,18 @@ SCOPE_LABELS: Mapping[str, str] = MappingProxyType(
 )
 REASON_HELP: Mapping[str, str] = MappingProxyType(
     {
-        AppReason.PARTNER_ADMIN_REQUIRED: "Only an admin of your partner can authorize apps.",
-        AppReason.PARTNER_NOT_TAP_ENROLLED: (
+        Reason.PARTNER_ADMIN_REQUIRED: "Only an admin of your partner can authorize apps.",
+        Reason.PARTNER_NOT_TAP_ENROLLED: (
             "Your partner is not enrolled in Seller and Scalable Creator Match-up (TAP), "
             "which partner authorization needs."
         ),
-        AppReason.APP_IN_DEVELOPMENT: (
+        Reason.APP_IN_DEVELOPMENT: (
             "This app is still in development: until it launches, only the partner that owns "
             "it can authorize it."
         ),
-        AppReason.CATEGORY_NOT_SUPPORTED: "Choose Seller and Scalable Creator Match-up.",
-        AppReason.INVALID_SCOPE: "Choose at least one of the permissions the app asks for.",
-        AppReason.UNAUTHORIZED_CLIENT: "This app cannot be authorized any more.",
+        Reason.CATEGORY_NOT_SUPPORTED: "Choose Seller and Scalable Creator Match-up.",
+        Reason.INVALID_SCOPE: "Choose at least one of the permissions the app asks for.",
+        Reason.UNAUTHORIZED_CLIENT: "This app cannot be authorized any more.",
     }
 )
 
@@ -90,7 +91,7 @@ async def show(browser: Browser, who: SignedIn, request_id: str) -> HTMLResponse
     """Any account of a partner may look (as in the JSON API); the page is for its admin."""
     view = await requests.app_request_view(browser.session, who.caller, request_id)
     if not view.can_decide:
-        raise Forbidden("only the partner's admin decides", error="partner_admin_required")
+        raise Forbidden("only the partner's admin decides", error=Reason.PARTNER_ADMIN_REQUIRED)
     return _form_page(view, who, browser)
 
 
@@ -98,7 +99,7 @@ def _accept_body(category: str, scopes: list[str]) -> AppAuthorizationAccept:
     try:
         return AppAuthorizationAccept(category=category, scopes=scopes)
     except ValidationError:
-        raise BadRequest("the form's choices are not valid", error="invalid_request") from None
+        raise BadRequest("the form's choices are not valid", error=Reason.INVALID_REQUEST) from None
 
 
 def _text(value: object) -> str:
@@ -132,7 +133,7 @@ class AppDecision:
             )
             return see_other(location)
         if decision != "accept":
-            raise BadRequest("press Authorize or Deny", error="invalid_request")
+            raise BadRequest("press Authorize or Deny", error=Reason.INVALID_REQUEST)
         body = _accept_body(_text(form.get("category")), _chosen_scopes(form))
         accepted = await requests.accept_app_authorization(
             session, settings, who.caller, self.request_id, body

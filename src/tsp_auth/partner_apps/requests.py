@@ -42,7 +42,7 @@ from tsp_auth.partner_apps.rules import (
     grantable_scopes,
 )
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
-from tsp_auth.policy import Decision
+from tsp_auth.policy import Decision, Reason
 from tsp_auth.registry import repository as registry
 
 
@@ -90,7 +90,7 @@ async def start_app_authorization(
         # Without client_id we know neither where to send the code nor that PKCE is used.
         raise BadRequest(
             "a partner app's link needs client_id, redirect_uri and response_type=code",
-            error="invalid_request",
+            error=Reason.INVALID_REQUEST,
         )
     client = link.client
     assert client.partner_id is not None  # partner apps always have an owner
@@ -117,9 +117,9 @@ async def start_app_authorization(
 
 def _check_open(request: AuthorizationRequest, at: datetime) -> None:
     if request.status != "pending":
-        raise Conflict("this request was already decided", error="request_already_decided")
+        raise Conflict("this request was already decided", error=Reason.REQUEST_ALREADY_DECIDED)
     if request.expires_at <= at:
-        raise Gone("this request has expired; open the link again", error="request_expired")
+        raise Gone("this request has expired; open the link again", error=Reason.REQUEST_EXPIRED)
 
 
 async def is_app_request_id(session: AsyncSession, request_id: str) -> bool:
@@ -195,7 +195,7 @@ async def _claim(
         current = await consent_repository.get_request(session, request.id, fresh=True)
         if current is not None:
             _check_open(current, at)
-        raise Conflict("this request was already decided", error="request_already_decided")
+        raise Conflict("this request was already decided", error=Reason.REQUEST_ALREADY_DECIDED)
 
 
 def _checked(
@@ -207,11 +207,13 @@ def _checked(
 ) -> frozenset[str]:
     """Every rule of seed 004, in order; returns the scopes to grant."""
     decision = _acceptance(caller, grantor, client)
-    status = 400 if decision.reason == "unauthorized_client" else 403
+    status = 400 if decision.reason == Reason.UNAUTHORIZED_CLIENT else 403
     _require(decision, BadRequest if status == 400 else Forbidden, "authorization refused")
     assert client is not None
     if request.redirect_uri not in client.redirect_uris:
-        raise BadRequest("the app no longer has this redirect URI", error="unauthorized_client")
+        raise BadRequest(
+            "the app no longer has this redirect URI", error=Reason.UNAUTHORIZED_CLIENT
+        )
     _require(check_category(body.category), BadRequest, f"choose the category {TAP_CATEGORY!r}")
     grantable = grantable_scopes(client.scopes, request.scopes)
     scopes = grantable if body.scopes is None else frozenset(body.scopes)

@@ -7,13 +7,12 @@ service loads the facts (caller, partner, app, request) and calls these.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from tsp_auth.clients.scopes import PARTNER_SCOPE_PREFIX
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Client, Partner
 from tsp_auth.oauth.authorize import is_app_service_id
-from tsp_auth.policy import Decision
+from tsp_auth.policy import Decision, Reason
 
 # seed 004: partner authorization is "only for the Seller and Scalable Creator Match-Up (aka
 # TAP) partner category"; the consent names it, and this is the only category offered today.
@@ -22,21 +21,9 @@ TAP_LABEL = "Seller and Scalable Creator Match-up"
 CATEGORY_LABELS: dict[str, str] = {TAP_CATEGORY: TAP_LABEL}
 
 
-class AppReason(StrEnum):
-    """Reason codes of partner authorization; stable strings, part of the API contract."""
-
-    PARTNER_ACCOUNT_REQUIRED = "partner_account_required"
-    PARTNER_ADMIN_REQUIRED = "partner_admin_required"
-    PARTNER_NOT_TAP_ENROLLED = "partner_not_tap_enrolled"
-    CATEGORY_NOT_SUPPORTED = "category_not_supported"
-    INVALID_SCOPE = "invalid_scope"
-    APP_IN_DEVELOPMENT = "app_in_development"
-    UNAUTHORIZED_CLIENT = "unauthorized_client"
-
-
 def check_partner_account(caller: Caller) -> Decision:
     if caller.kind != "partner" or caller.partner_id is None:
-        return Decision.denied(AppReason.PARTNER_ACCOUNT_REQUIRED)
+        return Decision.denied(Reason.PARTNER_ACCOUNT_REQUIRED)
     return Decision.allowed()
 
 
@@ -46,21 +33,21 @@ def check_partner_admin(caller: Caller) -> Decision:
     if not account.allow:
         return account
     if not caller.is_partner_admin:
-        return Decision.denied(AppReason.PARTNER_ADMIN_REQUIRED)
+        return Decision.denied(Reason.PARTNER_ADMIN_REQUIRED)
     return Decision.allowed()
 
 
 def check_app_usable(client: Client | None) -> Decision:
     """A disabled (or vanished) app accepts no authorization (RFC 6749 §4.1.2.1)."""
     if client is None or client.status == "disabled" or not is_app_service_id(client.service_id):
-        return Decision.denied(AppReason.UNAUTHORIZED_CLIENT)
+        return Decision.denied(Reason.UNAUTHORIZED_CLIENT)
     return Decision.allowed()
 
 
 def check_tap_enrolled(partner: Partner) -> Decision:
     """seed 004: "The partner must have enrolled as Seller and Scalable Creator Match-up"."""
     if TAP_CATEGORY not in partner.categories or partner.status != "active":
-        return Decision.denied(AppReason.PARTNER_NOT_TAP_ENROLLED)
+        return Decision.denied(Reason.PARTNER_NOT_TAP_ENROLLED)
     return Decision.allowed()
 
 
@@ -70,14 +57,14 @@ def check_app_audience(client: Client, grantor_id: str) -> Decision:
     partners." """
     if client.status == "live" or client.partner_id == grantor_id:
         return Decision.allowed()
-    return Decision.denied(AppReason.APP_IN_DEVELOPMENT)
+    return Decision.denied(Reason.APP_IN_DEVELOPMENT)
 
 
 def check_category(category: str) -> Decision:
     """seed 004: "Make sure the user chooses Seller and Scalable Creator Match-up"."""
     if category in CATEGORY_LABELS:
         return Decision.allowed()
-    return Decision.denied(AppReason.CATEGORY_NOT_SUPPORTED)
+    return Decision.denied(Reason.CATEGORY_NOT_SUPPORTED)
 
 
 def grantable_scopes(app_scopes: Iterable[str], requested: Iterable[str] | None) -> frozenset[str]:
@@ -90,5 +77,5 @@ def check_scopes(chosen: Iterable[str], grantable: frozenset[str]) -> Decision:
     """The partner may narrow the scopes, never widen them (RFC 6749 §3.3); at least one."""
     picked = frozenset(chosen)
     if not picked or not picked <= grantable:
-        return Decision.denied(AppReason.INVALID_SCOPE)
+        return Decision.denied(Reason.INVALID_SCOPE)
     return Decision.allowed()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tsp_auth.consent.schemas import Codes, PartnerSummary
 from tsp_auth.pagination import Page
+from tsp_auth.reasons import ReasonCode
 from tsp_auth.strict import RequestBody
 
 
@@ -48,7 +49,7 @@ class AppAuthorizationRequestRead(BaseModel):
         description="The categories to choose from; accept must name one (today only `tap`)."
     )
     can_decide: bool = Field(description="Partner admins decide; members only look.")
-    refused_reason: str | None = Field(
+    refused_reason: ReasonCode | None = Field(
         description="The reason code accepting would be refused with for this caller "
         "(e.g. `partner_not_tap_enrolled`, `app_in_development`), so a UI can say it first."
     )
@@ -87,7 +88,7 @@ class AppAuthorizationRead(BaseModel):
 
     grant_id: str
     status: str
-    status_reason: str | None
+    status_reason: ReasonCode | None
     version: int
     scopes: Scopes
     categories: Codes

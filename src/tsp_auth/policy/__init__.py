@@ -1,7 +1,8 @@
 """Market rules and catalogues as data, decided by pure functions (STYLE 4).
 
 No I/O, no clock, no settings: the time (``at``) and the SEA launch date are parameters, and every
-decision returns a ``Decision`` with a ``Reason`` code.
+decision returns a ``Decision`` with a ``Reason`` code: the one catalogue of reason codes
+(``policy.reasons``), with the plain-language ``MESSAGES`` the API answers them with.
 """
 
 from tsp_auth.policy.access import (
@@ -22,7 +23,6 @@ from tsp_auth.policy.access import (
 from tsp_auth.policy.business_center import (
     BC_ACTIONS,
     BcMemberFacts,
-    BcReason,
     BcRequirement,
     decide_bc_action,
 )
@@ -59,7 +59,7 @@ from tsp_auth.policy.consent import (
     visible_services,
     with_tsp_access,
 )
-from tsp_auth.policy.decisions import Decision, Reason
+from tsp_auth.policy.decisions import Decision
 from tsp_auth.policy.markets import (
     CONSOLE_RULES,
     ConsoleRule,
@@ -73,6 +73,7 @@ from tsp_auth.policy.markets import (
     market_rules,
     validate_market,
 )
+from tsp_auth.policy.reasons import MESSAGES, Reason
 from tsp_auth.policy.selection import (
     Offer,
     Selection,
@@ -102,6 +103,7 @@ __all__ = [
     "FULL_ACCESS",
     "ITEMS",
     "ITEM_CODES",
+    "MESSAGES",
     "NO_MARKET",
     "OBJECT_CODES",
     "ROLES",
@@ -110,7 +112,6 @@ __all__ = [
     "VALIDITY_RULES",
     "Authority",
     "BcMemberFacts",
-    "BcReason",
     "BcRequirement",
     "ConsoleRule",
     "Decision",

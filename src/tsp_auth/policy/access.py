@@ -25,8 +25,9 @@ from tsp_auth.policy.catalogue import (
     SHOP,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
+from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.markets import market_rules
+from tsp_auth.policy.reasons import Reason
 
 
 class GrantStatus(StrEnum):

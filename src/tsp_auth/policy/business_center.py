@@ -19,25 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
-from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
+from tsp_auth.policy.decisions import ALLOWED, Decision
+from tsp_auth.policy.reasons import Reason
 
 ACTING_LEVELS = frozenset({"operator", "admin"})
 ALL_LEVELS = frozenset({"analyst", "operator", "admin"})
-
-
-class BcReason(StrEnum):
-    """Reason codes of Business Center decisions; stable strings, part of the API contract."""
-
-    TIKTOK_ACCOUNT_NOT_AUTHORIZED = "tiktok_account_not_authorized"
-    NOT_ASSIGNED = Reason.NOT_ASSIGNED.value
-    LEVEL_TOO_LOW = "permission_level_too_low"
-    SCOPE_NOT_GRANTED = "scope_not_granted"
-    AD_ACCOUNT_REQUIRED = "ad_account_required"
-    AD_ACCOUNT_ROLE_REQUIRED = "ad_account_role_required"
-    UNKNOWN_ACTION = Reason.UNKNOWN_ACTION.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +72,9 @@ def _check_assignment(rule: BcRequirement, facts: BcMemberFacts) -> Decision:
     if facts.level is None:
         if facts.is_admin and rule.admin_needs_no_assignment:
             return ALLOWED
-        return Decision.denied(BcReason.NOT_ASSIGNED)
+        return Decision.denied(Reason.NOT_ASSIGNED)
     if facts.level not in rule.levels:
-        return Decision.denied(BcReason.LEVEL_TOO_LOW)
+        return Decision.denied(Reason.PERMISSION_LEVEL_TOO_LOW)
     return ALLOWED
 
 
@@ -94,9 +82,9 @@ def _check_ad_account(rule: BcRequirement, facts: BcMemberFacts) -> Decision:
     if not rule.ad_account_roles:
         return ALLOWED
     if not facts.ad_account_named:
-        return Decision.denied(BcReason.AD_ACCOUNT_REQUIRED)
+        return Decision.denied(Reason.AD_ACCOUNT_REQUIRED)
     if facts.ad_account_role not in rule.ad_account_roles:
-        return Decision.denied(BcReason.AD_ACCOUNT_ROLE_REQUIRED)
+        return Decision.denied(Reason.AD_ACCOUNT_ROLE_REQUIRED)
     return ALLOWED
 
 
@@ -105,12 +93,12 @@ def decide_bc_action(action: str, facts: BcMemberFacts) -> Decision:
     the BC's access, the member's permission on the account, its content, the ad account."""
     rule = BC_ACTIONS.get(action)
     if rule is None:
-        return Decision.denied(BcReason.UNKNOWN_ACTION)
+        return Decision.denied(Reason.UNKNOWN_ACTION)
     if facts.grant_scopes is None:
-        return Decision.denied(BcReason.TIKTOK_ACCOUNT_NOT_AUTHORIZED)
+        return Decision.denied(Reason.TIKTOK_ACCOUNT_NOT_AUTHORIZED)
     assigned = _check_assignment(rule, facts)
     if not assigned.allow:
         return assigned
     if not rule.content <= facts.grant_scopes:
-        return Decision.denied(BcReason.SCOPE_NOT_GRANTED)
+        return Decision.denied(Reason.SCOPE_NOT_GRANTED)
     return _check_ad_account(rule, facts)

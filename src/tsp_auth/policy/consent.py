@@ -22,8 +22,9 @@ from tsp_auth.policy.catalogue import (
     Entry,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
+from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.markets import MarketRules
+from tsp_auth.policy.reasons import Reason
 from tsp_auth.policy.selection import Offer, Selection, check_edit, check_selection, is_narrowing
 
 __all__ = [

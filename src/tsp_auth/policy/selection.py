@@ -16,7 +16,8 @@ from tsp_auth.policy.catalogue import (
     ROLE_CODES,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
+from tsp_auth.policy.decisions import ALLOWED, Decision
+from tsp_auth.policy.reasons import Reason
 
 
 @dataclass(frozen=True, slots=True)

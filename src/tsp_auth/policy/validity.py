@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from tsp_auth.policy.decisions import ALLOWED, Decision, Reason
+from tsp_auth.policy.decisions import ALLOWED, Decision
+from tsp_auth.policy.reasons import Reason
 
 
 class Authority(StrEnum):

@@ -16,7 +16,7 @@ from tsp_auth.identity.guards import require_operator
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import new_id
 from tsp_auth.pagination import PageQuery
-from tsp_auth.policy import Authority, Validity, change_validity
+from tsp_auth.policy import Authority, Reason, Validity, change_validity
 from tsp_auth.registry import repository
 from tsp_auth.registry.schemas import (
     AccountCreate,
@@ -65,7 +65,7 @@ async def visible_partner(session: AsyncSession, caller: Caller, partner_id: str
 async def managed_partner(session: AsyncSession, caller: Caller, partner_id: str) -> Partner:
     partner = await visible_partner(session, caller, partner_id)
     if not (caller.is_operator or caller.is_partner_admin):
-        raise Forbidden("only a partner admin may do this", error="partner_admin_required")
+        raise Forbidden("only a partner admin may do this", error=Reason.PARTNER_ADMIN_REQUIRED)
     return partner
 
 
@@ -103,7 +103,9 @@ async def add_sub_account(
 ) -> Account:
     seller = await visible_seller(session, caller, seller_id)
     if not (caller.is_operator or caller.is_seller_main):
-        raise Forbidden("only the seller's main account may add accounts", error="not_main_account")
+        raise Forbidden(
+            "only the seller's main account may add accounts", error=Reason.NOT_MAIN_ACCOUNT
+        )
     account = _account("seller", "sub", data, seller_id=seller.id)
     await rows.add(session, account)
     return account
@@ -174,7 +176,7 @@ async def _set_validity(
     service.valid = change.validity.valid
     if was_valid and not service.valid:
         # DESIGN §2: a service that stops being valid deactivates its grants.
-        deactivation = deactivate_service(service.id, reason="service_not_valid")
+        deactivation = deactivate_service(service.id, reason=Reason.SERVICE_NOT_VALID)
         await reduce_access(session, deactivation, actor=Actor.of(caller), at=now())
 
 
@@ -186,9 +188,9 @@ async def offer_service(
     if service.visibility != "custom":
         raise BadRequest("only custom services are offered to named sellers")
     if await repository.get_seller(session, seller_id) is None:
-        raise NotFound("no such seller", error="unknown_seller")
+        raise NotFound("no such seller", error=Reason.UNKNOWN_SELLER)
     if await repository.has_offer(session, service_id, seller_id):
-        raise Conflict("already offered to this seller", error="already_offered")
+        raise Conflict("already offered to this seller", error=Reason.ALREADY_OFFERED)
     offer = ServiceOffer(service_id=service_id, seller_id=seller_id)
     await rows.add(session, offer)
     return offer

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tsp_auth.policy import Decision, GrantFacts, Reason, check_active, check_login, for_member
-from tsp_auth.tsp_access.reasons import SessionReason
 
 
 def check_member_login(
@@ -36,5 +35,5 @@ def check_minted_version(
         # DESIGN §2: an invalid service deactivates its grants; never act on one meanwhile.
         return Decision.denied(Reason.SERVICE_NOT_VALID)
     if version != minted_version:
-        return Decision.denied(SessionReason.GRANT_CHANGED)
+        return Decision.denied(Reason.GRANT_CHANGED)
     return active

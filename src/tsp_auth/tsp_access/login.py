@@ -29,6 +29,7 @@ from tsp_auth.models import Grant, LoginToken
 from tsp_auth.policy import (
     Decision,
     GrantFacts,
+    Reason,
     check_active,
     check_assignment,
     effective_roles,
@@ -86,7 +87,7 @@ def choose_grant(
         services = ", ".join(sorted(str(c.grant.service_id) for c in allowed))
         raise BadRequest(
             f"several grants allow login; name one service_id of: {services}",
-            error="service_id_required",
+            error=Reason.SERVICE_ID_REQUIRED,
         )
     if allowed:
         return allowed[0]

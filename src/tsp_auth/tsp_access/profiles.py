@@ -24,8 +24,9 @@ from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.db import rows
 from tsp_auth.errors import Conflict
 from tsp_auth.models import ConsoleSession
+from tsp_auth.policy import Reason
 from tsp_auth.tsp_access import repository
-from tsp_auth.tsp_access.reasons import EndReason, SessionKind, SessionReason
+from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 from tsp_auth.tsp_access.repository import EndedSession
 
 _KIND_NAMES: dict[str, str] = {
@@ -39,7 +40,7 @@ def in_use(holder_kind: str) -> Conflict:
     return Conflict(
         f"this browser profile is signed in with {name}; log out there first (one identity "
         "per browser profile)",
-        error=SessionReason.BROWSER_PROFILE_IN_USE,
+        error=Reason.BROWSER_PROFILE_IN_USE,
     )
 
 

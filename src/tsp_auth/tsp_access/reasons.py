@@ -1,29 +1,17 @@
-"""Reason codes of TSP Access sessions, beside the grant reasons of ``policy.Reason``.
+"""What a console session is, and why it ended: the values of two ``console_sessions`` columns.
 
-Stable strings, part of the API contract (DESIGN §2: "Every denial carries a reason code a UI
-can show"). They live here, not in the policy module, because they judge a session or a token,
-not a grant.
+The reason codes of sessions and login tokens (``wrong_shop``, ``session_ended``, …) are members
+of the one catalogue, ``tsp_auth.policy.Reason``. ``EndReason`` stays an enum of its own because
+it types a column: a session ends for one of these five reasons, not for any code of the
+catalogue. Each value is also a reason code (the audit trail records it), so each is the value
+of a ``Reason`` member (tests/test_reasons.py checks that it stays so).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-
-class SessionReason(StrEnum):
-    # The grant moved on (edit, renewal) since the token or session was minted from it.
-    GRANT_CHANGED = "grant_changed"
-    SESSION_ENDED = "session_ended"
-    WRONG_SHOP = "wrong_shop"
-    INVALID_SESSION = "invalid_session"
-    LOGIN_TOKEN_USED = "login_token_used"  # noqa: S105
-    LOGIN_TOKEN_EXPIRED = "login_token_expired"  # noqa: S105
-    INVALID_LOGIN_TOKEN = "invalid_login_token"  # noqa: S105
-    BROWSER_PROFILE_MISMATCH = "browser_profile_mismatch"
-    # seed 000 FAQ Q1: a console session lives on one browser profile, one identity at a time.
-    BROWSER_PROFILE_REQUIRED = "browser_profile_required"
-    BROWSER_PROFILE_IN_USE = "browser_profile_in_use"
-    SELLER_ACCOUNT_REQUIRED = "seller_account_required"
+from tsp_auth.policy import Reason
 
 
 class SessionKind(StrEnum):
@@ -34,12 +22,12 @@ class SessionKind(StrEnum):
 
 
 class EndReason(StrEnum):
-    """Why a console session ended (``console_sessions.end_reason``)."""
+    """Why a console session ended (``console_sessions.end_reason``): a subset of ``Reason``."""
 
-    LOGOUT = "logout"
+    LOGOUT = Reason.LOGOUT.value
     # seed 000 FAQ: one identity per Chrome profile; a new login on the profile replaces the old.
-    REPLACED = "replaced"
-    ASSIGNMENT_REMOVED = "assignment_removed"
+    REPLACED = Reason.REPLACED.value
+    ASSIGNMENT_REMOVED = Reason.ASSIGNMENT_REMOVED.value
     # Found unusable when another session was opened on its browser profile.
-    EXPIRED = "expired"
-    GRANT_ENDED = "grant_ended"
+    EXPIRED = Reason.EXPIRED.value
+    GRANT_ENDED = Reason.GRANT_ENDED.value

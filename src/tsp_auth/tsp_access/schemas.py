@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
 from tsp_auth.pagination import Page
+from tsp_auth.reasons import ReasonCode
 from tsp_auth.strict import RequestBody
 
 # An opaque id the console keeps per browser profile (seed 000 FAQ: one identity per Chrome
@@ -100,7 +101,7 @@ class SellerSessionStarted(BaseModel):
 
 class LoginDecision(BaseModel):
     allow: bool
-    reason: str
+    reason: ReasonCode
 
 
 class SellerGrant(BaseModel):

@@ -19,8 +19,9 @@ from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
+from tsp_auth.policy import Reason
 from tsp_auth.tsp_access import profiles
-from tsp_auth.tsp_access.reasons import SessionKind, SessionReason
+from tsp_auth.tsp_access.reasons import SessionKind
 from tsp_auth.tsp_access.schemas import SellerSessionCreate, SellerSessionStarted
 from tsp_auth.tsp_access.tokens import hash_token, new_session_token
 
@@ -31,7 +32,7 @@ def _require_seller_account(caller: Caller) -> str:
     if caller.kind != "seller" or caller.seller_id is None:
         raise Forbidden(
             "only a seller's own account opens a seller-account session",
-            error=SessionReason.SELLER_ACCOUNT_REQUIRED,
+            error=Reason.SELLER_ACCOUNT_REQUIRED,
         )
     return caller.seller_id
 

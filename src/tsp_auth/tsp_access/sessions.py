@@ -29,7 +29,7 @@ from tsp_auth.registry import repository as registry
 from tsp_auth.tsp_access import profiles, repository
 from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
-from tsp_auth.tsp_access.reasons import EndReason, SessionKind, SessionReason
+from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 from tsp_auth.tsp_access.repository import EndedSession
 from tsp_auth.tsp_access.schemas import Actor, SessionCreate, SessionStarted
 from tsp_auth.tsp_access.tokens import (
@@ -47,7 +47,7 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth", error="invalid_token
 
 
 def _invalid(reason: str) -> BadRequest:
-    return BadRequest(f"login token refused: {reason}", error=SessionReason.INVALID_LOGIN_TOKEN)
+    return BadRequest(f"login token refused: {reason}", error=Reason.INVALID_LOGIN_TOKEN)
 
 
 async def verified_claims(
@@ -65,9 +65,7 @@ async def verified_claims(
         raw = await keyring.decode(session, token, typ=LOGIN_TOKEN_TYP, audience=audience, now=at)
     except InvalidToken as exc:
         if exc.reason == "expired":
-            raise BadRequest(
-                "login token expired", error=SessionReason.LOGIN_TOKEN_EXPIRED
-            ) from None
+            raise BadRequest("login token expired", error=Reason.LOGIN_TOKEN_EXPIRED) from None
         raise _invalid(exc.reason) from None
     try:
         return LoginClaims.from_jwt(raw), audience
@@ -83,10 +81,8 @@ async def _not_redeemable(
         return _invalid("unknown")
     if row.redeemed_at is not None:
         # A replayed login token is worth a line in the seller's trail.
-        return Conflict("login token already used", error=SessionReason.LOGIN_TOKEN_USED).audited(
-            note
-        )
-    return BadRequest("login token expired", error=SessionReason.LOGIN_TOKEN_EXPIRED)
+        return Conflict("login token already used", error=Reason.LOGIN_TOKEN_USED).audited(note)
+    return BadRequest("login token expired", error=Reason.LOGIN_TOKEN_EXPIRED)
 
 
 async def _redeem(
@@ -121,7 +117,7 @@ async def assigned_now(
 
 
 def _refused(decision: Decision, note: AuditNote) -> AppError:
-    error = Conflict if decision.reason == SessionReason.GRANT_CHANGED else Forbidden
+    error = Conflict if decision.reason == Reason.GRANT_CHANGED else Forbidden
     return error(f"session refused: {decision.reason}", error=decision.reason).audited(note)
 
 
@@ -158,13 +154,13 @@ def _profile(claims: LoginClaims, data: SessionCreate) -> str:
     ):
         raise BadRequest(
             "the login was requested for another browser profile",
-            error=SessionReason.BROWSER_PROFILE_MISMATCH,
+            error=Reason.BROWSER_PROFILE_MISMATCH,
         )
     profile = data.browser_profile or claims.browser_profile
     if profile is None:
         raise BadRequest(
             "a console session needs the browser profile it lives on",
-            error=SessionReason.BROWSER_PROFILE_REQUIRED,
+            error=Reason.BROWSER_PROFILE_REQUIRED,
         )
     return profile
 
@@ -257,14 +253,14 @@ async def end_current_session(session: AsyncSession, token: str | None) -> None:
     if token is None:
         raise Unauthorized(
             "a console session token is required",
-            error=SessionReason.INVALID_SESSION,
+            error=Reason.INVALID_SESSION,
             headers=_CHALLENGE,
         )
     token_hash = hash_token(token)
     console = await repository.session_by_token(session, token_hash)
     if console is None:
         raise Unauthorized(
-            "unknown console session", error=SessionReason.INVALID_SESSION, headers=_CHALLENGE
+            "unknown console session", error=Reason.INVALID_SESSION, headers=_CHALLENGE
         )
     await end_sessions(
         session,

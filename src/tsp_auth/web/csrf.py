@@ -26,11 +26,12 @@ from starlette.requests import Request
 
 from tsp_auth.config import Settings
 from tsp_auth.errors import Forbidden
+from tsp_auth.policy import Reason
 from tsp_auth.web.sign_in import SignedIn
 
-ORIGIN_MISMATCH = "origin_mismatch"
-CROSS_SITE_REQUEST = "cross_site_request"
-CSRF_TOKEN_INVALID = "csrf_token_invalid"  # noqa: S105 (a reason code, not a secret)
+ORIGIN_MISMATCH = Reason.ORIGIN_MISMATCH
+CROSS_SITE_REQUEST = Reason.CROSS_SITE_REQUEST
+CSRF_TOKEN_INVALID = Reason.CSRF_TOKEN_INVALID
 
 # Domain separation: the CSRF key is never the key that signs identity tokens. The label
 # predates web/ (the consent form was first): changing it would void every open form.

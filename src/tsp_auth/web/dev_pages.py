@@ -21,6 +21,7 @@ from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep, limit_attem
 from tsp_auth.errors import Forbidden, NotFound
 from tsp_auth.identity.repository import demo_accounts
 from tsp_auth.models import Account
+from tsp_auth.policy import Reason
 from tsp_auth.registry import repository
 from tsp_auth.web.csrf import cross_site_refusal, csrf_refusal, csrf_token
 from tsp_auth.web.error_pages import ErrorWording, error_page
@@ -121,7 +122,7 @@ async def login(
     await limit_attempt(request, "sign_in", account_id)
     account = await repository.get_account(session, account_id)
     if account is None:
-        raise NotFound("no such account", error="unknown_account")
+        raise NotFound("no such account", error=Reason.UNKNOWN_ACCOUNT)
     response = see_other(_local_path(return_to))
     set_identity_cookie(response, settings, codec, account.id)
     return response

@@ -18,6 +18,7 @@ from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.errors import AppError, Unauthorized
 from tsp_auth.identity.callers import BEARER_CHALLENGE, IDENTITY_COOKIE, Caller, resolve_caller
+from tsp_auth.policy import Reason
 from tsp_auth.web.browser import Browser
 from tsp_auth.web.error_pages import ErrorWording, error_page
 from tsp_auth.web.pages import see_other
@@ -55,7 +56,7 @@ def sign_in(settings: Settings, return_to: str) -> Response:
     if settings.dev_issuer_enabled:
         return see_other(urls.dev_sign_in_path(return_to))
     refusal = Unauthorized(
-        "You are not signed in.", error="login_required", headers=BEARER_CHALLENGE
+        "You are not signed in.", error=Reason.LOGIN_REQUIRED, headers=BEARER_CHALLENGE
     )
     return error_page(refusal, _NOT_SIGNED_IN)
 

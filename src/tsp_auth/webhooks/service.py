@@ -16,6 +16,7 @@ from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_admin
 from tsp_auth.models import WebhookEndpoint
 from tsp_auth.models.base import new_id
+from tsp_auth.policy import Reason
 from tsp_auth.webhooks import repository
 from tsp_auth.webhooks.addresses import is_public_host
 from tsp_auth.webhooks.schemas import (
@@ -61,7 +62,7 @@ def _invalid_url() -> BadRequest:
     return BadRequest(
         "url must be https to a public host (http only to 127.0.0.1 or localhost in "
         "development), without credentials or fragment",
-        error="invalid_url",
+        error=Reason.INVALID_URL,
     )
 
 
@@ -81,7 +82,9 @@ async def register(
     partner_id = require_partner_admin(caller, manages="webhooks")
     check_endpoint_url(data.url, production=settings.environment == "production")
     if await repository.count_active(session, partner_id) >= MAX_ENDPOINTS:
-        raise Conflict(f"at most {MAX_ENDPOINTS} endpoints per partner", error="too_many_endpoints")
+        raise Conflict(
+            f"at most {MAX_ENDPOINTS} endpoints per partner", error=Reason.TOO_MANY_ENDPOINTS
+        )
     secret = new_secret()
     endpoint = WebhookEndpoint(
         id=new_id("whk"),
