@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.db.unit_of_work import request_session
+from tsp_auth.db.unit_of_work import request_read_session, request_session
 from tsp_auth.errors import Unauthorized
 from tsp_auth.identity.callers import (
     BEARER_CHALLENGE,
@@ -69,6 +69,10 @@ get_session = request_session(_sessionmaker_of)
 # scope="function": the commit runs before the response is sent, so a failed commit is
 # answered as an error and never as a success the database does not hold.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+# For routes that only read: no commit, and READ ONLY on PostgreSQL (db.unit_of_work).
+get_read_session = request_read_session(_sessionmaker_of)
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 
 
 async def _caller_for(request: Request, token: str | None) -> Caller:

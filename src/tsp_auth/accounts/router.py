@@ -7,7 +7,14 @@ from fastapi import APIRouter, Request
 from tsp_auth.accounts import service
 from tsp_auth.accounts.schemas import IdentityToken, IdentityTokenRequest, Me
 from tsp_auth.clock import now
-from tsp_auth.deps import CallerDep, IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
+from tsp_auth.deps import (
+    CallerDep,
+    IdentityCodecDep,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    limit_attempt,
+)
 from tsp_auth.errors import NotFound, responses
 from tsp_auth.policy import Reason
 from tsp_auth.registry import repository
@@ -17,7 +24,7 @@ dev_router = APIRouter(tags=["development"])
 
 
 @router.get("/v1/me", summary="The account the identity token names", responses=responses(401))
-async def read_me(caller: CallerDep, session: SessionDep) -> Me:
+async def read_me(caller: CallerDep, session: ReadSessionDep) -> Me:
     return await service.me(session, caller)
 
 

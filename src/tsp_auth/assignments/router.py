@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
-from tsp_auth.deps import CallerDep, SessionDep
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.pagination import PageQueryDep
@@ -34,6 +34,6 @@ async def create_assignment(
     responses=responses(401, 403),
 )
 async def list_assignments(
-    caller: CallerDep, session: SessionDep, page: PageQueryDep
+    caller: CallerDep, session: ReadSessionDep, page: PageQueryDep
 ) -> AssignmentList:
     return await service.list_assignments(session, caller, page)

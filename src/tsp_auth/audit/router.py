@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from tsp_auth.audit import service
 from tsp_auth.audit.schemas import AuditEventPage, AuditQuery
-from tsp_auth.deps import CallerDep, SessionDep, SessionmakerDep
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionmakerDep
 from tsp_auth.errors import responses
 
 router = APIRouter(tags=["audit"])
@@ -30,7 +30,7 @@ _ANSWERS[200] = {
 async def list_audit_events(
     query: Annotated[AuditQuery, Query()],
     caller: CallerDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     sessionmaker: SessionmakerDep,
 ) -> AuditEventPage | Response:
     if query.format == "json":

@@ -33,7 +33,14 @@ from tsp_auth.business_centers.schemas import (
     LinkageRead,
     TikTokAccountPage,
 )
-from tsp_auth.deps import BrowserCallerDep, CallerDep, SessionDep, SettingsDep, caller_attempt
+from tsp_auth.deps import (
+    BrowserCallerDep,
+    CallerDep,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    caller_attempt,
+)
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
@@ -60,7 +67,7 @@ async def create_business_center(
 
 @router.get(BC, responses=responses(401, 404))
 async def read_business_center(
-    business_center_id: str, caller: CallerDep, session: SessionDep
+    business_center_id: str, caller: CallerDep, session: ReadSessionDep
 ) -> BusinessCenterRead:
     bc = await service.visible_bc(session, caller, business_center_id)
     return BusinessCenterRead.model_validate(bc)
@@ -102,7 +109,7 @@ async def request_access(
 async def list_pending_requests(
     business_center_id: str,
     caller: CallerDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageQueryDep,
 ) -> AccessRequestPage:
     return await pending.list_pending(session, caller, business_center_id, page)
@@ -121,7 +128,7 @@ async def withdraw_request(
 
 @router.get(f"{BC}/access-requests/{{request_id}}", responses=responses(401, 403, 404))
 async def read_access_request(
-    business_center_id: str, request_id: str, caller: CallerDep, session: SessionDep
+    business_center_id: str, request_id: str, caller: CallerDep, session: ReadSessionDep
 ) -> AccessRequestRead:
     return await service.read_request(session, caller, business_center_id, request_id)
 
@@ -136,7 +143,7 @@ async def access_request_qr(
     business_center_id: str,
     request_id: str,
     caller: BrowserCallerDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
 ) -> Response:
     png = await service.request_qr(session, settings, caller, business_center_id, request_id)
@@ -167,7 +174,7 @@ async def assign_member(
     responses=responses(401, 404),
 )
 async def list_tiktok_accounts(
-    business_center_id: str, caller: CallerDep, session: SessionDep, page: PageQueryDep
+    business_center_id: str, caller: CallerDep, session: ReadSessionDep, page: PageQueryDep
 ) -> TikTokAccountPage:
     every = await access.tiktok_accounts(session, caller, business_center_id)
     items, cursor = sequence_page(every, page, lambda a: (a.tiktok_account_id,))
@@ -183,7 +190,7 @@ async def member_permissions(
     business_center_id: str,
     tiktok_account_id: str,
     caller: CallerDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     member_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> EffectivePermissions:
     return await access.member_permissions(
@@ -229,7 +236,7 @@ async def cancel_as_admin(
     responses=responses(401, 404),
 )
 async def my_permissions(
-    tiktok_account_id: str, caller: CallerDep, session: SessionDep
+    tiktok_account_id: str, caller: CallerDep, session: ReadSessionDep
 ) -> EffectivePermissions:
     return await access.my_permissions(session, caller, tiktok_account_id)
 
@@ -257,7 +264,7 @@ async def link_accounts(body: LinkageCreate, caller: CallerDep, session: Session
     responses=responses(400, 401),
 )
 async def list_owner_grants(
-    caller: CallerDep, session: SessionDep, page: PageQueryDep
+    caller: CallerDep, session: ReadSessionDep, page: PageQueryDep
 ) -> BcGrantPage:
     if caller.kind != "tiktok":
         return BcGrantPage(items=[])
@@ -276,7 +283,9 @@ async def cancel_as_owner(grant_id: str, caller: CallerDep, session: SessionDep)
     summary="What a QR code asks the TikTok account owner to approve",
     responses=responses(401, 403, 404, 410),
 )
-async def read_bc_access_offer(token: str, caller: CallerDep, session: SessionDep) -> AccessOffer:
+async def read_bc_access_offer(
+    token: str, caller: CallerDep, session: ReadSessionDep
+) -> AccessOffer:
     return await approval.offer(session, caller, token)
 
 

@@ -14,7 +14,7 @@ from tsp_auth.clients.schemas import (
     ClientUpdate,
     ClientWithSecret,
 )
-from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.no_store import NoStoreRoute
@@ -47,14 +47,14 @@ async def register_client(
 
 @router.get("/v1/clients", summary="The clients the caller may see", responses=responses(401))
 async def list_clients(
-    caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+    caller: CallerDep, session: ReadSessionDep, page: Annotated[PageQuery, Query()]
 ) -> ClientPage:
     clients, cursor = await service.list_clients(session, caller, page)
     return ClientPage(items=[ClientRead.of(c) for c in clients], next_cursor=cursor)
 
 
 @router.get("/v1/clients/{client_id}", responses=responses(401, 404))
-async def read_client(client_id: str, caller: CallerDep, session: SessionDep) -> ClientRead:
+async def read_client(client_id: str, caller: CallerDep, session: ReadSessionDep) -> ClientRead:
     return ClientRead.of(await service.visible_client(session, caller, client_id))
 
 

@@ -12,7 +12,7 @@ from tsp_auth.consent.schemas import (
     ConsentRequestRead,
     GrantIssued,
 )
-from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, caller_attempt
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep, caller_attempt
 from tsp_auth.errors import responses
 
 router = APIRouter(tags=["consent"])
@@ -24,7 +24,7 @@ router = APIRouter(tags=["consent"])
     responses=responses(401, 403, 404, 409, 410),
 )
 async def read_authorization_request(
-    request_id: str, caller: CallerDep, session: SessionDep, settings: SettingsDep
+    request_id: str, caller: CallerDep, session: ReadSessionDep, settings: SettingsDep
 ) -> ConsentRequestRead:
     view = await service.consent_view(session, settings, caller, request_id)
     return ConsentRequestRead.model_validate(

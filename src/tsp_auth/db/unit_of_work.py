@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Request
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.db.direct import SessionSource
@@ -40,6 +41,28 @@ def request_session(
             raise
 
     return get_session
+
+
+def request_read_session(
+    sessionmaker_of: SessionmakerOf,
+) -> Callable[[Request], AsyncIterator[AsyncSession]]:
+    """A session for a request that only reads (a GET): it never commits, and on PostgreSQL
+    its transaction is ``READ ONLY`` (asyncpg begins it so: no extra round trip), so a write
+    slipped into a read path fails loudly instead of being kept (SQLAlchemy "postgresql_readonly";
+    the option is reset when the connection goes back to the pool)."""
+
+    async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+        session = sessionmaker_of(request)()
+        try:
+            bind = session.get_bind()
+            # A session bound to a connection already in a transaction (a test's) keeps it.
+            if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+                await session.connection(execution_options={"postgresql_readonly": True})
+            yield session
+        finally:
+            await session.rollback()  # nothing to keep: ends the transaction, frees the connection
+
+    return get_read_session
 
 
 @asynccontextmanager

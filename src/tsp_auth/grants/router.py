@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.grants import removal, service
 from tsp_auth.grants.schemas import (
@@ -36,13 +36,13 @@ SeaLaunchDep = Annotated[date | None, Depends(_sea_launch)]
     responses=responses(400, 401),
 )
 async def list_grants(
-    query: Annotated[GrantQuery, Query()], caller: CallerDep, session: SessionDep
+    query: Annotated[GrantQuery, Query()], caller: CallerDep, session: ReadSessionDep
 ) -> GrantPage:
     return await service.list_grants(session, caller, query)
 
 
 @router.get("/v1/grants/{grant_id}", summary="One grant", responses=responses(401, 404))
-async def read_grant(grant_id: str, caller: CallerDep, session: SessionDep) -> GrantRead:
+async def read_grant(grant_id: str, caller: CallerDep, session: ReadSessionDep) -> GrantRead:
     return await service.read_grant(session, caller, grant_id)
 
 

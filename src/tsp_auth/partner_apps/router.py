@@ -6,7 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from tsp_auth.consent.schemas import PartnerSummary
-from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, caller_attempt, link_creation
+from tsp_auth.deps import (
+    CallerDep,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    caller_attempt,
+    link_creation,
+)
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
@@ -57,7 +64,7 @@ async def create_app_authorization_link(
     responses=responses(400, 401, 403, 404, 409, 410),
 )
 async def read_app_authorization_request(
-    request_id: str, caller: CallerDep, session: SessionDep
+    request_id: str, caller: CallerDep, session: ReadSessionDep
 ) -> AppAuthorizationRequestRead:
     view = await requests.app_request_view(session, caller, request_id)
     return AppAuthorizationRequestRead(
@@ -132,7 +139,7 @@ def _read(item: authorizations.AppAuthorization) -> AppAuthorizationRead:
     responses=responses(401, 403),
 )
 async def list_authorizations(
-    caller: CallerDep, session: SessionDep, page: PageQueryDep
+    caller: CallerDep, session: ReadSessionDep, page: PageQueryDep
 ) -> AppAuthorizationList:
     read = [_read(item) for item in await authorizations.list_authorizations(session, caller)]
     items, cursor = sequence_page(read, page, lambda a: (a.created_at, a.grant_id), descending=True)

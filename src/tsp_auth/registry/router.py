@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from tsp_auth.deps import CallerDep, SessionDep
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.pagination import PageQuery
@@ -41,7 +41,7 @@ async def create_partner(
 
 
 @router.get("/v1/partners/{partner_id}", responses=responses(401, 404))
-async def read_partner(partner_id: str, caller: CallerDep, session: SessionDep) -> PartnerRead:
+async def read_partner(partner_id: str, caller: CallerDep, session: ReadSessionDep) -> PartnerRead:
     return PartnerRead.model_validate(await service.visible_partner(session, caller, partner_id))
 
 
@@ -58,7 +58,7 @@ async def add_partner_member(
 
 @router.get("/v1/partners/{partner_id}/members", responses=responses(401, 404))
 async def list_members(
-    partner_id: str, caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+    partner_id: str, caller: CallerDep, session: ReadSessionDep, page: Annotated[PageQuery, Query()]
 ) -> AccountPage:
     members, cursor = await service.partner_members(session, caller, partner_id, page)
     return AccountPage(items=[AccountRead.model_validate(m) for m in members], next_cursor=cursor)
@@ -76,7 +76,7 @@ async def create_seller(
 
 
 @router.get("/v1/sellers/{seller_id}", responses=responses(401, 404))
-async def read_seller(seller_id: str, caller: CallerDep, session: SessionDep) -> SellerRead:
+async def read_seller(seller_id: str, caller: CallerDep, session: ReadSessionDep) -> SellerRead:
     return SellerRead.model_validate(await service.visible_seller(session, caller, seller_id))
 
 
@@ -104,14 +104,14 @@ async def create_service(
 
 @router.get("/v1/services", responses=responses(401))
 async def list_services(
-    caller: CallerDep, session: SessionDep, page: Annotated[PageQuery, Query()]
+    caller: CallerDep, session: ReadSessionDep, page: Annotated[PageQuery, Query()]
 ) -> ServicePage:
     rows, cursor = await service.list_services(session, caller, page)
     return ServicePage(items=[ServiceRead.model_validate(s) for s in rows], next_cursor=cursor)
 
 
 @router.get("/v1/services/{service_id}", responses=responses(401, 404))
-async def read_service(service_id: str, caller: CallerDep, session: SessionDep) -> ServiceRead:
+async def read_service(service_id: str, caller: CallerDep, session: ReadSessionDep) -> ServiceRead:
     return ServiceRead.model_validate(await service.visible_service(session, caller, service_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from tsp_auth.deps import CallerDep, KeyRingDep, SessionDep, SettingsDep
+from tsp_auth.deps import CallerDep, KeyRingDep, ReadSessionDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.identity.callers import bearer_token
 from tsp_auth.pagination import PageQueryDep, sequence_page
@@ -37,7 +37,7 @@ router = APIRouter(tags=["tsp-access"])
     responses=responses(401, 403),
 )
 async def list_sellers(
-    caller: CallerDep, session: SessionDep, settings: SettingsDep, page: PageQueryDep
+    caller: CallerDep, session: ReadSessionDep, settings: SettingsDep, page: PageQueryDep
 ) -> TspSellerList:
     every = await sellers.list_sellers(session, settings, caller)
     items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id,))
@@ -50,7 +50,7 @@ async def list_sellers(
     responses=responses(401, 403),
 )
 async def list_requestable(
-    caller: CallerDep, session: SessionDep, settings: SettingsDep, page: PageQueryDep
+    caller: CallerDep, session: ReadSessionDep, settings: SettingsDep, page: PageQueryDep
 ) -> AccessRequestableList:
     every = await requestable.list_requestable(session, settings, caller)
     items, cursor = sequence_page(every.items, page, lambda s: (s.seller_id, s.grant_id))

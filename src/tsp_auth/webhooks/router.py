@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
+from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
 from tsp_auth.idempotency.service import IdempotencyDep
 from tsp_auth.identity.guards import require_partner_admin
@@ -54,7 +54,9 @@ async def create_webhook(
     summary="The partner's webhook endpoints (never their secrets)",
     responses=responses(401, 403),
 )
-async def list_webhooks(caller: CallerDep, session: SessionDep, page: PageQueryDep) -> WebhookList:
+async def list_webhooks(
+    caller: CallerDep, session: ReadSessionDep, page: PageQueryDep
+) -> WebhookList:
     endpoints = await service.list_endpoints(session, caller)
     items, cursor = sequence_page(endpoints, page, lambda e: (e.created_at, e.id))
     return WebhookList(items=items, next_cursor=cursor)
