@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.coherence.publish import acknowledged
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.errors import Unauthorized
@@ -69,6 +70,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         # gives its connection back when its transaction ends, so no close() is needed.
         if session.in_transaction():
             await session.commit()
+            # What the commit ended or narrowed is dropped by every live process before the
+            # answer (docs/coherence.md).
+            await acknowledged(session)
     except BaseException:
         await session.rollback()
         raise

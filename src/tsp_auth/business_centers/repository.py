@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.models import (
     Account,
     AccountLinkage,
@@ -99,6 +100,7 @@ async def widen_grant(
         .returning(Grant.id)
         .execution_options(synchronize_session=False)
     )
+    await publish(session, tags.grant(grant.id))
     return result.first() is not None
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients.credentials import secret_matches
+from tsp_auth.coherence import loaders
 from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models import Client
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
@@ -116,7 +117,7 @@ async def authenticate_client(
     ``allow_public``: whether a public client may name itself with ``client_id`` alone here
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
     """
-    row = await _CLIENT.first(sessionmaker, {"client_id": presented.client_id})
+    row = await loaders.client_row(sessionmaker, presented.client_id)
     secret_hash = None if row is None else row.pop("secret_hash")
     client = None if row is None else AuthenticatedClient(**row)
     if not _proves(client, secret_hash, presented, allow_public=allow_public):

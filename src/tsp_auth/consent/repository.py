@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.models import AuthorizationRequest, Binding, Grant
 
 # Grants a new consent renews instead of duplicating (seed 002 FAQ: renew by the link again).
@@ -91,6 +92,7 @@ async def renew_grant(session: AsyncSession, grant_id: str, values: dict[str, An
         .returning(Grant)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
+    await publish(session, tags.grant(grant_id))
     return result.first()
 
 

@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.service import AuditNote, record_event_alone
 from tsp_auth.clock import now
+from tsp_auth.coherence import loaders
 from tsp_auth.decisions.rules import decide
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
 from tsp_auth.observability.metrics import DECISION_LATENCY, DECISIONS
-from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.reasons import SessionReason
 from tsp_auth.tsp_access.repository import LiveSession
 from tsp_auth.tsp_access.schemas import Actor
@@ -53,7 +53,7 @@ async def _decide(
     sea_launch: date | None,
 ) -> DecisionRead:
     at = now()
-    console = await repository.live_session(sessionmaker, hash_token(data.token))
+    console = await loaders.live_session(sessionmaker, hash_token(data.token))
     if console is None:
         # The console asks a question; an unknown token is an answer, not an error.
         return _answer(False, SessionReason.INVALID_SESSION, None)

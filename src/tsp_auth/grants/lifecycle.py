@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clock import now
+from tsp_auth.coherence import publish, tags
 from tsp_auth.models import Binding, Grant
 
 
@@ -28,7 +29,9 @@ async def end_grants(
         .returning(Grant.id)
         .execution_options(synchronize_session=False)
     )
-    return list(result.scalars())
+    ended = list(result.scalars())
+    await publish(session, *map(tags.grant, ended))
+    return ended
 
 
 async def deactivate_service_grants(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
 from tsp_auth.pagination import PageQuery, keyset_page
@@ -103,7 +104,9 @@ async def update_selection(
         .returning(Grant.id)
         .execution_options(synchronize_session=False)
     )
-    return result.first() is not None
+    edited = result.first() is not None
+    await publish(session, *([tags.grant(grant_id)] if edited else []))
+    return edited
 
 
 async def lock_binding(session: AsyncSession, binding_id: str) -> Binding | None:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.clients import repository as clients
 from tsp_auth.clients.scopes import format_scope
 from tsp_auth.clock import now
+from tsp_auth.coherence import loaders
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.jwt import split_token
@@ -134,7 +135,7 @@ async def verify_access_token(
     if not isinstance(jti, str) or not isinstance(client_id, str):
         return None  # RFC 9068 §2.2: both required; we never mint one without them
     family_id = claims.get("fam")
-    state = await repository.access_token_state(
+    state = await loaders.access_token_state(
         sessionmaker,
         jti=jti,
         family_id=None if family_id is None else str(family_id),

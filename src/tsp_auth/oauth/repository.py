@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models import AuthorizationCode, Client, RefreshToken, RevokedToken, TokenFamily
 
@@ -89,6 +90,7 @@ async def revoke_family(session: AsyncSession, family_id: str, at: datetime, rea
         .returning(TokenFamily.id)
         .execution_options(synchronize_session=False)
     )
+    await publish(session, tags.family(family_id))
     return result.scalar_one_or_none() is not None
 
 
@@ -106,6 +108,7 @@ async def revoke_jti(session: AsyncSession, jti: str, expires_at: datetime, at: 
         .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
     )
     await session.execute(statement)
+    await publish(session, tags.token(jti))
 
 
 @dataclass(frozen=True, slots=True)

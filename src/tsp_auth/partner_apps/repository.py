@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.models import Client, Grant, Partner, Service, TokenFamily
 from tsp_auth.registry.repository import APP_SERVICE_CATEGORY
 
@@ -87,6 +88,7 @@ async def renew(session: AsyncSession, grant_id: str, values: dict[str, Any]) ->
         .returning(Grant)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
+    await publish(session, tags.grant(grant_id))
     return result.first()
 
 
@@ -128,4 +130,6 @@ async def revoke_grant_families(
         .returning(TokenFamily.id)
         .execution_options(synchronize_session=False)
     )
-    return list(result.scalars())
+    families = list(result.scalars())
+    await publish(session, *map(tags.family, families))
+    return families

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
+from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants.events import grants_ended
@@ -173,6 +174,7 @@ async def _set_validity(
     service.partner_valid = change.validity.partner_valid
     service.platform_invalidated = change.validity.platform_invalidated
     service.valid = change.validity.valid
+    await publish(session, tags.service(service.id))
     if was_valid and not service.valid:
         # DESIGN §2: a service that stops being valid deactivates its grants.
         ended = await deactivate_service_grants(session, service.id, reason="service_not_valid")

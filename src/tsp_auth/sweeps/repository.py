@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.models import Grant, GrantReminder
 from tsp_auth.policy import GrantStatus
 
@@ -38,7 +39,9 @@ async def expire(session: AsyncSession, at: datetime, limit: int) -> Sequence[Gr
         .returning(Grant)
         .execution_options(populate_existing=True, synchronize_session=False)
     )
-    return result.all()
+    expired = result.all()
+    await publish(session, *(tags.grant(grant.id) for grant in expired))
+    return expired
 
 
 async def reminder_candidates(

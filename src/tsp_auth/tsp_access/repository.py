@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.db.direct import DirectQuery, Row, SessionSource
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
 from tsp_auth.grants.service import NO_MARKET, authorized_object_of
@@ -133,7 +134,9 @@ async def end_sessions(
         )
         .execution_options(synchronize_session=False)
     )
-    return [EndedSession(*row) for row in result]
+    ended = [EndedSession(*row) for row in result]
+    await publish(session, *(tags.session(one.id) for one in ended))
+    return ended
 
 
 def _grant_moved_on(at: datetime) -> ColumnElement[bool]:
