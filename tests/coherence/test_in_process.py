@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.factories import Factory
@@ -104,3 +104,23 @@ async def test_a_revoked_access_token_introspects_inactive_at_once(
     )
     assert revoked.status_code == 200, revoked.text
     assert await introspect(committed_client, app, access) == {"active": False}
+
+
+async def test_a_stopping_process_ends_its_lease(
+    settings: Settings, engine: AsyncEngine, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("leases exist on PostgreSQL only")
+    runtime = Runtime(settings, engine)
+    await runtime.start()
+    deadline = time.monotonic() + 10
+    while not runtime.coherence.serving():
+        assert time.monotonic() < deadline, "the lease was never granted"
+        await asyncio.sleep(0.02)
+    me = runtime.coherence.incarnation
+    await runtime.stop()
+    async with engine.connect() as connection:
+        held = await connection.scalar(
+            text("SELECT count(*) FROM coherence_leases WHERE process_id = :me"), {"me": me}
+        )
+    assert held == 0  # writers do not wait for it to lapse

@@ -53,11 +53,6 @@ class Listener:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        connection, me = self._connection, self._coherence.incarnation
-        if connection is not None and not connection.is_closed() and me is not None:
-            # Writers need not wait for a lease that ends with the process.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(repository.release(connection, me), self._timeout)
         self._close()
 
     async def _run(self) -> None:

@@ -33,7 +33,7 @@ INSERT INTO coherence_acks (invalidation_id, process_id, acked_at)
 SELECT id, $2, now() FROM unnest($1::text[]) AS ids(id)
 ON CONFLICT DO NOTHING
 """
-_RELEASE = "DELETE FROM coherence_leases WHERE process_id = $1"
+_RELEASE = text("DELETE FROM coherence_leases WHERE process_id = :me")
 
 # Pairs (live lease, invalidation) still unacknowledged. Leases registered after the writer's
 # first poll are not waited for: they began listening after the commit, with an empty cache.
@@ -68,8 +68,10 @@ async def acknowledge(listener: asyncpg.Connection, me: str, ids: list[str]) -> 
     await listener.execute(_ACK, ids, me)
 
 
-async def release(listener: asyncpg.Connection, me: str) -> None:
-    await listener.execute(_RELEASE, me)
+async def release(connection: AsyncConnection, me: str) -> None:
+    """A process that stops ends its lease: writers need not wait for it to lapse."""
+    await connection.execute(_RELEASE, {"me": me})
+    await connection.commit()
 
 
 async def unacknowledged(
