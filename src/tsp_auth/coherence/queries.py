@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.db.direct import DirectQuery
 from tsp_auth.models import Client, ConsoleSession, Grant, Service
 from tsp_auth.oauth.repository import AccessTokenState, access_token_state
 from tsp_auth.tsp_access.repository import _LIVE_SESSION, LiveSession
@@ -35,14 +36,15 @@ def _one_of(column: Any, postgresql: bool) -> ColumnElement[bool]:
     return one_of
 
 
-async def _rows(sessionmaker: Sessions, statement: Any, keys: Sequence[Any]) -> list[Any]:
-    async with sessionmaker() as session:
-        return list((await session.execute(statement, {"keys": list(keys)})).all())
+def _by_dialect(statement: Any, column: Any) -> dict[bool, DirectQuery]:
+    """The batched read as a direct statement (on the driver on PostgreSQL), per dialect."""
+    return {
+        dialect: DirectQuery(statement.where(_one_of(column, dialect))) for dialect in (True, False)
+    }
 
 
 # --- console sessions, by token hash, with the service id for their tags -------------------
 
-_SESSION_KEYS = _LIVE_SESSION.keys
 _SESSIONS = select(
     *_LIVE_SESSION.statement.selected_columns,
     ConsoleSession.token_hash.label("key_token_hash"),
@@ -51,21 +53,17 @@ _SESSIONS = select(
 _SESSIONS_FROM = _SESSIONS.join(Grant, Grant.id == ConsoleSession.grant_id).outerjoin(
     Service, Service.id == Grant.service_id
 )
-_SESSIONS_BY = {
-    dialect: _SESSIONS_FROM.where(_one_of(ConsoleSession.token_hash, dialect))
-    for dialect in (True, False)
-}
+_SESSIONS_BY = _by_dialect(_SESSIONS_FROM, ConsoleSession.token_hash)
 
 
 async def live_sessions(
     sessionmaker: Sessions, token_hashes: Sequence[str]
 ) -> dict[str, tuple[LiveSession, str | None]]:
-    statement = _SESSIONS_BY[_is_postgresql(sessionmaker)]
+    query = _SESSIONS_BY[_is_postgresql(sessionmaker)]
     found = {}
-    for row in await _rows(sessionmaker, statement, token_hashes):
-        *columns, token_hash, service_id = row
-        live = LiveSession.from_row(dict(zip(_SESSION_KEYS, columns, strict=True)))
-        found[token_hash] = (live, service_id)
+    for row in await query.all(sessionmaker, {"keys": list(token_hashes)}):
+        token_hash, service_id = row.pop("key_token_hash"), row.pop("key_service_id")
+        found[token_hash] = (LiveSession.from_row(row), service_id)
     return found
 
 
@@ -82,15 +80,12 @@ CLIENT_COLUMNS = (
     Client.status,
     Client.secret_hash,
 )
-_CLIENT_KEYS = tuple(column.key for column in CLIENT_COLUMNS)
-_CLIENTS_BY = {
-    dialect: select(*CLIENT_COLUMNS).where(_one_of(Client.id, dialect)) for dialect in (True, False)
-}
+_CLIENTS_BY = _by_dialect(select(*CLIENT_COLUMNS), Client.id)
 
 
 async def clients(sessionmaker: Sessions, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    rows = await _rows(sessionmaker, _CLIENTS_BY[_is_postgresql(sessionmaker)], ids)
-    return {row[0]: dict(zip(_CLIENT_KEYS, row, strict=True)) for row in rows}
+    query = _CLIENTS_BY[_is_postgresql(sessionmaker)]
+    return {row["id"]: row for row in await query.all(sessionmaker, {"keys": list(ids)})}
 
 
 # --- access-token state: its revocation, its family's and its client's status -------------
