@@ -27,6 +27,7 @@ from tsp_auth.config import Settings
 
 log = logging.getLogger(__name__)
 RECONNECT_SECONDS = 0.2
+LONGEST_RECONNECT_SECONDS = 5.0
 
 
 def listen_dsn(settings: Settings) -> str:
@@ -44,6 +45,7 @@ class Listener:
         self._ack_due = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connection: asyncpg.Connection | None = None
+        self._held = False  # a lease was granted on the current connection
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -56,15 +58,20 @@ class Listener:
         self._close()
 
     async def _run(self) -> None:
+        pause = RECONNECT_SECONDS
         while True:
             try:
                 await self._listen()
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("coherence listener lost: %s", exc)
+            except Exception as exc:  # whatever it was, reconnect: the process must not stay
+                # without a listener (its reads go to the database meanwhile).
+                log.warning("coherence listener lost (reads go to the database): %r", exc)
             finally:
                 self._coherence.listener_lost()
                 self._close()
-            await asyncio.sleep(RECONNECT_SECONDS)
+            # Quickly after a lease was held, then less and less often while it cannot be.
+            pause = RECONNECT_SECONDS if self._held else min(pause * 2, LONGEST_RECONNECT_SECONDS)
+            self._held = False
+            await asyncio.sleep(pause)
 
     async def _listen(self) -> None:
         connection: asyncpg.Connection = await asyncio.wait_for(
@@ -96,6 +103,7 @@ class Listener:
             repository.renew(connection, me, lease.seconds, previous), self._timeout
         )
         lease.renewed(sent)
+        self._held = True
         return sent + lease.renew_every
 
     async def _send_acks(self, connection: asyncpg.Connection, me: str) -> None:
