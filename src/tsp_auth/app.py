@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.keyring = await KeyRing.load(app.state.sessionmaker, settings, now())
-        coherence = app.state.coherence = Runtime(settings, engine)
+        coherence = Runtime(settings, engine)  # the hot paths find it by the engine
         await coherence.start()
         flusher = asyncio.create_task(flush_logs_periodically())
         try:
