@@ -222,8 +222,9 @@ async def test_a_cancel_while_a_process_is_stopped_answers_within_a_lease(trio: 
         took = await _cancel(trio, "a", world)
     finally:
         os.kill(trio.servers["b"].pid, signal.SIGCONT)
-    # It waited for B's lease to lapse (renewed at most a third of a lease before the stop)…
-    assert LEASE / 2 < took < LEASE + MARGIN, took
+    # It waited for B's lease to lapse (renewed about a third of a lease before the stop; an
+    # acknowledged cancel takes milliseconds), and no longer than a lease and a margin.
+    assert LEASE / 4 < took < LEASE + MARGIN, took
     for name in ("b", "c"):
         assert not await _allowed(trio, name, session, world), name
         assert not await _active(trio, name, session), name
