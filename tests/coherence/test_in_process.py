@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from prometheus_client import REGISTRY
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,6 +44,11 @@ async def caching(
         await runtime.stop()
 
 
+def _session_hits() -> float:
+    labels = {"kind": "session", "outcome": "hit"}
+    return REGISTRY.get_sample_value("tsp_auth_cache_reads_total", labels) or 0.0
+
+
 async def _end_behind_its_back(engine: AsyncEngine, token: str) -> None:
     async with engine.begin() as connection:
         await connection.execute(
@@ -63,7 +69,9 @@ async def test_decisions_come_from_the_cache_until_a_cancel_drops_them(
         assert (await decide(committed_client, token, ORDERS, world.seller.id))["allow"]
     # An unannounced change is not seen: the answer came from the cache.
     await _end_behind_its_back(engine, cached)
+    hits = _session_hits()
     assert (await decide(committed_client, cached, ORDERS, world.seller.id))["allow"]
+    assert _session_hits() == hits + 1
 
     cancel = await committed_client.post(
         f"/v1/grants/{world.grant.id}/cancel", headers=await factory.headers(world.main)

@@ -10,12 +10,14 @@ direct statement.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.coherence import queries, tags
 from tsp_auth.coherence.batch import Batcher
+from tsp_auth.coherence.metrics import CACHE_READS
 from tsp_auth.coherence.process import Coherence, coherence_of
 from tsp_auth.oauth import repository as oauth_repository
 from tsp_auth.oauth.repository import AccessTokenState
@@ -52,16 +54,25 @@ async def _cached(
     tags_of: Callable[[V], Sequence[str]],
 ) -> V | None:
     if not coherence.serving():
+        _count(kind, "database")()
         return await batcher.load(key)
     cache = coherence.cache
     hit: V | None = cache.get((kind, key))
     if hit is not None:
+        _count(kind, "hit")()
         return hit
+    _count(kind, "miss")()
     epoch = cache.epoch
     value = await batcher.load(key)
     if value is not None:
         cache.put((kind, key), value, tags_of(value), epoch)
     return value
+
+
+@lru_cache(maxsize=16)
+def _count(kind: str, outcome: str) -> Callable[[], None]:
+    """The counter of one kind and outcome, looked up once."""
+    return CACHE_READS.labels(kind=kind, outcome=outcome).inc
 
 
 async def live_session(sessionmaker: Sessions, token_hash: str) -> LiveSession | None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from tsp_auth.coherence.lease import Lease
 from tsp_auth.coherence.lru import TaggedLRU
+from tsp_auth.coherence.metrics import LISTENER_LOST
 from tsp_auth.config import Settings
 
 
@@ -48,6 +49,8 @@ class Coherence:
 
     def listener_lost(self) -> None:
         """Invalidations may be missed from now on: nothing cached can be trusted."""
+        if self.lease.fresh():
+            LISTENER_LOST.inc()
         self.lease.lost()
         self.cache.clear()
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from tsp_auth.coherence import repository
 from tsp_auth.coherence.lru import EVERYTHING
+from tsp_auth.coherence.metrics import ACK_WAIT
 from tsp_auth.coherence.process import Coherence, coherence_of, of_bind
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ async def acknowledged(session: AsyncSession) -> None:
     coherence = coherence_of(session)
     if not ids or coherence is None or not isinstance(session.bind, AsyncEngine):
         return
-    await wait_for_acks(session.bind, coherence, ids)
+    with ACK_WAIT.time():
+        await wait_for_acks(session.bind, coherence, ids)
 
 
 async def wait_for_acks(engine: AsyncEngine, coherence: Coherence, ids: list[str]) -> None:
