@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tsp_auth.clock import now
 from tsp_auth.coherence import tags
-from tsp_auth.coherence.lru import EVERYTHING, TaggedLRU
+from tsp_auth.coherence.lru import EVERYTHING, RECENT, TaggedLRU
 from tsp_auth.policy import GrantFacts
 from tsp_auth.tsp_access.repository import LiveSession
 
@@ -46,6 +46,24 @@ def test_a_load_that_started_before_an_invalidation_is_not_inserted() -> None:
     assert not cache.put("s1", "stale", tags.of_session("s1", "g1", None), started)  # … refused
     assert cache.get("s1") is None
     assert cache.put("s1", "fresh", tags.of_session("s1", "g1", None), cache.epoch)
+
+
+def test_a_load_is_inserted_if_the_invalidations_meanwhile_named_none_of_its_tags() -> None:
+    cache = TaggedLRU(10)
+    started = cache.epoch
+    cache.invalidate([tags.grant("g2")])  # another grant's cancel
+    assert cache.put("s1", "fresh", tags.of_session("s1", "g1", None), started)
+    started = cache.epoch
+    cache.clear()  # a lapsed lease: nothing loaded before it is trusted
+    assert not cache.put("s1", "maybe stale", tags.of_session("s1", "g1", None), started)
+
+
+def test_a_load_older_than_the_invalidations_remembered_is_refused() -> None:
+    cache = TaggedLRU(10)
+    started = cache.epoch
+    for i in range(RECENT + 1):
+        cache.invalidate([tags.grant(f"other-{i}")])
+    assert not cache.put("s1", "v", tags.of_session("s1", "g1", None), started)
 
 
 def test_zero_entries_caches_nothing() -> None:

@@ -2,7 +2,8 @@
 from the database, concurrent misses coalesced into batches (``batch.py``).
 
 Each entry carries the tags of what can end it (``tags.py``). A load reads the cache's epoch
-before going to the database and inserts only if no invalidation was applied meanwhile.
+before going to the database and inserts only if no invalidation applied meanwhile named one
+of its tags (``lru.py``).
 Without a ``Coherence`` (an app whose lifespan did not run) each read is today's one-key
 direct statement.
 """
