@@ -20,6 +20,7 @@ from tsp_auth.business_centers.pages import router as business_center_page_route
 from tsp_auth.business_centers.router import router as business_centers_router
 from tsp_auth.clients.router import router as clients_router
 from tsp_auth.clock import now
+from tsp_auth.coherence.runtime import Runtime
 from tsp_auth.config import Settings, get_settings
 from tsp_auth.consent.html import AppPages, consent_page_router
 from tsp_auth.consent.router import router as consent_router
@@ -102,12 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.keyring = await KeyRing.load(app.state.sessionmaker, settings, now())
+        coherence = Runtime(settings, engine)  # the hot paths find it by the engine
+        await coherence.start()
         flusher = asyncio.create_task(flush_logs_periodically())
         try:
             yield
         finally:
             flusher.cancel()
             flush_logs()
+            await coherence.stop()
             await engine.dispose()
 
     app = FastAPI(

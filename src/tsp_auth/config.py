@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     rate_limit_per_account: str = "30/minute"
     rate_limit_per_address: str = "300/minute"
     rate_limit_link_creation: str = "60/minute"
+    # The per-process cache of the hot paths (docs/coherence.md): at most this many entries
+    # (0: no cache, every answer from the database).
+    cache_max_entries: int = Field(default=100_000, ge=0, le=10_000_000)
+    # Cross-process invalidation on PostgreSQL: each process holds a lease this long, renewed
+    # every third of it by the database clock; a writer waits at most about one lease.
+    coherence_lease_seconds: float = Field(default=5.0, ge=0.5, le=60)
+    # How much faster or slower than the database's clock a local clock may run (a rate).
+    coherence_clock_drift: float = Field(default=0.01, ge=0, le=0.1)
+    # The listener's own connection (LISTEN, lease, acks). Unset: the database URL.
+    coherence_listen_url: str | None = Field(default=None, min_length=1, max_length=2048)
 
     @field_validator("database_url")
     @classmethod

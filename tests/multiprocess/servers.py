@@ -23,6 +23,7 @@ class Server:
     name: str
     url: str
     started_at: float  # time.monotonic() once it answered /ready
+    pid: int = 0
 
 
 def server_env(database_url: str, issuer: str) -> dict[str, str]:
@@ -68,7 +69,7 @@ def serve(name: str, env: dict[str, str], logs: Path) -> Iterator[Server]:
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_ready(url, process, log)
-            yield Server(name, url, time.monotonic())
+            yield Server(name, url, time.monotonic(), process.pid)
         finally:
             process.terminate()
             try:
@@ -79,9 +80,15 @@ def serve(name: str, env: dict[str, str], logs: Path) -> Iterator[Server]:
 
 
 @contextmanager
+def serve_many(envs: dict[str, dict[str, str]], logs: Path) -> Iterator[tuple[Server, ...]]:
+    """One process per name, in order: each starts once the one before answered /ready (the
+    first creates the database's first signing key)."""
+    with ExitStack() as stack:
+        yield tuple(stack.enter_context(serve(name, env, logs)) for name, env in envs.items())
+
+
+@contextmanager
 def serve_two(env: dict[str, str], logs: Path) -> Iterator[tuple[Server, Server]]:
     """A, then B: B starts once A has created the database's first signing key."""
-    with ExitStack() as stack:
-        a = stack.enter_context(serve("a", env, logs))
-        b = stack.enter_context(serve("b", env, logs))
+    with serve_many({"a": env, "b": env}, logs) as (a, b):
         yield a, b

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.db.batched import BatchQuery, Sessions
 from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.db.pages import keyset_page
 from tsp_auth.models import Client
@@ -64,23 +65,31 @@ class ClientCredentials:
 
 # Every token, introspection and revocation request reads its client: a direct read (no
 # session).
-_CREDENTIALS = DirectQuery(
-    ClientCredentials,
-    select(
-        Client.id,
-        Client.partner_id,
-        Client.service_id,
-        Client.client_type,
-        Client.redirect_uris,
-        Client.allowed_origins,
-        Client.scopes,
-        Client.status,
-        Client.secret_hash,
-    ).where(Client.id == bindparam("client_id")),
+_CREDENTIAL_COLUMNS = select(
+    Client.id,
+    Client.partner_id,
+    Client.service_id,
+    Client.client_type,
+    Client.redirect_uris,
+    Client.allowed_origins,
+    Client.scopes,
+    Client.status,
+    Client.secret_hash,
 )
+_CREDENTIALS = DirectQuery(
+    ClientCredentials, _CREDENTIAL_COLUMNS.where(Client.id == bindparam("client_id"))
+)
+_CREDENTIALS_OF = BatchQuery(ClientCredentials, _CREDENTIAL_COLUMNS, Client.id)
 
 
 async def credentials(source: SessionSource, client_id: str) -> ClientCredentials | None:
     """The client ``client_id`` with its secret's hash, or None: given the sessionmaker, read
     directly (outside any unit of work)."""
     return await _CREDENTIALS.first(source, {"client_id": client_id})
+
+
+async def credentials_of(
+    sessionmaker: Sessions, client_ids: Sequence[str]
+) -> dict[str, ClientCredentials]:
+    """``credentials`` for a batch of clients, in one round trip (the cache's misses)."""
+    return {row.id: row for row in await _CREDENTIALS_OF.all(sessionmaker, client_ids)}

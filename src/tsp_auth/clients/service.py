@@ -22,6 +22,7 @@ from tsp_auth.clients.redirect_uris import check_redirect_uris
 from tsp_auth.clients.schemas import ClientCreate, ClientUpdate
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
 from tsp_auth.clock import now
+from tsp_auth.coherence import publish, tags
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -172,6 +173,7 @@ async def update_client(
     if body.scopes is not None:
         client.scopes = _check_scopes(client.client_type, body.scopes)
     await session.flush()
+    await publish(session, tags.client(client.id))
     _audit(session, caller, client, "client.updated", body.model_dump(exclude_none=True))
     return client
 
@@ -186,6 +188,7 @@ async def rotate_secret(
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     await session.flush()
+    await publish(session, tags.client(client.id))
     _audit(session, caller, client, "client.secret_rotated")
     return client, secret
 

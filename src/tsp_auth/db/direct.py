@@ -29,7 +29,7 @@ import asyncio
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
@@ -109,6 +109,20 @@ class DirectQuery(_Planned, Generic[Row]):
         async with source() as session:
             return await self._first_in(session, params)
 
+    async def all(self, source: SessionSource, params: Mapping[str, Any]) -> list[Row]:
+        """Every row (the coherence cache's batched reads), as ``first`` reads one."""
+        engine = _driver_engine(source)
+        if engine is not None:
+            plan = self._plan(engine.dialect)
+            records = await _on_driver(engine, plan, params, fetch="all")
+            return [self._row_of(plan, record) for record in records]
+        if isinstance(source, AsyncSession):
+            rows = (await source.execute(self.statement, params)).all()
+        else:
+            async with source() as session:
+                rows = (await session.execute(self.statement, params)).all()
+        return [self.row(*row) for row in rows]
+
     async def _first_in(self, session: AsyncSession, params: Mapping[str, Any]) -> Row | None:
         found = (await session.execute(self.statement, params)).first()
         return None if found is None else self.row(*found)
@@ -184,7 +198,7 @@ def _plan_of(
 
 
 async def _on_driver(
-    engine: AsyncEngine, plan: _Plan, params: Mapping[str, Any], *, fetch: bool
+    engine: AsyncEngine, plan: _Plan, params: Mapping[str, Any], *, fetch: bool | Literal["all"]
 ) -> Any:
     """Run a planned statement on a pooled connection's driver, in autocommit, in turn."""
     args = [
@@ -219,7 +233,9 @@ def _turns(engine: AsyncEngine) -> tuple[asyncio.Semaphore, float]:
     return found
 
 
-async def _run_on_driver(engine: AsyncEngine, sql: str, args: list[Any], *, fetch: bool) -> Any:
+async def _run_on_driver(
+    engine: AsyncEngine, sql: str, args: list[Any], *, fetch: bool | Literal["all"]
+) -> Any:
     """The connection is checked out of SQLAlchemy's pool as a raw connection (checkout events
     included) and handed back as it came: no transaction was begun on it, so its return does
     no I/O. One that failed below the SQL level, or was cancelled mid-statement, is
@@ -237,7 +253,8 @@ async def _run_on_driver(engine: AsyncEngine, sql: str, args: list[Any], *, fetc
     try:
         driver: asyncpg.Connection = pooled.driver_connection
         try:
-            result = await (driver.fetchrow if fetch else driver.execute)(sql, *args)
+            run = driver.fetch if fetch == "all" else driver.fetchrow if fetch else driver.execute
+            result = await run(sql, *args)
         except asyncpg.PostgresError as exc:
             # The statement failed, the connection is fine: answer as SQLAlchemy would (a
             # class 22 data exception is the caller's 400; anything else is a 503).

@@ -15,6 +15,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tsp_auth.coherence.publish import acknowledged
 from tsp_auth.db.direct import SessionSource
 
 SessionmakerOf = Callable[[Request], async_sessionmaker[AsyncSession]]
@@ -36,6 +37,9 @@ def request_session(
             # session gives its connection back when its transaction ends: no close() needed.
             if session.in_transaction():
                 await session.commit()
+                # What the commit ended or narrowed is dropped by every live process before
+                # the answer is sent (docs/coherence.md).
+                await acknowledged(session)
         except BaseException:
             await session.rollback()
             raise

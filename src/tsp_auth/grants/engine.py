@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import Actor
+from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
 from tsp_auth.errors import Conflict
 from tsp_auth.grants import repository
@@ -273,7 +274,8 @@ async def _access_reduced(session: AsyncSession, grant_ids: Sequence[str]) -> No
     Reached by ``reduce_access`` (cancel, removal, deactivation, expiry, edit) and by
     ``renew_grant`` and ``widen_grant``: a renewal or a widening moves the version on too, which
     ends every login token, console session and access token minted from the previous one
-    (DESIGN §2). This is the one place where issue 12 publishes the cache invalidation of these
-    grants (its NOTIFY goes out with the writing transaction); until then there is nothing to
-    publish, because every hot path reads the grant from the database.
+    (DESIGN §2). This is the one place that publishes the cache invalidation of these grants
+    (docs/coherence.md): its NOTIFY goes out with the writing transaction, and the request
+    answers only once every other process has dropped what it cached of them.
     """
+    await publish(session, *(tags.grant(grant_id) for grant_id in grant_ids))

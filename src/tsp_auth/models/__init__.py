@@ -11,6 +11,7 @@ from tsp_auth.models.business_centers import (
     BusinessCenter,
 )
 from tsp_auth.models.clients import Client
+from tsp_auth.models.coherence import CoherenceAck, CoherenceLease
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.idempotency import IdempotencyKey
 from tsp_auth.models.keys import SigningKeyRecord
@@ -43,6 +44,8 @@ __all__ = [
     "Binding",
     "BusinessCenter",
     "Client",
+    "CoherenceAck",
+    "CoherenceLease",
     "ConsoleSession",
     "Grant",
     "GrantReminder",

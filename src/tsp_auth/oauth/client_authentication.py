@@ -23,7 +23,7 @@ from urllib.parse import unquote_plus
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.clients import repository
+from tsp_auth.clients import cached
 from tsp_auth.clients.credentials import secret_matches
 from tsp_auth.clients.repository import ClientCredentials
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
@@ -98,7 +98,7 @@ async def authenticate_client(
     ``allow_public``: whether a public client may name itself with ``client_id`` alone here
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
     """
-    row = await repository.credentials(sessionmaker, presented.client_id)
+    row = await cached.credentials(sessionmaker, presented.client_id)
     client = None if row is None else _authenticated(row)
     secret_hash = None if row is None else row.secret_hash
     if not _proves(client, secret_hash, presented, allow_public=allow_public):

@@ -33,7 +33,7 @@ from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.jwt import split_token
 from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.service import KeyRing
-from tsp_auth.oauth import repository
+from tsp_auth.oauth import cached, repository
 from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience, grant_in_force
 
@@ -134,7 +134,7 @@ async def verify_access_token(
     if not isinstance(jti, str) or not isinstance(client_id, str):
         return None  # RFC 9068 §2.2: both required; we never mint one without them
     family_id = claims.get("fam")
-    state = await repository.access_token_state(
+    state = await cached.access_token_state(
         sessionmaker,
         jti=jti,
         family_id=None if family_id is None else str(family_id),

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
 from tsp_auth.grants import repository as grants_repository
 from tsp_auth.models import Client, Grant, Partner, Service, TokenFamily
 from tsp_auth.registry.repository import APP_SERVICE_CATEGORY
@@ -97,4 +98,6 @@ async def revoke_grant_families(
         .returning(TokenFamily.id)
         .execution_options(synchronize_session=False)
     )
-    return list(result.scalars())
+    families = list(result.scalars())
+    await publish(session, *map(tags.family, families))
+    return families

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
+from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
 from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants.engine import deactivate_service, reduce_access
@@ -174,6 +175,7 @@ async def _set_validity(
     service.partner_valid = change.validity.partner_valid
     service.platform_invalidated = change.validity.platform_invalidated
     service.valid = change.validity.valid
+    await publish(session, tags.service(service.id))
     if was_valid and not service.valid:
         # DESIGN §2: a service that stops being valid deactivates its grants.
         deactivation = deactivate_service(service.id, reason=Reason.SERVICE_NOT_VALID)

@@ -21,7 +21,7 @@ from tsp_auth.errors import AppError
 from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.oauth.introspection import register_introspector
-from tsp_auth.tsp_access import repository
+from tsp_auth.tsp_access import cached, repository
 from tsp_auth.tsp_access.checks import check_minted_version
 from tsp_auth.tsp_access.sessions import verified_claims
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, hash_token, looks_like_login_token
@@ -36,17 +36,10 @@ async def introspect_tsp_token(
     sessionmaker: async_sessionmaker[AsyncSession], keyring: KeyRing, settings: Settings, token: str
 ) -> dict[str, Any] | None:
     """RFC 7662 §2.2 response for a login token or console session token; None if not ours."""
+    if not looks_like_login_token(token):
+        return await _console_session(sessionmaker, token, now())
     async with sessionmaker() as session:
-        return await _tsp_token(session, keyring, settings, token)
-
-
-async def _tsp_token(
-    session: AsyncSession, keyring: KeyRing, settings: Settings, token: str
-) -> dict[str, Any] | None:
-    at = now()
-    if looks_like_login_token(token):
-        return await _login_token(session, settings, keyring, token, at)
-    return await _console_session(session, token, at)
+        return await _login_token(session, settings, keyring, token, now())
 
 
 async def _login_token(
@@ -79,9 +72,9 @@ async def _login_token(
 
 
 async def _console_session(
-    session: AsyncSession, token: str, at: datetime
+    sessionmaker: async_sessionmaker[AsyncSession], token: str, at: datetime
 ) -> dict[str, Any] | None:
-    console = await repository.live_session(session, hash_token(token))
+    console = await cached.live_session(sessionmaker, hash_token(token))
     if console is None:
         return None
     if console.ended_at is not None or console.expires_at <= at:

@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.coherence import publish, tags
+from tsp_auth.db.batched import BatchQuery, Sessions
 from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
@@ -132,7 +134,9 @@ async def end_sessions(
         )
         .execution_options(synchronize_session=False)
     )
-    return [EndedSession(*row) for row in result]
+    ended = [EndedSession(*row) for row in result]
+    await publish(session, *(tags.session(one.id) for one in ended))
+    return ended
 
 
 def _grant_moved_on(at: datetime) -> ColumnElement[bool]:
@@ -257,8 +261,7 @@ class LiveSession:
 
 # The decision API's one query (DESIGN §3 hot path): the unique index on ``token_hash`` finds
 # the session, the grants' primary key the grant, the services' primary key the service.
-_LIVE_SESSION = DirectQuery(
-    LiveSessionRow,
+_LIVE_SESSION_COLUMNS = (
     select(
         ConsoleSession.id,
         ConsoleSession.seller_id,
@@ -282,7 +285,10 @@ _LIVE_SESSION = DirectQuery(
     )
     .join(Grant, Grant.id == ConsoleSession.grant_id)
     .outerjoin(Service, Service.id == Grant.service_id)
-    .where(ConsoleSession.token_hash == bindparam("token_hash")),
+)
+_LIVE_SESSION = DirectQuery(
+    LiveSessionRow,
+    _LIVE_SESSION_COLUMNS.where(ConsoleSession.token_hash == bindparam("token_hash")),
 )
 
 
@@ -291,3 +297,28 @@ async def live_session(source: SessionSource, token_hash: str) -> LiveSession | 
     outside any unit of work (the decision API's hot path)."""
     row = await _LIVE_SESSION.first(source, {"token_hash": token_hash})
     return None if row is None else LiveSession.from_row(row)
+
+
+@dataclass(slots=True)
+class KeyedLiveSessionRow(LiveSessionRow):
+    """A live session of a batch, with its key and the service id its cache entry is tagged by."""
+
+    key_token_hash: str
+    key_service_id: str | None
+
+
+_LIVE_SESSIONS = BatchQuery(
+    KeyedLiveSessionRow,
+    _LIVE_SESSION_COLUMNS.add_columns(
+        ConsoleSession.token_hash.label("key_token_hash"), Grant.service_id.label("key_service_id")
+    ),
+    ConsoleSession.token_hash,
+)
+
+
+async def live_sessions(
+    sessionmaker: Sessions, token_hashes: Sequence[str]
+) -> dict[str, tuple[LiveSession, str | None]]:
+    """``live_session`` for a batch of token hashes, in one round trip (the cache's misses)."""
+    rows = await _LIVE_SESSIONS.all(sessionmaker, token_hashes)
+    return {row.key_token_hash: (LiveSession.from_row(row), row.key_service_id) for row in rows}

@@ -1,0 +1,89 @@
+"""SQL of the protocol: notify, leases, acknowledgements (PostgreSQL only).
+
+The listener's statements run on its own asyncpg connection (``$n`` parameters); the writer's
+wait runs on a pooled connection. ``now()`` in every one of them: the database clock is the
+protocol's only wall clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+from sqlalchemy import ARRAY, String, bindparam, func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+CHANNEL = "tsp_auth_invalidations"
+# One statement: register (or renew) this incarnation, forget the previous one of this
+# process (nothing it cached survived), and tidy what nobody waits for any more: leases
+# lapsed long ago, acks no writer waits for.
+_RENEW = """
+WITH forgotten AS (
+    DELETE FROM coherence_leases
+    WHERE process_id = $3 OR expires_at < now() - interval '1 hour'
+), tidied AS (
+    DELETE FROM coherence_acks WHERE acked_at < now() - interval '10 minutes'
+)
+INSERT INTO coherence_leases (process_id, registered_at, expires_at)
+VALUES ($1, now(), now() + $2 * interval '1 second')
+ON CONFLICT (process_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
+"""
+_ACK = """
+INSERT INTO coherence_acks (invalidation_id, process_id, acked_at)
+SELECT id, $2, now() FROM unnest($1::text[]) AS ids(id)
+ON CONFLICT DO NOTHING
+"""
+_RELEASE = text("DELETE FROM coherence_leases WHERE process_id = :me")
+
+# Pairs (live lease, invalidation) still unacknowledged. Leases registered after the writer's
+# first poll are not waited for: they began listening after the commit, with an empty cache.
+_UNACKNOWLEDGED = text(
+    """
+SELECT count(*) AS missing, now() AS at
+FROM coherence_leases AS lease CROSS JOIN unnest(:ids) AS inv(id)
+WHERE lease.process_id IS DISTINCT FROM :me
+  AND lease.expires_at > now()
+  AND lease.registered_at < coalesce(:since, now())
+  AND NOT EXISTS (
+      SELECT 1 FROM coherence_acks AS ack
+      WHERE ack.invalidation_id = inv.id AND ack.process_id = lease.process_id
+  )
+"""
+).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("since", type_=None))
+_FORGET = text("DELETE FROM coherence_acks WHERE invalidation_id = ANY(:ids)").bindparams(
+    bindparam("ids", type_=ARRAY(String))
+)
+
+
+async def notify(session: AsyncSession, payload: str) -> None:
+    """Queue a notification in the writing transaction: PostgreSQL delivers it at commit."""
+    await session.execute(select(func.pg_notify(CHANNEL, payload)))
+
+
+async def renew(listener: asyncpg.Connection, me: str, seconds: float, previous: str) -> None:
+    await listener.execute(_RENEW, me, seconds, previous)
+
+
+async def acknowledge(listener: asyncpg.Connection, me: str, ids: list[str]) -> None:
+    await listener.execute(_ACK, ids, me)
+
+
+async def release(connection: AsyncConnection, me: str) -> None:
+    """A process that stops ends its lease: writers need not wait for it to lapse."""
+    await connection.execute(_RELEASE, {"me": me})
+    await connection.commit()
+
+
+async def unacknowledged(
+    connection: AsyncConnection, ids: list[str], me: str | None, since: datetime | None
+) -> tuple[int, datetime]:
+    """How many (process, invalidation) pairs still hold up the writer, and the database time."""
+    result = await connection.execute(_UNACKNOWLEDGED, {"ids": ids, "me": me, "since": since})
+    missing, at = result.one()
+    await connection.rollback()  # a read: end it, so the next poll sees new acks
+    return int(missing), at
+
+
+async def forget(connection: AsyncConnection, ids: list[str]) -> None:
+    await connection.execute(_FORGET, {"ids": ids})
+    await connection.commit()
