@@ -30,7 +30,7 @@ from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.errors import AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
-from tsp_auth.idempotency.service import install_replay_handler
+from tsp_auth.idempotency.dependency import install_replay_handler
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router

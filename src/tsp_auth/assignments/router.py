@@ -10,7 +10,7 @@ from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep
 from tsp_auth.errors import responses
-from tsp_auth.idempotency.service import IdempotencyDep
+from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.pagination import PageQueryDep
 
 router = APIRouter(tags=["assignments"])

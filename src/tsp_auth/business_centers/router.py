@@ -42,7 +42,7 @@ from tsp_auth.deps import (
     caller_attempt,
 )
 from tsp_auth.errors import responses
-from tsp_auth.idempotency.service import IdempotencyDep
+from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 

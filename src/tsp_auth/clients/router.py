@@ -16,7 +16,7 @@ from tsp_auth.clients.schemas import (
 )
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
-from tsp_auth.idempotency.service import IdempotencyDep
+from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.no_store import NoStoreRoute
 from tsp_auth.pagination import PageQuery
 

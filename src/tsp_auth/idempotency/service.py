@@ -6,25 +6,23 @@
   retry that lands on another process replays too.
 
 Only a created answer is kept: a refusal rolls the request back, key included, so a retry
-after fixing the cause is a new attempt. Without the header nothing changes.
+after fixing the cause is a new attempt. Without the header nothing changes. The HTTP side
+(the header, the fingerprint, the route dependency and the replay) is ``dependency.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 import orjson
 from cryptography.fernet import Fernet
-from fastapi import Depends, FastAPI, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clock import now
-from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
 from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.idempotency import repository
 from tsp_auth.policy import Reason
@@ -81,59 +79,3 @@ class IdempotentCreate:
         if kept.fingerprint != self.fingerprint:
             raise KeyReused(f"this {HEADER} was used with another request body")
         raise Replayed(kept.status_code, self.fernet.decrypt(kept.response.encode()))
-
-
-def _fingerprint(method: str, path: str, body: bytes) -> str:
-    """The request's method, path and body; JSON bodies by value, so key order and spacing
-    do not make a faithful retry look like another request."""
-    try:
-        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONDecodeError:
-        canonical = body
-    return hashlib.sha256(f"{method} {path}\n".encode() + canonical).hexdigest()
-
-
-def _checked(key: str | None) -> str | None:
-    if key is None:
-        return None
-    if not key or len(key) > 255 or not all(" " < c <= "~" for c in key):
-        raise BadRequest(
-            f"{HEADER} must be 1 to 255 visible ASCII characters",
-            error=Reason.INVALID_IDEMPOTENCY_KEY,
-        )
-    return key
-
-
-async def idempotent_create(
-    request: Request,
-    caller: CallerDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias=HEADER,
-            description="Makes a retried create safe: the same key and body replay the "
-            "first answer for 24 hours; another body with the key is refused (422).",
-        ),
-    ] = None,
-) -> IdempotentCreate:
-    return IdempotentCreate(
-        session=session,
-        fernet=Fernet(settings.key_wrapping_key.get_secret_value()),
-        scope=caller.account_id,
-        key=_checked(idempotency_key),
-        fingerprint=_fingerprint(request.method, request.url.path, await request.body()),
-    )
-
-
-IdempotencyDep = Annotated[IdempotentCreate, Depends(idempotent_create)]
-
-
-def install_replay_handler(app: FastAPI) -> None:
-    async def replay(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, Replayed)
-        headers = {"Idempotent-Replayed": "true", "Cache-Control": "no-store"}
-        return Response(exc.body, exc.status_code, headers, media_type="application/json")
-
-    app.add_exception_handler(Replayed, replay)

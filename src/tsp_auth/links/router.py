@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, link_creation
 from tsp_auth.errors import responses
-from tsp_auth.idempotency.service import IdempotencyDep
+from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.links import service
 from tsp_auth.links.schemas import AuthorizationLinkCreate, AuthorizationLinkRead
 

@@ -15,7 +15,7 @@ from tsp_auth.deps import (
     link_creation,
 )
 from tsp_auth.errors import responses
-from tsp_auth.idempotency.service import IdempotencyDep
+from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.partner_apps import authorizations, links, requests
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
 from tsp_auth.errors import responses
-from tsp_auth.idempotency.service import IdempotencyDep
+from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.identity.guards import require_partner_admin
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
