@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from tsp_auth import __version__, openapi_spec
 from tsp_auth.assignments.router import router as assignments_router
 from tsp_auth.audit.router import router as audit_router
-from tsp_auth.audit.service import record_denial
+from tsp_auth.audit.service import drain_lone_events, record_denial
 from tsp_auth.business_centers.card import router as business_center_card_router
 from tsp_auth.business_centers.pages import router as business_center_page_router
 from tsp_auth.business_centers.router import router as business_centers_router
@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             flusher.cancel()
+            # Lone audit events still queued are written before the engine goes.
+            await drain_lone_events(app.state.sessionmaker)
             flush_logs()
             await engine.dispose()
 

@@ -224,3 +224,16 @@ async def _run_on_driver(engine: AsyncEngine, sql: str, args: list[Any], *, fetc
         else:
             # Outside a greenlet SQLAlchemy terminates the driver's socket at once, no I/O.
             pooled.invalidate()
+
+
+async def execute_on_driver(engine: AsyncEngine, sql: str, args: Sequence[Any]) -> None:
+    """Run one statement that answers no rows (SQL already in the driver's ``$n`` form) on a
+    pooled connection's driver, in autocommit, taking its turn with the direct statements:
+    a group-committed batch of audit events (audit.repository.insert_events)."""
+    turns, wait = _turns(engine)
+    async with asyncio.timeout(wait):
+        await turns.acquire()
+    try:
+        await _run_on_driver(engine, sql, list(args), fetch=False)
+    finally:
+        turns.release()
