@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import PG_URL
 from tests.factories import Factory
+from tests.statements import inserts_into, sent_statements
 from tests.tsp_access.helpers import make_world, session_token
 from tsp_auth.audit.committer import GroupCommitter
 from tsp_auth.audit.repository import AuditRow
@@ -69,41 +70,9 @@ async def _count(engine: AsyncEngine, *where: Any) -> int:
         return int(found or 0)
 
 
-def _is_audit_insert(statement: str) -> bool:
-    return statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")
-
-
-@asynccontextmanager
-async def _audit_inserts(engine: AsyncEngine) -> AsyncIterator[list[str]]:
-    """The INSERT statements sent for ``audit_events``, one per round trip: seen by
-    SQLAlchemy's cursor event, and on PostgreSQL by asyncpg's query logger of every
-    connection checked out meanwhile (batches run on the driver, below SQLAlchemy)."""
-    seen: list[str] = []
-    logged: list[Any] = []
-
-    def on_cursor(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if _is_audit_insert(statement):
-            seen.append(statement)
-
-    def on_query(query: Any) -> None:
-        if _is_audit_insert(query.query):
-            seen.append(query.query)
-
-    def on_checkout(dbapi_connection: Any, *_: Any) -> None:
-        driver = dbapi_connection.driver_connection
-        if engine.dialect.name == "postgresql" and driver not in logged:
-            driver.add_query_logger(on_query)
-            logged.append(driver)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", on_cursor)
-    event.listen(engine.sync_engine, "checkout", on_checkout)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", on_cursor)
-        event.remove(engine.sync_engine, "checkout", on_checkout)
-        for driver in logged:
-            driver.remove_query_logger(on_query)
+def _audit_inserts(sent: list[str]) -> int:
+    """How many INSERT statements (round trips) wrote audit events."""
+    return len(inserts_into(sent, "audit_events"))
 
 
 async def _until(condition: Callable[[], bool]) -> None:
@@ -141,7 +110,7 @@ async def test_concurrent_creator_im_decisions_share_inserts_and_answer_after_th
         rid = response.headers["x-request-id"]
         return response, await _count(engine, AuditEvent.request_id == rid)
 
-    async with _audit_inserts(engine) as inserts:
+    async with sent_statements(engine) as sent:
         answers = await asyncio.gather(*(decide_then_read() for _ in range(CONCURRENT)))
     assert [r.status_code for r, _ in answers] == [200] * CONCURRENT
     assert all(r.json()["allow"] for r, _ in answers)
@@ -150,7 +119,7 @@ async def test_concurrent_creator_im_decisions_share_inserts_and_answer_after_th
     if backend == "postgresql":
         # Batched: fewer round trips than rows. (On SQLite every read takes the write lock
         # too, so the decisions reach the committer one by one.)
-        assert 1 <= len(inserts) < CONCURRENT
+        assert 1 <= _audit_inserts(sent) < CONCURRENT
 
 
 async def test_rows_queued_together_are_one_statement_and_fail_together(
@@ -158,15 +127,15 @@ async def test_rows_queued_together_are_one_statement_and_fail_together(
 ) -> None:
     engine: AsyncEngine = committed_app.state.engine
     committer = lone_event_committer(committed_app.state.sessionmaker)
-    async with _audit_inserts(engine) as inserts:
+    async with sent_statements(engine) as sent:
         await asyncio.gather(*(committer.submit(_row("test.good")) for _ in range(CONCURRENT)))
-        assert len(inserts) == 1
+        assert _audit_inserts(sent) == 1
         outcomes = await asyncio.gather(
             *(committer.submit(_row("test.doomed")) for _ in range(CONCURRENT)),
             committer.submit(_row(action=None)),  # NOT NULL: the database refuses it
             return_exceptions=True,
         )
-    assert len(inserts) == 2
+    assert _audit_inserts(sent) == 2
     assert all(isinstance(outcome, DBAPIError) for outcome in outcomes)
     assert await _count(engine, AuditEvent.action == "test.good") == CONCURRENT
     assert await _count(engine, AuditEvent.action == "test.doomed") == 0
@@ -182,7 +151,7 @@ async def test_requests_arriving_during_a_write_share_the_next_insert(
     engine: AsyncEngine = committed_app.state.engine
     committer = lone_event_committer(committed_app.state.sessionmaker)
 
-    async with _audit_inserts(engine) as inserts:
+    async with sent_statements(engine) as sent:
         async with _first_batch_held(engine, committer) as first:
             decisions = [
                 asyncio.create_task(_creator_im(committed_client, token, world.seller.id))
@@ -193,7 +162,7 @@ async def test_requests_arriving_during_a_write_share_the_next_insert(
         await first
         answers = await asyncio.gather(*decisions)
     assert [r.status_code for r in answers] == [200] * CONCURRENT
-    assert len(inserts) == 2  # the held one, then every decision's row in one statement
+    assert _audit_inserts(sent) == 2  # the held one, then every decision's row in one statement
     assert await _count(engine, AuditEvent.action == "creator_im.authorized") == CONCURRENT
 
 

@@ -111,6 +111,12 @@ def record_event(session: AsyncSession, note: AuditNote) -> None:
     session.add(_event(note, "success", None))
 
 
+def success_row(note: AuditNote) -> AuditRow:
+    """The row of a success event, for a repository that writes it with its change in one
+    statement (login: the login token's row and its event)."""
+    return _event_row(note, "success", None)
+
+
 Sessions = async_sessionmaker[AsyncSession]
 # One group committer per sessionmaker (per app, so per database), made on first use.
 _COMMITTERS: WeakKeyDictionary[Sessions, GroupCommitter[AuditRow]] = WeakKeyDictionary()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.db.direct import DirectQuery, Row, SessionSource
@@ -20,9 +20,6 @@ from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import GrantFacts, GrantStatus
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 
-# A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
-CANDIDATE_LIMIT = 10
-
 
 @dataclass(frozen=True, slots=True)
 class EndedSession:
@@ -31,39 +28,6 @@ class EndedSession:
     partner_id: str | None  # None: a seller-account session
     seller_id: str
     grant_id: str | None
-
-
-# Built once (login is a hot path): the pair's candidates, and the same for one service.
-_LOGIN_CANDIDATES = (
-    select(Grant, Service.valid)
-    .outerjoin(Service, Service.id == Grant.service_id)
-    .where(
-        Grant.kind == TSP_ACCESS,
-        Grant.grantee_id == bindparam("partner_id"),
-        Grant.grantor_id == bindparam("seller_id"),
-    )
-    .order_by(
-        case((Grant.status == GrantStatus.ACTIVE, 0), else_=1),
-        Grant.updated_at.desc(),
-        Grant.id,
-    )
-    .limit(CANDIDATE_LIMIT)
-    .execution_options(populate_existing=True)
-)
-_LOGIN_CANDIDATES_OF_SERVICE = _LOGIN_CANDIDATES.where(Grant.service_id == bindparam("service_id"))
-
-
-async def login_candidates(
-    session: AsyncSession, partner_id: str, seller_id: str, service_id: str | None
-) -> Sequence[tuple[Grant, bool]]:
-    """The pair's TSP access grants (of ``service_id`` if given) with their service's validity:
-    stored-active ones first, then the most recently changed."""
-    params = {"partner_id": partner_id, "seller_id": seller_id}
-    query = _LOGIN_CANDIDATES
-    if service_id is not None:
-        query, params["service_id"] = _LOGIN_CANDIDATES_OF_SERVICE, service_id
-    rows = await session.execute(query, params)
-    return [(grant, service_is_valid(valid)) for grant, valid in rows]
 
 
 async def grants_in_force(
