@@ -53,9 +53,9 @@ class GroupCommitter(Generic[T]):
         self._queue.append((item, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._run(), name="audit-group-commit")
-        # Shielded: a caller that goes away (client disconnect) does not cancel the batch's
-        # future; its row is still written with the others.
-        await asyncio.shield(future)
+        # A caller that goes away (client disconnect) cancels only its own future: its row
+        # stays queued and is written with the others.
+        await future
 
     async def close(self) -> None:
         """Wait until everything queued so far is written (shutdown)."""
