@@ -209,3 +209,16 @@ async def test_shutdown_drains_what_is_queued(committed_app: FastAPI) -> None:
     await drain_lone_events(sessionmaker)
     assert all(task.done() for task in pending)
     assert await _count(engine, AuditEvent.action == "test.queued") == CONCURRENT
+
+
+async def test_a_caller_that_goes_away_leaves_its_row_in_the_batch(committed_app: FastAPI) -> None:
+    engine: AsyncEngine = committed_app.state.engine
+    sessionmaker = committed_app.state.sessionmaker
+    committer = lone_event_committer(sessionmaker)
+    callers = [asyncio.create_task(committer.submit(_row("test.kept"))) for _ in range(3)]
+    await asyncio.sleep(0)  # all three queued
+    callers[0].cancel()  # e.g. its client disconnected
+    await drain_lone_events(sessionmaker)
+    assert callers[0].cancelled()
+    assert [task.result() for task in callers[1:]] == [None, None]
+    assert await _count(engine, AuditEvent.action == "test.kept") == 3
