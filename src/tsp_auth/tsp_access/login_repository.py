@@ -1,4 +1,5 @@
-"""SQL of the one-click login (login.py) as Core statements: no ORM objects, no unit of work.
+"""SQL of the one-click login (login.py) as Core statements: no ORM objects, no unit of work;
+and the Core statements of its redemption (sessions.py), which runs in the unit of work.
 
 A login makes two statements. One read: the candidate grants with the member's assignment.
 One write: the login token's row and its audit event together, all or nothing. On
@@ -18,16 +19,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, insert, select
+from sqlalchemy import and_, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.repository import AuditRow
 from tsp_auth.db.direct import Row
 from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
 from tsp_auth.grants.service import NO_MARKET, authorized_object_of
-from tsp_auth.models import AuditEvent, Grant, LoginToken, MemberAssignment, Service
+from tsp_auth.models import Account, AuditEvent, Grant, LoginToken, MemberAssignment, Service
 from tsp_auth.policy import GrantFacts, GrantStatus
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
@@ -171,3 +173,79 @@ async def insert_login_token(
         else:
             await connection.execute(_INSERT_TOKEN, params)
             await connection.execute(_INSERT_EVENT, params)
+
+
+# Redemption (sessions.py): Core statements in the request's unit of work --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemedLogin:
+    """The row of a login token just marked redeemed, as its UPDATE returned it."""
+
+    jti: str
+    grant_id: str
+    grant_version: int
+    member_id: str
+    partner_id: str
+    seller_id: str
+
+
+_REDEEM = (
+    update(LoginToken)
+    .where(
+        LoginToken.jti == bindparam("redeemed_jti"),
+        LoginToken.redeemed_at.is_(None),
+        LoginToken.expires_at > bindparam("at"),
+    )
+    .values(redeemed_at=bindparam("at"))
+    .returning(
+        LoginToken.jti,
+        LoginToken.grant_id,
+        LoginToken.grant_version,
+        LoginToken.member_id,
+        LoginToken.partner_id,
+        LoginToken.seller_id,
+    )
+)
+
+
+async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> RedeemedLogin | None:
+    """Mark the login token redeemed if nobody has and it has not expired; else None.
+
+    One conditional UPDATE, its row back by RETURNING (no read after it): of any number of
+    concurrent redemptions, in any number of processes, exactly one matches the row
+    (PostgreSQL: the others wait for its row lock, then see ``redeemed_at`` set; SQLite:
+    writers queue behind BEGIN IMMEDIATE).
+    """
+    connection = await session.connection()
+    row = (await connection.execute(_REDEEM, {"redeemed_jti": jti, "at": at})).first()
+    return None if row is None else RedeemedLogin(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberNow:
+    """A partner account as it is now, with its assignment to one seller."""
+
+    partner_id: str | None
+    is_admin: bool
+    assigned: bool
+    assigned_roles: frozenset[str] | None  # None: all of the grant's
+
+
+_MEMBER_NOW = select(
+    Account.partner_id,
+    and_(Account.kind == "partner", Account.role == "admin").label("is_admin"),
+    exists().where(_MEMBER_OF_SELLER).label("assigned"),
+    select(MemberAssignment.roles).where(_MEMBER_OF_SELLER).scalar_subquery(),
+).where(Account.id == bindparam("member_id"))
+
+
+async def member_now(session: AsyncSession, member_id: str, seller_id: str) -> MemberNow | None:
+    """The account and its assignment to ``seller_id`` in one round trip; None: no account."""
+    connection = await session.connection()
+    params = {"member_id": member_id, "seller_id": seller_id}
+    row = (await connection.execute(_MEMBER_NOW, params)).first()
+    if row is None:
+        return None
+    partner_id, is_admin, assigned, roles = row
+    return MemberNow(partner_id, bool(is_admin), bool(assigned), roles)

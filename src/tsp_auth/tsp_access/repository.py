@@ -52,27 +52,6 @@ async def grants_in_force(
     return [(grant, seller, service_is_valid(valid)) for grant, seller, valid in rows]
 
 
-async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> LoginToken | None:
-    """Mark the login token redeemed if nobody has and it has not expired; else None.
-
-    One statement: of any number of concurrent redemptions, in any number of processes,
-    exactly one matches the row (PostgreSQL: the others wait for its row lock, then see
-    ``redeemed_at`` set; SQLite: writers queue behind BEGIN IMMEDIATE).
-    """
-    result = await session.scalars(
-        update(LoginToken)
-        .where(
-            LoginToken.jti == jti,
-            LoginToken.redeemed_at.is_(None),
-            LoginToken.expires_at > at,
-        )
-        .values(redeemed_at=at)
-        .returning(LoginToken)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    return result.first()
-
-
 async def get_login_token(session: AsyncSession, jti: str) -> LoginToken | None:
     result = await session.scalars(
         select(LoginToken).where(LoginToken.jti == jti).execution_options(populate_existing=True)
