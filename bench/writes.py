@@ -30,13 +30,21 @@ from tsp_auth.app import create_app
 from tsp_auth.audit.service import AuditNote, record_event_alone
 from tsp_auth.config import Settings
 from tsp_auth.migrations import upgrade_head
+from tsp_auth.models.base import new_id
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
 Headers = list[tuple[bytes, bytes]]
 
 
-async def asgi(app: FastAPI, method: str, path: str, headers: Headers, body: bytes) -> int:
-    """One request straight into the ASGI app; its status."""
+async def asgi(
+    app: FastAPI,
+    method: str,
+    path: str,
+    headers: Headers,
+    body: bytes,
+    out: list[bytes] | None = None,
+) -> int:
+    """One request straight into the ASGI app; its status (and its body into ``out``)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -67,8 +75,11 @@ async def asgi(app: FastAPI, method: str, path: str, headers: Headers, body: byt
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
-        elif not message.get("more_body", False):
-            done.set()
+        else:
+            if out is not None:
+                out.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                done.set()
 
     await app(scope, receive, send)
     return status
@@ -119,6 +130,16 @@ async def _calls(app: FastAPI, factory: Factory) -> dict[str, Callable[[], Await
     async def lone_event() -> None:
         await record_event_alone(app.state.sessionmaker, note)
 
+    login_headers = [json_type, (b"authorization", identity.encode())]
+
+    async def login_and_redeem() -> None:
+        out: list[bytes] = []
+        assert await asgi(app, "POST", "/v1/tsp-access/login", login_headers, login, out) == 200
+        token = json.loads(b"".join(out))["login_token"]
+        body = json.dumps({"login_token": token, "browser_profile": new_id("bp")}).encode()
+        status = await asgi(app, "POST", "/v1/tsp-access/sessions", [json_type], body)
+        assert status == 201, status
+
     return {
         "lone audit event (record_event_alone)": lone_event,
         "Creator IM decision (audited)": checked("POST", "/v1/decisions", [json_type], decision),
@@ -134,6 +155,7 @@ async def _calls(app: FastAPI, factory: Factory) -> dict[str, Callable[[], Await
             [json_type, (b"authorization", identity.encode())],
             login,
         ),
+        "tsp-access login + redemption": login_and_redeem,
     }
 
 
