@@ -14,7 +14,7 @@ from tsp_auth.accounts.router import dev_router
 from tsp_auth.accounts.router import router as identity_router
 from tsp_auth.assignments.router import router as assignments_router
 from tsp_auth.audit.router import router as audit_router
-from tsp_auth.audit.service import record_denial
+from tsp_auth.audit.service import drain_lone_events, record_denial
 from tsp_auth.business_centers.card import router as business_center_card_router
 from tsp_auth.business_centers.pages import router as business_center_page_router
 from tsp_auth.business_centers.router import router as business_centers_router
@@ -110,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             flusher.cancel()
+            # Lone audit events still queued are written before the engine goes.
+            await drain_lone_events(app.state.sessionmaker)
             flush_logs()
             await coherence.stop()
             await engine.dispose()

@@ -1,13 +1,19 @@
-"""SQL for reading the audit trail, and the subjects refusals are recorded about."""
+"""SQL of the audit trail: reading it, the subjects refusals are recorded about, and the lone
+events written outside a unit of work."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, false, insert, select, true
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.schemas import AuditQuery
+from tsp_auth.db.direct import execute_on_driver
 from tsp_auth.db.pages import keyset_page
 from tsp_auth.identity.repository import Caller
 from tsp_auth.models import AuditEvent, AuthorizationRequest, Grant
@@ -43,3 +49,63 @@ async def refused_request(session: AsyncSession, request_id: str) -> Authorizati
 async def refused_grant(session: AsyncSession, grant_id: str) -> Grant | None:
     """The grant a refusal is about (by primary key, as ``refused_request``)."""
     return await session.get(Grant, grant_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One audit event as it is written: the columns of ``audit_events``."""
+
+    id: str
+    occurred_at: datetime
+    action: str
+    outcome: str
+    reason: str | None
+    actor_id: str | None
+    actor_type: str
+    on_behalf_of: str | None
+    partner_id: str | None
+    seller_id: str | None
+    grant_id: str | None
+    request_id: str | None
+    detail: dict[str, Any]
+
+
+_COLUMNS = tuple(f.name for f in fields(AuditRow))
+# Each column's array type; detail goes as JSON text, cast back in the SELECT.
+_ARRAY_TYPES = {"occurred_at": "timestamptz[]"}
+_PARAMETERS = ", ".join(
+    f"${n}::{_ARRAY_TYPES.get(c, 'text[]')}" for n, c in enumerate(_COLUMNS, start=1)
+)
+_SELECTED = ", ".join("detail::json" if c == "detail" else c for c in _COLUMNS)
+# PostgreSQL: a batch is one statement of fixed text, so the driver prepares it once: each
+# column goes as one array parameter, and unnest() turns the arrays back into rows. Built
+# from the dataclass's field names at import: no value is ever part of the text.
+_PG_INSERT_MANY = (
+    f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
+    f"SELECT {_SELECTED} FROM unnest({_PARAMETERS}) AS batch({', '.join(_COLUMNS)})"
+)
+
+
+def _pg_arrays(rows: Sequence[AuditRow]) -> list[list[Any]]:
+    arrays: list[list[Any]] = [[getattr(row, c) for row in rows] for c in _COLUMNS]
+    detail = _COLUMNS.index("detail")
+    arrays[detail] = [json.dumps(value) for value in arrays[detail]]
+    return arrays
+
+
+async def insert_events(
+    sessionmaker: async_sessionmaker[AsyncSession], rows: Sequence[AuditRow]
+) -> None:
+    """Write ``rows`` as one multi-row INSERT, committed on its own: all of them or none.
+
+    On PostgreSQL one statement on the driver, in autocommit (one round trip, atomic by
+    itself); elsewhere (SQLite, or a session bound to a test's open transaction) a multi-row
+    ``INSERT … VALUES`` in a transaction of a session.
+    """
+    bind = sessionmaker.kw.get("bind")
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+        await execute_on_driver(bind, _PG_INSERT_MANY, _pg_arrays(rows))
+        return
+    statement = insert(AuditEvent).values([asdict(row) for row in rows])
+    async with sessionmaker() as session, session.begin():
+        await session.execute(statement)

@@ -15,17 +15,19 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit import repository
+from tsp_auth.audit.committer import GroupCommitter
+from tsp_auth.audit.repository import AuditRow
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
-from tsp_auth.db.direct import DirectInsert
 from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent
@@ -83,29 +85,26 @@ def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in detail.items() if not any(w in k.lower() for w in _SECRET_WORDS)}
 
 
-def _event_row(note: AuditNote, outcome: str, reason: str | None) -> dict[str, Any]:
-    return {
-        "id": new_id("aud"),
-        "occurred_at": now(),
-        "action": note.action,
-        "outcome": outcome,
-        "reason": reason,
-        "actor_id": note.actor_id,
-        "actor_type": note.actor_type,
-        "on_behalf_of": note.on_behalf_of,
-        "partner_id": note.partner_id,
-        "seller_id": note.seller_id,
-        "grant_id": note.grant_id,
-        "request_id": current_request_id(),
-        "detail": _scrub(note.detail),
-    }
+def _event_row(note: AuditNote, outcome: str, reason: str | None) -> AuditRow:
+    return AuditRow(
+        id=new_id("aud"),
+        occurred_at=now(),
+        action=note.action,
+        outcome=outcome,
+        reason=reason,
+        actor_id=note.actor_id,
+        actor_type=note.actor_type,
+        on_behalf_of=note.on_behalf_of,
+        partner_id=note.partner_id,
+        seller_id=note.seller_id,
+        grant_id=note.grant_id,
+        request_id=current_request_id(),
+        detail=_scrub(note.detail),
+    )
 
 
 def _event(note: AuditNote, outcome: str, reason: str | None) -> AuditEvent:
-    return AuditEvent(**_event_row(note, outcome, reason))
-
-
-_INSERT_EVENT = DirectInsert(AuditEvent)
+    return AuditEvent(**asdict(_event_row(note, outcome, reason)))
 
 
 def record_event(session: AsyncSession, note: AuditNote) -> None:
@@ -113,13 +112,48 @@ def record_event(session: AsyncSession, note: AuditNote) -> None:
     session.add(_event(note, "success", None))
 
 
-async def record_event_alone(
-    sessionmaker: async_sessionmaker[AsyncSession], note: AuditNote
-) -> None:
-    """Write a success event that is the request's only change: one INSERT, committed at once
-    (a token minted from client credentials, an allowed Creator IM action). Raises, like the
-    request's own commit would, if it cannot be written: the caller must not answer success."""
-    await _INSERT_EVENT.run(sessionmaker, _event_row(note, "success", None))
+def success_row(note: AuditNote) -> AuditRow:
+    """The row of a success event, for a repository that writes it with its change in one
+    statement (login: the login token's row and its event)."""
+    return _event_row(note, "success", None)
+
+
+Sessions = async_sessionmaker[AsyncSession]
+# One group committer per sessionmaker (per app, so per database), made on first use.
+_COMMITTERS: WeakKeyDictionary[Sessions, GroupCommitter[AuditRow]] = WeakKeyDictionary()
+
+
+def lone_event_committer(sessionmaker: Sessions) -> GroupCommitter[AuditRow]:
+    """The group committer of the lone events written through ``sessionmaker``."""
+    committer = _COMMITTERS.get(sessionmaker)
+    if committer is None:
+        # A weak reference: a strong one from the value would keep the key alive for ever.
+        weak = ref(sessionmaker)
+
+        async def write(rows: Sequence[AuditRow]) -> None:
+            alive = weak()
+            if alive is None:
+                raise RuntimeError("the app of these audit events is gone")
+            await repository.insert_events(alive, rows)
+
+        committer = _COMMITTERS[sessionmaker] = GroupCommitter(write)
+    return committer
+
+
+async def record_event_alone(sessionmaker: Sessions, note: AuditNote) -> None:
+    """Write a success event that is the request's only change, committed before this returns
+    (a token minted from client credentials, an allowed Creator IM action). Concurrent calls
+    are group-committed: one multi-row INSERT per batch (audit.committer). Raises, like the
+    request's own commit would, if its batch cannot be written: the caller must not answer
+    success."""
+    await lone_event_committer(sessionmaker).submit(_event_row(note, "success", None))
+
+
+async def drain_lone_events(sessionmaker: Sessions) -> None:
+    """Shutdown: wait until every queued lone event is written."""
+    committer = _COMMITTERS.get(sessionmaker)
+    if committer is not None:
+        await committer.close()
 
 
 async def record_denial(

@@ -12,8 +12,8 @@ asyncpg connection of a raw connection from the same pool costs about 70 µs
 - anywhere else (SQLite, or a session bound to a test's open transaction), through a session.
 
 Only for single statements that need no transaction: each runs on its own, in autocommit.
-``DirectInsert`` does the same for one whole-row INSERT (an audit event that is the request's
-only write).
+``execute_on_driver`` runs one planned write the same way (a group-committed batch of audit
+events, ``audit/committer.py``).
 
 A ``DirectQuery`` answers a typed row: a dataclass whose fields are the statement's column
 keys, in order (checked at import), built positionally, ``Row(*values)``. Each is declared in
@@ -33,7 +33,7 @@ from typing import Any, Generic, Literal, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
-from sqlalchemy import Select, insert
+from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -159,29 +159,6 @@ def _check_fields(row: type[Any], keys: tuple[str, ...]) -> None:
         raise ValueError(f"{row.__name__} fields {fields} are not the columns {keys}")
 
 
-class DirectInsert(_Planned):
-    """One INSERT of a whole row of a mapped class's table, committed on its own."""
-
-    def __init__(self, entity: type[Any]) -> None:
-        super().__init__()
-        self.statement = insert(entity)
-        self.keys = tuple(column.key for column in entity.__table__.columns)
-
-    async def run(
-        self, sessionmaker: async_sessionmaker[AsyncSession], values: Mapping[str, Any]
-    ) -> None:
-        engine = _driver_engine(sessionmaker)
-        if engine is not None:
-            await _on_driver(engine, self._plan(engine.dialect), values, fetch=False)
-            return
-        async with sessionmaker() as session, session.begin():
-            await session.execute(self.statement, dict(values))
-
-    def _compile(self, dialect: Dialect) -> _Plan:
-        compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
-        return _plan_of(compiled, dialect, ())
-
-
 def _plan_of(
     compiled: Any, dialect: Dialect, results: tuple[tuple[int, Callable[[Any], Any]], ...]
 ) -> _Plan:
@@ -268,3 +245,16 @@ async def _run_on_driver(
         else:
             # Outside a greenlet SQLAlchemy terminates the driver's socket at once, no I/O.
             pooled.invalidate()
+
+
+async def execute_on_driver(engine: AsyncEngine, sql: str, args: Sequence[Any]) -> None:
+    """Run one statement that answers no rows (SQL already in the driver's ``$n`` form) on a
+    pooled connection's driver, in autocommit, taking its turn with the direct statements:
+    a group-committed batch of audit events (audit.repository.insert_events)."""
+    turns, wait = _turns(engine)
+    async with asyncio.timeout(wait):
+        await turns.acquire()
+    try:
+        await _run_on_driver(engine, sql, list(args), fetch=False)
+    finally:
+        turns.release()

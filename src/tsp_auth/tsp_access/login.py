@@ -4,6 +4,10 @@ The service checks the grant, the market, the service's validity and the member'
 (each refusal a policy reason code, written to the audit trail), then mints a single-use login
 token for the seller console of the seller's market. Switching to another seller is the same
 call for another ``seller_id``.
+
+Off the ORM and outside a unit of work (docs/performance.md): one Core read of the candidate
+grants with the member's assignment, one Core write of the login token's row with its audit
+event, all or nothing (login_repository.py). No ORM object is built or flushed.
 """
 
 from __future__ import annotations
@@ -13,63 +17,58 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth import urls
-from tsp_auth.assignments import repository as assignments
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import AuditNote, success_row
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest, Forbidden, NotFound
-from tsp_auth.grants.service import facts_of
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.keys.service import KeyRing
-from tsp_auth.models import Grant, LoginToken
+from tsp_auth.observability.metrics import LOGIN_TOKENS
 from tsp_auth.policy import (
     Decision,
-    GrantFacts,
     Reason,
     check_active,
     check_assignment,
     effective_roles,
     link_region,
 )
-from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.checks import check_member_login
-from tsp_auth.tsp_access.metrics import count_login_token_on_commit
+from tsp_auth.tsp_access.login_repository import (
+    LoginCandidate,
+    insert_login_token,
+    login_candidate_rows,
+)
 from tsp_auth.tsp_access.schemas import Actor, LoginRequest, LoginTokenIssued
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, Act, LoginClaims, new_jti
 
 LOGIN_TOKEN_MINTED = "login_token.minted"  # noqa: S105 (an audit action)
+Sessions = async_sessionmaker[AsyncSession]
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    grant: Grant
-    facts: GrantFacts
+    grant: LoginCandidate
     decision: Decision
 
 
-async def assigned_roles(
-    session: AsyncSession, caller: Caller, seller_id: str, note: AuditNote
+def assigned_roles(
+    caller: Caller, candidate: LoginCandidate, note: AuditNote
 ) -> frozenset[str] | None:
     """The roles an assignment gives the caller for this seller; None: no narrowing (admins,
     unrestricted assignments). An unassigned member is refused (DESIGN §2)."""
     admin = caller.is_partner_admin
-    found = (
-        None
-        if admin
-        else await assignments.for_member_seller(session, caller.account_id, seller_id)
-    )
-    decision = check_assignment(is_admin=admin, is_assigned=found is not None)
+    decision = check_assignment(is_admin=admin, is_assigned=admin or candidate.assigned)
     if not decision.allow:
         raise Forbidden("you are not assigned to this seller", error=decision.reason).audited(note)
-    return None if found is None else found.roles
+    return None if admin else candidate.assigned_roles
 
 
 def choose_grant(
-    rows: Sequence[tuple[Grant, bool]],
+    rows: Sequence[LoginCandidate],
     roles: frozenset[str] | None,
     at: datetime,
     *,
@@ -77,11 +76,10 @@ def choose_grant(
     note: AuditNote,
 ) -> Candidate:
     """The one grant that allows this login; refuse with the most telling reason otherwise."""
-    judged = []
-    for grant, valid in rows:
-        facts = facts_of(grant, valid)
-        decision = check_member_login(facts, roles, at, sea_launch=sea_launch)
-        judged.append(Candidate(grant, facts, decision))
+    judged = [
+        Candidate(row, check_member_login(row.facts, roles, at, sea_launch=sea_launch))
+        for row in rows
+    ]
     allowed = [c for c in judged if c.decision.allow]
     if len(allowed) > 1:
         services = ", ".join(sorted(str(c.grant.service_id) for c in allowed))
@@ -92,16 +90,22 @@ def choose_grant(
     if allowed:
         return allowed[0]
     # A grant in force explains best (a missing item, role or market); else the newest one.
-    in_force = [c for c in judged if check_active(c.facts.status, c.facts.expires_at, at).allow]
+    in_force = [
+        c for c in judged if check_active(c.grant.facts.status, c.grant.facts.expires_at, at).allow
+    ]
     best = (in_force or judged)[0]
     reason = best.decision.reason
     raise Forbidden(f"login refused: {reason}", error=reason).audited(
-        dataclasses.replace(note, grant_id=best.grant.id)
+        dataclasses.replace(note, grant_id=best.grant.grant_id)
     )
 
 
 async def issue_login_token(
-    session: AsyncSession, settings: Settings, keyring: KeyRing, caller: Caller, data: LoginRequest
+    sessionmaker: Sessions,
+    settings: Settings,
+    keyring: KeyRing,
+    caller: Caller,
+    data: LoginRequest,
 ) -> LoginTokenIssued:
     """DESIGN §3 "TSP Access login": check, then mint a login token for the seller console."""
     at = now()
@@ -114,36 +118,30 @@ async def issue_login_token(
         seller_id=data.seller_id,
         detail={"service_id": data.service_id},
     )
-    rows = await repository.login_candidates(session, partner_id, data.seller_id, data.service_id)
+    rows = await login_candidate_rows(
+        sessionmaker,
+        partner_id=partner_id,
+        seller_id=data.seller_id,
+        member_id=caller.account_id,
+        service_id=data.service_id,
+    )
     if not rows:
         # A seller (or service) this partner holds no grant of does not exist for it.
         raise NotFound("no grant of this seller to your partner")
-    roles = await assigned_roles(session, caller, data.seller_id, note)
-    chosen = choose_grant(rows, roles, at, sea_launch=settings.sea_launch_date, note=note)
+    roles = assigned_roles(caller, rows[0], note)
+    chosen = choose_grant(rows, roles, at, sea_launch=settings.sea_launch_date, note=note).grant
     claims = LoginClaims(
         jti=new_jti(),
         seller_id=data.seller_id,
         actor=Act(sub=caller.account_id, partner=partner_id),
         roles=effective_roles(chosen.facts.roles, roles),
-        grant_id=chosen.grant.id,
-        grant_version=chosen.grant.version,
+        grant_id=chosen.grant_id,
+        grant_version=chosen.version,
         browser_profile=data.browser_profile,
     )
     region = link_region(chosen.facts.market)
-    token = await _mint(session, settings, keyring, claims, region, at)
-    record_event(
-        session,
-        dataclasses.replace(
-            note,
-            grant_id=chosen.grant.id,
-            detail={
-                "jti": claims.jti,
-                "service_id": chosen.grant.service_id,
-                "roles": sorted(claims.roles),
-                "browser_profile": data.browser_profile,
-            },
-        ),
-    )
+    token = await _mint(sessionmaker, settings, keyring, claims, region, at)
+    await _store(sessionmaker, settings, claims, _minted_note(note, chosen, claims), at)
     return LoginTokenIssued(
         login_token=token,
         login_url=urls.console_login_url(settings, region),
@@ -155,38 +153,54 @@ async def issue_login_token(
     )
 
 
+def _minted_note(note: AuditNote, chosen: LoginCandidate, claims: LoginClaims) -> AuditNote:
+    return dataclasses.replace(
+        note,
+        grant_id=chosen.grant_id,
+        detail={
+            "jti": claims.jti,
+            "service_id": chosen.service_id,
+            "roles": sorted(claims.roles),
+            "browser_profile": claims.browser_profile,
+        },
+    )
+
+
 async def _mint(
-    session: AsyncSession,
+    sessionmaker: Sessions,
     settings: Settings,
     keyring: KeyRing,
     claims: LoginClaims,
     region: str,
     at: datetime,
 ) -> str:
-    """Sign the token and store its single-use row, expiring exactly when its ``exp`` does."""
-    ttl = settings.login_token_ttl
-    token = await keyring.encode(
-        session,
+    return await keyring.encode(
+        sessionmaker,
         claims.to_jwt(),
         typ=LOGIN_TOKEN_TYP,
         audience=urls.console_audience(settings, region),
-        lifetime=ttl,
+        lifetime=settings.login_token_ttl,
         now=at,
     )
-    exp = datetime.fromtimestamp(int(at.timestamp()) + int(ttl.total_seconds()), UTC)
-    row = LoginToken(
-        jti=claims.jti,
-        grant_id=claims.grant_id,
-        grant_version=claims.grant_version,
-        member_id=claims.actor.sub,
-        partner_id=claims.actor.partner,
-        seller_id=claims.seller_id,
-        roles=claims.roles,
-        created_at=at,
-        expires_at=exp,
-        redeemed_at=None,
-    )
-    # Written with the audit event at the request's commit: one flush for both rows.
-    session.add(row)
-    count_login_token_on_commit(session, "minted")
-    return token
+
+
+async def _store(
+    sessionmaker: Sessions, settings: Settings, claims: LoginClaims, note: AuditNote, at: datetime
+) -> None:
+    """The token's single-use row, expiring exactly when its ``exp`` does, and its audit
+    event: committed together before the token is handed out."""
+    ttl = int(settings.login_token_ttl.total_seconds())
+    row = {
+        "jti": claims.jti,
+        "grant_id": claims.grant_id,
+        "grant_version": claims.grant_version,
+        "member_id": claims.actor.sub,
+        "partner_id": claims.actor.partner,
+        "seller_id": claims.seller_id,
+        "roles": claims.roles,
+        "created_at": at,
+        "expires_at": datetime.fromtimestamp(int(at.timestamp()) + ttl, UTC),
+        "redeemed_at": None,
+    }
+    await insert_login_token(sessionmaker, row, success_row(note))
+    LOGIN_TOKENS.labels("minted").inc()  # counted once committed, as before

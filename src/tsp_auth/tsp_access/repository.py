@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.coherence import publish, tags
@@ -21,9 +21,6 @@ from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 
-# A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
-CANDIDATE_LIMIT = 10
-
 
 @dataclass(frozen=True, slots=True)
 class EndedSession:
@@ -32,39 +29,6 @@ class EndedSession:
     partner_id: str | None  # None: a seller-account session
     seller_id: str
     grant_id: str | None
-
-
-# Built once (login is a hot path): the pair's candidates, and the same for one service.
-_LOGIN_CANDIDATES = (
-    select(Grant, Service.valid)
-    .outerjoin(Service, Service.id == Grant.service_id)
-    .where(
-        Grant.kind == TSP_ACCESS,
-        Grant.grantee_id == bindparam("partner_id"),
-        Grant.grantor_id == bindparam("seller_id"),
-    )
-    .order_by(
-        case((Grant.status == GrantStatus.ACTIVE, 0), else_=1),
-        Grant.updated_at.desc(),
-        Grant.id,
-    )
-    .limit(CANDIDATE_LIMIT)
-    .execution_options(populate_existing=True)
-)
-_LOGIN_CANDIDATES_OF_SERVICE = _LOGIN_CANDIDATES.where(Grant.service_id == bindparam("service_id"))
-
-
-async def login_candidates(
-    session: AsyncSession, partner_id: str, seller_id: str, service_id: str | None
-) -> Sequence[tuple[Grant, bool]]:
-    """The pair's TSP access grants (of ``service_id`` if given) with their service's validity:
-    stored-active ones first, then the most recently changed."""
-    params = {"partner_id": partner_id, "seller_id": seller_id}
-    query = _LOGIN_CANDIDATES
-    if service_id is not None:
-        query, params["service_id"] = _LOGIN_CANDIDATES_OF_SERVICE, service_id
-    rows = await session.execute(query, params)
-    return [(grant, service_is_valid(valid)) for grant, valid in rows]
 
 
 async def grants_in_force(
@@ -87,27 +51,6 @@ async def grants_in_force(
         query = query.where(Grant.grantor_id.in_(seller_ids))
     rows = await session.execute(query)
     return [(grant, seller, service_is_valid(valid)) for grant, seller, valid in rows]
-
-
-async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> LoginToken | None:
-    """Mark the login token redeemed if nobody has and it has not expired; else None.
-
-    One statement: of any number of concurrent redemptions, in any number of processes,
-    exactly one matches the row (PostgreSQL: the others wait for its row lock, then see
-    ``redeemed_at`` set; SQLite: writers queue behind BEGIN IMMEDIATE).
-    """
-    result = await session.scalars(
-        update(LoginToken)
-        .where(
-            LoginToken.jti == jti,
-            LoginToken.redeemed_at.is_(None),
-            LoginToken.expires_at > at,
-        )
-        .values(redeemed_at=at)
-        .returning(LoginToken)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    return result.first()
 
 
 async def get_login_token(session: AsyncSession, jti: str) -> LoginToken | None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from tsp_auth.deps import CallerDep, KeyRingDep, ReadSessionDep, SessionDep, SettingsDep
+from tsp_auth.deps import (
+    CallerDep,
+    KeyRingDep,
+    ReadSessionDep,
+    SessionDep,
+    SessionmakerDep,
+    SettingsDep,
+)
 from tsp_auth.errors import responses
 from tsp_auth.identity.callers import bearer_token
 from tsp_auth.pagination import PageQueryDep, sequence_page
@@ -65,11 +72,12 @@ async def list_requestable(
 async def issue_login_token(
     body: LoginRequest,
     caller: CallerDep,
-    session: SessionDep,
+    sessionmaker: SessionmakerDep,
     settings: SettingsDep,
     keyring: KeyRingDep,
 ) -> LoginTokenIssued:
-    return await login.issue_login_token(session, settings, keyring, caller, body)
+    # No unit of work: login writes one statement of its own (tsp_access/login_repository.py).
+    return await login.issue_login_token(sessionmaker, settings, keyring, caller, body)
 
 
 @router.post(

@@ -14,7 +14,6 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth import urls
-from tsp_auth.assignments import repository as assignments
 from tsp_auth.audit.service import AuditNote, record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
@@ -22,12 +21,12 @@ from tsp_auth.crypto import InvalidToken
 from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized
 from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.service import KeyRing
-from tsp_auth.models import ConsoleSession, LoginToken
+from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
-from tsp_auth.registry import repository as registry
-from tsp_auth.tsp_access import profiles, repository
+from tsp_auth.tsp_access import login_repository, profiles, repository
 from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
+from tsp_auth.tsp_access.login_repository import RedeemedLogin
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 from tsp_auth.tsp_access.repository import EndedSession
@@ -87,8 +86,8 @@ async def _not_redeemable(
 
 async def _redeem(
     session: AsyncSession, claims: LoginClaims, at: datetime, note: AuditNote
-) -> LoginToken:
-    row = await repository.redeem_login_token(session, claims.jti, at)
+) -> RedeemedLogin:
+    row = await login_repository.redeem_login_token(session, claims.jti, at)
     if row is None:
         raise await _not_redeemable(session, claims, at, note)
     minted = (row.seller_id, row.member_id, row.grant_id, row.grant_version)
@@ -99,21 +98,18 @@ async def _redeem(
 
 
 async def assigned_now(
-    session: AsyncSession, row: LoginToken, note: AuditNote
+    session: AsyncSession, row: RedeemedLogin, note: AuditNote
 ) -> frozenset[str] | None:
     """The member's assignment as it is NOW (None: no narrowing): one removed or narrowed since
     the login was minted counts, and a member who left the partner is refused."""
-    account = await registry.get_account(session, row.member_id)
-    if account is None or account.partner_id != row.partner_id:
+    member = await login_repository.member_now(session, row.member_id, row.seller_id)
+    if member is None or member.partner_id != row.partner_id:
         raise Forbidden("not a member of the partner", error=Reason.NOT_ASSIGNED).audited(note)
-    admin = account.kind == "partner" and account.role == "admin"
-    found = (
-        None if admin else await assignments.for_member_seller(session, account.id, row.seller_id)
-    )
-    decision = check_assignment(is_admin=admin, is_assigned=found is not None)
+    admin = member.is_admin
+    decision = check_assignment(is_admin=admin, is_assigned=admin or member.assigned)
     if not decision.allow:
         raise Forbidden("not assigned to this seller", error=decision.reason).audited(note)
-    return None if found is None else found.roles
+    return None if admin else member.assigned_roles
 
 
 def _refused(decision: Decision, note: AuditNote) -> AppError:
@@ -124,7 +120,7 @@ def _refused(decision: Decision, note: AuditNote) -> AppError:
 async def _still_allowed(
     session: AsyncSession,
     settings: Settings,
-    row: LoginToken,
+    row: RedeemedLogin,
     audience: str,
     at: datetime,
     note: AuditNote,
@@ -216,7 +212,7 @@ async def start_session(
 
 
 def _new_session(
-    row: LoginToken,
+    row: RedeemedLogin,
     token: str,
     roles: frozenset[str],
     profile: str,

@@ -1,0 +1,249 @@
+"""SQL of the one-click login (login.py) as Core statements: no ORM objects, no unit of work;
+and the Core statements of its redemption (sessions.py), which runs in the unit of work.
+
+A login makes two statements. One read: the candidate grants with the member's assignment.
+One write: the login token's row and its audit event together, all or nothing. On
+PostgreSQL each is one round trip on a connection in autocommit (no BEGIN, no COMMIT): the
+write is one statement, the token's INSERT in a data-modifying ``WITH`` ahead of the
+event's, so it is atomic by itself. SQLite has no data-modifying ``WITH``: there (and on a
+session bound to a test's open transaction) both run in a session's transaction, the two
+INSERTs in one.
+
+Reading and writing in two transactions loses nothing: the read checks the grant as of the
+login, as it always did; the redemption checks it again, fresh, and refuses a token whose
+grant moved on (sessions.py), and single use rests on the token's row (its ``jti`` key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from tsp_auth.audit.repository import AuditRow
+from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
+from tsp_auth.models import Account, AuditEvent, Grant, LoginToken, MemberAssignment, Service
+from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
+
+# A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
+CANDIDATE_LIMIT = 10
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@asynccontextmanager
+async def _connection(sessionmaker: Sessions) -> AsyncIterator[AsyncConnection]:
+    """PostgreSQL: a pooled connection in autocommit; else a session's, in its transaction."""
+    bind = sessionmaker.kw.get("bind")
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+        async with bind.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return
+    async with sessionmaker() as session, session.begin():
+        yield await session.connection()
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCandidate:
+    """A TSP access grant a login may rest on, as Core reads it (no ORM object), with the
+    calling member's assignment to the seller read in the same round trip."""
+
+    grant_id: str
+    service_id: str | None
+    version: int
+    facts: GrantFacts
+    assigned: bool  # the member has an assignment to this seller
+    assigned_roles: frozenset[str] | None  # None: all of the grant's
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> LoginCandidate:
+        items = row["items"]
+        facts = GrantFacts(
+            status=row["status"],
+            expires_at=row["expires_at"],
+            items=items,
+            roles=row["roles"],
+            areas=row["areas"],
+            market=row["market"] or NO_MARKET,
+            service_valid=service_is_valid(row["service_valid"]),
+            authorized_object=authorized_object_of(items, row["authorized_object"]),
+        )
+        return cls(
+            grant_id=row["id"],
+            service_id=row["service_id"],
+            version=row["version"],
+            facts=facts,
+            assigned=bool(row["assigned"]),
+            assigned_roles=row["assigned_roles"],
+        )
+
+
+_MEMBER_OF_SELLER = and_(
+    MemberAssignment.member_id == bindparam("member_id"),
+    MemberAssignment.seller_id == bindparam("seller_id"),
+)
+# One statement: the pair's TSP access grants (stored-active first, then the most recently
+# changed) with their service's validity, and on each row the member's assignment (unique
+# per member and seller, so at most one).
+_LOGIN_CANDIDATE_ROWS = (
+    select(
+        Grant.id,
+        Grant.service_id,
+        Grant.version,
+        Grant.status,
+        Grant.expires_at,
+        Grant.items,
+        Grant.roles,
+        Grant.areas,
+        Grant.market,
+        Grant.authorized_object,
+        Service.valid.label("service_valid"),
+        exists().where(_MEMBER_OF_SELLER).label("assigned"),
+        select(MemberAssignment.roles)
+        .where(_MEMBER_OF_SELLER)
+        .scalar_subquery()
+        .label("assigned_roles"),
+    )
+    .outerjoin(Service, Service.id == Grant.service_id)
+    .where(
+        Grant.kind == TSP_ACCESS,
+        Grant.grantee_id == bindparam("partner_id"),
+        Grant.grantor_id == bindparam("seller_id"),
+    )
+    .order_by(
+        case((Grant.status == GrantStatus.ACTIVE, 0), else_=1),
+        Grant.updated_at.desc(),
+        Grant.id,
+    )
+    .limit(CANDIDATE_LIMIT)
+)
+_LOGIN_CANDIDATE_ROWS_OF_SERVICE = _LOGIN_CANDIDATE_ROWS.where(
+    Grant.service_id == bindparam("service_id")
+)
+_LOGIN_CANDIDATE_KEYS = tuple(str(c.key) for c in _LOGIN_CANDIDATE_ROWS.selected_columns)
+
+
+async def login_candidate_rows(
+    sessionmaker: Sessions,
+    *,
+    partner_id: str,
+    seller_id: str,
+    member_id: str,
+    service_id: str | None,
+) -> list[LoginCandidate]:
+    """The pair's candidate grants (of ``service_id`` if given), with ``member_id``'s
+    assignment to the seller, in one round trip."""
+    params = {"partner_id": partner_id, "seller_id": seller_id, "member_id": member_id}
+    query = _LOGIN_CANDIDATE_ROWS
+    if service_id is not None:
+        query, params["service_id"] = _LOGIN_CANDIDATE_ROWS_OF_SERVICE, service_id
+    async with _connection(sessionmaker) as connection:
+        result = await connection.execute(query, params)
+        rows = [dict(zip(_LOGIN_CANDIDATE_KEYS, row, strict=True)) for row in result]
+    return [LoginCandidate.from_row(row) for row in rows]
+
+
+def _bound(table: Any, prefix: str) -> dict[str, Any]:
+    return {c.key: bindparam(prefix + c.key, type_=c.type) for c in table.columns}
+
+
+# Bind names: the prefix of each table's parameters in the one statement.
+_EVENT, _TOKEN = "event_", "login_token_"
+_INSERT_TOKEN = insert(LoginToken).values(_bound(LoginToken.__table__, _TOKEN))
+_INSERT_EVENT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _EVENT))
+_INSERT_BOTH = _INSERT_EVENT.add_cte(_INSERT_TOKEN.cte("minted"))
+
+
+async def insert_login_token(
+    sessionmaker: Sessions, token: Mapping[str, Any], event: AuditRow
+) -> None:
+    """The single-use row of a minted login token (its ``jti`` is the primary key) and its
+    audit event, committed together before this returns."""
+    params = {_TOKEN + key: value for key, value in token.items()}
+    params.update({_EVENT + key: value for key, value in asdict(event).items()})
+    async with _connection(sessionmaker) as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(_INSERT_BOTH, params)
+        else:
+            await connection.execute(_INSERT_TOKEN, params)
+            await connection.execute(_INSERT_EVENT, params)
+
+
+# Redemption (sessions.py): Core statements in the request's unit of work --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemedLogin:
+    """The row of a login token just marked redeemed, as its UPDATE returned it."""
+
+    jti: str
+    grant_id: str
+    grant_version: int
+    member_id: str
+    partner_id: str
+    seller_id: str
+
+
+_REDEEM = (
+    update(LoginToken)
+    .where(
+        LoginToken.jti == bindparam("redeemed_jti"),
+        LoginToken.redeemed_at.is_(None),
+        LoginToken.expires_at > bindparam("at"),
+    )
+    .values(redeemed_at=bindparam("at"))
+    .returning(
+        LoginToken.jti,
+        LoginToken.grant_id,
+        LoginToken.grant_version,
+        LoginToken.member_id,
+        LoginToken.partner_id,
+        LoginToken.seller_id,
+    )
+)
+
+
+async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> RedeemedLogin | None:
+    """Mark the login token redeemed if nobody has and it has not expired; else None.
+
+    One conditional UPDATE, its row back by RETURNING (no read after it): of any number of
+    concurrent redemptions, in any number of processes, exactly one matches the row
+    (PostgreSQL: the others wait for its row lock, then see ``redeemed_at`` set; SQLite:
+    writers queue behind BEGIN IMMEDIATE).
+    """
+    connection = await session.connection()
+    row = (await connection.execute(_REDEEM, {"redeemed_jti": jti, "at": at})).first()
+    return None if row is None else RedeemedLogin(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberNow:
+    """A partner account as it is now, with its assignment to one seller."""
+
+    partner_id: str | None
+    is_admin: bool
+    assigned: bool
+    assigned_roles: frozenset[str] | None  # None: all of the grant's
+
+
+_MEMBER_NOW = select(
+    Account.partner_id,
+    and_(Account.kind == "partner", Account.role == "admin").label("is_admin"),
+    exists().where(_MEMBER_OF_SELLER).label("assigned"),
+    select(MemberAssignment.roles).where(_MEMBER_OF_SELLER).scalar_subquery(),
+).where(Account.id == bindparam("member_id"))
+
+
+async def member_now(session: AsyncSession, member_id: str, seller_id: str) -> MemberNow | None:
+    """The account and its assignment to ``seller_id`` in one round trip; None: no account."""
+    connection = await session.connection()
+    params = {"member_id": member_id, "seller_id": seller_id}
+    row = (await connection.execute(_MEMBER_NOW, params)).first()
+    if row is None:
+        return None
+    partner_id, is_admin, assigned, roles = row
+    return MemberNow(partner_id, bool(is_admin), bool(assigned), roles)

@@ -1,0 +1,90 @@
+"""The login request off the ORM (tsp_access/login_repository.py): one read, one write, and
+the write is all or nothing: the login token's row and its audit event, or neither."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.factories import Factory
+from tests.statements import sent_statements
+from tests.tsp_access.helpers import audit_events, login, make_world
+from tsp_auth.audit.service import AuditNote, success_row
+from tsp_auth.clock import now
+from tsp_auth.models import AuditEvent, LoginToken
+from tsp_auth.tsp_access.login import LOGIN_TOKEN_MINTED
+from tsp_auth.tsp_access.login_repository import insert_login_token
+
+
+def _minted() -> float:
+    return REGISTRY.get_sample_value("tsp_auth_login_tokens_total", {"event": "minted"}) or 0.0
+
+
+async def test_a_login_is_one_read_and_one_write_with_its_row_and_event_committed(
+    committed_app: FastAPI, committed_client: AsyncClient, backend: str
+) -> None:
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    await factory.assignment(world.member, world.seller, roles=["orders"])
+    headers = await factory.headers(world.member)
+    engine: AsyncEngine = committed_app.state.engine
+    # The first use loads the key ring (a server does at start): not part of a login.
+    assert (await login(factory, world.admin, world.seller.id)).status_code == 200
+    before = _minted()
+
+    async with sent_statements(engine) as sent:
+        response = await committed_client.post(
+            "/v1/tsp-access/login", json={"seller_id": world.seller.id}, headers=headers
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["roles"] == ["orders"]
+    assert _minted() == before + 1
+    event = (await audit_events(factory, LOGIN_TOKEN_MINTED))[-1]
+    async with engine.connect() as connection:
+        mine = LoginToken.member_id == world.member.id
+        stored = await connection.scalar(select(func.count()).select_from(LoginToken).where(mine))
+    assert (stored, event.actor_id, event.detail["roles"]) == (1, world.member.id, ["orders"])
+    if backend == "postgresql":
+        # The caller's read, the grants with the assignment, one INSERT for both rows; no
+        # BEGIN, no COMMIT.
+        assert len(sent) == 3, sent
+        write = sent[-1]
+        assert write.lstrip().startswith("WITH minted AS")
+        assert "INSERT INTO login_tokens" in write and "INSERT INTO audit_events" in write
+        assert not [s for s in sent if s.strip().upper() in ("BEGIN", "COMMIT")]
+
+
+async def test_a_refused_write_stores_neither_the_token_nor_its_event(
+    committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    at = now()
+    token = {
+        "jti": "jti-orphan",
+        "grant_id": "grt_unknown",  # no such grant: the foreign key refuses the row
+        "grant_version": 1,
+        "member_id": world.admin.id,
+        "partner_id": world.partner.id,
+        "seller_id": world.seller.id,
+        "roles": frozenset({"orders"}),
+        "created_at": at,
+        "expires_at": at + timedelta(minutes=5),
+        "redeemed_at": None,
+    }
+    note = AuditNote(action=LOGIN_TOKEN_MINTED, actor_id=world.admin.id)
+    with pytest.raises(DBAPIError):
+        await insert_login_token(committed_app.state.sessionmaker, token, success_row(note))
+    engine: AsyncEngine = committed_app.state.engine
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(LoginToken)) == 0
+        assert await connection.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    # The request path still works afterwards.
+    assert (await login(factory, world.admin, world.seller.id)).status_code == 200
