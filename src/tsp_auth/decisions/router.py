@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from tsp_auth.decisions import service
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
+from tsp_auth.deps import get_sessionmaker, get_settings
 from tsp_auth.errors import responses
 
 router = APIRouter(tags=["decisions"])
@@ -17,6 +18,7 @@ router = APIRouter(tags=["decisions"])
     responses=responses(400),
 )
 async def decide(body: DecisionRequest, request: Request) -> DecisionRead:
-    state = request.app.state
-    sea_launch = state.settings.sea_launch_date
-    return await service.decide_request(state.sessionmaker, body, sea_launch=sea_launch)
+    # deps' getters called directly: declared as dependencies, FastAPI would solve each on
+    # every call of the hottest route (docs/performance.md).
+    settings, sessionmaker = await get_settings(request), await get_sessionmaker(request)
+    return await service.decide_request(sessionmaker, body, sea_launch=settings.sea_launch_date)

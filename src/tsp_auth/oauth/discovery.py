@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from tsp_auth.clock import now
-from tsp_auth.deps import SettingsDep
+from tsp_auth.deps import SettingsDep, get_keyring, get_sessionmaker
 from tsp_auth.errors import responses
 from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
@@ -29,8 +29,8 @@ _CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"
     responses=responses(503),
 )
 async def jwks(request: Request) -> Response:
-    state = request.app.state
-    document = await state.keyring.jwks_document(state.sessionmaker, now())
+    keyring, sessionmaker = await get_keyring(request), await get_sessionmaker(request)
+    document = await keyring.jwks_document(sessionmaker, now())
     return Response(
         document, media_type="application/json", headers={"Cache-Control": _CACHE_CONTROL}
     )
