@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from tsp_auth.deps import current_caller
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
+from tsp_auth.oauth.http import form_schemas
 from tsp_auth.openapi_examples import (
     EXAMPLE_NAME,
     EXAMPLE_SUMMARY,
@@ -126,6 +127,8 @@ def build(app: FastAPI) -> dict[str, Any]:
             "Problem": _with_reason_enum(PROBLEM_SCHEMA),
             "FieldError": FIELD_ERROR_SCHEMA,
             "ReasonCode": REASON_CODE_SCHEMA,
+            # The OAuth routes read their forms themselves (oauth.http.read_form).
+            **form_schemas(),
         }
     )
     components["securitySchemes"] = {

@@ -3,15 +3,21 @@
 HTTP only: parse the form, authenticate the client, call one function. Every answer, errors
 included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``), and
 the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``).
+
+The form is read by ``read_form`` inside the route, not declared as a ``Form`` parameter:
+FastAPI's form handling and a router-wide dependency cost several hundred µs a request
+(docs/performance.md). ``form_body`` documents the same request body as before.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients.authentication import (
     AuthenticatedClient,
@@ -29,10 +35,10 @@ from tsp_auth.deps import (
 )
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
-from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
+from tsp_auth.oauth.cors import allow_client_origin, cors_headers
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
-from tsp_auth.oauth.http import NoStoreRoute, require_form
+from tsp_auth.oauth.http import form_body, no_store_headers, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
@@ -45,11 +51,21 @@ from tsp_auth.oauth.schemas import (
 from tsp_auth.rate_limits import Endpoint, RateLimits
 
 
-class OAuthRoute(CorsRoute, NoStoreRoute):
-    """Never cached, and readable by the allowed origins of public clients."""
+class OAuthRoute(APIRoute):
+    """Never cached, and readable by the allowed origins of public clients: what
+    ``NoStoreRoute`` and ``CorsRoute`` each add, in one wrapper of ``send``."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_oauth(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = no_store_headers(list(message.get("headers", ())))
+                message["headers"] = cors_headers(scope, headers)
+            await send(message)
+
+        await super().handle(scope, receive, send_oauth)
 
 
-router = APIRouter(tags=["oauth"], route_class=OAuthRoute, dependencies=[Depends(require_form)])
+router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 
 
 async def _client(
@@ -80,9 +96,9 @@ async def _client(
     response_model=TokenResponse,
     response_model_exclude_none=True,
     responses=responses(400, 401, 429, 503, oauth=True),
+    openapi_extra=form_body(TokenForm),
 )
 async def issue_token(
-    form: Annotated[TokenForm, Form()],
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -90,6 +106,7 @@ async def issue_token(
     sessionmaker: SessionmakerDep,
     limits: RateLimitsDep,
 ) -> TokenResponse | JSONResponse:
+    form = await read_form(request, TokenForm)
     handler = grant_handler(form.grant_type)
     client = await _client(
         request, form, "token", limits=limits, sessionmaker=sessionmaker, allow_public=True
@@ -110,15 +127,16 @@ async def issue_token(
     response_model=IntrospectionResponse,
     response_model_exclude_none=True,
     responses=responses(400, 401, 429, 503, oauth=True),
+    openapi_extra=form_body(TokenLookupForm),
 )
 async def introspect_token(
-    form: Annotated[TokenLookupForm, Form()],
     request: Request,
     keyring: KeyRingDep,
     settings: SettingsDep,
     sessionmaker: SessionmakerDep,
     limits: RateLimitsDep,
 ) -> dict[str, Any]:
+    form = await read_form(request, TokenLookupForm)
     # Reads only, outside a unit of work (oauth.introspection).
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
     client = await _client(
@@ -140,9 +158,9 @@ async def introspect_token(
         200: {"description": "Revoked, or nothing to revoke"},
         **responses(400, 401, 429, 503, oauth=True),
     },
+    openapi_extra=form_body(TokenLookupForm),
 )
 async def revoke_token(
-    form: Annotated[TokenLookupForm, Form()],
     request: Request,
     session: SessionDep,
     keyring: KeyRingDep,
@@ -150,6 +168,7 @@ async def revoke_token(
     sessionmaker: SessionmakerDep,
     limits: RateLimitsDep,
 ) -> Response:
+    form = await read_form(request, TokenLookupForm)
     client = await _client(
         request, form, "revocation", limits=limits, sessionmaker=sessionmaker, allow_public=True
     )
