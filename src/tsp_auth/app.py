@@ -36,7 +36,6 @@ from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.cors import router as cors_preflight_router
 from tsp_auth.oauth.router import router as oauth_router
-from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
@@ -109,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _mount(app, dev_pages.router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     install_replay_handler(app)
-    app.add_middleware(BodyLimitMiddleware)
+    # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -218,7 +218,8 @@ def _validation_errors_are_400(schema: dict[str, Any]) -> None:
 
 
 def _large_bodies_are_413(schema: dict[str, Any]) -> None:
-    """``BodyLimitMiddleware`` answers any operation that takes a body with 413 past 64 KiB."""
+    """The request layer (``RequestMiddleware``) answers any operation taking a body with 413
+    past 64 KiB."""
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             if "requestBody" in operation:
