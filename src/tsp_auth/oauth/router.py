@@ -11,6 +11,7 @@ FastAPI's form handling and a router-wide dependency cost several hundred µs a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -26,15 +27,17 @@ from tsp_auth.clients.authentication import (
 )
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
+from tsp_auth.config import Settings
 from tsp_auth.deps import (
-    KeyRingDep,
-    RateLimitsDep,
     SessionDep,
-    SessionmakerDep,
-    SettingsDep,
+    get_keyring,
+    get_rate_limits,
+    get_sessionmaker,
+    get_settings,
 )
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.keys.service import KeyRing
 from tsp_auth.oauth.cors import allow_client_origin, cors_headers
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
@@ -68,15 +71,35 @@ class OAuthRoute(APIRoute):
 router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
 
 
+@dataclass(frozen=True, slots=True)
+class _Service:
+    keyring: KeyRing
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    limits: RateLimits
+
+
+async def _service(request: Request) -> _Service:
+    """What the routes use of the running service, through the dependency functions of
+    ``deps``: called directly rather than declared, each of the four would cost FastAPI's
+    dependency solving on every request (docs/performance.md, "OAuth routes")."""
+    return _Service(
+        await get_keyring(request),
+        await get_settings(request),
+        await get_sessionmaker(request),
+        await get_rate_limits(request),
+    )
+
+
 async def _client(
     request: Request,
     form: ClientAuthForm,
     endpoint: Endpoint,
+    service: _Service,
     *,
-    limits: RateLimits,
-    sessionmaker: async_sessionmaker[AsyncSession],
     allow_public: bool,
 ) -> AuthenticatedClient:
+    limits = service.limits
     presented = presented_credentials(
         request.headers.get("authorization"), form.client_id, form.client_secret
     )
@@ -84,7 +107,7 @@ async def _client(
     # the client whatever it presents, so guessing gets no answer at all.
     await limits.check_client(endpoint, presented.client_id)
     try:
-        return await authenticate_client(sessionmaker, presented, allow_public=allow_public)
+        return await authenticate_client(service.sessionmaker, presented, allow_public=allow_public)
     except InvalidClient:
         await limits.client_failed(presented.client_id)
         raise
@@ -98,21 +121,13 @@ async def _client(
     responses=responses(400, 401, 429, 503, oauth=True),
     openapi_extra=form_body(TokenForm),
 )
-async def issue_token(
-    request: Request,
-    session: SessionDep,
-    keyring: KeyRingDep,
-    settings: SettingsDep,
-    sessionmaker: SessionmakerDep,
-    limits: RateLimitsDep,
-) -> TokenResponse | JSONResponse:
+async def issue_token(request: Request, session: SessionDep) -> TokenResponse | JSONResponse:
     form = await read_form(request, TokenForm)
     handler = grant_handler(form.grant_type)
-    client = await _client(
-        request, form, "token", limits=limits, sessionmaker=sessionmaker, allow_public=True
-    )
+    service = await _service(request)
+    client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
-    context = TokenContext(session, sessionmaker, keyring, settings, now())
+    context = TokenContext(session, service.sessionmaker, service.keyring, service.settings, now())
     try:
         return await handler(context, client, form)
     except TokenReuse as exc:
@@ -129,20 +144,15 @@ async def issue_token(
     responses=responses(400, 401, 429, 503, oauth=True),
     openapi_extra=form_body(TokenLookupForm),
 )
-async def introspect_token(
-    request: Request,
-    keyring: KeyRingDep,
-    settings: SettingsDep,
-    sessionmaker: SessionmakerDep,
-    limits: RateLimitsDep,
-) -> dict[str, Any]:
+async def introspect_token(request: Request) -> dict[str, Any]:
     form = await read_form(request, TokenLookupForm)
+    service = await _service(request)
     # Reads only, outside a unit of work (oauth.introspection).
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
-    client = await _client(
-        request, form, "introspection", limits=limits, sessionmaker=sessionmaker, allow_public=False
+    client = await _client(request, form, "introspection", service, allow_public=False)
+    answer = await introspect(
+        service.sessionmaker, service.keyring, service.settings, form.token, form.token_type_hint
     )
-    answer = await introspect(sessionmaker, keyring, settings, form.token, form.token_type_hint)
     privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
@@ -160,18 +170,12 @@ async def introspect_token(
     },
     openapi_extra=form_body(TokenLookupForm),
 )
-async def revoke_token(
-    request: Request,
-    session: SessionDep,
-    keyring: KeyRingDep,
-    settings: SettingsDep,
-    sessionmaker: SessionmakerDep,
-    limits: RateLimitsDep,
-) -> Response:
+async def revoke_token(request: Request, session: SessionDep) -> Response:
     form = await read_form(request, TokenLookupForm)
-    client = await _client(
-        request, form, "revocation", limits=limits, sessionmaker=sessionmaker, allow_public=True
-    )
+    service = await _service(request)
+    client = await _client(request, form, "revocation", service, allow_public=True)
     allow_client_origin(request, client)
-    await revoke(session, keyring, settings, client, form.token, form.token_type_hint)
+    await revoke(
+        session, service.keyring, service.settings, client, form.token, form.token_type_hint
+    )
     return Response(status_code=200)
