@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from starlette.types import Message
 
 from tsp_auth.models import Partner
+from tsp_auth.observability.access import AccessRecord
 from tsp_auth.observability.limits import MAX_BODY_BYTES
 from tsp_auth.observability.logs import BatchingStreamHandler, JsonFormatter, timestamp
 from tsp_auth.observability.middleware import RequestMiddleware
@@ -183,3 +184,26 @@ def test_the_timestamp_is_the_isoformat_of_the_time() -> None:
     edges = [1.0, 1_700_000_000.0, 1_700_000_000.0000005, 1_700_000_000.9999996, 1.0000015]
     for created in edges + [rng.uniform(0, 4_000_000_000) for _ in range(20_000)]:
         assert timestamp(created) == datetime.fromtimestamp(created, UTC).isoformat()
+
+
+def test_the_access_record_reads_as_any_record() -> None:
+    record = AccessRecord("GET", "/health", 200, 1.25)
+    plain = logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(filename)s:%(lineno)d %(message)s"
+    )
+    assert plain.format(record).endswith(" INFO tsp_auth.access (unknown file):0 request")
+    # What Logger.info makes once configure_logging has turned the caller's frame off.
+    made = logging.getLogger("tsp_auth.access").makeRecord(
+        "tsp_auth.access",
+        logging.INFO,
+        "(unknown file)",
+        0,
+        "request",
+        (),
+        None,
+        "(unknown function)",
+    )
+    for name in ("levelname", "levelno", "module", "funcName", "exc_info", "stack_info", "args"):
+        assert getattr(record, name) == getattr(made, name), name
+    assert abs(record.created - made.created) < 1
+    assert json.loads(JsonFormatter().format(record))["duration_ms"] == 1.25

@@ -19,9 +19,6 @@ _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "co
 FLUSH_INTERVAL_SECONDS = 1.0
 
 
-# The access logger: one line per request, written by the request layer (``access_line``).
-ACCESS_LOG = logging.getLogger("tsp_auth.access")
-
 # The second of the last line stamped, and its text (one tuple, swapped whole: thread-safe).
 _stamped_second: tuple[int, str] = (-1, "")
 
@@ -38,39 +35,6 @@ def timestamp(created: float) -> str:
         _stamped_second = (second, datetime.fromtimestamp(second, UTC).isoformat()[:19])
     prefix = _stamped_second[1]
     return f"{prefix}.{micros:06d}+00:00" if micros else f"{prefix}+00:00"
-
-
-def access_line(method: str, route: str, status: int, seconds: float) -> None:
-    """The access line of one request: built once, handed straight to the handlers.
-
-    ``Logger.info`` would do the same after work our lines never need (its own argument
-    handling and a search for the caller's frame); the record is the same, so a handler
-    such as pytest's ``caplog`` sees what it saw before.
-    """
-    if ACCESS_LOG.isEnabledFor(logging.INFO):
-        extra = {
-            "method": method,
-            "route": route,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 2),
-        }
-        record = ACCESS_LOG.makeRecord(
-            ACCESS_LOG.name,
-            logging.INFO,
-            _UNKNOWN_FILE,
-            0,
-            "request",
-            (),
-            None,
-            _UNKNOWN_FUNC,
-            extra,
-        )
-        ACCESS_LOG.handle(record)
-
-
-# What Logger.info records for the caller when logging._srcfile is None (configure_logging).
-_UNKNOWN_FILE = "(unknown file)"
-_UNKNOWN_FUNC = "(unknown function)"
 
 
 class JsonFormatter(logging.Formatter):
