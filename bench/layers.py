@@ -2,10 +2,11 @@
 
 Drives ASGI callables directly with a minimal scope, ``receive`` and ``send`` (no server, no
 httpx: their own cost would drown what is measured) and reads ``time.process_time`` over N
-requests. Each stage adds one part to the one before; each figure is the best of several
-rounds, the stages taking turns so that a busy moment of the machine hits them all alike.
+requests. Each stage adds one part to the one before; the stages take turns batch by batch,
+so that a busy moment of a shared machine lands on all of them alike, and each figure is the
+median of its batches.
 
-    .venv/bin/python -m bench.layers [--requests 20000] [--rounds 5]
+    .venv/bin/python -m bench.layers [--requests 20000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import gc
 import logging
 import os
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -162,11 +164,11 @@ def measure(stages: list[tuple[str, ASGIApp, str, str, bytes]], n: int, rounds: 
     """µs of CPU per request of each stage.
 
     Each round drives every stage with ``n`` requests in batches of ``BATCH``, the stages
-    taking turns batch by batch; a stage's figure is its best batch. On a shared machine
-    another process's burst lands in some batches; the best one is the stage's own cost.
+    taking turns batch by batch, so that a busy moment of a shared machine lands on all of
+    them alike; a stage's figure is the median of its batches.
     """
     loop = asyncio.new_event_loop()
-    best = [float("inf")] * len(stages)
+    batches: list[list[float]] = [[] for _ in stages]
     for _, app, method, path, body in stages:
         status = loop.run_until_complete(_drive(app, _scope(method, path, body), body, 500))
         assert status == 200, status
@@ -174,9 +176,9 @@ def measure(stages: list[tuple[str, ASGIApp, str, str, bytes]], n: int, rounds: 
         for index, (_, app, method, path, body) in enumerate(stages):
             started = time.process_time()
             loop.run_until_complete(_drive(app, _scope(method, path, body), body, BATCH))
-            best[index] = min(best[index], (time.process_time() - started) / BATCH * 1e6)
+            batches[index].append((time.process_time() - started) / BATCH * 1e6)
     loop.close()
-    return best
+    return [statistics.median(times) for times in batches]
 
 
 def _table(
