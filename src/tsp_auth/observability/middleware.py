@@ -88,20 +88,27 @@ class _Exchange:
 
     async def send(self, message: Message) -> None:
         """What the app sends: passed on, or replaced by the 413 once the body went over."""
-        if not self.too_large:
-            await self.forward(message)
-        elif not self.replaced:
-            self.replaced = True
-            await self.refuse()
+        if self.too_large:
+            if not self.replaced:
+                self.replaced = True
+                await self.refuse()
+            return
+        # forward()'s work written out here: one coroutine less per message.
+        if message["type"] == "http.response.start":
+            self._starting(message)
+        await self.send_raw(message)
 
     async def forward(self, message: Message) -> None:
         """What goes out: the answer with our request id, its status noted."""
         if message["type"] == "http.response.start":
-            self.status = message["status"]
-            self.started = True
-            # A copy: a response object may be sent again (a cached document).
-            message["headers"] = [*message.get("headers", ()), (b"x-request-id", self.request_id)]
+            self._starting(message)
         await self.send_raw(message)
+
+    def _starting(self, message: Message) -> None:
+        self.status = message["status"]
+        self.started = True
+        # A copy: a response object may be sent again (a cached document).
+        message["headers"] = [*message.get("headers", ()), (b"x-request-id", self.request_id)]
 
     async def refuse(self) -> None:
         answer = too_large(self.scope["path"], self.max_bytes or 0)
@@ -148,21 +155,7 @@ class RequestMiddleware:
         started = time.perf_counter()
         IN_FLIGHT_REQUESTS.count += 1
         try:
-            await self._serve(exchange)
-        finally:
-            IN_FLIGHT_REQUESTS.count -= 1
-            elapsed = time.perf_counter() - started
-            route = _route_template(scope)
-            if self.metrics:
-                observe_request(route, scope["method"], exchange.status, elapsed)
-            if self.access_log:
-                # The path template, never the raw path or query: no token may reach a log line.
-                access_line(scope["method"], route, exchange.status, elapsed)
-            reset_request_id(token)
-
-    async def _serve(self, exchange: _Exchange) -> None:
-        scope = exchange.scope
-        try:
+            # Inline, not a coroutine of its own: one frame less on every request.
             if exchange.refused_up_front():
                 await exchange.refuse()
             elif self.max_body_bytes is None:
@@ -170,7 +163,24 @@ class RequestMiddleware:
             else:
                 await self.app(scope, exchange.receive, exchange.send)
         except Exception:
-            ACCESS_LOG.exception("unhandled error")
-            if not exchange.started:
-                answer = error_response(500, "server_error", "Internal error.", path=scope["path"])
-                await answer(scope, exchange.receive_raw, exchange.forward)
+            await self._last_resort(exchange)
+        finally:
+            IN_FLIGHT_REQUESTS.count -= 1
+            self._observe(scope, exchange.status, time.perf_counter() - started)
+            reset_request_id(token)
+
+    def _observe(self, scope: Scope, status: int, elapsed: float) -> None:
+        route = _route_template(scope)
+        if self.metrics:
+            observe_request(route, scope["method"], status, elapsed)
+        if self.access_log:
+            # The path template, never the raw path or query: no token may reach a log line.
+            access_line(scope["method"], route, status, elapsed)
+
+    @staticmethod
+    async def _last_resort(exchange: _Exchange) -> None:
+        ACCESS_LOG.exception("unhandled error")
+        if not exchange.started:
+            scope = exchange.scope
+            answer = error_response(500, "server_error", "Internal error.", path=scope["path"])
+            await answer(scope, exchange.receive_raw, exchange.forward)
