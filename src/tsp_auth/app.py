@@ -37,7 +37,6 @@ from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_rout
 from tsp_auth.oauth.cors import router as cors_preflight_router
 from tsp_auth.oauth.discovery import router as discovery_router
 from tsp_auth.oauth.router import router as oauth_router
-from tsp_auth.observability.limits import BodyLimitMiddleware
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
@@ -134,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _mount(app, dev_pages.router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     install_replay_handler(app)
-    app.add_middleware(BodyLimitMiddleware)
+    # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.
     app.add_middleware(RequestMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from tsp_auth.deps import current_caller
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
+from tsp_auth.oauth.http import form_schemas
 from tsp_auth.openapi_examples import (
     EXAMPLE_NAME,
     EXAMPLE_SUMMARY,
@@ -126,6 +127,8 @@ def build(app: FastAPI) -> dict[str, Any]:
             "Problem": _with_reason_enum(PROBLEM_SCHEMA),
             "FieldError": FIELD_ERROR_SCHEMA,
             "ReasonCode": REASON_CODE_SCHEMA,
+            # The OAuth routes read their forms themselves (oauth.http.read_form).
+            **form_schemas(),
         }
     )
     _refer_to_reason_codes(components["schemas"])
@@ -232,7 +235,8 @@ def _validation_errors_are_400(schema: dict[str, Any]) -> None:
 
 
 def _large_bodies_are_413(schema: dict[str, Any]) -> None:
-    """``BodyLimitMiddleware`` answers any operation that takes a body with 413 past 64 KiB."""
+    """The request layer (``RequestMiddleware``) answers any operation taking a body with 413
+    past 64 KiB."""
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             if "requestBody" in operation:

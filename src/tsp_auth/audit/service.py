@@ -32,8 +32,8 @@ from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import new_id
-from tsp_auth.observability.context import current_request_id
 from tsp_auth.policy import Reason
+from tsp_auth.request_id import current_request_id
 
 log = logging.getLogger("tsp_auth.audit")
 _SECRET_WORDS = ("token", "secret", "code", "password", "verifier", "assertion", "cookie")

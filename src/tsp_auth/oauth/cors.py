@@ -24,7 +24,6 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
-from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients import repository as clients
@@ -51,6 +50,8 @@ EXPOSE_HEADERS = "Retry-After, X-Request-Id"
 PREFLIGHT_MAX_AGE = "600"
 
 _STATE_KEY = "cors_origin"
+_EXPOSE_RAW = EXPOSE_HEADERS.encode()
+_ALLOW_NAMES = frozenset((b"access-control-allow-origin", b"access-control-expose-headers"))
 
 
 def allow_client_origin(request: Request, client: AuthenticatedClient) -> None:
@@ -71,16 +72,31 @@ async def allow_listed_origin(request: Request) -> None:
         setattr(request.state, _STATE_KEY, origin)
 
 
+def cors_headers(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The raw headers of an answer with the CORS decision the route made while it ran."""
+    headers = _vary_origin(headers)
+    # Read at response time: the route decided while it ran (request.state is scope's).
+    origin = scope.get("state", {}).get(_STATE_KEY)
+    if origin is not None:
+        headers = [item for item in headers if item[0] not in _ALLOW_NAMES]
+        headers.append((b"access-control-allow-origin", origin.encode("latin-1")))
+        headers.append((b"access-control-expose-headers", _EXPOSE_RAW))
+    return headers
+
+
+def _vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``Vary`` with ``Origin`` added to what the answer already varies on."""
+    varies = [value for name, value in headers if name == b"vary"]
+    if not varies:
+        return [*headers, (b"vary", b"Origin")]
+    rest = [item for item in headers if item[0] != b"vary"]
+    return [*rest, (b"vary", varies[0] + b", Origin")]
+
+
 def _with_cors(scope: Scope, send: Send) -> Send:
     async def send_with_cors(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            headers.add_vary_header("Origin")
-            # Read at response time: the route decided while it ran (request.state is scope's).
-            origin = scope.get("state", {}).get(_STATE_KEY)
-            if origin is not None:
-                headers["Access-Control-Allow-Origin"] = origin
-                headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+            message["headers"] = cors_headers(scope, list(message.get("headers", ())))
         await send(message)
 
     return send_with_cors

@@ -3,36 +3,45 @@
 HTTP only: parse the form, authenticate the client, call one function. Every answer, errors
 included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``), and
 the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``).
+
+The form is read by ``read_form`` inside the route, not declared as a ``Form`` parameter:
+FastAPI's form handling and a router-wide dependency cost several hundred µs a request
+(docs/performance.md). ``form_body`` documents the same request body as before.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
+from tsp_auth.config import Settings
 from tsp_auth.deps import (
-    KeyRingDep,
-    RateLimitsDep,
     SessionDep,
-    SessionmakerDep,
-    SettingsDep,
+    get_keyring,
+    get_rate_limits,
+    get_sessionmaker,
+    get_settings,
 )
 from tsp_auth.errors import error_response, responses
-from tsp_auth.no_store import NoStoreRoute
+from tsp_auth.keys.service import KeyRing
+from tsp_auth.no_store import no_store_headers
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,
     authenticate_client,
     presented_credentials,
 )
-from tsp_auth.oauth.cors import CorsRoute, allow_client_origin
+from tsp_auth.oauth.cors import allow_client_origin, cors_headers
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import TokenContext, grant_handler
-from tsp_auth.oauth.http import require_form
+from tsp_auth.oauth.http import form_body, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.revocation import revoke
@@ -46,22 +55,52 @@ from tsp_auth.oauth.schemas import (
 from tsp_auth.rate_limits import Endpoint, RateLimits
 
 
-class OAuthRoute(CorsRoute, NoStoreRoute):
-    """Never cached, and readable by the allowed origins of public clients."""
+class OAuthRoute(APIRoute):
+    """Never cached, and readable by the allowed origins of public clients: what
+    ``NoStoreRoute`` and ``CorsRoute`` each add, in one wrapper of ``send``."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_oauth(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = no_store_headers(list(message.get("headers", ())))
+                message["headers"] = cors_headers(scope, headers)
+            await send(message)
+
+        await super().handle(scope, receive, send_oauth)
 
 
-router = APIRouter(tags=["oauth"], route_class=OAuthRoute, dependencies=[Depends(require_form)])
+router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
+
+
+@dataclass(frozen=True, slots=True)
+class _Service:
+    keyring: KeyRing
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    limits: RateLimits
+
+
+async def _service(request: Request) -> _Service:
+    """What the routes use of the running service, through the dependency functions of
+    ``deps``: called directly rather than declared, each of the four would cost FastAPI's
+    dependency solving on every request (docs/performance.md, "OAuth routes")."""
+    return _Service(
+        await get_keyring(request),
+        await get_settings(request),
+        await get_sessionmaker(request),
+        await get_rate_limits(request),
+    )
 
 
 async def _client(
     request: Request,
     form: ClientAuthForm,
     endpoint: Endpoint,
+    service: _Service,
     *,
-    limits: RateLimits,
-    sessionmaker: async_sessionmaker[AsyncSession],
     allow_public: bool,
 ) -> AuthenticatedClient:
+    limits = service.limits
     presented = presented_credentials(
         request.headers.get("authorization"), form.client_id, form.client_secret
     )
@@ -69,7 +108,7 @@ async def _client(
     # the client whatever it presents, so guessing gets no answer at all.
     await limits.check_client(endpoint, presented.client_id)
     try:
-        return await authenticate_client(sessionmaker, presented, allow_public=allow_public)
+        return await authenticate_client(service.sessionmaker, presented, allow_public=allow_public)
     except InvalidClient:
         await limits.client_failed(presented.client_id)
         raise
@@ -81,22 +120,15 @@ async def _client(
     response_model=TokenResponse,
     response_model_exclude_none=True,
     responses=responses(400, 401, 429, 503, oauth=True),
+    openapi_extra=form_body(TokenForm),
 )
-async def issue_token(
-    form: Annotated[TokenForm, Form()],
-    request: Request,
-    session: SessionDep,
-    keyring: KeyRingDep,
-    settings: SettingsDep,
-    sessionmaker: SessionmakerDep,
-    limits: RateLimitsDep,
-) -> TokenResponse | JSONResponse:
+async def issue_token(request: Request, session: SessionDep) -> TokenResponse | JSONResponse:
+    form = await read_form(request, TokenForm)
     handler = grant_handler(form.grant_type)
-    client = await _client(
-        request, form, "token", limits=limits, sessionmaker=sessionmaker, allow_public=True
-    )
+    service = await _service(request)
+    client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
-    context = TokenContext(session, sessionmaker, keyring, settings, now())
+    context = TokenContext(session, service.sessionmaker, service.keyring, service.settings, now())
     try:
         return await handler(context, client, form)
     except TokenReuse as exc:
@@ -111,21 +143,17 @@ async def issue_token(
     response_model=IntrospectionResponse,
     response_model_exclude_none=True,
     responses=responses(400, 401, 429, 503, oauth=True),
+    openapi_extra=form_body(TokenLookupForm),
 )
-async def introspect_token(
-    form: Annotated[TokenLookupForm, Form()],
-    request: Request,
-    keyring: KeyRingDep,
-    settings: SettingsDep,
-    sessionmaker: SessionmakerDep,
-    limits: RateLimitsDep,
-) -> dict[str, Any]:
+async def introspect_token(request: Request) -> dict[str, Any]:
+    form = await read_form(request, TokenLookupForm)
+    service = await _service(request)
     # Reads only, outside a unit of work (oauth.introspection).
     # RFC 7662 §2.1: the caller authenticates; public clients cannot (no secret).
-    client = await _client(
-        request, form, "introspection", limits=limits, sessionmaker=sessionmaker, allow_public=False
+    client = await _client(request, form, "introspection", service, allow_public=False)
+    answer = await introspect(
+        service.sessionmaker, service.keyring, service.settings, form.token, form.token_type_hint
     )
-    answer = await introspect(sessionmaker, keyring, settings, form.token, form.token_type_hint)
     privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
@@ -141,19 +169,14 @@ async def introspect_token(
         200: {"description": "Revoked, or nothing to revoke"},
         **responses(400, 401, 429, 503, oauth=True),
     },
+    openapi_extra=form_body(TokenLookupForm),
 )
-async def revoke_token(
-    form: Annotated[TokenLookupForm, Form()],
-    request: Request,
-    session: SessionDep,
-    keyring: KeyRingDep,
-    settings: SettingsDep,
-    sessionmaker: SessionmakerDep,
-    limits: RateLimitsDep,
-) -> Response:
-    client = await _client(
-        request, form, "revocation", limits=limits, sessionmaker=sessionmaker, allow_public=True
-    )
+async def revoke_token(request: Request, session: SessionDep) -> Response:
+    form = await read_form(request, TokenLookupForm)
+    service = await _service(request)
+    client = await _client(request, form, "revocation", service, allow_public=True)
     allow_client_origin(request, client)
-    await revoke(session, keyring, settings, client, form.token, form.token_type_hint)
+    await revoke(
+        session, service.keyring, service.settings, client, form.token, form.token_type_hint
+    )
     return Response(status_code=200)

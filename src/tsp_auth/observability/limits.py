@@ -1,12 +1,13 @@
 """Input bounds, enforced before any handler reads the request (docs/security.md).
 
 The body limit is checked against ``Content-Length`` up front and again while the body
-streams in, so a chunked upload cannot go past it either.
+streams in, so a chunked upload cannot go past it either; the request layer
+(``observability.middleware``) applies both.
 """
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi.responses import JSONResponse
 
 from tsp_auth.errors import error_response
 from tsp_auth.policy import Reason
@@ -14,60 +15,22 @@ from tsp_auth.policy import Reason
 MAX_BODY_BYTES = 64 * 1024
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+def content_length(value: bytes) -> int:
+    """A declared ``Content-Length``; anything but a number is ``-1``.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
-        if declared is not None and (declared < 0 or declared > self.max_bytes):
-            await self._refuse(scope, receive, send)
-            return
-        received = 0
-        too_large = False
-
-        async def bounded_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    # Stop feeding the app; whatever it answers is replaced by the 413.
-                    too_large = True
-                    return {"type": "http.request", "body": b"", "more_body": False}
-            return message
-
-        replaced = False
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal replaced
-            if not too_large:
-                await send(message)
-            elif not replaced:
-                replaced = True
-                await self._refuse(scope, receive, send)
-
-        await self.app(scope, bounded_receive, guarded_send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            413,
-            Reason.PAYLOAD_TOO_LARGE,
-            f"request bodies are limited to {self.max_bytes} bytes",
-            path=scope["path"],
-        )
-        await response(scope, receive, send)
+    A negative length is refused like one over the limit.
+    """
+    try:
+        return int(value)
+    except ValueError:
+        return -1
 
 
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return -1
-    return None
+def too_large(path: str, max_bytes: int) -> JSONResponse:
+    """413 in the one error shape of ``path`` (RFC 9457 problem; RFC 6749 under /oauth)."""
+    return error_response(
+        413,
+        Reason.PAYLOAD_TOO_LARGE,
+        f"request bodies are limited to {max_bytes} bytes",
+        path=path,
+    )

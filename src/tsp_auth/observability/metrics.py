@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+
 from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
@@ -16,6 +19,42 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 IN_FLIGHT = Gauge("tsp_auth_http_requests_in_flight", "HTTP requests being served.")
+
+
+class _InFlight:
+    """The requests being served, counted in a plain attribute: the request layer adds and
+    subtracts one per request on the event loop, and the gauge reads it when scraped
+    (``Gauge.inc``/``dec`` take a lock each time)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+IN_FLIGHT_REQUESTS = _InFlight()
+IN_FLIGHT.set_function(lambda: IN_FLIGHT_REQUESTS.count)
+
+
+@lru_cache(maxsize=1024)
+def _observers(
+    route: str, method: str, status: int
+) -> tuple[Callable[[], None], Callable[[float], None]]:
+    """The request counter and latency histogram of one route, method and status.
+
+    Looked up once per combination: ``labels()`` validates and locks on every call. Routes
+    are templates and methods and statuses few, so the cache stays small.
+    """
+    counter = REQUESTS.labels(route, method, str(status))
+    return counter.inc, LATENCY.labels(route, method).observe
+
+
+def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    """Count one answered request and record how long it took."""
+    count, observe = _observers(route, method, status)
+    count()
+    observe(seconds)
+
 
 # Domain metrics (docs/operations.md). Label values are small fixed sets, never ids.
 GRANT_TRANSITIONS = Counter(
