@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from tsp_auth.deps import current_caller
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
+from tsp_auth.idempotency.service import HEADER as IDEMPOTENCY_HEADER
 from tsp_auth.oauth.http import form_schemas
 from tsp_auth.openapi_examples import (
     EXAMPLE_NAME,
@@ -144,6 +145,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     _declare_security(schema, app)
     _validation_errors_are_400(schema)
     _large_bodies_are_413(schema)
+    _reused_keys_are_422(schema)
     _describe_operations(schema, operation_docs(OPERATIONS_DOC))
     _add_examples(schema)
     return schema
@@ -244,6 +246,22 @@ def _large_bodies_are_413(schema: dict[str, Any]) -> None:
                     "413",
                     {
                         "description": "Request body too large (docs/security.md)",
+                        "content": _error_content(path),
+                    },
+                )
+
+
+def _reused_keys_are_422(schema: dict[str, Any]) -> None:
+    """An operation taking ``Idempotency-Key`` answers 422 ``idempotency_key_reused`` when the
+    key comes back with another body (docs/api.md, "Retrying a create")."""
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            if IDEMPOTENCY_HEADER in names:
+                operation.setdefault("responses", {}).setdefault(
+                    "422",
+                    {
+                        "description": "This Idempotency-Key was used with another request body",
                         "content": _error_content(path),
                     },
                 )

@@ -46,20 +46,26 @@ class Listener:
         self._task: asyncio.Task[None] | None = None
         self._connection: asyncpg.Connection | None = None
         self._held = False  # a lease was granted on the current connection
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        """End the listener, bounded: a shutdown must never hang on it (the lease it held
+        lapses by itself, and writers wait for that at most one lease)."""
+        self._stopping = True
+        self._ack_due.set()  # wakes the loop, which sees it is stopping
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                async with asyncio.timeout(self._timeout):
+                    await self._task
         self._close()
 
     async def _run(self) -> None:
         pause = RECONNECT_SECONDS
-        while True:
+        while not self._stopping:
             try:
                 await self._listen()
             except Exception as exc:  # whatever it was, reconnect: the process must not stay
@@ -74,24 +80,25 @@ class Listener:
             await asyncio.sleep(pause)
 
     async def _listen(self) -> None:
-        connection: asyncpg.Connection = await asyncio.wait_for(
-            asyncpg.connect(self._dsn, timeout=self._timeout), self._timeout * 2
-        )
+        async with asyncio.timeout(self._timeout * 2):
+            connection: asyncpg.Connection = await asyncpg.connect(self._dsn, timeout=self._timeout)
         self._connection = connection
         connection.add_termination_listener(self._terminated)
-        await asyncio.wait_for(
-            connection.add_listener(repository.CHANNEL, self._heard), self._timeout
-        )
+        async with asyncio.timeout(self._timeout):
+            await connection.add_listener(repository.CHANNEL, self._heard)
         previous = self._coherence.incarnation or ""
         me = self._coherence.new_incarnation()
         renew_at = await self._renew(connection, me, previous)
-        while True:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that races its inner wait (gh-86296), and the listener would never stop.
+        while not self._stopping:
             wait = renew_at - time.monotonic()
             if wait <= 0:
                 renew_at = await self._renew(connection, me, me)
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ack_due.wait(), wait)
+                async with asyncio.timeout(wait):
+                    await self._ack_due.wait()
             if connection.is_closed():
                 raise ConnectionError("the listener's connection closed")
             await self._send_acks(connection, me)
@@ -99,9 +106,8 @@ class Listener:
     async def _renew(self, connection: asyncpg.Connection, me: str, previous: str) -> float:
         lease = self._coherence.lease
         sent = time.monotonic()
-        await asyncio.wait_for(
-            repository.renew(connection, me, lease.seconds, previous), self._timeout
-        )
+        async with asyncio.timeout(self._timeout):
+            await repository.renew(connection, me, lease.seconds, previous)
         lease.renewed(sent)
         self._held = True
         return sent + lease.renew_every
@@ -110,7 +116,8 @@ class Listener:
         self._ack_due.clear()
         ids, self._acks = self._acks, []
         if ids:
-            await asyncio.wait_for(repository.acknowledge(connection, me, ids), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await repository.acknowledge(connection, me, ids)
 
     def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
         try:
