@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from tsp_auth.deps import current_caller
 from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
 from tsp_auth.idempotency.service import HEADER as IDEMPOTENCY_HEADER
+from tsp_auth.json_body import json_schemas
 from tsp_auth.oauth.http import form_schemas
 from tsp_auth.openapi_examples import (
     EXAMPLE_NAME,
@@ -130,6 +131,7 @@ def build(app: FastAPI) -> dict[str, Any]:
             "ReasonCode": REASON_CODE_SCHEMA,
             # The OAuth routes read their forms themselves (oauth.http.read_form).
             **form_schemas(),
+            **json_schemas(),
         }
     )
     _refer_to_reason_codes(components["schemas"])
