@@ -25,6 +25,7 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message
 
+from bench.asgi import http_scope
 from tsp_auth.oauth.cors import CorsRoute
 from tsp_auth.oauth.http import read_form
 from tsp_auth.oauth.router import OAuthRoute
@@ -38,26 +39,13 @@ FORM_BODY = b"grant_type=client_credentials&scope=tsp.decisions&client_id=cli_be
 
 
 def _scope(method: str, path: str, body: bytes) -> dict[str, Any]:
-    headers = [(b"host", b"bench"), (b"user-agent", b"bench/1"), (b"accept", b"*/*")]
+    headers = [(b"user-agent", b"bench/1"), (b"accept", b"*/*")]
     if body:
         headers += [
             (b"content-type", b"application/x-www-form-urlencoded"),
             (b"content-length", str(len(body)).encode()),
         ]
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
+    return http_scope(method, path, headers)
 
 
 async def _drive(app: ASGIApp, scope: dict[str, Any], body: bytes, n: int) -> int:

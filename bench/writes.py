@@ -26,6 +26,7 @@ from httpx import ASGITransport, AsyncClient
 from tests.factories import Factory
 from tests.tsp_access.helpers import make_world, session_token
 
+from bench.asgi import Headers, http_scope
 from tsp_auth.app import create_app
 from tsp_auth.audit.service import AuditNote, record_event_alone
 from tsp_auth.config import Settings
@@ -33,7 +34,6 @@ from tsp_auth.migrations import upgrade_head
 from tsp_auth.models.base import new_id
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
-Headers = list[tuple[bytes, bytes]]
 
 
 async def asgi(
@@ -45,20 +45,7 @@ async def asgi(
     out: list[bytes] | None = None,
 ) -> int:
     """One request straight into the ASGI app; its status (and its body into ``out``)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"bench"), *headers],
-        "client": ("127.0.0.1", 1),
-        "server": ("bench", 80),
-    }
+    scope = http_scope(method, path, headers)
     done = asyncio.Event()
     delivered = False
     status = 0
