@@ -13,7 +13,8 @@ asyncpg connection of a raw connection from the same pool costs about 70 µs
 
 Only for single statements that need no transaction: each runs on its own, in autocommit.
 ``execute_on_driver`` runs one planned write the same way (a group-committed batch of audit
-events, ``audit/committer.py``).
+events, ``audit/committer.py``); a ``DirectWrite`` is one written in SQLAlchemy (the login's
+token row and its event, one statement).
 
 A ``DirectQuery`` answers a typed row: a dataclass whose fields are the statement's column
 keys, in order (checked at import), built positionally, ``Row(*values)``. Each is declared in
@@ -33,7 +34,7 @@ from typing import Any, Generic, Literal, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
-from sqlalchemy import Select
+from sqlalchemy import Executable, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -49,6 +50,9 @@ class _Plan:
     sql: str
     names: tuple[str, ...]
     binds: tuple[_Processor, ...]
+    # The values the statement carries itself (``kind = 'tsp_access'``, a LIMIT), by bind
+    # name: used where the caller's parameters do not name them.
+    fixed: Mapping[str, Any]
     # (column index, processor) of the result columns that have one: most have none.
     results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
@@ -59,7 +63,7 @@ class _Plan:
 SessionSource = AsyncSession | async_sessionmaker[AsyncSession]
 
 
-def _driver_engine(source: SessionSource) -> AsyncEngine | None:
+def driver_engine(source: SessionSource) -> AsyncEngine | None:
     """The PostgreSQL engine to run on directly, or None for a session."""
     if isinstance(source, AsyncSession):
         return None
@@ -101,7 +105,7 @@ class DirectQuery(_Planned, Generic[Row]):
 
     async def first(self, source: SessionSource, params: Mapping[str, Any]) -> Row | None:
         """The first row: in the caller's session, or directly outside any unit of work."""
-        engine = _driver_engine(source)
+        engine = driver_engine(source)
         if engine is not None:
             return await self._first_on_driver(engine, params)
         if isinstance(source, AsyncSession):
@@ -111,7 +115,7 @@ class DirectQuery(_Planned, Generic[Row]):
 
     async def all(self, source: SessionSource, params: Mapping[str, Any]) -> list[Row]:
         """Every row (the coherence cache's batched reads), as ``first`` reads one."""
-        engine = _driver_engine(source)
+        engine = driver_engine(source)
         if engine is not None:
             plan = self._plan(engine.dialect)
             records = await _on_driver(engine, plan, params, fetch="all")
@@ -149,6 +153,24 @@ class DirectQuery(_Planned, Generic[Row]):
         return _plan_of(self.statement.compile(dialect=dialect), dialect, results)
 
 
+class DirectWrite(_Planned):
+    """One statement that answers no rows (an INSERT), built once at import, run on the
+    driver of a PostgreSQL engine in autocommit: compiled once, the dialect's bind processors
+    applied, prepared once by asyncpg. It is atomic by itself, so it needs no transaction;
+    off PostgreSQL the caller runs the statement in a session's (see ``driver_engine``)."""
+
+    def __init__(self, statement: Executable) -> None:
+        super().__init__()
+        self.statement = statement
+
+    async def execute(self, engine: AsyncEngine, params: Mapping[str, Any]) -> None:
+        """Run it with ``params`` (by bind name), taking its turn with the direct statements."""
+        await _on_driver(engine, self._plan(engine.dialect), params, fetch=False)
+
+    def _compile(self, dialect: Dialect) -> _Plan:
+        return _plan_of(self.statement.compile(dialect=dialect), dialect, ())
+
+
 def _check_fields(row: type[Any], keys: tuple[str, ...]) -> None:
     """Refuse, at import, a row class whose fields are not the columns, in their order: the
     row is built positionally."""
@@ -170,6 +192,11 @@ def _plan_of(
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
         ),
+        fixed={
+            name: compiled.binds[name].effective_value
+            for name in names
+            if not compiled.binds[name].required
+        },
         results=results,
     )
 
@@ -178,6 +205,8 @@ async def _on_driver(
     engine: AsyncEngine, plan: _Plan, params: Mapping[str, Any], *, fetch: bool | Literal["all"]
 ) -> Any:
     """Run a planned statement on a pooled connection's driver, in autocommit, in turn."""
+    if plan.fixed:
+        params = {**plan.fixed, **params}
     args = [
         params[name] if process is None else process(params[name])
         for name, process in zip(plan.names, plan.binds, strict=True)

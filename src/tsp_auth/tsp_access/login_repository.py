@@ -3,11 +3,12 @@ and the Core statements of its redemption (sessions.py), which runs in the unit 
 
 A login makes two statements. One read: the candidate grants with the member's assignment.
 One write: the login token's row and its audit event together, all or nothing. On
-PostgreSQL each is one round trip on a connection in autocommit (no BEGIN, no COMMIT): the
-write is one statement, the token's INSERT in a data-modifying ``WITH`` ahead of the
-event's, so it is atomic by itself. SQLite has no data-modifying ``WITH``: there (and on a
-session bound to a test's open transaction) both run in a session's transaction, the two
-INSERTs in one.
+PostgreSQL each is one round trip on the driver (``db/direct.py``: compiled and prepared once,
+no ``AsyncConnection``, no greenlet), in autocommit (no BEGIN, no COMMIT): the write is one
+statement, the token's INSERT in a data-modifying ``WITH`` ahead of the event's, so it is
+atomic by itself. SQLite has no data-modifying ``WITH``: there (and on a session bound to a
+test's open transaction) the read runs in a session of its own and the two INSERTs in one
+session's transaction.
 
 Reading and writing in two transactions loses nothing: the read checks the grant as of the
 login, as it always did; the redemption checks it again, fresh, and refuses a token whose
@@ -16,16 +17,16 @@ grant moved on (sessions.py), and single use rests on the token's row (its ``jti
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.repository import AuditRow
+from tsp_auth.db.direct import DirectQuery, DirectWrite, driver_engine
 from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
 from tsp_auth.models import Account, AuditEvent, Grant, LoginToken, MemberAssignment, Service
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
@@ -35,16 +36,23 @@ CANDIDATE_LIMIT = 10
 Sessions = async_sessionmaker[AsyncSession]
 
 
-@asynccontextmanager
-async def _connection(sessionmaker: Sessions) -> AsyncIterator[AsyncConnection]:
-    """PostgreSQL: a pooled connection in autocommit; else a session's, in its transaction."""
-    bind = sessionmaker.kw.get("bind")
-    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
-        async with bind.connect() as connection:
-            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return
-    async with sessionmaker() as session, session.begin():
-        yield await session.connection()
+@dataclass(slots=True)
+class LoginCandidateRow:
+    """A candidate grant as the direct read answers it: its fields are the columns, in order."""
+
+    id: str
+    service_id: str | None
+    version: int
+    status: str
+    expires_at: datetime | None
+    items: frozenset[str]
+    roles: frozenset[str]
+    areas: frozenset[str]
+    market: str | None
+    authorized_object: str | None
+    service_valid: bool | None
+    assigned: bool
+    assigned_roles: frozenset[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,25 +68,24 @@ class LoginCandidate:
     assigned_roles: frozenset[str] | None  # None: all of the grant's
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> LoginCandidate:
-        items = row["items"]
+    def of(cls, row: LoginCandidateRow) -> LoginCandidate:
         facts = GrantFacts(
-            status=row["status"],
-            expires_at=row["expires_at"],
-            items=items,
-            roles=row["roles"],
-            areas=row["areas"],
-            market=row["market"] or NO_MARKET,
-            service_valid=service_is_valid(row["service_valid"]),
-            authorized_object=authorized_object_of(items, row["authorized_object"]),
+            status=row.status,
+            expires_at=row.expires_at,
+            items=row.items,
+            roles=row.roles,
+            areas=row.areas,
+            market=row.market or NO_MARKET,
+            service_valid=service_is_valid(row.service_valid),
+            authorized_object=authorized_object_of(row.items, row.authorized_object),
         )
         return cls(
-            grant_id=row["id"],
-            service_id=row["service_id"],
-            version=row["version"],
+            grant_id=row.id,
+            service_id=row.service_id,
+            version=row.version,
             facts=facts,
-            assigned=bool(row["assigned"]),
-            assigned_roles=row["assigned_roles"],
+            assigned=bool(row.assigned),
+            assigned_roles=row.assigned_roles,
         )
 
 
@@ -89,7 +96,7 @@ _MEMBER_OF_SELLER = and_(
 # One statement: the pair's TSP access grants (stored-active first, then the most recently
 # changed) with their service's validity, and on each row the member's assignment (unique
 # per member and seller, so at most one).
-_LOGIN_CANDIDATE_ROWS = (
+_CANDIDATES = (
     select(
         Grant.id,
         Grant.service_id,
@@ -121,10 +128,12 @@ _LOGIN_CANDIDATE_ROWS = (
     )
     .limit(CANDIDATE_LIMIT)
 )
-_LOGIN_CANDIDATE_ROWS_OF_SERVICE = _LOGIN_CANDIDATE_ROWS.where(
-    Grant.service_id == bindparam("service_id")
+# Direct reads (db/direct.py): on PostgreSQL prepared once and run on the driver, outside any
+# transaction; elsewhere in a session of their own.
+_LOGIN_CANDIDATE_ROWS = DirectQuery(LoginCandidateRow, _CANDIDATES)
+_LOGIN_CANDIDATE_ROWS_OF_SERVICE = DirectQuery(
+    LoginCandidateRow, _CANDIDATES.where(Grant.service_id == bindparam("service_id"))
 )
-_LOGIN_CANDIDATE_KEYS = tuple(str(c.key) for c in _LOGIN_CANDIDATE_ROWS.selected_columns)
 
 
 async def login_candidate_rows(
@@ -141,10 +150,7 @@ async def login_candidate_rows(
     query = _LOGIN_CANDIDATE_ROWS
     if service_id is not None:
         query, params["service_id"] = _LOGIN_CANDIDATE_ROWS_OF_SERVICE, service_id
-    async with _connection(sessionmaker) as connection:
-        result = await connection.execute(query, params)
-        rows = [dict(zip(_LOGIN_CANDIDATE_KEYS, row, strict=True)) for row in result]
-    return [LoginCandidate.from_row(row) for row in rows]
+    return [LoginCandidate.of(row) for row in await query.all(sessionmaker, params)]
 
 
 def _bound(table: Any, prefix: str) -> dict[str, Any]:
@@ -155,7 +161,8 @@ def _bound(table: Any, prefix: str) -> dict[str, Any]:
 _EVENT, _TOKEN = "event_", "login_token_"
 _INSERT_TOKEN = insert(LoginToken).values(_bound(LoginToken.__table__, _TOKEN))
 _INSERT_EVENT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _EVENT))
-_INSERT_BOTH = _INSERT_EVENT.add_cte(_INSERT_TOKEN.cte("minted"))
+_INSERT_BOTH = DirectWrite(_INSERT_EVENT.add_cte(_INSERT_TOKEN.cte("minted")))
+_EVENT_COLUMNS = tuple((_EVENT + f.name, f.name) for f in fields(AuditRow))
 
 
 async def insert_login_token(
@@ -164,13 +171,16 @@ async def insert_login_token(
     """The single-use row of a minted login token (its ``jti`` is the primary key) and its
     audit event, committed together before this returns."""
     params = {_TOKEN + key: value for key, value in token.items()}
-    params.update({_EVENT + key: value for key, value in asdict(event).items()})
-    async with _connection(sessionmaker) as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(_INSERT_BOTH, params)
-        else:
-            await connection.execute(_INSERT_TOKEN, params)
-            await connection.execute(_INSERT_EVENT, params)
+    # The event's values as they are (no dataclasses.asdict: it deep-copies ``detail``).
+    params.update({bind: getattr(event, name) for bind, name in _EVENT_COLUMNS})
+    engine = driver_engine(sessionmaker)
+    if engine is not None:
+        await _INSERT_BOTH.execute(engine, params)
+        return
+    async with sessionmaker() as session, session.begin():
+        connection = await session.connection()
+        await connection.execute(_INSERT_TOKEN, params)
+        await connection.execute(_INSERT_EVENT, params)
 
 
 # Redemption (sessions.py): Core statements in the request's unit of work --------------------

@@ -1,0 +1,63 @@
+"""In-process CPU per request of ``POST /v1/tsp-access/login`` alone, the median of batches
+(docs/performance.md, "Session 5: login on the driver").
+
+``python -m bench.login [--database NAME]`` builds the world of ``bench.writes`` on a fresh
+PostgreSQL database and drives only the login, in batches taking turns between one request
+at a time and 50 in flight, and prints the median and range of each. ``bench.writes`` runs
+every write path once, so its login row moves with whatever else the machine does; batches
+of the one path, their median, compare two trees better (``PYTHONPATH=<tree>/src``, minutes
+apart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+
+from httpx import ASGITransport, AsyncClient
+from tests.factories import Factory
+from tests.tsp_access.helpers import make_world
+
+from bench.writes import _fresh, asgi, cpu_per_call
+from tsp_auth.app import create_app
+from tsp_auth.config import Settings
+from tsp_auth.migrations import upgrade_head
+
+
+async def main(database: str, batches: int, per_batch: int) -> None:
+    url = _fresh(database)
+    await asyncio.to_thread(upgrade_head, url)
+    app = create_app(Settings(database_url=url, log_level="WARNING"))
+    async with app.router.lifespan_context(app):
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as http:
+            factory = Factory(app, http)
+            world = await make_world(factory)
+            identity = (await factory.headers(world.admin))["Authorization"]
+        headers = [(b"content-type", b"application/json"), (b"authorization", identity.encode())]
+        body = json.dumps({"seller_id": world.seller.id}).encode()
+
+        async def login() -> None:
+            status = await asgi(app, "POST", "/v1/tsp-access/login", headers, body)
+            assert status == 200, status
+
+        alone: list[float] = []
+        loaded: list[float] = []
+        for _ in range(batches):
+            alone.append(await cpu_per_call(login, total=per_batch // 4, in_flight=1))
+            loaded.append(await cpu_per_call(login, total=per_batch, in_flight=50))
+    for name, figures in (("1 in flight", alone), ("50 in flight", loaded)):
+        print(
+            f"login, {name}: median {statistics.median(figures):,.0f} µs "
+            f"({min(figures):,.0f}–{max(figures):,.0f}, {batches} batches)"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default="tsp_auth_bench_login")
+    parser.add_argument("--batches", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=1000, help="per batch at 50 in flight")
+    args = parser.parse_args()
+    asyncio.run(main(args.database, args.batches, args.requests))
