@@ -211,13 +211,27 @@ async def _on_driver(
         params[name] if process is None else process(params[name])
         for name, process in zip(plan.names, plan.binds, strict=True)
     ]
-    turns, wait = _turns(engine)
-    async with asyncio.timeout(wait):  # as long as the pool would wait; then 503
-        await turns.acquire()
+    turns = await _take_turn(engine)
     try:
         return await _run_on_driver(engine, plan.sql, args, fetch=fetch)
     finally:
         turns.release()
+
+
+async def _take_turn(engine: AsyncEngine) -> asyncio.Semaphore:
+    """Wait for a turn, as long as the pool would wait for a connection (then 503).
+
+    A free turn is taken at once (``Semaphore.acquire`` does not suspend then), so the
+    timeout's timer is armed only when there is a queue to wait in: one timer less per
+    statement in the common case, the same bound when waiting.
+    """
+    turns, wait = _turns(engine)
+    if not turns.locked():
+        await turns.acquire()
+        return turns
+    async with asyncio.timeout(wait):
+        await turns.acquire()
+    return turns
 
 
 _TURNS: WeakKeyDictionary[AsyncEngine, tuple[asyncio.Semaphore, float]] = WeakKeyDictionary()
@@ -280,9 +294,7 @@ async def execute_on_driver(engine: AsyncEngine, sql: str, args: Sequence[Any]) 
     """Run one statement that answers no rows (SQL already in the driver's ``$n`` form) on a
     pooled connection's driver, in autocommit, taking its turn with the direct statements:
     a group-committed batch of audit events (audit.repository.insert_events)."""
-    turns, wait = _turns(engine)
-    async with asyncio.timeout(wait):
-        await turns.acquire()
+    turns = await _take_turn(engine)
     try:
         await _run_on_driver(engine, sql, list(args), fetch=False)
     finally:
