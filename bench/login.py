@@ -3,7 +3,9 @@
 
 ``python -m bench.login [--database NAME]`` builds the world of ``bench.writes`` on a fresh
 PostgreSQL database and drives only the login, in batches taking turns between one request
-at a time and 50 in flight, and prints the median and range of each. ``bench.writes`` runs
+at a time and 50 in flight, and prints the median and range of each. The logins take turns
+among ``--accounts`` admin accounts of the partner, so that reads coalesced across concurrent
+requests (the caller's account) are not flattered by one identity. ``bench.writes`` runs
 every write path once, so its login row moves with whatever else the machine does; batches
 of the one path, their median, compare two trees better (``PYTHONPATH=<tree>/src``, minutes
 apart).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 
@@ -26,7 +29,7 @@ from tsp_auth.config import Settings
 from tsp_auth.migrations import upgrade_head
 
 
-async def main(database: str, batches: int, per_batch: int) -> None:
+async def main(database: str, batches: int, per_batch: int, accounts: int) -> None:
     url = _fresh(database)
     await asyncio.to_thread(upgrade_head, url)
     app = create_app(Settings(database_url=url, log_level="WARNING"))
@@ -34,12 +37,17 @@ async def main(database: str, batches: int, per_batch: int) -> None:
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as http:
             factory = Factory(app, http)
             world = await make_world(factory)
-            identity = (await factory.headers(world.admin))["Authorization"]
-        headers = [(b"content-type", b"application/json"), (b"authorization", identity.encode())]
+            admins = [world.admin] + [
+                await factory.account("partner", "admin", partner_id=world.partner.id)
+                for _ in range(accounts - 1)
+            ]
+            identities = [(await factory.headers(admin))["Authorization"] for admin in admins]
+        json_type = (b"content-type", b"application/json")
+        headers = itertools.cycle([[json_type, (b"authorization", i.encode())] for i in identities])
         body = json.dumps({"seller_id": world.seller.id}).encode()
 
         async def login() -> None:
-            status = await asgi(app, "POST", "/v1/tsp-access/login", headers, body)
+            status = await asgi(app, "POST", "/v1/tsp-access/login", next(headers), body)
             assert status == 200, status
 
         alone: list[float] = []
@@ -50,7 +58,7 @@ async def main(database: str, batches: int, per_batch: int) -> None:
     for name, figures in (("1 in flight", alone), ("50 in flight", loaded)):
         print(
             f"login, {name}: median {statistics.median(figures):,.0f} µs "
-            f"({min(figures):,.0f}–{max(figures):,.0f}, {batches} batches)"
+            f"({min(figures):,.0f} to {max(figures):,.0f}, {batches} batches)"
         )
 
 
@@ -59,5 +67,6 @@ if __name__ == "__main__":
     parser.add_argument("--database", default="tsp_auth_bench_login")
     parser.add_argument("--batches", type=int, default=7)
     parser.add_argument("--requests", type=int, default=1000, help="per batch at 50 in flight")
+    parser.add_argument("--accounts", type=int, default=100, help="distinct callers, in turn")
     args = parser.parse_args()
-    asyncio.run(main(args.database, args.batches, args.requests))
+    asyncio.run(main(args.database, args.batches, args.requests, args.accounts))

@@ -1,10 +1,16 @@
 """The login request off the ORM (tsp_access/login_repository.py): one read, one write, and
-the write is all or nothing: the login token's row and its audit event, or neither."""
+the write is all or nothing: the login token's row and its audit event, or neither.
+
+On PostgreSQL both the read and the write run on the driver, and concurrent logins'
+writes are group-committed: one statement for a batch of logins, each answered once its
+rows are committed, each row with its own values."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import UTC, timedelta
 
+import jwt
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -88,3 +94,68 @@ async def test_a_refused_write_stores_neither_the_token_nor_its_event(
         assert await connection.scalar(select(func.count()).select_from(AuditEvent)) == 0
     # The request path still works afterwards.
     assert (await login(factory, world.admin, world.seller.id)).status_code == 200
+
+
+CONCURRENT = 12
+
+
+async def test_concurrent_logins_share_writes_and_each_answers_after_its_own_rows(
+    committed_app: FastAPI, committed_client: AsyncClient, backend: str
+) -> None:
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    admins = [world.admin] + [
+        await factory.account("partner", "admin", partner_id=world.partner.id)
+        for _ in range(CONCURRENT - 1)
+    ]
+    headers = [await factory.headers(admin) for admin in admins]
+    engine: AsyncEngine = committed_app.state.engine
+    assert (await login(factory, world.admin, world.seller.id)).status_code == 200  # key ring
+    before = _minted()
+
+    async def login_then_read(caller: dict[str, str]) -> tuple[str, LoginToken | None]:
+        response = await committed_client.post(
+            "/v1/tsp-access/login",
+            json={"seller_id": world.seller.id, "browser_profile": "bp_shared"},
+            headers=caller,
+        )
+        assert response.status_code == 200, response.text
+        jti = jwt.decode(response.json()["login_token"], options={"verify_signature": False})
+        # Read the moment the answer arrives: the row must already be committed.
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(select(LoginToken).where(LoginToken.jti == jti["jti"]))
+            ).first()
+        return jti["jti"], None if row is None else LoginToken(**row._asdict())
+
+    async with sent_statements(engine) as sent:
+        answers = await asyncio.gather(*(login_then_read(h) for h in headers))
+    assert _minted() == before + CONCURRENT
+    events = {e.detail["jti"]: e for e in await audit_events(factory, LOGIN_TOKEN_MINTED)}
+    for admin, (jti, row) in zip(admins, answers, strict=True):
+        assert row is not None, jti
+        assert (row.member_id, row.partner_id, row.seller_id) == (
+            admin.id,
+            world.partner.id,
+            world.seller.id,
+        )
+        assert (row.grant_id, row.grant_version) == (world.grant.id, world.grant.version)
+        assert row.roles == frozenset({"products", "orders", "affiliate_center"})
+        assert row.redeemed_at is None and row.created_at.tzinfo == UTC
+        assert row.expires_at == row.created_at.replace(microsecond=0) + timedelta(minutes=5)
+        event = events[jti]
+        assert (event.actor_id, event.outcome, event.grant_id) == (
+            admin.id,
+            "success",
+            row.grant_id,
+        )
+        assert event.detail == {
+            "jti": jti,
+            "service_id": world.service.id,
+            "roles": ["affiliate_center", "orders", "products"],
+            "browser_profile": "bp_shared",
+        }
+    if backend == "postgresql":
+        # Fewer write statements than logins. (SQLite: one transaction per login.)
+        writes = [s for s in sent if s.lstrip().startswith("WITH minted AS")]
+        assert 1 <= len(writes) < CONCURRENT

@@ -32,11 +32,16 @@ class GroupCommitter(Generic[T]):
     """Batches ``submit`` calls into ``write`` calls; ``close`` drains what is queued."""
 
     def __init__(
-        self, write: Callable[[Sequence[T]], Awaitable[None]], *, max_batch: int = MAX_BATCH
+        self,
+        write: Callable[[Sequence[T]], Awaitable[None]],
+        *,
+        max_batch: int = MAX_BATCH,
+        name: str = "audit-group-commit",
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._write = write
+        self._name = name  # the flusher task's
         self._max_batch = max_batch
         self._queue: deque[tuple[T, asyncio.Future[None]]] = deque()
         self._flusher: asyncio.Task[None] | None = None
@@ -52,7 +57,7 @@ class GroupCommitter(Generic[T]):
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
         if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._run(), name="audit-group-commit")
+            self._flusher = asyncio.create_task(self._run(), name=self._name)
         # A caller that goes away (client disconnect) cancels only its own future: its row
         # stays queued and is written with the others.
         await future

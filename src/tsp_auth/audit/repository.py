@@ -73,20 +73,29 @@ class AuditRow:
 _COLUMNS = tuple(f.name for f in fields(AuditRow))
 # Each column's array type; detail goes as JSON text, cast back in the SELECT.
 _ARRAY_TYPES = {"occurred_at": "timestamptz[]"}
-_PARAMETERS = ", ".join(
-    f"${n}::{_ARRAY_TYPES.get(c, 'text[]')}" for n, c in enumerate(_COLUMNS, start=1)
-)
 _SELECTED = ", ".join("detail::json" if c == "detail" else c for c in _COLUMNS)
-# PostgreSQL: a batch is one statement of fixed text, so the driver prepares it once: each
-# column goes as one array parameter, and unnest() turns the arrays back into rows. Built
-# from the dataclass's field names at import: no value is ever part of the text.
-_PG_INSERT_MANY = (
-    f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
-    f"SELECT {_SELECTED} FROM unnest({_PARAMETERS}) AS batch({', '.join(_COLUMNS)})"
-)
 
 
-def _pg_arrays(rows: Sequence[AuditRow]) -> list[list[Any]]:
+def pg_insert_many(first_parameter: int = 1) -> str:
+    """PostgreSQL: the INSERT of a batch of events, one statement of fixed text, so the driver
+    prepares it once: each column goes as one array parameter (``$first_parameter`` on, for
+    a statement that has others before them), and unnest() turns the arrays back into rows.
+    Built from the dataclass's field names: no value is ever part of the text."""
+    parameters = ", ".join(
+        f"${n}::{_ARRAY_TYPES.get(c, 'text[]')}"
+        for n, c in enumerate(_COLUMNS, start=first_parameter)
+    )
+    return (
+        f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
+        f"SELECT {_SELECTED} FROM unnest({parameters}) AS batch({', '.join(_COLUMNS)})"
+    )
+
+
+_PG_INSERT_MANY = pg_insert_many()
+
+
+def pg_arrays(rows: Sequence[AuditRow]) -> list[list[Any]]:
+    """The parameters of ``pg_insert_many`` for ``rows``, in its order."""
     arrays: list[list[Any]] = [[getattr(row, c) for row in rows] for c in _COLUMNS]
     detail = _COLUMNS.index("detail")
     arrays[detail] = [json.dumps(value) for value in arrays[detail]]
@@ -104,7 +113,7 @@ async def insert_events(
     """
     bind = sessionmaker.kw.get("bind")
     if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
-        await execute_on_driver(bind, _PG_INSERT_MANY, _pg_arrays(rows))
+        await execute_on_driver(bind, _PG_INSERT_MANY, pg_arrays(rows))
         return
     statement = insert(AuditEvent).values([asdict(row) for row in rows])
     async with sessionmaker() as session, session.begin():

@@ -13,8 +13,7 @@ asyncpg connection of a raw connection from the same pool costs about 70 µs
 
 Only for single statements that need no transaction: each runs on its own, in autocommit.
 ``execute_on_driver`` runs one planned write the same way (a group-committed batch of audit
-events, ``audit/committer.py``); a ``DirectWrite`` is one written in SQLAlchemy (the login's
-token row and its event, one statement).
+events, ``audit/committer.py``; of login tokens with theirs, ``tsp_access/login_repository.py``).
 
 A ``DirectQuery`` answers a typed row: a dataclass whose fields are the statement's column
 keys, in order (checked at import), built positionally, ``Row(*values)``. Each is declared in
@@ -34,7 +33,7 @@ from typing import Any, Generic, Literal, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
-from sqlalchemy import Executable, Select
+from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -151,24 +150,6 @@ class DirectQuery(_Planned, Generic[Row]):
         )
         results = tuple((i, process) for i, process in enumerate(processors) if process is not None)
         return _plan_of(self.statement.compile(dialect=dialect), dialect, results)
-
-
-class DirectWrite(_Planned):
-    """One statement that answers no rows (an INSERT), built once at import, run on the
-    driver of a PostgreSQL engine in autocommit: compiled once, the dialect's bind processors
-    applied, prepared once by asyncpg. It is atomic by itself, so it needs no transaction;
-    off PostgreSQL the caller runs the statement in a session's (see ``driver_engine``)."""
-
-    def __init__(self, statement: Executable) -> None:
-        super().__init__()
-        self.statement = statement
-
-    async def execute(self, engine: AsyncEngine, params: Mapping[str, Any]) -> None:
-        """Run it with ``params`` (by bind name), taking its turn with the direct statements."""
-        await _on_driver(engine, self._plan(engine.dialect), params, fetch=False)
-
-    def _compile(self, dialect: Dialect) -> _Plan:
-        return _plan_of(self.statement.compile(dialect=dialect), dialect, ())
 
 
 def _check_fields(row: type[Any], keys: tuple[str, ...]) -> None:

@@ -3,13 +3,18 @@ the development sign-in page offers."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.db.direct import DirectQuery, SessionSource
+from tsp_auth.coherence.batch import Batcher
+from tsp_auth.db.batched import BatchQuery, Sessions
+from tsp_auth.db.direct import DirectQuery, SessionSource, driver_engine
 from tsp_auth.models import Account
 
 # Every account `tsp-auth demo` creates has an id with this prefix (tsp_auth.demo, and the
@@ -57,21 +62,58 @@ class Caller:
 
 
 # Every authenticated request reads its caller: a direct read, columns named as Caller's fields.
-_CALLER = DirectQuery(
-    Caller,
-    select(
-        Account.id.label("account_id"),
-        Account.kind,
-        Account.role,
-        Account.name,
-        Account.seller_id,
-        Account.partner_id,
-        Account.business_center_id,
-    ).where(Account.id == bindparam("account_id")),
+_CALLER_COLUMNS = select(
+    Account.id.label("account_id"),
+    Account.kind,
+    Account.role,
+    Account.name,
+    Account.seller_id,
+    Account.partner_id,
+    Account.business_center_id,
 )
+_CALLER = DirectQuery(Caller, _CALLER_COLUMNS.where(Account.id == bindparam("account_id")))
+_CALLERS = BatchQuery(Caller, _CALLER_COLUMNS, Account.id)
+# An account id as we make them (``acc_<hex>``, the demo's ``acc_demo_…``): only such ids join
+# a batch, so an odd ``sub`` (a NUL PostgreSQL refuses, a lone surrogate the driver cannot
+# encode) fails its own request, as before, never the batch of others it was read with.
+_BATCHABLE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_BATCHERS: WeakKeyDictionary[Sessions, tuple[asyncio.AbstractEventLoop, Batcher[str, Caller]]]
+_BATCHERS = WeakKeyDictionary()
 
 
 async def caller_account(source: SessionSource, account_id: str) -> Caller | None:
     """The account as the request's caller: in the caller's session, or (before the request's
-    unit of work has begun) directly through the sessionmaker."""
+    unit of work has begun) directly through the sessionmaker.
+
+    Directly on PostgreSQL, the concurrent requests' reads are coalesced: one ``= ANY($1)``
+    round trip per batch of account ids (``coherence/batch.py``). Nothing is cached: a request
+    joins only a batch not sent yet, so it reads the account as it is after the request
+    arrived, and an account removed before is refused as it always was.
+    """
+    if (
+        isinstance(source, async_sessionmaker)
+        and driver_engine(source) is not None
+        and _BATCHABLE_ID.fullmatch(account_id)
+    ):
+        return await _batcher(source).load(account_id)
     return await _CALLER.first(source, {"account_id": account_id})
+
+
+def _batcher(sessionmaker: Sessions) -> Batcher[str, Caller]:
+    """The sessionmaker's batcher on the running loop (its futures belong to one loop)."""
+    loop = asyncio.get_running_loop()
+    found = _BATCHERS.get(sessionmaker)
+    if found is not None and found[0] is loop:
+        return found[1]
+    # A weak reference: a strong one from the value would keep the key alive for ever.
+    weak = ref(sessionmaker)
+
+    async def load(account_ids: Sequence[str]) -> dict[str, Caller]:
+        alive = weak()
+        if alive is None:
+            raise RuntimeError("the app of these callers is gone")
+        return {row.account_id: row for row in await _CALLERS.all(alive, account_ids)}
+
+    batcher: Batcher[str, Caller] = Batcher(load)
+    _BATCHERS[sessionmaker] = (loop, batcher)
+    return batcher

@@ -17,16 +17,19 @@ grant moved on (sessions.py), and single use rests on the token's row (its ``jti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import and_, bindparam, case, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.repository import AuditRow
-from tsp_auth.db.direct import DirectQuery, DirectWrite, driver_engine
+from tsp_auth.audit.committer import GroupCommitter
+from tsp_auth.audit.repository import AuditRow, pg_arrays, pg_insert_many
+from tsp_auth.db.direct import DirectQuery, driver_engine, execute_on_driver
 from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
 from tsp_auth.models import Account, AuditEvent, Grant, LoginToken, MemberAssignment, Service
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
@@ -157,30 +160,88 @@ def _bound(table: Any, prefix: str) -> dict[str, Any]:
     return {c.key: bindparam(prefix + c.key, type_=c.type) for c in table.columns}
 
 
-# Bind names: the prefix of each table's parameters in the one statement.
+# SQLite (and a session bound to a test's open transaction): the two INSERTs of one login in
+# one session's transaction; bind names: the prefix of each table's parameters.
 _EVENT, _TOKEN = "event_", "login_token_"
 _INSERT_TOKEN = insert(LoginToken).values(_bound(LoginToken.__table__, _TOKEN))
 _INSERT_EVENT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _EVENT))
-_INSERT_BOTH = DirectWrite(_INSERT_EVENT.add_cte(_INSERT_TOKEN.cte("minted")))
 _EVENT_COLUMNS = tuple((_EVENT + f.name, f.name) for f in fields(AuditRow))
+
+# PostgreSQL: the logins of a batch in one statement of fixed text (prepared once): each column
+# one array parameter, unnest() turning them back into rows, the tokens' INSERT in a
+# data-modifying WITH ahead of their events' (audit/repository.py writes those). Roles go as
+# the JSON text SQLAlchemy would have written (``StringSet``: a sorted list), cast back.
+_TOKEN_ARRAYS = {
+    "jti": "text[]",
+    "grant_id": "text[]",
+    "grant_version": "int[]",
+    "member_id": "text[]",
+    "partner_id": "text[]",
+    "seller_id": "text[]",
+    "roles": "text[]",
+    "created_at": "timestamptz[]",
+    "expires_at": "timestamptz[]",
+    "redeemed_at": "timestamptz[]",
+}
+_TOKEN_COLUMNS = ", ".join(_TOKEN_ARRAYS)
+_PG_MINT_MANY = (
+    f"WITH minted AS (INSERT INTO {LoginToken.__tablename__} ({_TOKEN_COLUMNS}) "  # noqa: S608
+    f"SELECT {_TOKEN_COLUMNS.replace('roles', 'roles::json')} FROM unnest("
+    + ", ".join(f"${n}::{kind}" for n, kind in enumerate(_TOKEN_ARRAYS.values(), start=1))
+    + f") AS batch({_TOKEN_COLUMNS})) "
+    + pg_insert_many(len(_TOKEN_ARRAYS) + 1)
+)
+MintedLogin = tuple[Mapping[str, Any], AuditRow]  # a login token's row and its event
+_COMMITTERS: WeakKeyDictionary[Sessions, GroupCommitter[MintedLogin]] = WeakKeyDictionary()
 
 
 async def insert_login_token(
     sessionmaker: Sessions, token: Mapping[str, Any], event: AuditRow
 ) -> None:
     """The single-use row of a minted login token (its ``jti`` is the primary key) and its
-    audit event, committed together before this returns."""
+    audit event, committed together before this returns.
+
+    On PostgreSQL concurrent logins are group-committed (``audit/committer.py``): one
+    statement per batch, each caller answered once its batch is committed; a batch that
+    fails fails each of its callers and writes nothing. A batch's rows have all passed the
+    candidates read (the seller, grant and member exist), so one login's values do not fail
+    the others'.
+    """
+    engine = driver_engine(sessionmaker)
+    if engine is not None:
+        await _committer(sessionmaker, engine).submit((token, event))
+        return
     params = {_TOKEN + key: value for key, value in token.items()}
     # The event's values as they are (no dataclasses.asdict: it deep-copies ``detail``).
     params.update({bind: getattr(event, name) for bind, name in _EVENT_COLUMNS})
-    engine = driver_engine(sessionmaker)
-    if engine is not None:
-        await _INSERT_BOTH.execute(engine, params)
-        return
     async with sessionmaker() as session, session.begin():
         connection = await session.connection()
         await connection.execute(_INSERT_TOKEN, params)
         await connection.execute(_INSERT_EVENT, params)
+
+
+def _committer(sessionmaker: Sessions, engine: AsyncEngine) -> GroupCommitter[MintedLogin]:
+    """The group committer of the logins minted through ``sessionmaker`` (one per app)."""
+    committer = _COMMITTERS.get(sessionmaker)
+    if committer is None:
+        # Weak: a strong reference from the value would keep the key alive for ever.
+        weak = ref(engine)
+
+        async def write(batch: Sequence[MintedLogin]) -> None:
+            alive = weak()
+            if alive is None:
+                raise RuntimeError("the app of these logins is gone")
+            await execute_on_driver(alive, _PG_MINT_MANY, _mint_arrays(batch))
+
+        committer = _COMMITTERS[sessionmaker] = GroupCommitter(write, name="login-group-commit")
+    return committer
+
+
+def _mint_arrays(batch: Sequence[MintedLogin]) -> list[list[Any]]:
+    arrays = [[token[column] for token, _ in batch] for column in _TOKEN_ARRAYS]
+    roles = list(_TOKEN_ARRAYS).index("roles")
+    arrays[roles] = [json.dumps(sorted(value)) for value in arrays[roles]]
+    return arrays + pg_arrays([event for _, event in batch])
 
 
 # Redemption (sessions.py): Core statements in the request's unit of work --------------------
