@@ -7,16 +7,29 @@ misses read through these (docs/coherence.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Text, any_, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.db.direct import AnySelect, DirectQuery
 
 Row = TypeVar("Row")
 Sessions = async_sessionmaker[AsyncSession]
+
+
+# An id as we make them (``acc_<hex>``, ``sel_<hex>``, the demo's ``acc_demo_…``).
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def batchable(key: str | None) -> bool:
+    """Whether ``key`` may share a batch with other requests' keys: an id as we make them (or
+    no key). Anything else (a NUL PostgreSQL refuses, a lone surrogate the driver cannot
+    encode, from a request body or a token's claim) is read on its own, so it fails its own
+    request, as before, never the batch of others it would have been read with."""
+    return key is None or _PLAIN_KEY.fullmatch(key) is not None
 
 
 def is_postgresql(sessionmaker: Sessions) -> bool:
@@ -26,7 +39,9 @@ def is_postgresql(sessionmaker: Sessions) -> bool:
 
 def _one_of(column: Any, postgresql: bool) -> ColumnElement[bool]:
     if postgresql:
-        one_of: ColumnElement[bool] = column == any_(bindparam("keys", type_=ARRAY(String)))
+        # text[], not varchar[]: asyncpg encodes text[] itself, a varchar[] only after
+        # introspecting the type (three more round trips on each new connection).
+        one_of: ColumnElement[bool] = column == any_(bindparam("keys", type_=ARRAY(Text)))
         return one_of
     return column.in_(bindparam("keys", expanding=True))  # type: ignore[no-any-return]
 

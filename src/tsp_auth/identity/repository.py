@@ -4,7 +4,6 @@ the development sign-in page offers."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary, ref
@@ -13,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.coherence.batch import Batcher
-from tsp_auth.db.batched import BatchQuery, Sessions
+from tsp_auth.db.batched import BatchQuery, Sessions, batchable
 from tsp_auth.db.direct import DirectQuery, SessionSource, driver_engine
 from tsp_auth.models import Account
 
@@ -73,10 +72,6 @@ _CALLER_COLUMNS = select(
 )
 _CALLER = DirectQuery(Caller, _CALLER_COLUMNS.where(Account.id == bindparam("account_id")))
 _CALLERS = BatchQuery(Caller, _CALLER_COLUMNS, Account.id)
-# An account id as we make them (``acc_<hex>``, the demo's ``acc_demo_…``): only such ids join
-# a batch, so an odd ``sub`` (a NUL PostgreSQL refuses, a lone surrogate the driver cannot
-# encode) fails its own request, as before, never the batch of others it was read with.
-_BATCHABLE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _BATCHERS: WeakKeyDictionary[Sessions, tuple[asyncio.AbstractEventLoop, Batcher[str, Caller]]]
 _BATCHERS = WeakKeyDictionary()
 
@@ -88,12 +83,13 @@ async def caller_account(source: SessionSource, account_id: str) -> Caller | Non
     Directly on PostgreSQL, the concurrent requests' reads are coalesced: one ``= ANY($1)``
     round trip per batch of account ids (``coherence/batch.py``). Nothing is cached: a request
     joins only a batch not sent yet, so it reads the account as it is after the request
-    arrived, and an account removed before is refused as it always was.
+    arrived, and an account removed before is refused as it always was. An odd id (see
+    ``batchable``) is read on its own.
     """
     if (
         isinstance(source, async_sessionmaker)
         and driver_engine(source) is not None
-        and _BATCHABLE_ID.fullmatch(account_id)
+        and batchable(account_id)
     ):
         return await _batcher(source).load(account_id)
     return await _CALLER.first(source, {"account_id": account_id})

@@ -37,11 +37,8 @@ from tsp_auth.policy import (
     link_region,
 )
 from tsp_auth.tsp_access.checks import check_member_login
-from tsp_auth.tsp_access.login_repository import (
-    LoginCandidate,
-    insert_login_token,
-    login_candidate_rows,
-)
+from tsp_auth.tsp_access.login_repository import LoginCandidate, login_candidate_rows
+from tsp_auth.tsp_access.login_token_repository import insert_login_token
 from tsp_auth.tsp_access.schemas import Actor, LoginRequest, LoginTokenIssued
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, Act, LoginClaims, new_jti
 

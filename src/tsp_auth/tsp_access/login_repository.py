@@ -1,14 +1,13 @@
-"""SQL of the one-click login (login.py) as Core statements: no ORM objects, no unit of work;
-and the Core statements of its redemption (sessions.py), which runs in the unit of work.
+"""The reads of the one-click login (login.py) as Core statements: no ORM objects, no unit of
+work; and the member's read of its redemption (sessions.py), in the unit of work.
 
-A login makes two statements. One read: the candidate grants with the member's assignment.
-One write: the login token's row and its audit event together, all or nothing. On
-PostgreSQL each is one round trip on the driver (``db/direct.py``: compiled and prepared once,
-no ``AsyncConnection``, no greenlet), in autocommit (no BEGIN, no COMMIT): the write is one
-statement, the token's INSERT in a data-modifying ``WITH`` ahead of the event's, so it is
-atomic by itself. SQLite has no data-modifying ``WITH``: there (and on a session bound to a
-test's open transaction) the read runs in a session of its own and the two INSERTs in one
-session's transaction.
+A login makes one read here: the candidate grants with the member's assignment, one
+statement. Its write (the login token's row with its audit event) is
+``login_token_repository.py``'s. On PostgreSQL the read runs on the driver (``db/direct.py``:
+compiled and prepared once, no ``AsyncConnection``, no greenlet), in autocommit, and
+concurrent logins' reads are coalesced into one statement per batch of keys
+(``coherence/batch.py``; nothing cached). SQLite (and a session bound to a test's open
+transaction) reads in a session of its own.
 
 Reading and writing in two transactions loses nothing: the read checks the grant as of the
 login, as it always did; the redemption checks it again, fresh, and refuses a token whose
@@ -17,25 +16,38 @@ grant moved on (sessions.py), and single use rests on the token's row (its ``jti
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from weakref import WeakKeyDictionary, ref
 
-from sqlalchemy import and_, bindparam, case, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import (
+    ARRAY,
+    Text,
+    and_,
+    bindparam,
+    case,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.committer import GroupCommitter
-from tsp_auth.audit.repository import AuditRow, pg_arrays, pg_insert_many
-from tsp_auth.db.direct import DirectQuery, driver_engine, execute_on_driver
+from tsp_auth.coherence.batch import Batcher
+from tsp_auth.db.batched import batchable
+from tsp_auth.db.direct import DirectQuery, driver_engine
 from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
-from tsp_auth.models import Account, AuditEvent, Grant, LoginToken, MemberAssignment, Service
+from tsp_auth.models import Account, Grant, MemberAssignment, Service
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
 CANDIDATE_LIMIT = 10
+# The parameters of a batched read: one array per part of the key, in the key's order.
+_BATCH_ARRAYS = ("partner_ids", "seller_ids", "member_ids", "service_ids")
 Sessions = async_sessionmaker[AsyncSession]
 
 
@@ -56,6 +68,13 @@ class LoginCandidateRow:
     service_valid: bool | None
     assigned: bool
     assigned_roles: frozenset[str] | None
+
+
+@dataclass(slots=True)
+class KeyedLoginCandidateRow(LoginCandidateRow):
+    """A candidate of a batched read, with ``n``: which key of the batch (from 1) it is of."""
+
+    n: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +158,55 @@ _LOGIN_CANDIDATE_ROWS_OF_SERVICE = DirectQuery(
 )
 
 
+# PostgreSQL, concurrent logins: the same read for a batch of (partner, seller, member,
+# service) keys in one statement, each key's rows by its ordinal ``n`` in the arrays, in the
+# order above (``correlate_except``: the assignment subqueries read the batch's key).
+_KEYS = (
+    func.unnest(*(bindparam(name, type_=ARRAY(Text)) for name in _BATCH_ARRAYS))
+    .table_valued(*(column(name[:-1], Text) for name in _BATCH_ARRAYS), with_ordinality="n")
+    .render_derived(name="k")
+)
+_KEY_MEMBER_OF_SELLER = and_(
+    MemberAssignment.member_id == _KEYS.c.member_id,
+    MemberAssignment.seller_id == _KEYS.c.seller_id,
+)
+_ACTIVE_FIRST = case((Grant.status == GrantStatus.ACTIVE, 0), else_=1)
+_OF_KEY = (
+    select(
+        *_CANDIDATES.selected_columns[:11],
+        exists().where(_KEY_MEMBER_OF_SELLER).correlate_except(MemberAssignment).label("assigned"),
+        select(MemberAssignment.roles)
+        .where(_KEY_MEMBER_OF_SELLER)
+        .correlate_except(MemberAssignment)
+        .scalar_subquery()
+        .label("assigned_roles"),
+        _ACTIVE_FIRST.label("active_first"),
+        Grant.updated_at,
+    )
+    .outerjoin(Service, Service.id == Grant.service_id)
+    .where(
+        Grant.kind == TSP_ACCESS,
+        Grant.grantee_id == _KEYS.c.partner_id,
+        Grant.grantor_id == _KEYS.c.seller_id,
+        or_(_KEYS.c.service_id.is_(None), Grant.service_id == _KEYS.c.service_id),
+    )
+    .order_by(_ACTIVE_FIRST, Grant.updated_at.desc(), Grant.id)
+    .limit(CANDIDATE_LIMIT)
+    .lateral("c")
+)
+_BATCHED_CANDIDATE_ROWS = DirectQuery(
+    KeyedLoginCandidateRow,
+    select(*(_OF_KEY.c[key] for key in _LOGIN_CANDIDATE_ROWS.keys), _KEYS.c.n)
+    .select_from(_KEYS)
+    .join(_OF_KEY, true())
+    .order_by(_KEYS.c.n, _OF_KEY.c.active_first, _OF_KEY.c.updated_at.desc(), _OF_KEY.c.id),
+)
+CandidateKey = tuple[str, str, str, str | None]  # partner, seller, member, service
+_BATCHERS: WeakKeyDictionary[
+    Sessions, tuple[asyncio.AbstractEventLoop, Batcher[CandidateKey, list[LoginCandidate]]]
+] = WeakKeyDictionary()
+
+
 async def login_candidate_rows(
     sessionmaker: Sessions,
     *,
@@ -148,7 +216,17 @@ async def login_candidate_rows(
     service_id: str | None,
 ) -> list[LoginCandidate]:
     """The pair's candidate grants (of ``service_id`` if given), with ``member_id``'s
-    assignment to the seller, in one round trip."""
+    assignment to the seller, in one round trip.
+
+    On PostgreSQL concurrent logins' reads are coalesced, one statement per batch of keys
+    (``coherence/batch.py``): a login joins only a batch not sent yet, so it reads the grants
+    as they are after it arrived, as its own read would. Nothing is cached. A key with an
+    odd id (``db.batched.batchable``: the seller and service come from the request's body)
+    is read on its own.
+    """
+    key: CandidateKey = (partner_id, seller_id, member_id, service_id)
+    if driver_engine(sessionmaker) is not None and all(batchable(part) for part in key):
+        return await _batcher(sessionmaker).load(key) or []
     params = {"partner_id": partner_id, "seller_id": seller_id, "member_id": member_id}
     query = _LOGIN_CANDIDATE_ROWS
     if service_id is not None:
@@ -156,139 +234,30 @@ async def login_candidate_rows(
     return [LoginCandidate.of(row) for row in await query.all(sessionmaker, params)]
 
 
-def _bound(table: Any, prefix: str) -> dict[str, Any]:
-    return {c.key: bindparam(prefix + c.key, type_=c.type) for c in table.columns}
+def _batcher(sessionmaker: Sessions) -> Batcher[CandidateKey, list[LoginCandidate]]:
+    """The sessionmaker's batcher on the running loop (its futures belong to one loop)."""
+    loop = asyncio.get_running_loop()
+    found = _BATCHERS.get(sessionmaker)
+    if found is not None and found[0] is loop:
+        return found[1]
+    weak = ref(sessionmaker)  # a strong one from the value would keep the key alive
+
+    async def load(keys: Sequence[CandidateKey]) -> dict[CandidateKey, list[LoginCandidate]]:
+        alive = weak()
+        if alive is None:
+            raise RuntimeError("the app of these logins is gone")
+        params = {name: [key[i] for key in keys] for i, name in enumerate(_BATCH_ARRAYS)}
+        found: dict[CandidateKey, list[LoginCandidate]] = {key: [] for key in keys}
+        for row in await _BATCHED_CANDIDATE_ROWS.all(alive, params):
+            found[keys[row.n - 1]].append(LoginCandidate.of(row))
+        return found
+
+    batcher: Batcher[CandidateKey, list[LoginCandidate]] = Batcher(load)
+    _BATCHERS[sessionmaker] = (loop, batcher)
+    return batcher
 
 
-# SQLite (and a session bound to a test's open transaction): the two INSERTs of one login in
-# one session's transaction; bind names: the prefix of each table's parameters.
-_EVENT, _TOKEN = "event_", "login_token_"
-_INSERT_TOKEN = insert(LoginToken).values(_bound(LoginToken.__table__, _TOKEN))
-_INSERT_EVENT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _EVENT))
-_EVENT_COLUMNS = tuple((_EVENT + f.name, f.name) for f in fields(AuditRow))
-
-# PostgreSQL: the logins of a batch in one statement of fixed text (prepared once): each column
-# one array parameter, unnest() turning them back into rows, the tokens' INSERT in a
-# data-modifying WITH ahead of their events' (audit/repository.py writes those). Roles go as
-# the JSON text SQLAlchemy would have written (``StringSet``: a sorted list), cast back.
-_TOKEN_ARRAYS = {
-    "jti": "text[]",
-    "grant_id": "text[]",
-    "grant_version": "int[]",
-    "member_id": "text[]",
-    "partner_id": "text[]",
-    "seller_id": "text[]",
-    "roles": "text[]",
-    "created_at": "timestamptz[]",
-    "expires_at": "timestamptz[]",
-    "redeemed_at": "timestamptz[]",
-}
-_TOKEN_COLUMNS = ", ".join(_TOKEN_ARRAYS)
-_PG_MINT_MANY = (
-    f"WITH minted AS (INSERT INTO {LoginToken.__tablename__} ({_TOKEN_COLUMNS}) "  # noqa: S608
-    f"SELECT {_TOKEN_COLUMNS.replace('roles', 'roles::json')} FROM unnest("
-    + ", ".join(f"${n}::{kind}" for n, kind in enumerate(_TOKEN_ARRAYS.values(), start=1))
-    + f") AS batch({_TOKEN_COLUMNS})) "
-    + pg_insert_many(len(_TOKEN_ARRAYS) + 1)
-)
-MintedLogin = tuple[Mapping[str, Any], AuditRow]  # a login token's row and its event
-_COMMITTERS: WeakKeyDictionary[Sessions, GroupCommitter[MintedLogin]] = WeakKeyDictionary()
-
-
-async def insert_login_token(
-    sessionmaker: Sessions, token: Mapping[str, Any], event: AuditRow
-) -> None:
-    """The single-use row of a minted login token (its ``jti`` is the primary key) and its
-    audit event, committed together before this returns.
-
-    On PostgreSQL concurrent logins are group-committed (``audit/committer.py``): one
-    statement per batch, each caller answered once its batch is committed; a batch that
-    fails fails each of its callers and writes nothing. A batch's rows have all passed the
-    candidates read (the seller, grant and member exist), so one login's values do not fail
-    the others'.
-    """
-    engine = driver_engine(sessionmaker)
-    if engine is not None:
-        await _committer(sessionmaker, engine).submit((token, event))
-        return
-    params = {_TOKEN + key: value for key, value in token.items()}
-    # The event's values as they are (no dataclasses.asdict: it deep-copies ``detail``).
-    params.update({bind: getattr(event, name) for bind, name in _EVENT_COLUMNS})
-    async with sessionmaker() as session, session.begin():
-        connection = await session.connection()
-        await connection.execute(_INSERT_TOKEN, params)
-        await connection.execute(_INSERT_EVENT, params)
-
-
-def _committer(sessionmaker: Sessions, engine: AsyncEngine) -> GroupCommitter[MintedLogin]:
-    """The group committer of the logins minted through ``sessionmaker`` (one per app)."""
-    committer = _COMMITTERS.get(sessionmaker)
-    if committer is None:
-        # Weak: a strong reference from the value would keep the key alive for ever.
-        weak = ref(engine)
-
-        async def write(batch: Sequence[MintedLogin]) -> None:
-            alive = weak()
-            if alive is None:
-                raise RuntimeError("the app of these logins is gone")
-            await execute_on_driver(alive, _PG_MINT_MANY, _mint_arrays(batch))
-
-        committer = _COMMITTERS[sessionmaker] = GroupCommitter(write, name="login-group-commit")
-    return committer
-
-
-def _mint_arrays(batch: Sequence[MintedLogin]) -> list[list[Any]]:
-    arrays = [[token[column] for token, _ in batch] for column in _TOKEN_ARRAYS]
-    roles = list(_TOKEN_ARRAYS).index("roles")
-    arrays[roles] = [json.dumps(sorted(value)) for value in arrays[roles]]
-    return arrays + pg_arrays([event for _, event in batch])
-
-
-# Redemption (sessions.py): Core statements in the request's unit of work --------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RedeemedLogin:
-    """The row of a login token just marked redeemed, as its UPDATE returned it."""
-
-    jti: str
-    grant_id: str
-    grant_version: int
-    member_id: str
-    partner_id: str
-    seller_id: str
-
-
-_REDEEM = (
-    update(LoginToken)
-    .where(
-        LoginToken.jti == bindparam("redeemed_jti"),
-        LoginToken.redeemed_at.is_(None),
-        LoginToken.expires_at > bindparam("at"),
-    )
-    .values(redeemed_at=bindparam("at"))
-    .returning(
-        LoginToken.jti,
-        LoginToken.grant_id,
-        LoginToken.grant_version,
-        LoginToken.member_id,
-        LoginToken.partner_id,
-        LoginToken.seller_id,
-    )
-)
-
-
-async def redeem_login_token(session: AsyncSession, jti: str, at: datetime) -> RedeemedLogin | None:
-    """Mark the login token redeemed if nobody has and it has not expired; else None.
-
-    One conditional UPDATE, its row back by RETURNING (no read after it): of any number of
-    concurrent redemptions, in any number of processes, exactly one matches the row
-    (PostgreSQL: the others wait for its row lock, then see ``redeemed_at`` set; SQLite:
-    writers queue behind BEGIN IMMEDIATE).
-    """
-    connection = await session.connection()
-    row = (await connection.execute(_REDEEM, {"redeemed_jti": jti, "at": at})).first()
-    return None if row is None else RedeemedLogin(*row)
+# Redemption (sessions.py): the member as it is now, in the request's unit of work -------
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,9 @@ from tsp_auth.keys.service import KeyRing
 from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
-from tsp_auth.tsp_access import login_repository, profiles, repository
+from tsp_auth.tsp_access import login_repository, login_token_repository, profiles, repository
 from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
-from tsp_auth.tsp_access.login_repository import RedeemedLogin
+from tsp_auth.tsp_access.login_token_repository import RedeemedLogin
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 from tsp_auth.tsp_access.repository import EndedSession
@@ -87,7 +87,7 @@ async def _not_redeemable(
 async def _redeem(
     session: AsyncSession, claims: LoginClaims, at: datetime, note: AuditNote
 ) -> RedeemedLogin:
-    row = await login_repository.redeem_login_token(session, claims.jti, at)
+    row = await login_token_repository.redeem_login_token(session, claims.jti, at)
     if row is None:
         raise await _not_redeemable(session, claims, at, note)
     minted = (row.seller_id, row.member_id, row.grant_id, row.grant_version)
