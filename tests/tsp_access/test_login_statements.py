@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from tests.factories import Factory
 from tests.statements import sent_statements
 from tests.tsp_access.helpers import audit_events, login, make_world
-from tsp_auth.audit.service import AuditNote, success_row
+from tsp_auth.audit.repository import AuditRow
+from tsp_auth.audit.service import AuditNote, drain_lone_events, success_row
 from tsp_auth.clock import now
 from tsp_auth.models import AuditEvent, LoginToken
 from tsp_auth.tsp_access.login import LOGIN_TOKEN_MINTED
@@ -213,3 +214,62 @@ async def test_coalesced_candidate_reads_answer_what_each_read_alone_would(
     assert not together[4][0].assigned
     if backend == "postgresql":
         assert len([s for s in sent if "FROM grants" in s]) < len(keys)
+
+
+async def test_a_seller_id_the_database_refuses_fails_only_its_own_login(
+    committed_app: FastAPI, committed_client: AsyncClient, backend: str
+) -> None:
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    headers = await factory.headers(world.admin)
+
+    def post(seller_id: str) -> Any:
+        return committed_client.post(
+            "/v1/tsp-access/login", json={"seller_id": seller_id}, headers=headers
+        )
+
+    odd, *logins = await asyncio.gather(
+        post("sel_\x00"), *(post(world.seller.id) for _ in range(3))
+    )
+    # PostgreSQL refuses a NUL in text (a data exception: 400); SQLite finds no such grant.
+    assert odd.status_code == (400 if backend == "postgresql" else 404), odd.text
+    assert [login.status_code for login in logins] == [200] * 3
+
+
+async def test_shutdown_writes_the_logins_still_queued(
+    committed_app: FastAPI, committed_client: AsyncClient, backend: str
+) -> None:
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    sessionmaker = committed_app.state.sessionmaker
+    at = now()
+
+    def minted(n: int) -> tuple[dict[str, object], AuditRow]:
+        token = {
+            "jti": f"jti-queued-{n}",
+            "grant_id": world.grant.id,
+            "grant_version": world.grant.version,
+            "member_id": world.admin.id,
+            "partner_id": world.partner.id,
+            "seller_id": world.seller.id,
+            "roles": frozenset({"orders"}),
+            "created_at": at,
+            "expires_at": at + timedelta(minutes=5),
+            "redeemed_at": None,
+        }
+        return token, success_row(AuditNote(action=LOGIN_TOKEN_MINTED, actor_id=world.admin.id))
+
+    pending = [
+        asyncio.create_task(insert_login_token(sessionmaker, *minted(n))) for n in range(CONCURRENT)
+    ]
+    await asyncio.sleep(0)  # queued (PostgreSQL) or begun (SQLite), not yet written
+    await drain_lone_events(sessionmaker)  # the app's lifespan, at shutdown
+    if backend == "postgresql":  # group-committed: the drain wrote them
+        assert all(task.done() for task in pending)
+    await asyncio.gather(*pending)
+    engine: AsyncEngine = committed_app.state.engine
+    async with engine.connect() as connection:
+        queued = LoginToken.jti.startswith("jti-queued-")
+        stored = await connection.scalar(select(func.count()).select_from(LoginToken).where(queued))
+    assert stored == CONCURRENT
+    assert len(await audit_events(factory, LOGIN_TOKEN_MINTED)) == CONCURRENT

@@ -21,11 +21,27 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 MAX_BATCH = 200  # bounds one statement: 13 columns x 200 rows stay far below any bind limit
 
 T = TypeVar("T")
+# Every group committer of an app, by its sessionmaker, so that shutdown drains them all
+# (``drain``): the lone events' (audit/service.py) and the login tokens'
+# (tsp_access/login_token_repository.py).
+_OF_APP: WeakKeyDictionary[Any, list[GroupCommitter[Any]]] = WeakKeyDictionary()
+
+
+def register(sessionmaker: Any, committer: GroupCommitter[Any]) -> None:
+    """Drain ``committer`` with the rest of ``sessionmaker``'s at shutdown."""
+    _OF_APP.setdefault(sessionmaker, []).append(committer)
+
+
+async def drain(sessionmaker: Any) -> None:
+    """Shutdown: wait until everything queued in ``sessionmaker``'s committers is written."""
+    for committer in _OF_APP.get(sessionmaker, ()):
+        await committer.close()
 
 
 class GroupCommitter(Generic[T]):

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit import repository
-from tsp_auth.audit.committer import GroupCommitter
+from tsp_auth.audit.committer import GroupCommitter, drain, register
 from tsp_auth.audit.repository import AuditRow
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
@@ -137,6 +137,7 @@ def lone_event_committer(sessionmaker: Sessions) -> GroupCommitter[AuditRow]:
             await repository.insert_events(alive, rows)
 
         committer = _COMMITTERS[sessionmaker] = GroupCommitter(write)
+        register(sessionmaker, committer)
     return committer
 
 
@@ -150,10 +151,9 @@ async def record_event_alone(sessionmaker: Sessions, note: AuditNote) -> None:
 
 
 async def drain_lone_events(sessionmaker: Sessions) -> None:
-    """Shutdown: wait until every queued lone event is written."""
-    committer = _COMMITTERS.get(sessionmaker)
-    if committer is not None:
-        await committer.close()
+    """Shutdown: wait until every queued lone event is written, and every other row an app's
+    group committers hold (login tokens with their events)."""
+    await drain(sessionmaker)
 
 
 async def record_denial(

@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary, ref
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.committer import GroupCommitter
+from tsp_auth.audit.committer import GroupCommitter, register
 from tsp_auth.audit.repository import AuditRow, pg_arrays, pg_insert_many
 from tsp_auth.db.direct import driver_engine, execute_on_driver
 from tsp_auth.models import AuditEvent, LoginToken
@@ -109,6 +109,7 @@ def _committer(sessionmaker: Sessions, engine: AsyncEngine) -> GroupCommitter[Mi
             await execute_on_driver(alive, _PG_MINT_MANY, _mint_arrays(batch))
 
         committer = _COMMITTERS[sessionmaker] = GroupCommitter(write, name="login-group-commit")
+        register(sessionmaker, committer)  # drained at shutdown with the lone events
     return committer
 
 
