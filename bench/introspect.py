@@ -115,7 +115,7 @@ async def main(database: str, batches: int) -> None:
         gc.set_threshold(20_000, 50, 100)
         figures = await measure(stages, batches)
     floor = figures[0]
-    print("\n| stage | µs per call | × floor |\n| --- | ---: | ---: |")
+    print("\n| stage | µs per call | to the floor |\n| --- | ---: | ---: |")
     for (name, _), micros in zip(stages, figures, strict=True):
         print(f"| {name} | {micros:.1f} | {micros / floor:.2f} |")
 

@@ -3,7 +3,6 @@ refusals as verifying every time — expiry on every call, retired keys, forged 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from tsp_auth.keys.verified import token_digest
 
 
 @pytest.fixture
-def signature_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tokens whose ES256 signature was checked, in order."""
     checked: list[str] = []
     real = jwt.jws.verify
@@ -29,7 +28,7 @@ def signature_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return real(token, *args, **kwargs)
 
     monkeypatch.setattr(jwt.jws, "verify", counting)
-    yield checked
+    return checked
 
 
 async def _decode(
