@@ -5,7 +5,7 @@ the real app with its lifespan (so the coherent cache serves, as in production),
 ``client_credentials`` access token for a confidential client and introspects it with that
 client's Basic credentials, over and over. Beside the whole request it drives, in the same
 turns, a bare FastAPI ``GET`` (the floor) and the parts below the route on their own: client
-authentication, the rate-limit check, ``introspect``. Stages take turns batch by batch and
+authentication, the rate-limit check, the form, ``introspect``. Stages take turns batch by batch and
 each figure is the median of its batches (``time.process_time``, µs per call), as in
 ``bench/layers.py``. Run it against another tree with ``PYTHONPATH=<tree>/src`` to compare.
 """
@@ -22,9 +22,11 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
+from fastapi import Request
 from httpx import ASGITransport, AsyncClient
 from tests.factories import Factory
 
+from bench.asgi import http_scope
 from bench.floor_app import app as floor_app
 from bench.layers import _quiet_logging
 from bench.writes import _fresh, asgi
@@ -32,7 +34,9 @@ from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.migrations import upgrade_head
 from tsp_auth.oauth.client_authentication import authenticate_client, presented_credentials
+from tsp_auth.oauth.http import read_form
 from tsp_auth.oauth.introspection import introspect
+from tsp_auth.oauth.schemas import TokenLookupForm
 
 BATCH = 500
 FORM = (b"content-type", b"application/x-www-form-urlencoded")
@@ -73,6 +77,15 @@ async def _stages(app: object, http: AsyncClient, factory: Factory) -> list[tupl
     async def rate_limit() -> None:
         await limits.check_client("introspection", client.id)
 
+    scope = http_scope("POST", "/oauth/introspect", headers)
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def form() -> None:
+        parsed = await read_form(Request(scope, receive), TokenLookupForm)
+        assert parsed.token == token
+
     async def service() -> None:
         answer = await introspect(sessionmaker, keyring, settings, token, None)
         assert answer["active"] is True
@@ -82,6 +95,7 @@ async def _stages(app: object, http: AsyncClient, factory: Factory) -> list[tupl
         ("POST /oauth/introspect (whole request)", whole),
         ("client authentication (presented + authenticate_client)", client_auth),
         ("rate-limit check (check_client)", rate_limit),
+        ("the form (read_form, its Request included)", form),
         ("introspect() (the access token's answer)", service),
     ]
 
