@@ -115,7 +115,7 @@ async def measure(stages: list[tuple[str, Call]], batches: int) -> list[float]:
     return [statistics.median(found) for found in times]
 
 
-async def main(database: str, batches: int) -> None:
+async def main(database: str, batches: int, only: int) -> None:
     url = _fresh(database)
     await asyncio.to_thread(upgrade_head, url)
     app = create_app(Settings(database_url=url, log_level="INFO"))
@@ -123,7 +123,7 @@ async def main(database: str, batches: int) -> None:
         _quiet_logging()
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://bench") as http:
-            stages = await _stages(app, http, Factory(app, http))
+            stages = (await _stages(app, http, Factory(app, http)))[: only or None]
         gc.collect()
         gc.freeze()
         gc.set_threshold(20_000, 50, 100)
@@ -138,5 +138,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="tsp_hintrospect_bench")
     parser.add_argument("--batches", type=int, default=15)
+    parser.add_argument("--only", type=int, default=0, help="the first N stages (0: all)")
     args = parser.parse_args()
-    asyncio.run(main(args.database, args.batches))
+    asyncio.run(main(args.database, args.batches, args.only))
