@@ -51,7 +51,7 @@ bench: install
 	  || { echo "make bench needs Debian's wrk"; exit 1; }
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; } \
 	  || echo "no node/npm: the node oidc-provider rows will say not run"
-	$(BIN)/python -m bench.run --scale 1000 1000000 $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --runs 2 --scale 1000 1000000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

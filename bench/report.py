@@ -32,9 +32,14 @@ class Row:
 
 @dataclass
 class Report:
-    main: list[Row] = field(default_factory=list)
+    runs: list[list[Row]] = field(default_factory=list)  # each run's rows, its floor around them
     processes: list[Row] = field(default_factory=list)
     scaling: list[Row] = field(default_factory=list)  # each point's floor first
+
+    @property
+    def main(self) -> list[Row]:
+        """The first run's rows (where the process and scaling rows take their floor)."""
+        return self.runs[0] if self.runs else []
 
 
 def floor_of(rows: list[Row]) -> Result:
@@ -89,12 +94,12 @@ def _main_line(row: Row, floor: Result) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _main(report: Report, floor: Result) -> list[str]:
+def _main(rows: list[Row], floor: Result) -> list[str]:
     return [
         "| server | path | data | req/s | p99 ms | errors | CPU µs/req | req/s ratio "
         "| CPU ratio | target (CPU ratio) | |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-        *(_main_line(row, floor) for row in report.main),
+        *(_main_line(row, floor) for row in rows),
     ]
 
 
@@ -102,32 +107,48 @@ def _cpu_ratio_of(row: Row, floor: Result) -> float | None:
     return None if row.result is None else cpu_ratio(floor.cpu_us, row.result.cpu_us)
 
 
-def _peer_cell(peer: Row, stem: str, floor: Result) -> str:
-    """ "54 % (opaque)" for the peer's row "token (client_credentials), opaque"."""
-    value = "not run" if peer.result is None else _pct(_cpu_ratio_of(peer, floor))
+def _peer_cell(peer: Row, stem: str, ratios: list[dict[tuple[str, str], float | None]]) -> str:
+    """ "54 % / 56 % (opaque)" for the peer's row "token (client_credentials), opaque"."""
+    values = [run.get((peer.server, peer.name)) for run in ratios]
+    value = "not run" if peer.result is None else " / ".join(_pct(v) for v in values)
     kind = peer.name[len(stem) :].lstrip(", ")
     return f"{value} ({kind})" if kind else value
 
 
-def _side_by_side(report: Report, floor: Result) -> list[str]:
-    """Issue 12's table: each target path's CPU ratio, and the peer's on the same request
-    (matched on the path before any ", opaque"/", JWT")."""
+def _ratios(rows: list[Row], floor: Result) -> dict[tuple[str, str], float | None]:
+    return {(row.server, row.name): _cpu_ratio_of(row, floor) for row in rows if row.data == ""}
+
+
+def _spread(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return ""
+    return f"{(max(known) - min(known)) * 100:.0f} pt"
+
+
+def _side_by_side(report: Report) -> list[str]:
+    """Issue 12's table: each target path's CPU ratio in every run, the spread, and the peer's
+    on the same request (matched on the path before any ", opaque"/", JWT"). A target is met
+    when every run meets it."""
+    ratios = [_ratios(rows, floor_of(rows)) for rows in report.runs]
     peers = [r for r in report.main if r.server not in (FLOOR, TSP_AUTH)]
     label = peers[0].server if peers else "peer"
+    runs = " / ".join(f"run {i}" for i in range(1, len(report.runs) + 1))
     out = [
-        f"| path | tsp-auth CPU ratio | target | | {label}, CPU ratio |",
-        "| --- | ---: | ---: | --- | --- |",
+        f"| path | tsp-auth CPU ratio ({runs}) | spread | target | | {label}, CPU ratio ({runs}) |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
     ]
     for row in report.main:
         if row.server != TSP_AUTH or row.target is None:
             continue
-        ratio = _cpu_ratio_of(row, floor)
+        mine = [run.get((TSP_AUTH, row.name)) for run in ratios]
+        worst = None if None in mine else min(m for m in mine if m is not None)
         stem = row.name.split(",")[0]
         same = [p for p in peers if p.name.split(",")[0] == stem]
-        peer = ", ".join(_peer_cell(p, stem, floor) for p in same)
+        peer = ", ".join(_peer_cell(p, stem, ratios) for p in same)
         out.append(
-            f"| {row.name} | {_pct(ratio)} | ≥ {row.target:.0%} | {_verdict(ratio, row.target)} "
-            f"| {peer or 'n/a'} |"
+            f"| {row.name} | {' / '.join(_pct(m) for m in mine)} | {_spread(mine)} "
+            f"| ≥ {row.target:.0%} | {_verdict(worst, row.target)} | {peer or 'n/a'} |"
         )
     return [*out, ""]
 
@@ -195,23 +216,40 @@ def _scaling(report: Report) -> list[str]:
     return out
 
 
-def _header(report: Report, args: argparse.Namespace, at: datetime, floor: Result) -> list[str]:
-    floors = [r.result for r in report.main if r.server == FLOOR and r.result is not None]
-    each = ", ".join(f"{f.rps:,.0f} req/s at {_us(f.cpu_us)} µs" for f in floors)
+def _floors(rows: list[Row]) -> str:
+    floors = [r.result for r in rows if r.server == FLOOR and r.result is not None]
+    return ", ".join(f"{f.rps:,.0f} req/s at {_us(f.cpu_us)} µs" for f in floors)
+
+
+def _header(report: Report, args: argparse.Namespace, at: datetime) -> list[str]:
     python = f"{platform.python_implementation()} {platform.python_version()}"
+    each = [
+        f"run {i}: {_us(floor_of(rows).cpu_us)} µs of server CPU per request "
+        f"({_floors(rows)}; before/after)"
+        for i, rows in enumerate(report.runs, 1)
+    ]
     return [
         "# Benchmarks",
         "",
         f"Run {at:%Y-%m-%d %H:%M} UTC with `python -m bench.run`: one uvicorn worker per process,",
         f"PostgreSQL, wrk at {args.connections} connections for {args.seconds} s per row after "
-        f"{args.warmup} s of warm-up;",
+        f"{args.warmup} s of warm-up, {len(report.runs)} run(s) of every row one after the other;",
         f"{platform.machine()}, {_cores()} cores, {python}.",
-        "The floor (a bare FastAPI endpoint served the same way, measured in the same run):",
-        f"{floor.rps:,.0f} req/s and {_us(floor.cpu_us)} µs of server CPU per request "
-        f"({each}; before/after).",
+        "The floor (a bare FastAPI endpoint served the same way, measured in each run): "
+        + "; ".join(each)
+        + ".",
         "How to run it and what each column means: [below](#how-to-read-and-rerun).",
         "",
     ]
+
+
+def _runs(report: Report) -> list[str]:
+    out: list[str] = []
+    for i, rows in enumerate(report.runs, 1):
+        if len(report.runs) > 1:
+            out += ["", f"## Run {i}", ""]
+        out += _main(rows, floor_of(rows))
+    return out
 
 
 def _cores() -> int:
@@ -222,8 +260,10 @@ HOW_TO = """
 ## How to read and rerun
 
 `make bench` (PostgreSQL on 127.0.0.1:5432, Debian's `wrk`; node and npm for the peer) runs
-`python -m bench.run --scale 1000 1000000`; without `--scale` a run takes about four minutes.
-`--seconds`/`--duration N` sets each row's length, `--warmup N` the warm-up before it,
+`python -m bench.run --runs 2 --scale 1000 1000000`; without `--scale`, one run takes about
+four minutes. `--runs N` measures the floor, every path and the peer N times one after the
+other (a target is met when every run meets it; "spread" is the largest minus the smallest
+CPU ratio), `--seconds`/`--duration N` sets each row's length, `--warmup N` the warm-up before it,
 `--processes 1 2 3` the process counts of the decisions runs, `--no-peer` skips the peer.
 
 - **server**: `floor` is a bare FastAPI endpoint served the same way (uvicorn, one worker);
@@ -248,9 +288,9 @@ What they mean and what was done about them: [performance.md](performance.md).
 def write_report(path: Path, report: Report, args: argparse.Namespace, at: datetime) -> str:
     floor = floor_of(report.main)
     lines = [
-        *_header(report, args, at, floor),
-        *_side_by_side(report, floor),
-        *_main(report, floor),
+        *_header(report, args, at),
+        *_side_by_side(report),
+        *_runs(report),
         *_processes(report, floor),
         *_scaling(report),
     ]

@@ -40,6 +40,9 @@ def _arguments() -> argparse.Namespace:
         default=[1, 2, 3],
         help="tsp-auth process counts for the decisions runs on one database",
     )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="measure the floor, the paths and the peer N times"
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip node oidc-provider")
     parser.add_argument(
         "--scale",
@@ -135,26 +138,36 @@ def _scaling(
     return rows
 
 
+def _one_run(
+    args: argparse.Namespace, built: list[scenarios.Scenario], app: wrk.Target, floor: wrk.Target
+) -> list[Row]:
+    """The floor, every path, the peer, the floor again: one run's rows."""
+    measure = _measurer(args)
+    rows = [Row(FLOOR, "/floor", "before", measure([floor], FLOOR_REQUEST))]
+    for scenario in built:
+        print(f"measuring {scenario.name}…", file=sys.stderr)
+        result = measure([app], scenario.request)
+        rows.append(Row(TSP_AUTH, scenario.name, "", result, scenario.target))
+    rows += _peer(args)
+    rows.append(Row(FLOOR, "/floor", "after", measure([floor], FLOOR_REQUEST)))
+    return rows
+
+
 def _measure_all(args: argparse.Namespace, env: dict[str, str], report: Report) -> None:
     floor_port, app_port = servers.free_port(), urlsplit(env["TSP_AUTH_ISSUER"]).port
     assert app_port is not None
-    measure = _measurer(args)
     with (
         servers.floor(floor_port, LOGS / "floor.log") as floor_pid,
         servers.tsp_auth(app_port, env, LOGS / "tsp-auth.log") as app_pid,
     ):
         floor = wrk.Target(f"http://127.0.0.1:{floor_port}", floor_pid)
         app = wrk.Target(env["TSP_AUTH_ISSUER"], app_pid)
-        report.main.append(Row(FLOOR, "/floor", "before", measure([floor], FLOOR_REQUEST)))
         built = scenarios.build(app.base_url, env)
-        for scenario in built:
-            print(f"measuring {scenario.name}…", file=sys.stderr)
-            result = measure([app], scenario.request)
-            report.main.append(Row(TSP_AUTH, scenario.name, "", result, scenario.target))
+        for run in range(1, args.runs + 1):
+            print(f"run {run} of {args.runs}…", file=sys.stderr)
+            report.runs.append(_one_run(args, built, app, floor))
         decisions = next(s.request for s in built if s.name == "decisions")
         report.processes += _processes(args, env, app, decisions)
-        report.main += _peer(args)
-        report.main.append(Row(FLOOR, "/floor", "after", measure([floor], FLOOR_REQUEST)))
         report.scaling += _scaling(args, env, app, floor)
 
 

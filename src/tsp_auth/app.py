@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tsp_auth import __version__, openapi_spec
 from tsp_auth.accounts.router import dev_router
@@ -28,6 +29,7 @@ from tsp_auth.consent.service import start_authorization
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
+from tsp_auth.direct_routes import DirectTable, serve
 from tsp_auth.errors import AppError, install_error_handlers
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.idempotency.dependency import install_replay_handler
@@ -35,7 +37,9 @@ from tsp_auth.keys.service import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router
 from tsp_auth.oauth.cors import router as cors_preflight_router
+from tsp_auth.oauth.discovery import jwks_router
 from tsp_auth.oauth.discovery import router as discovery_router
+from tsp_auth.oauth.router import direct_router as oauth_direct_router
 from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
@@ -47,6 +51,7 @@ from tsp_auth.problems import router as problems_router
 from tsp_auth.rate_limits import RateLimits
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_router
+from tsp_auth.tsp_access.router import direct_router as tsp_access_direct_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.web import dev_pages
 from tsp_auth.web.error_pages import link_error_page
@@ -67,9 +72,12 @@ _consent_page_router = consent_page_router(
 # Hot paths first: routes are matched in this order, one after the other.
 ROUTERS = (
     decisions_router,
+    oauth_direct_router,
     oauth_router,
+    jwks_router,
     discovery_router,
     cors_preflight_router,
+    tsp_access_direct_router,
     tsp_access_router,
     ops_router,
     identity_router,
@@ -93,7 +101,33 @@ ROUTERS = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+class TspAuth(FastAPI):
+    """The service's app: its direct routes (``direct_routes``) answered behind the request
+    layer before FastAPI's stack is entered; every other request goes through FastAPI."""
+
+    direct = DirectTable([])
+    direct_layer: ASGIApp
+
+    def serve_directly(self) -> None:
+        """Fix the table of direct routes: call once every route is mounted."""
+        self.direct = DirectTable(self.router.routes)
+        self.direct_layer = RequestMiddleware(_serve_routed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = self.direct.route_for(scope) if scope["type"] == "http" else None
+        if route is None:
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        scope["route"] = route
+        await self.direct_layer(scope, receive, send)
+
+
+async def _serve_routed(scope: Scope, receive: Receive, send: Send) -> None:
+    await serve(scope["route"], scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> TspAuth:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -115,7 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await coherence.stop()
             await engine.dispose()
 
-    app = FastAPI(
+    app = TspAuth(
         title="tsp-auth",
         version=__version__,
         description="Authorization service for TikTok Shop Partner (TSP) access.",
@@ -135,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_replay_handler(app)
     # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.
     app.add_middleware(RequestMiddleware)
+    app.serve_directly()
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

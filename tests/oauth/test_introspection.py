@@ -12,6 +12,7 @@ from httpx import AsyncClient
 from tests.consent.helpers import set_row
 from tests.factories import Factory
 from tests.oauth.helpers import REDIRECT, App, introspect, only_code, partner_app, tokens
+from tsp_auth.crypto import jwt
 from tsp_auth.models import Client, Grant
 from tsp_auth.oauth import introspection
 
@@ -57,6 +58,49 @@ async def test_a_refresh_token_introspects_by_hash(client: AsyncClient, factory:
     answer = await introspect(client, app, issued["refresh_token"], token_type_hint="refresh_token")
     assert answer["active"] is True
     assert (answer["client_id"], answer["sub"]) == (app.client_id, app.seller.id)
+
+
+@pytest.fixture
+def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tokens whose ES256 signature was checked (keys/verified.py remembers the rest)."""
+    checked: list[str] = []
+    real = jwt.jws.verify
+
+    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
+        checked.append(token)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt.jws, "verify", counting)
+    return checked
+
+
+async def _revoke(client: AsyncClient, app: App, token: str) -> None:
+    response = await client.post("/oauth/revoke", data={"token": token}, headers=app.auth())
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("end", ["revoked", "client disabled", "grant cancelled"])
+async def test_a_remembered_access_token_dies_as_before(
+    client: AsyncClient, factory: Factory, signature_checks: list[str], end: str
+) -> None:
+    """Its signature is checked once; revocation, the client and the grant on every call."""
+    app = await partner_app(factory)
+    access = (await tokens(client, app))["access_token"]
+    first = await introspect(client, app, access)
+    assert await introspect(client, app, access) == first
+    assert first["active"] is True
+    assert signature_checks.count(access) == 1
+    headers = await _introspector(factory)
+    if end == "revoked":
+        await _revoke(client, app, access)
+    elif end == "client disabled":
+        await set_row(factory.app, Client, app.client_id, status="disabled")
+    else:
+        await set_row(factory.app, Grant, first["grant_id"], status="cancelled")
+
+    assert (await _ask(client, headers, access)).json() == {"active": False}
+    # Not checked again by introspection; revocation checks it once itself.
+    assert signature_checks.count(access) == (2 if end == "revoked" else 1)
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "x" * 5000])

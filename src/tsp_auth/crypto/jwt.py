@@ -16,6 +16,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,15 @@ _CODEC_CLAIMS = frozenset(("iss", "aud", "exp", "iat"))
 # Far above any token we mint; refusing early bounds the work an attacker can ask for.
 MAX_TOKEN_LENGTH = 16_384
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """A token whose signature checked out: its header and its claims, not yet checked
+    against any clock (`JwtCodec.accept` does that, every time)."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
 
 
 class JwtCodec:
@@ -77,6 +87,10 @@ class JwtCodec:
 
     def decode(self, token: str, *, typ: str, audience: str, now: datetime) -> dict[str, Any]:
         """Verify `token` and return its claims, or raise `InvalidToken(reason)`."""
+        return self.accept(self.verify(token, typ=typ, now=now), audience=audience, now=now)
+
+    def verify(self, token: str, *, typ: str, now: datetime) -> VerifiedToken:
+        """The time-independent half of `decode`: structure, header, key and signature."""
         require_aware(now)
         header, payload = split_token(token)
         key = self._verification_key(header, typ, now)
@@ -84,11 +98,30 @@ class JwtCodec:
             jws.verify(token, key.verifier, algorithms=[key.alg])
         except JOSEError:
             raise InvalidToken("bad_signature") from None
-        claims = json_object(payload)
+        return VerifiedToken(header, json_object(payload))
+
+    def still_verifies(self, verified: VerifiedToken, *, typ: str, now: datetime) -> bool:
+        """Would `verify` pass again at `now`? Its header checks, against this key set.
+
+        The signature of a token cannot change, but the keys can: a `VerifiedToken` kept from
+        an earlier `verify` is good only while its `kid` is still published here (retirement,
+        a reload that dropped it) and its `alg` and `typ` still fit.
+        """
+        require_aware(now)
+        try:
+            self._verification_key(verified.header, typ, now)
+        except InvalidToken:
+            return False
+        return True
+
+    def accept(self, verified: VerifiedToken, *, audience: str, now: datetime) -> dict[str, Any]:
+        """The claims of a verified token if its registered claims hold at `now` (a copy: a
+        `VerifiedToken` may be kept and handed out again)."""
+        require_aware(now)
         check_registered_claims(
-            claims, issuer=self.issuer, audience=audience, now=now, leeway=self.leeway
+            verified.claims, issuer=self.issuer, audience=audience, now=now, leeway=self.leeway
         )
-        return claims
+        return dict(verified.claims)
 
     def _verification_key(self, header: dict[str, Any], typ: str, now: datetime) -> SigningKey:
         alg = header.get("alg")

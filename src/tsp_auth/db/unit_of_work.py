@@ -28,23 +28,32 @@ def request_session(
     finds on the request (``deps`` alone reads ``app.state``)."""
 
     async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-        """One session per request: commit when the handler returns, roll back when it raises."""
-        session = sessionmaker_of(request)()
-        try:
+        async with unit_of_work(sessionmaker_of(request)) as session:
             yield session
-            # A request that never touched the database (JWKS, say) has nothing to commit;
-            # each commit is a greenlet round trip, a measurable share of a hot endpoint. The
-            # session gives its connection back when its transaction ends: no close() needed.
-            if session.in_transaction():
-                await session.commit()
-                # What the commit ended or narrowed is dropped by every live process before
-                # the answer is sent (docs/coherence.md).
-                await acknowledged(session)
-        except BaseException:
-            await session.rollback()
-            raise
 
     return get_session
+
+
+@asynccontextmanager
+async def unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One session per request: commit when the handler returns, roll back when it raises.
+    The request's dependency above, and what a direct route (``direct_routes``) opens itself."""
+    session = sessionmaker()
+    try:
+        yield session
+        # A request that never touched the database (JWKS, say) has nothing to commit;
+        # each commit is a greenlet round trip, a measurable share of a hot endpoint. The
+        # session gives its connection back when its transaction ends: no close() needed.
+        if session.in_transaction():
+            await session.commit()
+            # What the commit ended or narrowed is dropped by every live process before
+            # the answer is sent (docs/coherence.md).
+            await acknowledged(session)
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 def request_read_session(

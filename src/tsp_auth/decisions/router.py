@@ -1,7 +1,7 @@
 """`POST /v1/decisions`: the seller console asks before each action of a TSP session.
 
-The hottest route: its body is read once in the route (``json_body``) and its answer sent as
-bytes, instead of FastAPI's body parameter and response validation (docs/performance.md).
+The hottest route: a direct route (``direct_routes``), served before FastAPI's stack; its body
+is read once in the route (``json_body``) and its answer sent as bytes (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request, Response
 from tsp_auth.decisions import service
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
 from tsp_auth.deps import get_sessionmaker, get_settings
+from tsp_auth.direct_routes import DirectRoute
 from tsp_auth.errors import responses
 from tsp_auth.json_body import json_body, read_json
 
-router = APIRouter(tags=["decisions"])
+router = APIRouter(tags=["decisions"], route_class=DirectRoute)
 
 
 @router.post(

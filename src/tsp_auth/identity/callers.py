@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 
 from tsp_auth.clock import now
@@ -17,6 +19,11 @@ from tsp_auth.policy import Reason
 
 IDENTITY_COOKIE = "tsp_identity"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tsp-auth"'}
+# The OpenAPI security scheme of the identity token. ``openapi_spec`` declares it on every
+# operation with the caller as a dependency; a direct route (``direct_routes``) resolving its
+# caller itself declares it in its ``openapi_extra``.
+IDENTITY_SCHEME = "identityToken"
+CALLER_SECURITY: dict[str, Any] = {"security": [{IDENTITY_SCHEME: []}]}
 
 
 def bearer_token(request: Request) -> str | None:

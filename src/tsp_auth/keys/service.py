@@ -35,10 +35,12 @@ from tsp_auth.crypto import (
     generate_signing_key,
     load_signing_key,
 )
+from tsp_auth.crypto.jwt import VerifiedToken
 from tsp_auth.db.direct import SessionSource
 from tsp_auth.db.unit_of_work import reading
 from tsp_auth.keys import repository
 from tsp_auth.keys.schemas import JwkSet, KeyState, SigningKeyRead
+from tsp_auth.keys.verified import MAX_VERIFIED_TOKENS, VerifiedTokens, token_digest
 from tsp_auth.models import SigningKeyRecord
 
 log = logging.getLogger("tsp_auth.keys")
@@ -172,6 +174,7 @@ class KeyRing:
         self._lock = asyncio.Lock()
         self._codec = JwtCodec(KeySet(), settings.issuer, leeway=VERIFY_LEEWAY)
         self._document: tuple[tuple[str, ...], bytes] | None = None
+        self._verified = VerifiedTokens(min(MAX_VERIFIED_TOKENS, settings.cache_max_entries))
 
     @classmethod
     async def load(
@@ -227,19 +230,53 @@ class KeyRing:
         return codec.encode(claims, typ=typ, audience=audience, lifetime=lifetime, now=now)
 
     async def decode(
-        self, source: SessionSource, token: str, *, typ: str, audience: str, now: datetime
+        self,
+        source: SessionSource,
+        token: str,
+        *,
+        typ: str,
+        audience: str,
+        now: datetime,
+        remember: bool = False,
     ) -> dict[str, Any]:
-        """Verify `token`; an unknown kid reloads the keys once before it is refused."""
+        """Verify `token`; an unknown kid reloads the keys once before it is refused.
+
+        ``remember``: keep the verified token (by its hash, ``keys/verified.py``) so that the
+        next decode of it skips the signature while its key is still published here; the
+        header and registered claims are checked on every call all the same.
+        """
         codec = await self.fresh_codec(source, now)
+        digest = token_digest(token) if remember and self._verified.enabled else None
+        known = None if digest is None else self._verified.get(digest, typ)
+        if known is not None and codec.still_verifies(known, typ=typ, now=now):
+            return codec.accept(known, audience=audience, now=now)
+        verified = await self._verify(source, codec, token, typ=typ, now=now)
+        claims = self._codec.accept(verified, audience=audience, now=now)
+        if digest is not None:
+            self._verified.put(digest, typ, verified)
+        return claims
+
+    def remembered_header(self, token: str, *, typ: str) -> dict[str, Any] | None:
+        """The header of `token` if it was verified here as `typ` (``decode(..., remember=True)``)
+        and is still kept: it passed `split_token` then. Whether it verifies now is `decode`'s
+        call."""
+        if not self._verified.enabled:
+            return None
+        known = self._verified.get(token_digest(token), typ)
+        return None if known is None else known.header
+
+    async def _verify(
+        self, source: SessionSource, codec: JwtCodec, token: str, *, typ: str, now: datetime
+    ) -> VerifiedToken:
         try:
-            return codec.decode(token, typ=typ, audience=audience, now=now)
+            return codec.verify(token, typ=typ, now=now)
         except InvalidToken as exc:
             if exc.reason != "unknown_kid":
                 raise
             await self._refresh_if_older(source, now, UNKNOWN_KID_REFRESH_INTERVAL)
             if self._codec is codec:
                 raise
-        return self._codec.decode(token, typ=typ, audience=audience, now=now)
+        return self._codec.verify(token, typ=typ, now=now)
 
     async def jwks_document(self, source: SessionSource, now: datetime) -> bytes:
         """The JWK Set as served, in JSON; rendered again only when the published keys change."""

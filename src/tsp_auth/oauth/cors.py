@@ -28,6 +28,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients import repository as clients
 from tsp_auth.deps import get_sessionmaker
+from tsp_auth.direct_routes import DirectRoute, RawHeaders
 from tsp_auth.errors import Forbidden
 from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
@@ -107,6 +108,13 @@ class CorsRoute(APIRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().handle(scope, receive, _with_cors(scope, send))
+
+
+class DirectCorsRoute(DirectRoute):
+    """A direct route (``direct_routes``) whose answers carry the CORS decision it made."""
+
+    def answer_headers(self, scope: Scope, headers: RawHeaders) -> RawHeaders:
+        return cors_headers(scope, headers)
 
 
 def _preflight(method: str) -> Callable[[Request], Awaitable[Response]]:

@@ -9,7 +9,7 @@ from tsp_auth.deps import SettingsDep, get_keyring, get_sessionmaker
 from tsp_auth.errors import responses
 from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
-from tsp_auth.oauth.cors import CorsRoute, allow_listed_origin
+from tsp_auth.oauth.cors import CorsRoute, DirectCorsRoute, allow_listed_origin
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, server_metadata
 from tsp_auth.oauth.schemas import AuthorizationServerMetadata
 
@@ -17,18 +17,22 @@ from tsp_auth.oauth.schemas import AuthorizationServerMetadata
 router = APIRouter(
     tags=["discovery"], route_class=CorsRoute, dependencies=[Depends(allow_listed_origin)]
 )
+# The JWK Set is fetched by every resource server that verifies our tokens: a direct route
+# (``direct_routes``), which checks the origin itself.
+jwks_router = APIRouter(tags=["discovery"], route_class=DirectCorsRoute)
 
 # Short: a rotated-in key is published `key_propagation_delay` before it signs, which covers it.
 _CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"
 
 
-@router.get(
+@jwks_router.get(
     JWKS_PATH,
     summary="Public keys that verify our JWTs, including keys not yet or no longer signing",
     response_model=JwkSet,
     responses=responses(503),
 )
 async def jwks(request: Request) -> Response:
+    await allow_listed_origin(request)
     keyring, sessionmaker = await get_keyring(request), await get_sessionmaker(request)
     document = await keyring.jwks_document(sessionmaker, now())
     return Response(

@@ -102,11 +102,22 @@ async def introspect(
     return dict(INACTIVE)
 
 
-def is_access_token(token: str) -> bool:
-    try:
-        header, _ = split_token(token)
-    except InvalidToken:
-        return False
+def is_access_token(token: str, keyring: KeyRing | None = None) -> bool:
+    """Does ``token`` say it is an access token (RFC 9068 ``typ``)? Not whether it is valid.
+
+    A token the key ring remembers having verified as one (``remember=True`` below) passed
+    ``split_token`` then, and its header is the one kept: no need to parse it again.
+    """
+    header = None if keyring is None else keyring.remembered_header(token, typ=ACCESS_TOKEN_TYP)
+    if header is None:
+        try:
+            header, _ = split_token(token)
+        except InvalidToken:
+            return False
+    return _says_access_token(header)
+
+
+def _says_access_token(header: dict[str, Any]) -> bool:
     typ = header.get("typ")
     return isinstance(typ, str) and typ.lower().removeprefix("application/") == ACCESS_TOKEN_TYP
 
@@ -127,6 +138,7 @@ async def verify_access_token(
             typ=ACCESS_TOKEN_TYP,
             audience=access_token_audience(settings),
             now=at,
+            remember=True,  # introspected again and again: one ES256 verification per token
         )
     except InvalidToken:
         return None
@@ -159,7 +171,7 @@ async def _grant_in_force(
 async def introspect_access_token(
     sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str
 ) -> dict[str, Any] | None:
-    if not is_access_token(token):
+    if not is_access_token(token, keyring):
         return None
     claims = await verify_access_token(sessionmaker, keyring, settings, token, now())
     if claims is None:

@@ -2,7 +2,9 @@
 
 HTTP only: parse the form, authenticate the client, call one function. Every answer, errors
 included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``), and
-the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``).
+the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``). Token and
+introspection, called on every partner API call, are direct routes (``direct_routes``): served
+before FastAPI's stack, opening their own unit of work where they write.
 
 The form is read by ``read_form`` inside the route, not declared as a ``Form`` parameter:
 FastAPI's form handling and a router-wide dependency cost several hundred µs a request
@@ -12,17 +14,17 @@ FastAPI's form handling and a router-wide dependency cost several hundred µs a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
+from tsp_auth.db.unit_of_work import unit_of_work
 from tsp_auth.deps import (
     SessionDep,
     get_keyring,
@@ -30,6 +32,7 @@ from tsp_auth.deps import (
     get_sessionmaker,
     get_settings,
 )
+from tsp_auth.direct_routes import DirectRoute, RawHeaders
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.no_store import no_store_headers
@@ -69,7 +72,20 @@ class OAuthRoute(APIRoute):
         await super().handle(scope, receive, send_oauth)
 
 
+class DirectOAuthRoute(DirectRoute):
+    """``OAuthRoute``'s headers on a direct route."""
+
+    def answer_headers(self, scope: Scope, headers: RawHeaders) -> RawHeaders:
+        return cors_headers(scope, no_store_headers(headers))
+
+
 router = APIRouter(tags=["oauth"], route_class=OAuthRoute)
+direct_router = APIRouter(tags=["oauth"], route_class=DirectOAuthRoute)
+
+
+def _json(answer: BaseModel) -> Response:
+    """The answer as FastAPI would have sent its ``response_model`` (``exclude_none``)."""
+    return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +130,7 @@ async def _client(
         raise
 
 
-@router.post(
+@direct_router.post(
     TOKEN_PATH,
     summary="Exchange a code, a refresh token or client credentials for tokens",
     response_model=TokenResponse,
@@ -122,22 +138,25 @@ async def _client(
     responses=responses(400, 401, 429, 503, oauth=True),
     openapi_extra=form_body(TokenForm),
 )
-async def issue_token(request: Request, session: SessionDep) -> TokenResponse | JSONResponse:
+async def issue_token(request: Request) -> Response:
     form = await read_form(request, TokenForm)
     handler = grant_handler(form.grant_type)
     service = await _service(request)
     client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
-    context = TokenContext(session, service.sessionmaker, service.keyring, service.settings, now())
-    try:
-        return await handler(context, client, form)
-    except TokenReuse as exc:
-        # The refusal revoked the token family in this transaction: answer without raising,
-        # so the unit of work commits the revocation.
-        return error_response(exc.status_code, exc.error, exc.description)
+    async with unit_of_work(service.sessionmaker) as session:
+        context = TokenContext(
+            session, service.sessionmaker, service.keyring, service.settings, now()
+        )
+        try:
+            return _json(await handler(context, client, form))
+        except TokenReuse as exc:
+            # The refusal revoked the token family in this transaction: answer without
+            # raising, so the unit of work commits the revocation.
+            return error_response(exc.status_code, exc.error, exc.description)
 
 
-@router.post(
+@direct_router.post(
     INTROSPECT_PATH,
     summary="Is this token active, and what does it say? (RFC 7662)",
     response_model=IntrospectionResponse,
@@ -145,7 +164,7 @@ async def issue_token(request: Request, session: SessionDep) -> TokenResponse | 
     responses=responses(400, 401, 429, 503, oauth=True),
     openapi_extra=form_body(TokenLookupForm),
 )
-async def introspect_token(request: Request) -> dict[str, Any]:
+async def introspect_token(request: Request) -> Response:
     form = await read_form(request, TokenLookupForm)
     service = await _service(request)
     # Reads only, outside a unit of work (oauth.introspection).
@@ -157,8 +176,8 @@ async def introspect_token(request: Request) -> dict[str, Any]:
     privileged = client.client_type == "first_party" and INTROSPECT_SCOPE in client.scopes
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
-        return dict(INACTIVE)
-    return answer
+        answer = INACTIVE
+    return _json(IntrospectionResponse.model_validate(answer))
 
 
 @router.post(

@@ -10,11 +10,16 @@ from tsp_auth.deps import (
     KeyRingDep,
     ReadSessionDep,
     SessionDep,
-    SessionmakerDep,
     SettingsDep,
+    current_caller,
+    get_keyring,
+    get_sessionmaker,
+    get_settings,
 )
+from tsp_auth.direct_routes import DirectRoute
 from tsp_auth.errors import responses
-from tsp_auth.identity.callers import bearer_token
+from tsp_auth.identity.callers import CALLER_SECURITY, bearer_token
+from tsp_auth.json_body import json_body, read_json
 from tsp_auth.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
@@ -36,6 +41,8 @@ from tsp_auth.tsp_access.schemas import (
 )
 
 router = APIRouter(tags=["tsp-access"])
+# One-click login, called on every switch of seller: a direct route (``direct_routes``).
+direct_router = APIRouter(tags=["tsp-access"], route_class=DirectRoute)
 
 
 @router.get(
@@ -64,20 +71,26 @@ async def list_requestable(
     return AccessRequestableList(items=items, next_cursor=cursor)
 
 
-@router.post(
+@direct_router.post(
     "/v1/tsp-access/login",
     summary="A single-use login token for one seller's console (switching sellers: call again)",
+    response_model=LoginTokenIssued,
     responses=responses(400, 401, 403, 404),
+    openapi_extra={**json_body(LoginRequest), **CALLER_SECURITY},
 )
-async def issue_login_token(
-    body: LoginRequest,
-    caller: CallerDep,
-    sessionmaker: SessionmakerDep,
-    settings: SettingsDep,
-    keyring: KeyRingDep,
-) -> LoginTokenIssued:
+async def issue_login_token(request: Request) -> Response:
+    # The caller first, then the body: the order FastAPI solved them in.
+    caller = await current_caller(request)
+    body = await read_json(request, LoginRequest)
     # No unit of work: login writes one statement of its own (tsp_access/login_repository.py).
-    return await login.issue_login_token(sessionmaker, settings, keyring, caller, body)
+    issued = await login.issue_login_token(
+        await get_sessionmaker(request),
+        await get_settings(request),
+        await get_keyring(request),
+        caller,
+        body,
+    )
+    return Response(issued.model_dump_json(), media_type="application/json")
 
 
 @router.post(
