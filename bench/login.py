@@ -1,5 +1,5 @@
 """In-process CPU per request of ``POST /v1/tsp-access/login`` alone, the median of batches
-(docs/performance.md, "Session 5: login on the driver").
+(docs/performance.md, "Session 5: the TSP Access login below its route").
 
 ``python -m bench.login [--database NAME]`` builds the world of ``bench.writes`` on a fresh
 PostgreSQL database and drives only the login, in batches taking turns between one request
