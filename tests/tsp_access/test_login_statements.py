@@ -222,6 +222,7 @@ async def test_a_seller_id_the_database_refuses_fails_only_its_own_login(
     factory = Factory(committed_app, committed_client)
     world = await make_world(factory)
     headers = await factory.headers(world.admin)
+    assert (await login(factory, world.admin, world.seller.id)).status_code == 200  # key ring
 
     def post(seller_id: str) -> Any:
         return committed_client.post(
