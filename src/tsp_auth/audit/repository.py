@@ -75,19 +75,15 @@ class AuditRow:
 
 
 _COLUMNS = tuple(f.name for f in fields(AuditRow))
-_DETAIL = _COLUMNS.index("detail")
-# Each column's array type; detail goes as JSON text, cast back in the SELECT.
-_ARRAY_TYPES = {"occurred_at": "timestamptz[]"}
-_PARAMETERS = ", ".join(
-    f"${n}::{_ARRAY_TYPES.get(c, 'text[]')}" for n, c in enumerate(_COLUMNS, start=1)
-)
-_SELECTED = ", ".join("detail::json" if c == "detail" else c for c in _COLUMNS)
-# PostgreSQL: a batch is one statement of fixed text, so the driver prepares it once: each
-# column goes as one array parameter, and unnest() turns the arrays back into rows. Built
+# Each column's type in the batch's JSON; the table's own types are assigned from these.
+_BATCH_TYPES = {"occurred_at": "timestamptz", "detail": "json"}
+_BATCH_COLUMNS = ", ".join(f"{c} {_BATCH_TYPES.get(c, 'text')}" for c in _COLUMNS)
+# PostgreSQL: a batch is one statement of fixed text, so the driver prepares it once, and one
+# parameter: the rows as one JSON array, turned back into rows by json_to_recordset. Built
 # from the dataclass's field names at import: no value is ever part of the text.
 _PG_INSERT_MANY = (
     f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
-    f"SELECT {_SELECTED} FROM unnest({_PARAMETERS}) AS batch({', '.join(_COLUMNS)})"
+    f"SELECT {', '.join(_COLUMNS)} FROM json_to_recordset($1::json) AS batch({_BATCH_COLUMNS})"
 )
 
 
@@ -96,17 +92,14 @@ def row_values(row: AuditRow) -> dict[str, Any]:
     return {column: getattr(row, column) for column in _COLUMNS}
 
 
-def _pg_arrays(rows: Sequence[AuditRow]) -> list[list[Any]]:
-    arrays: list[list[Any]] = [[getattr(row, c) for row in rows] for c in _COLUMNS]
-    # JSON text of each detail, compact (the column is ``json``: it keeps the text; read back,
-    # the values are the same); orjson takes a tenth of the time of ``json.dumps`` here (timeit).
-    arrays[_DETAIL] = [_json_text(value) for value in arrays[_DETAIL]]
-    return arrays
-
-
-def _json_text(value: dict[str, Any]) -> str:
-    # Keys that are not strings become strings, as ``json.dumps`` makes them.
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+def _pg_batch(rows: Sequence[AuditRow]) -> str:
+    """The rows as one JSON array of objects, written by orjson straight from the dataclasses
+    (``occurred_at`` in RFC 3339 with its microseconds and offset). One text parameter costs
+    the driver far less than 13 arrays, each element of which it inspects (``isinstance``
+    against ``collections.abc``) before encoding it. ``detail`` is stored as this compact
+    JSON text (the column is ``json``); read back, its values are the same. Keys of ``detail``
+    that are not strings become strings, as ``json.dumps`` makes them."""
+    return orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 async def insert_events(
@@ -120,7 +113,7 @@ async def insert_events(
     """
     bind = sessionmaker.kw.get("bind")
     if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
-        await execute_on_driver(bind, _PG_INSERT_MANY, _pg_arrays(rows))
+        await execute_on_driver(bind, _PG_INSERT_MANY, [_pg_batch(rows)])
         return
     statement = insert(AuditEvent).values([row_values(row) for row in rows])
     async with sessionmaker() as session, session.begin():
