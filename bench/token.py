@@ -25,14 +25,13 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request, Response
 from httpx import ASGITransport, AsyncClient
 from tests.factories import Factory
 
 from bench.layers import _quiet_logging, health_app
 from bench.writes import _fresh, asgi
-from tsp_auth.app import create_app
+from tsp_auth.app import TspAuth, create_app
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.errors import error_response
@@ -48,7 +47,7 @@ from tsp_auth.oauth.grant_types import (
     issue,
 )
 from tsp_auth.oauth.http import read_form
-from tsp_auth.oauth.router import OAuthRoute, _client, _service
+from tsp_auth.oauth.router import DirectOAuthRoute, _client, _json, _service
 from tsp_auth.oauth.schemas import TokenForm, TokenResponse
 
 WIRED = "/bench/oauth/token"
@@ -59,9 +58,9 @@ BODY = b"grant_type=client_credentials&scope=tsp.introspect"
 Call = Callable[[], Awaitable[None]]
 
 
-async def _issue_token_wired(request: Request) -> TokenResponse | JSONResponse:
-    """``oauth.router.issue_token`` as it reads once wired to ``grant_types.issue``: no
-    ``SessionDep``, so no session for ``client_credentials`` (docs/performance.md, Session 5)."""
+async def _issue_token_wired(request: Request) -> Response:
+    """``oauth.router.issue_token`` as it reads once it calls ``grant_types.issue`` instead of
+    opening ``unit_of_work`` itself: no session for ``client_credentials``."""
     form = await read_form(request, TokenForm)
     handler = grant_handler(form.grant_type)
     service = await _service(request)
@@ -69,13 +68,14 @@ async def _issue_token_wired(request: Request) -> TokenResponse | JSONResponse:
     allow_client_origin(request, client)
     issuing = Issuing(service.sessionmaker, service.keyring, service.settings, now())
     try:
-        return await issue(issuing, handler, client, form)
+        return _json(await issue(issuing, handler, client, form))
     except TokenReuse as exc:
         return error_response(exc.status_code, exc.error, exc.description)
 
 
-def _wire(app: FastAPI) -> None:
-    route = OAuthRoute(
+def _wire(app: TspAuth) -> None:
+    """The wired route beside the real one, served directly as the real one is."""
+    route = DirectOAuthRoute(
         WIRED,
         _issue_token_wired,
         methods=["POST"],
@@ -83,6 +83,7 @@ def _wire(app: FastAPI) -> None:
         response_model_exclude_none=True,
     )
     app.router.routes.insert(0, route)
+    app.serve_directly()
 
 
 async def batch_cpu(call: Call, size: int, in_flight: int) -> float:
