@@ -5,9 +5,9 @@ if its tokens are stored. Refusals raise and write nothing, except replay and re
 (``TokenReuse``), whose family revocation must stay. Database errors are never caught here:
 they are an outage (503), not a bad grant.
 
-A route that declares the request's session calls a handler with it (``TokenContext``); one
-that declares none calls ``issue``, which opens the unit of work only for the grants that write
-in it: ``client_credentials`` writes nothing but its group-committed audit event.
+A route holding the request's session calls a handler with it (``TokenContext``); one that
+holds none calls ``issue``, which opens the unit of work only for the grants that write in it:
+``client_credentials`` writes nothing but its group-committed audit event.
 """
 
 from __future__ import annotations
@@ -280,8 +280,8 @@ GRANT_TYPES: dict[str, GrantHandler] = {
 async def issue(
     issuing: Issuing, handler: GrantHandler, client: AuthenticatedClient, form: TokenForm
 ) -> TokenResponse:
-    """Run ``handler`` (``grant_handler``'s) in the unit of work it needs, for a route that
-    declares no session of its own.
+    """Run ``handler`` (``grant_handler``'s) in the unit of work it needs: what the token
+    route calls instead of opening one for every grant.
 
     ``client_credentials`` needs none: its one write is the group-committed audit event, so no
     session is made at all. The other grants run in one opened here (``unit_of_work``): it
