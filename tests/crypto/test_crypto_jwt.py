@@ -10,7 +10,7 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
-from jose import jwe
+from jose import jwe, jws
 from joserfc import jwk as joserfc_jwk
 from joserfc import jwt as joserfc_jwt
 
@@ -110,6 +110,24 @@ def test_jti_is_random_unless_given(codec: JwtCodec) -> None:
     assert first != second
     assert len(first) >= 20
     assert given == "mine"
+
+
+def test_header_and_claims_are_the_bytes_jws_sign_makes(codec: JwtCodec, key: SigningKey) -> None:
+    """The header is encoded once per key and typ, the claims by orjson: what python-jose's
+    ``jws.sign`` makes of the same header and claims, and verified by its ``jws.verify``."""
+    token = _encode(codec, jti="jti-1", scope="tsp.introspect", gv=3, aud_extra=["a", "b"])
+    claims = codec.decode(token, typ=TYP, audience=AUDIENCE, now=NOW)
+    reference = jws.sign(
+        claims, key.signer, headers={"kid": key.kid, "typ": TYP}, algorithm="ES256"
+    )
+
+    assert token.split(".")[:2] == reference.split(".")[:2]
+    assert next(iter(claims)) == "jti"  # a given jti keeps its place: first
+    assert json.loads(jws.verify(token, key.verifier, algorithms=["ES256"])) == claims
+    # The cached header is the key's and the typ's: another typ gets its own.
+    other = codec.encode({"sub": "x"}, typ="JWT", audience=AUDIENCE, lifetime=LIFETIME, now=NOW)
+    assert pyjwt.get_unverified_header(other) == {"alg": "ES256", "kid": key.kid, "typ": "JWT"}
+    assert pyjwt.get_unverified_header(token)["typ"] == TYP
 
 
 def test_audience_list_accepts_any_member(codec: JwtCodec) -> None:

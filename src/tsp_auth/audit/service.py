@@ -15,8 +15,9 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary, ref
 
@@ -82,7 +83,15 @@ SYSTEM = Actor(account_id=None, kind="system")
 
 
 def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in detail.items() if not any(w in k.lower() for w in _SECRET_WORDS)}
+    return {k: v for k, v in detail.items() if not _looks_secret(k)}
+
+
+@lru_cache(maxsize=1024)
+def _looks_secret(key: str) -> bool:
+    """Whether a detail key names a secret. Keys are our code's own few words (never a value),
+    so each is worked out once: the check runs for every event, several words per key."""
+    lowered = key.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
 
 
 def _event_row(note: AuditNote, outcome: str, reason: str | None) -> AuditRow:
@@ -104,7 +113,7 @@ def _event_row(note: AuditNote, outcome: str, reason: str | None) -> AuditRow:
 
 
 def _event(note: AuditNote, outcome: str, reason: str | None) -> AuditEvent:
-    return AuditEvent(**asdict(_event_row(note, outcome, reason)))
+    return AuditEvent(**repository.row_values(_event_row(note, outcome, reason)))
 
 
 def record_event(session: AsyncSession, note: AuditNote) -> None:

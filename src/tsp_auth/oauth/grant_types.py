@@ -4,6 +4,10 @@ Everything a grant writes happens in the request's transaction: a code is consum
 if its tokens are stored. Refusals raise and write nothing, except replay and reuse
 (``TokenReuse``), whose family revocation must stay. Database errors are never caught here:
 they are an outage (503), not a bad grant.
+
+A route holding the request's session calls a handler with it (``TokenContext``); one that
+holds none calls ``issue``, which opens the unit of work only for the grants that write in it:
+``client_credentials`` writes nothing but its group-committed audit event.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.service import AuditNote, record_event, record_event_alone
-from tsp_auth.clients.scopes import format_scope, parse_scope
+from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
+from tsp_auth.db.unit_of_work import unit_of_work
 from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.service import KeyRing
 from tsp_auth.models import AuthorizationCode, RefreshToken, TokenFamily
@@ -41,6 +46,16 @@ from tsp_auth.oauth.tokens import grant_in_force, mint_access_token, new_refresh
 class TokenContext:
     session: AsyncSession  # the request's unit of work
     sessionmaker: async_sessionmaker[AsyncSession]  # for work outside it (client_credentials)
+    keyring: KeyRing
+    settings: Settings
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Issuing:
+    """What the token endpoint issues with, before any unit of work is opened (``issue``)."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
     keyring: KeyRing
     settings: Settings
     at: datetime
@@ -185,6 +200,14 @@ def _check_refresh(token: RefreshToken, family: TokenFamily, at: datetime) -> No
 async def client_credentials(
     ctx: TokenContext, client: AuthenticatedClient, form: TokenForm
 ) -> TokenResponse:
+    """``client_credentials_token`` as a grant handler; it leaves the request's session alone."""
+    issuing = Issuing(ctx.sessionmaker, ctx.keyring, ctx.settings, ctx.at)
+    return await client_credentials_token(issuing, client, form)
+
+
+async def client_credentials_token(
+    issuing: Issuing, client: AuthenticatedClient, form: TokenForm
+) -> TokenResponse:
     """RFC 6749 §4.4: first-party clients only, for themselves; no refresh token (§4.4.3)."""
     if client.client_type != "first_party":
         raise UnauthorizedClient("only first-party clients may use client_credentials")
@@ -192,20 +215,20 @@ async def client_credentials(
     # Nothing to change but the trail: no unit of work, the key ring reloads (when due) and the
     # event is written each on its own (audit.record_event_alone).
     access = await mint_access_token(
-        ctx.sessionmaker,
-        ctx.keyring,
-        ctx.settings,
+        issuing.sessionmaker,
+        issuing.keyring,
+        issuing.settings,
         subject=client.id,
         client_id=client.id,
         scopes=scopes,
         family_id=None,
         grant=None,
-        at=ctx.at,
+        at=issuing.at,
     )
     note = _note("token.issued", client, None, grant_type="client_credentials", jti=access.jti)
-    await record_event_alone(ctx.sessionmaker, note)
+    await record_event_alone(issuing.sessionmaker, note)
     return TokenResponse(
-        access_token=access.token, expires_in=access.expires_in, scope=format_scope(scopes)
+        access_token=access.token, expires_in=access.expires_in, scope=access.scope
     )
 
 
@@ -243,7 +266,7 @@ async def _issue(
         access_token=access.token,
         expires_in=access.expires_in,
         refresh_token=refresh,
-        scope=format_scope(scopes),
+        scope=access.scope,
     )
 
 
@@ -252,3 +275,28 @@ GRANT_TYPES: dict[str, GrantHandler] = {
     "refresh_token": refresh_token,
     "client_credentials": client_credentials,
 }
+
+
+async def issue(
+    issuing: Issuing, handler: GrantHandler, client: AuthenticatedClient, form: TokenForm
+) -> TokenResponse:
+    """Run ``handler`` (``grant_handler``'s) in the unit of work it needs: what the token
+    route calls instead of opening one for every grant.
+
+    ``client_credentials`` needs none: its one write is the group-committed audit event, so no
+    session is made at all. The other grants run in one opened here (``unit_of_work``): it
+    commits when they return, and also when they refuse with ``TokenReuse``, raised again
+    once the family's revocation is committed (the route answers it as an error); any other
+    refusal rolls back.
+    """
+    if handler is client_credentials:
+        return await client_credentials_token(issuing, client, form)
+    async with unit_of_work(issuing.sessionmaker) as session:
+        context = TokenContext(
+            session, issuing.sessionmaker, issuing.keyring, issuing.settings, issuing.at
+        )
+        try:
+            return await handler(context, client, form)
+        except TokenReuse as refusal:
+            reuse = refusal
+    raise reuse

@@ -4,7 +4,8 @@ HTTP only: parse the form, authenticate the client, call one function. Every ans
 included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStoreRoute``), and
 the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``). Token and
 introspection, called on every partner API call, are direct routes (``direct_routes``): served
-before FastAPI's stack, opening their own unit of work where they write.
+before FastAPI's stack; the token grants open their own unit of work where they write
+(``grant_types.issue``).
 
 The form is read by ``read_form`` inside the route, not declared as a ``Form`` parameter:
 FastAPI's form handling and a router-wide dependency cost several hundred µs a request
@@ -24,7 +25,6 @@ from starlette.types import Message, Receive, Scope, Send
 from tsp_auth.clients.scopes import INTROSPECT_SCOPE
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.db.unit_of_work import unit_of_work
 from tsp_auth.deps import (
     SessionDep,
     get_keyring,
@@ -43,7 +43,7 @@ from tsp_auth.oauth.client_authentication import (
 )
 from tsp_auth.oauth.cors import allow_client_origin, cors_headers
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
-from tsp_auth.oauth.grant_types import TokenContext, grant_handler
+from tsp_auth.oauth.grant_types import Issuing, grant_handler, issue
 from tsp_auth.oauth.http import form_body, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
@@ -144,16 +144,12 @@ async def issue_token(request: Request) -> Response:
     service = await _service(request)
     client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
-    async with unit_of_work(service.sessionmaker) as session:
-        context = TokenContext(
-            session, service.sessionmaker, service.keyring, service.settings, now()
-        )
-        try:
-            return _json(await handler(context, client, form))
-        except TokenReuse as exc:
-            # The refusal revoked the token family in this transaction: answer without
-            # raising, so the unit of work commits the revocation.
-            return error_response(exc.status_code, exc.error, exc.description)
+    issuing = Issuing(service.sessionmaker, service.keyring, service.settings, now())
+    try:
+        return _json(await issue(issuing, handler, client, form))
+    except TokenReuse as exc:
+        # Raised once the family's revocation is committed (grant_types.issue).
+        return error_response(exc.status_code, exc.error, exc.description)
 
 
 @direct_router.post(

@@ -45,6 +45,7 @@ class AccessToken:
     token: str
     jti: str
     expires_in: int
+    scope: str  # as in the token and in the token response (RFC 6749 §3.3)
 
 
 async def mint_access_token(
@@ -60,12 +61,8 @@ async def mint_access_token(
     at: datetime,
 ) -> AccessToken:
     jti = secrets.token_urlsafe(16)
-    claims: dict[str, Any] = {
-        "jti": jti,
-        "sub": subject,
-        "client_id": client_id,
-        "scope": format_scope(scopes),
-    }
+    scope = format_scope(scopes)
+    claims: dict[str, Any] = {"jti": jti, "sub": subject, "client_id": client_id, "scope": scope}
     if grant is not None:
         claims.update(grant_id=grant.id, gv=grant.version)
     if family_id is not None:
@@ -78,7 +75,7 @@ async def mint_access_token(
         lifetime=settings.access_token_ttl,
         now=at,
     )
-    return AccessToken(token, jti, int(settings.access_token_ttl.total_seconds()))
+    return AccessToken(token, jti, int(settings.access_token_ttl.total_seconds()), scope)
 
 
 def new_refresh_token(

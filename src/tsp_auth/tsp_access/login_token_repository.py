@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.committer import GroupCommitter, register
-from tsp_auth.audit.repository import AuditRow, pg_arrays, pg_insert_many
+from tsp_auth.audit.repository import AuditRow, pg_batch, pg_insert_many
 from tsp_auth.db.direct import driver_engine, execute_on_driver
 from tsp_auth.models import AuditEvent, LoginToken
 
@@ -42,10 +42,11 @@ _INSERT_TOKEN = insert(LoginToken).values(_bound(LoginToken.__table__, _TOKEN))
 _INSERT_EVENT = insert(AuditEvent).values(_bound(AuditEvent.__table__, _EVENT))
 _EVENT_COLUMNS = tuple((_EVENT + f.name, f.name) for f in fields(AuditRow))
 
-# PostgreSQL: the logins of a batch in one statement of fixed text (prepared once): each column
-# one array parameter, unnest() turning them back into rows, the tokens' INSERT in a
-# data-modifying WITH ahead of their events' (audit/repository.py writes those). Roles go as
-# the JSON text SQLAlchemy would have written (``StringSet``: a sorted list), cast back.
+# PostgreSQL: the logins of a batch in one statement of fixed text (prepared once): each token
+# column one array parameter, unnest() turning them back into rows, the tokens' INSERT in a
+# data-modifying WITH ahead of their events' (audit/repository.py writes those, from one JSON
+# parameter). Roles go as the JSON text SQLAlchemy would have written (``StringSet``: a
+# sorted list), cast back.
 _TOKEN_ARRAYS = {
     "jti": "text[]",
     "grant_id": "text[]",
@@ -113,11 +114,12 @@ def _committer(sessionmaker: Sessions, engine: AsyncEngine) -> GroupCommitter[Mi
     return committer
 
 
-def _mint_arrays(batch: Sequence[MintedLogin]) -> list[list[Any]]:
+def _mint_arrays(batch: Sequence[MintedLogin]) -> list[Any]:
+    """The tokens' columns as arrays, then their events as one JSON text (``pg_batch``)."""
     arrays = [[token[column] for token, _ in batch] for column in _TOKEN_ARRAYS]
     roles = list(_TOKEN_ARRAYS).index("roles")
     arrays[roles] = [json.dumps(sorted(value)) for value in arrays[roles]]
-    return arrays + pg_arrays([event for _, event in batch])
+    return [*arrays, pg_batch([event for _, event in batch])]
 
 
 # Redemption (sessions.py): in the request's unit of work ----------------------------------
