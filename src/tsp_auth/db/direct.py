@@ -13,7 +13,8 @@ asyncpg connection of a raw connection from the same pool costs about 70 µs
 
 Only for single statements that need no transaction: each runs on its own, in autocommit.
 ``execute_on_driver`` runs one planned write the same way (a group-committed batch of audit
-events, ``audit/committer.py``; of login tokens with theirs, ``tsp_access/login_repository.py``).
+events, ``audit/committer.py``; of login tokens with theirs,
+``tsp_access/login_token_repository.py``).
 
 A ``DirectQuery`` answers a typed row: a dataclass whose fields are the statement's column
 keys, in order (checked at import), built positionally, ``Row(*values)``. Each is declared in
@@ -274,7 +275,8 @@ async def _run_on_driver(
 async def execute_on_driver(engine: AsyncEngine, sql: str, args: Sequence[Any]) -> None:
     """Run one statement that answers no rows (SQL already in the driver's ``$n`` form) on a
     pooled connection's driver, in autocommit, taking its turn with the direct statements:
-    a group-committed batch of audit events (audit.repository.insert_events)."""
+    a group-committed batch of audit events (audit.repository.insert_events), or of login
+    tokens with theirs (tsp_access.login_token_repository)."""
     turns = await _take_turn(engine)
     try:
         await _run_on_driver(engine, sql, list(args), fetch=False)

@@ -6,8 +6,10 @@ token for the seller console of the seller's market. Switching to another seller
 call for another ``seller_id``.
 
 Off the ORM and outside a unit of work (docs/performance.md): one Core read of the candidate
-grants with the member's assignment, one Core write of the login token's row with its audit
-event, all or nothing (login_repository.py). No ORM object is built or flushed.
+grants with the member's assignment (login_repository.py), one Core write of the login
+token's row with its audit event, all or nothing (login_token_repository.py). No ORM object is
+built or flushed. On PostgreSQL both run on the driver, and concurrent logins share them: the
+reads coalesced, the writes group-committed (docs/performance.md, "Session 5").
 """
 
 from __future__ import annotations
