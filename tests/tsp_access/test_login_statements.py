@@ -235,6 +235,16 @@ async def test_a_seller_id_the_database_refuses_fails_only_its_own_login(
     # PostgreSQL refuses a NUL in text (a data exception: 400); SQLite finds no such grant.
     assert odd.status_code == (400 if backend == "postgresql" else 404), odd.text
     assert [login.status_code for login in logins] == [200] * 3
+    if backend == "postgresql":
+        assert odd.json()["error"] == "invalid_request"
+    else:
+        assert odd.json()["error"] == "not_found"
+    # The refused login wrote nothing: the first login's and the three good ones' rows only.
+    engine: AsyncEngine = committed_app.state.engine
+    async with engine.connect() as connection:
+        stored = await connection.scalar(select(func.count()).select_from(LoginToken))
+    assert stored == 4
+    assert len(await audit_events(factory, LOGIN_TOKEN_MINTED)) == 4
 
 
 async def test_shutdown_writes_the_logins_still_queued(
