@@ -185,7 +185,9 @@ def _processes(report: Report, floor: Result) -> list[str]:
 def _scaling(report: Report) -> list[str]:
     """Each scale point against a floor measured beside it, then against the smallest point:
     the drift of a shared machine between points cancels out."""
-    floors = {r.data: r.result for r in report.scaling if r.server == FLOOR and r.result}
+    labels = dict.fromkeys(r.data for r in report.scaling if r.server == FLOOR and r.result)
+    # Each point's floors (before and after it) pooled, as a run's are.
+    floors = {label: floor_of([r for r in report.scaling if r.data == label]) for label in labels}
     points = [(r.name, r.data, r.result) for r in report.scaling if r.server != FLOOR and r.result]
     if not points:
         return []
@@ -193,8 +195,9 @@ def _scaling(report: Report) -> list[str]:
         "",
         "## Scaling",
         "",
-        'Each point after a warm-up, beside a floor measured at that point. "kept" is the',
-        "point's ratio over the smallest point's; the target is ≥ 90 % of the CPU ratio kept.",
+        "Each point after a warm-up, between two floors measured right before and after it",
+        "(pooled). \"kept\" is the point's ratio over the smallest point's; the target is ≥ 90 %",
+        "of the CPU ratio kept.",
         "",
         "| path | grants | req/s | p99 ms | CPU µs/req | floor CPU µs/req | CPU ratio | kept (CPU) "
         "| req/s ratio | kept (req/s) | |",

@@ -130,11 +130,12 @@ def _scaling(
         print(f"growing to {size:,} grants…", file=sys.stderr)
         scenarios.grow_to(env["TSP_AUTH_DATABASE_URL"], size)
         label = f"{size:,}"
-        # Machines drift: each scale point gets a floor measured right beside it.
+        # Machines drift: each scale point gets a floor measured right before and after it.
         rows.append(Row(FLOOR, "/floor", label, measure([floor], FLOOR_REQUEST)))
         only = ("decisions", "introspection")
         for scenario in scenarios.build(app.base_url, env, only=only):
             rows.append(Row(TSP_AUTH, scenario.name, label, measure([app], scenario.request)))
+        rows.append(Row(FLOOR, "/floor", label, measure([floor], FLOOR_REQUEST)))
     return rows
 
 

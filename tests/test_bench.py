@@ -193,3 +193,26 @@ def test_two_runs_give_each_ratio_the_spread_and_need_both_to_meet(tmp_path: Pat
         "| 50% / 50% (opaque), 25% / 25% (JWT) |" in lines
     )
     assert lines.count("## Run 1") == lines.count("## Run 2") == 1
+
+
+def test_each_scale_point_is_put_against_both_its_floors(tmp_path: Path) -> None:
+    # The 1,000,000 point's floors drift from 90 to 110 µs: pooled, 100 µs, as at 1,000.
+    report = Report(
+        runs=[_run(150, 100)],
+        scaling=[
+            Row(FLOOR, "/floor", "1,000", _result(4000, 100)),
+            Row(TSP_AUTH, "decisions", "1,000", _result(3000, 125)),
+            Row(FLOOR, "/floor", "1,000", _result(4000, 100)),
+            Row(FLOOR, "/floor", "1,000,000", _result(4000, 90)),
+            Row(TSP_AUTH, "decisions", "1,000,000", _result(3000, 130)),
+            Row(FLOOR, "/floor", "1,000,000", _result(4000, 110)),
+        ],
+    )
+    args = argparse.Namespace(connections=50, seconds=10, warmup=2)
+
+    lines = write_report(tmp_path / "b.md", report, args, datetime.now(UTC)).splitlines()
+
+    assert (
+        "| decisions | 1,000,000 | 3,000 | 5.0 | 130 | 100 | 77% | 96% | 75% | 100% | met |"
+        in lines
+    )
