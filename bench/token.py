@@ -9,9 +9,6 @@ committed as under load), in turns with the bare app's ``GET /health``, batch by
 figure is the median batch of this process's CPU time (``time.process_time``) per request;
 PostgreSQL runs in its own processes. ``--profile FILE`` writes a cProfile of the batches of
 one stage (``--profile-stage``, the stage's name) instead.
-
-Besides the route as it is, the app gets the same route wired to ``oauth.grant_types.issue``
-(no ``SessionDep``): what ``issue_token`` costs once the route module calls it.
 """
 
 from __future__ import annotations
@@ -25,65 +22,28 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from tests.factories import Factory
 
 from bench.layers import _quiet_logging, health_app
 from bench.writes import _fresh, asgi
-from tsp_auth.app import TspAuth, create_app
+from tsp_auth.app import create_app
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import error_response
 from tsp_auth.migrations import upgrade_head
 from tsp_auth.oauth.client_authentication import authenticate_client, presented_credentials
-from tsp_auth.oauth.cors import allow_client_origin
-from tsp_auth.oauth.errors import TokenReuse
 from tsp_auth.oauth.grant_types import (
-    Issuing,
     TokenContext,
     client_credentials,
-    grant_handler,
-    issue,
 )
-from tsp_auth.oauth.http import read_form
-from tsp_auth.oauth.router import DirectOAuthRoute, _client, _json, _service
-from tsp_auth.oauth.schemas import TokenForm, TokenResponse
+from tsp_auth.oauth.schemas import TokenForm
 
-WIRED = "/bench/oauth/token"
 FLOOR = "bare GET"
 FORM = (b"content-type", b"application/x-www-form-urlencoded")
 BODY = b"grant_type=client_credentials&scope=tsp.introspect"
 
 Call = Callable[[], Awaitable[None]]
-
-
-async def _issue_token_wired(request: Request) -> Response:
-    """``oauth.router.issue_token`` as it reads once it calls ``grant_types.issue`` instead of
-    opening ``unit_of_work`` itself: no session for ``client_credentials``."""
-    form = await read_form(request, TokenForm)
-    handler = grant_handler(form.grant_type)
-    service = await _service(request)
-    client = await _client(request, form, "token", service, allow_public=True)
-    allow_client_origin(request, client)
-    issuing = Issuing(service.sessionmaker, service.keyring, service.settings, now())
-    try:
-        return _json(await issue(issuing, handler, client, form))
-    except TokenReuse as exc:
-        return error_response(exc.status_code, exc.error, exc.description)
-
-
-def _wire(app: TspAuth) -> None:
-    """The wired route beside the real one, served directly as the real one is."""
-    route = DirectOAuthRoute(
-        WIRED,
-        _issue_token_wired,
-        methods=["POST"],
-        response_model=TokenResponse,
-        response_model_exclude_none=True,
-    )
-    app.router.routes.insert(0, route)
-    app.serve_directly()
 
 
 async def batch_cpu(call: Call, size: int, in_flight: int) -> float:
@@ -99,8 +59,8 @@ async def batch_cpu(call: Call, size: int, in_flight: int) -> float:
 
 
 async def _stages(app: FastAPI) -> dict[str, Call]:
-    """The calls measured: the route as it is, the route wired to ``issue``, the grant handler
-    alone (given a session, as the route gives it one), and the floor."""
+    """The calls measured: the route, the grant handler alone (given a session, as the route
+    gave it one before ``grant_types.issue``), and the floor."""
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://b") as http:
         client, secret = await Factory(app, http).oauth_client(
             client_type="first_party", scopes=["tsp.introspect", "tsp.decisions"]
@@ -116,9 +76,6 @@ async def _stages(app: FastAPI) -> dict[str, Call]:
     async def token() -> None:
         assert await asgi(app, "POST", "/oauth/token", headers, BODY) == 200
 
-    async def wired() -> None:
-        assert await asgi(app, "POST", WIRED, headers, BODY) == 200
-
     async def handler() -> None:
         async with state.sessionmaker() as session:
             context = TokenContext(
@@ -131,7 +88,6 @@ async def _stages(app: FastAPI) -> dict[str, Call]:
 
     return {
         "token": token,
-        "token, route wired to issue": wired,
         "client_credentials (the handler alone)": handler,
         FLOOR: bare,
     }
@@ -150,7 +106,6 @@ async def main(args: argparse.Namespace) -> None:
     url = _fresh(args.database)
     await asyncio.to_thread(upgrade_head, url)
     app = create_app(Settings(database_url=url, log_level="WARNING"))
-    _wire(app)
     _quiet_logging()
     async with app.router.lifespan_context(app):
         stages = await _stages(app)
