@@ -48,9 +48,9 @@ async def a_public_client_allows(
         return any(origin in allowed for allowed in await session.scalars(statement))
 
 
-@dataclass(slots=True)  # not frozen: read once per request, and cheaper so (db.direct)
-class ClientCredentials:
-    """A client as client authentication reads it: its facts, and the secret's hash to check."""
+@dataclass(frozen=True, slots=True)
+class ClientFacts:
+    """A client as the OAuth endpoints use it once it has authenticated: no secret."""
 
     id: str
     partner_id: str | None
@@ -60,6 +60,14 @@ class ClientCredentials:
     allowed_origins: list[str]
     scopes: frozenset[str]
     status: str
+
+
+# Frozen, unlike most direct rows (db.direct): it is cached (clients/cached.py) and shared by
+# every request that reads it; it is built only on a miss.
+@dataclass(frozen=True, slots=True)
+class ClientCredentials(ClientFacts):
+    """A client as client authentication reads it: its facts, and the secret's hash to check."""
+
     secret_hash: str | None
 
 

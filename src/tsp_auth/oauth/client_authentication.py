@@ -25,24 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients import cached
 from tsp_auth.clients.credentials import secret_matches
-from tsp_auth.clients.repository import ClientCredentials
+from tsp_auth.clients.repository import ClientCredentials, ClientFacts
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class AuthenticatedClient:
-    """The client a request proved to be: what the OAuth endpoints need of it."""
-
-    id: str
-    partner_id: str | None
-    service_id: str | None
-    client_type: str
-    redirect_uris: list[str]
-    allowed_origins: list[str]
-    scopes: frozenset[str]
-    status: str
+# The client a request proved to be: what the OAuth endpoints need of it, without its secret.
+AuthenticatedClient = ClientFacts
 
 
 @dataclass(frozen=True, slots=True)
