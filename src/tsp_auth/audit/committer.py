@@ -22,26 +22,39 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
-from weakref import WeakKeyDictionary
+
+from tsp_auth.db.per_app import Alive, PerApp, Sessions
 
 MAX_BATCH = 200  # bounds one statement: 13 columns x 200 rows stay far below any bind limit
 
 T = TypeVar("T")
-# Every group committer of an app, by its sessionmaker, so that shutdown drains them all
-# (``drain``): the lone events' (audit/service.py) and the login tokens'
-# (tsp_access/login_token_repository.py).
-_OF_APP: WeakKeyDictionary[Any, list[GroupCommitter[Any]]] = WeakKeyDictionary()
+Write = Callable[[Sessions, Sequence[T]], Awaitable[None]]
+# Every app's group committers, so that shutdown drains them all (``drain``): the lone
+# events' (audit/service.py) and the login tokens' (tsp_access/login_token_repository.py).
+_ALL: list[PerApp[GroupCommitter[Any]]] = []
 
 
-def register(sessionmaker: Any, committer: GroupCommitter[Any]) -> None:
-    """Drain ``committer`` with the rest of ``sessionmaker``'s at shutdown."""
-    _OF_APP.setdefault(sessionmaker, []).append(committer)
+def committers(write: Write[T], *, name: str = "audit-group-commit") -> PerApp[GroupCommitter[T]]:
+    """One group committer per app (``db.per_app``), writing with ``write(sessionmaker,
+    rows)``, drained at the app's shutdown."""
+
+    def make(alive: Alive) -> GroupCommitter[T]:
+        async def write_batch(rows: Sequence[T]) -> None:
+            await write(alive(), rows)
+
+        return GroupCommitter(write_batch, name=name)
+
+    made: PerApp[GroupCommitter[T]] = PerApp(make)
+    _ALL.append(made)
+    return made
 
 
-async def drain(sessionmaker: Any) -> None:
+async def drain(sessionmaker: Sessions) -> None:
     """Shutdown: wait until everything queued in ``sessionmaker``'s committers is written."""
-    for committer in _OF_APP.get(sessionmaker, ()):
-        await committer.close()
+    for each in _ALL:
+        committer = each.made_for(sessionmaker)
+        if committer is not None:
+            await committer.close()
 
 
 class GroupCommitter(Generic[T]):

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.audit import repository
-from tsp_auth.audit.committer import GroupCommitter, drain, register
+from tsp_auth.audit.committer import GroupCommitter, committers, drain
 from tsp_auth.audit.repository import AuditRow
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
@@ -128,26 +127,13 @@ def success_row(note: AuditNote) -> AuditRow:
 
 
 Sessions = async_sessionmaker[AsyncSession]
-# One group committer per sessionmaker (per app, so per database), made on first use.
-_COMMITTERS: WeakKeyDictionary[Sessions, GroupCommitter[AuditRow]] = WeakKeyDictionary()
+# One group committer per app (per database), made on first use.
+_LONE_EVENTS = committers(repository.insert_events)
 
 
 def lone_event_committer(sessionmaker: Sessions) -> GroupCommitter[AuditRow]:
     """The group committer of the lone events written through ``sessionmaker``."""
-    committer = _COMMITTERS.get(sessionmaker)
-    if committer is None:
-        # A weak reference: a strong one from the value would keep the key alive for ever.
-        weak = ref(sessionmaker)
-
-        async def write(rows: Sequence[AuditRow]) -> None:
-            alive = weak()
-            if alive is None:
-                raise RuntimeError("the app of these audit events is gone")
-            await repository.insert_events(alive, rows)
-
-        committer = _COMMITTERS[sessionmaker] = GroupCommitter(write)
-        register(sessionmaker, committer)
-    return committer
+    return _LONE_EVENTS.of(sessionmaker)
 
 
 async def record_event_alone(sessionmaker: Sessions, note: AuditNote) -> None:

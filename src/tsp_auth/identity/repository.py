@@ -3,17 +3,16 @@ the development sign-in page offers."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.coherence.batch import Batcher
-from tsp_auth.db.batched import BatchQuery, Sessions, batchable
+from tsp_auth.db.batched import BatchQuery, batchable
 from tsp_auth.db.direct import DirectQuery, SessionSource, driver_engine
+from tsp_auth.db.per_app import Alive, PerApp
 from tsp_auth.models import Account
 
 # Every account `tsp-auth demo` creates has an id with this prefix (tsp_auth.demo, and the
@@ -72,8 +71,6 @@ _CALLER_COLUMNS = select(
 )
 _CALLER = DirectQuery(Caller, _CALLER_COLUMNS.where(Account.id == bindparam("account_id")))
 _CALLERS = BatchQuery(Caller, _CALLER_COLUMNS, Account.id)
-_BATCHERS: WeakKeyDictionary[Sessions, tuple[asyncio.AbstractEventLoop, Batcher[str, Caller]]]
-_BATCHERS = WeakKeyDictionary()
 
 
 async def caller_account(source: SessionSource, account_id: str) -> Caller | None:
@@ -91,25 +88,16 @@ async def caller_account(source: SessionSource, account_id: str) -> Caller | Non
         and driver_engine(source) is not None
         and batchable(account_id)
     ):
-        return await _batcher(source).load(account_id)
+        return await _BATCHERS.of(source).load(account_id)
     return await _CALLER.first(source, {"account_id": account_id})
 
 
-def _batcher(sessionmaker: Sessions) -> Batcher[str, Caller]:
-    """The sessionmaker's batcher on the running loop (its futures belong to one loop)."""
-    loop = asyncio.get_running_loop()
-    found = _BATCHERS.get(sessionmaker)
-    if found is not None and found[0] is loop:
-        return found[1]
-    # A weak reference: a strong one from the value would keep the key alive for ever.
-    weak = ref(sessionmaker)
-
+def _callers(alive: Alive) -> Batcher[str, Caller]:
     async def load(account_ids: Sequence[str]) -> dict[str, Caller]:
-        alive = weak()
-        if alive is None:
-            raise RuntimeError("the app of these callers is gone")
-        return {row.account_id: row for row in await _CALLERS.all(alive, account_ids)}
+        return {row.account_id: row for row in await _CALLERS.all(alive(), account_ids)}
 
-    batcher: Batcher[str, Caller] = Batcher(load)
-    _BATCHERS[sessionmaker] = (loop, batcher)
-    return batcher
+    return Batcher(load)
+
+
+# One per app and event loop (its futures belong to one loop).
+_BATCHERS = PerApp(_callers, per_loop=True)

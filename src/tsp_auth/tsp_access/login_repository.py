@@ -16,11 +16,9 @@ grant moved on (sessions.py), and single use rests on the token's row (its ``jti
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import (
     ARRAY,
@@ -40,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.coherence.batch import Batcher
 from tsp_auth.db.batched import batchable
 from tsp_auth.db.direct import DirectQuery, driver_engine
+from tsp_auth.db.per_app import Alive, PerApp
 from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
 from tsp_auth.models import Account, Grant, MemberAssignment, Service
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
@@ -202,9 +201,6 @@ _BATCHED_CANDIDATE_ROWS = DirectQuery(
     .order_by(_KEYS.c.n, _OF_KEY.c.active_first, _OF_KEY.c.updated_at.desc(), _OF_KEY.c.id),
 )
 CandidateKey = tuple[str, str, str, str | None]  # partner, seller, member, service
-_BATCHERS: WeakKeyDictionary[
-    Sessions, tuple[asyncio.AbstractEventLoop, Batcher[CandidateKey, list[LoginCandidate]]]
-] = WeakKeyDictionary()
 
 
 async def login_candidate_rows(
@@ -226,7 +222,7 @@ async def login_candidate_rows(
     """
     key: CandidateKey = (partner_id, seller_id, member_id, service_id)
     if driver_engine(sessionmaker) is not None and all(batchable(part) for part in key):
-        return await _batcher(sessionmaker).load(key) or []
+        return await _BATCHERS.of(sessionmaker).load(key) or []
     params = {"partner_id": partner_id, "seller_id": seller_id, "member_id": member_id}
     query = _LOGIN_CANDIDATE_ROWS
     if service_id is not None:
@@ -234,27 +230,19 @@ async def login_candidate_rows(
     return [LoginCandidate.of(row) for row in await query.all(sessionmaker, params)]
 
 
-def _batcher(sessionmaker: Sessions) -> Batcher[CandidateKey, list[LoginCandidate]]:
-    """The sessionmaker's batcher on the running loop (its futures belong to one loop)."""
-    loop = asyncio.get_running_loop()
-    found = _BATCHERS.get(sessionmaker)
-    if found is not None and found[0] is loop:
-        return found[1]
-    weak = ref(sessionmaker)  # a strong one from the value would keep the key alive
-
+def _candidates(alive: Alive) -> Batcher[CandidateKey, list[LoginCandidate]]:
     async def load(keys: Sequence[CandidateKey]) -> dict[CandidateKey, list[LoginCandidate]]:
-        alive = weak()
-        if alive is None:
-            raise RuntimeError("the app of these logins is gone")
         params = {name: [key[i] for key in keys] for i, name in enumerate(_BATCH_ARRAYS)}
         found: dict[CandidateKey, list[LoginCandidate]] = {key: [] for key in keys}
-        for row in await _BATCHED_CANDIDATE_ROWS.all(alive, params):
+        for row in await _BATCHED_CANDIDATE_ROWS.all(alive(), params):
             found[keys[row.n - 1]].append(LoginCandidate.of(row))
         return found
 
-    batcher: Batcher[CandidateKey, list[LoginCandidate]] = Batcher(load)
-    _BATCHERS[sessionmaker] = (loop, batcher)
-    return batcher
+    return Batcher(load)
+
+
+# One per app and event loop (its futures belong to one loop).
+_BATCHERS = PerApp(_candidates, per_loop=True)
 
 
 # Redemption (sessions.py): the member as it is now, in the request's unit of work -------

@@ -18,12 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary, ref
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.committer import GroupCommitter, register
+from tsp_auth.audit.committer import committers
 from tsp_auth.audit.repository import AuditRow, pg_batch, pg_insert_many
 from tsp_auth.db.direct import driver_engine, execute_on_driver
 from tsp_auth.models import AuditEvent, LoginToken
@@ -68,7 +67,6 @@ _PG_MINT_MANY = (
     + pg_insert_many(len(_TOKEN_ARRAYS) + 1)
 )
 MintedLogin = tuple[Mapping[str, Any], AuditRow]  # a login token's row and its event
-_COMMITTERS: WeakKeyDictionary[Sessions, GroupCommitter[MintedLogin]] = WeakKeyDictionary()
 
 
 async def insert_login_token(
@@ -83,9 +81,8 @@ async def insert_login_token(
     candidates read (the seller, grant and member exist), so one login's values do not fail
     the others'.
     """
-    engine = driver_engine(sessionmaker)
-    if engine is not None:
-        await _committer(sessionmaker, engine).submit((token, event))
+    if driver_engine(sessionmaker) is not None:
+        await _MINTED.of(sessionmaker).submit((token, event))
         return
     params = {_TOKEN + key: value for key, value in token.items()}
     # The event's values as they are (no dataclasses.asdict: it deep-copies ``detail``).
@@ -96,22 +93,14 @@ async def insert_login_token(
         await connection.execute(_INSERT_EVENT, params)
 
 
-def _committer(sessionmaker: Sessions, engine: AsyncEngine) -> GroupCommitter[MintedLogin]:
-    """The group committer of the logins minted through ``sessionmaker`` (one per app)."""
-    committer = _COMMITTERS.get(sessionmaker)
-    if committer is None:
-        # Weak: a strong reference from the value would keep the key alive for ever.
-        weak = ref(engine)
+async def _mint_many(sessionmaker: Sessions, batch: Sequence[MintedLogin]) -> None:
+    engine = driver_engine(sessionmaker)
+    assert engine is not None  # only logins through a driver engine are group-committed
+    await execute_on_driver(engine, _PG_MINT_MANY, _mint_arrays(batch))
 
-        async def write(batch: Sequence[MintedLogin]) -> None:
-            alive = weak()
-            if alive is None:
-                raise RuntimeError("the app of these logins is gone")
-            await execute_on_driver(alive, _PG_MINT_MANY, _mint_arrays(batch))
 
-        committer = _COMMITTERS[sessionmaker] = GroupCommitter(write, name="login-group-commit")
-        register(sessionmaker, committer)  # drained at shutdown with the lone events
-    return committer
+# One per app, drained at shutdown with the lone events (audit.committer).
+_MINTED = committers(_mint_many, name="login-group-commit")
 
 
 def _mint_arrays(batch: Sequence[MintedLogin]) -> list[Any]:
