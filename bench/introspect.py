@@ -18,7 +18,6 @@ import base64
 import gc
 import json
 import statistics
-import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
@@ -29,7 +28,7 @@ from tests.factories import Factory
 from bench.asgi import http_scope
 from bench.floor_app import app as floor_app
 from bench.layers import _quiet_logging
-from bench.writes import _fresh, asgi
+from bench.writes import _fresh, asgi, batch_cpu
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.migrations import upgrade_head
@@ -108,10 +107,7 @@ async def measure(stages: list[tuple[str, Call]], batches: int) -> list[float]:
             await call()
     for _ in range(batches):
         for index, (_, call) in enumerate(stages):
-            started = time.process_time()
-            for _ in range(BATCH):
-                await call()
-            times[index].append((time.process_time() - started) / BATCH * 1e6)
+            times[index].append(await batch_cpu(call, BATCH, in_flight=1))
     return [statistics.median(found) for found in times]
 
 

@@ -19,7 +19,6 @@ import base64
 import cProfile
 import gc
 import statistics
-import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
@@ -27,7 +26,7 @@ from httpx import ASGITransport, AsyncClient
 from tests.factories import Factory
 
 from bench.layers import _quiet_logging, health_app
-from bench.writes import _fresh, asgi
+from bench.writes import _fresh, asgi, batch_cpu
 from tsp_auth.app import create_app
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
@@ -44,18 +43,6 @@ FORM = (b"content-type", b"application/x-www-form-urlencoded")
 BODY = b"grant_type=client_credentials&scope=tsp.introspect"
 
 Call = Callable[[], Awaitable[None]]
-
-
-async def batch_cpu(call: Call, size: int, in_flight: int) -> float:
-    """µs of CPU per call over one batch of ``size`` calls, ``in_flight`` at a time."""
-
-    async def worker(count: int) -> None:
-        for _ in range(count):
-            await call()
-
-    started = time.process_time()
-    await asyncio.gather(*(worker(size // in_flight) for _ in range(in_flight)))
-    return (time.process_time() - started) / (size // in_flight * in_flight) * 1e6
 
 
 async def _stages(app: FastAPI) -> dict[str, Call]:
