@@ -12,13 +12,39 @@ from tsp_auth.db.pages import keyset_page
 from tsp_auth.identity.callers import Caller
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
 from tsp_auth.pagination import PageQuery
-from tsp_auth.policy import GrantStatus, Selection
+from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, Selection, authorized_object_of
 
 
 def service_is_valid(valid: bool | None) -> bool:
     """``Service.valid`` read through an outer join: a grant without a service (Business
     Center) has no service to become invalid."""
     return True if valid is None else bool(valid)
+
+
+def grant_facts(
+    *,
+    status: str,
+    expires_at: datetime | None,
+    items: frozenset[str],
+    roles: frozenset[str],
+    areas: frozenset[str],
+    market: str | None,
+    service_valid: bool | None,
+    authorized_object: str | None,
+) -> GrantFacts:
+    """What the policy needs of a grant, from its columns as any read gives them: no market
+    reads as ``NO_MARKET``, no service (an outer join) as valid, and the authorized object as
+    the policy derives it from the items."""
+    return GrantFacts(
+        status=status,
+        expires_at=expires_at,
+        items=items,
+        roles=roles,
+        areas=areas,
+        market=market or NO_MARKET,
+        service_valid=service_is_valid(service_valid),
+        authorized_object=authorized_object_of(items, authorized_object),
+    )
 
 
 # Only TSP access grants have a seller as grantor and a partner as grantee (DESIGN §1).

@@ -39,7 +39,6 @@ from tsp_auth.policy import (
     Reason,
     Selection,
     ServiceFacts,
-    authorized_object_of,
     check_active,
     check_edit,
     check_grant_editable,
@@ -67,15 +66,15 @@ class LiveGrant:
 
 def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
     """What the policy needs of a grant read together with its service's validity."""
-    return GrantFacts(
+    return repository.grant_facts(
         status=grant.status,
         expires_at=grant.expires_at,
         items=grant.items,
         roles=grant.roles,
         areas=grant.areas,
-        market=grant.market or NO_MARKET,
+        market=grant.market,
         service_valid=service_valid,
-        authorized_object=authorized_object_of(grant.items, grant.authorized_object),
+        authorized_object=grant.authorized_object,
     )
 
 

@@ -39,9 +39,9 @@ from tsp_auth.coherence.batch import Batcher
 from tsp_auth.db.batched import batchable
 from tsp_auth.db.direct import DirectQuery, driver_engine
 from tsp_auth.db.per_app import Alive, PerApp
-from tsp_auth.grants.repository import TSP_ACCESS, service_is_valid
+from tsp_auth.grants.repository import TSP_ACCESS, grant_facts
 from tsp_auth.models import Account, Grant, MemberAssignment, Service
-from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
+from tsp_auth.policy import GrantFacts, GrantStatus
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
 CANDIDATE_LIMIT = 10
@@ -90,15 +90,15 @@ class LoginCandidate:
 
     @classmethod
     def of(cls, row: LoginCandidateRow) -> LoginCandidate:
-        facts = GrantFacts(
+        facts = grant_facts(
             status=row.status,
             expires_at=row.expires_at,
             items=row.items,
             roles=row.roles,
             areas=row.areas,
-            market=row.market or NO_MARKET,
-            service_valid=service_is_valid(row.service_valid),
-            authorized_object=authorized_object_of(row.items, row.authorized_object),
+            market=row.market,
+            service_valid=row.service_valid,
+            authorized_object=row.authorized_object,
         )
         return cls(
             grant_id=row.id,

@@ -16,9 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.coherence import publish, tags
 from tsp_auth.db.batched import BatchQuery, Sessions
 from tsp_auth.db.direct import DirectQuery, SessionSource
-from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is, service_is_valid
+from tsp_auth.grants.repository import (
+    TSP_ACCESS,
+    effective_status_is,
+    grant_facts,
+    service_is_valid,
+)
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
-from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, authorized_object_of
+from tsp_auth.policy import GrantFacts, GrantStatus
 from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 
 
@@ -176,15 +181,15 @@ class LiveSession:
 
     @classmethod
     def from_row(cls, row: LiveSessionRow) -> LiveSession:
-        facts = GrantFacts(
+        facts = grant_facts(
             status=row.grant_status,
             expires_at=row.grant_expires_at,
             items=row.grant_items,
             roles=row.grant_roles,
             areas=row.grant_areas,
-            market=row.grant_market or NO_MARKET,
-            service_valid=service_is_valid(row.service_valid),
-            authorized_object=authorized_object_of(row.grant_items, row.grant_authorized_object),
+            market=row.grant_market,
+            service_valid=row.service_valid,
+            authorized_object=row.grant_authorized_object,
         )
         return cls(
             row.id,
