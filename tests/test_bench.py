@@ -105,28 +105,23 @@ def test_cpu_spent_by_the_process_and_its_live_children_is_counted() -> None:
     # /proc counts whole clock ticks, so each of the two readings may fall short by one.
     assert 0.3 - 2 / proc.TICKS_PER_SECOND <= own <= 0.5
 
-    burner = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
-    child = subprocess.Popen([sys.executable, "-c", burner + "time.sleep(10)"])
+    burner = (
+        "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+        "print('burnt', flush=True)\ntime.sleep(10)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", burner], stdout=subprocess.PIPE, text=True)
     try:
-        child_ticks = _ticks_once_burnt(child.pid, 0.3)
+        assert child.stdout is not None
+        assert child.stdout.readline() == "burnt\n"  # it has used its CPU and gone to sleep
+        burnt = proc.read_stat(child.pid)
         mine = proc.read_stat(os.getpid())
         tree = proc.tree_ticks([os.getpid()])
     finally:
         child.kill()
         child.wait()
-    assert mine is not None
-    assert tree >= mine.ticks + child_ticks
-
-
-def _ticks_once_burnt(pid: int, seconds: float) -> int:
-    """The child's ticks once it has used ``seconds`` of CPU and gone to sleep."""
-    deadline = time.monotonic() + 4
-    while time.monotonic() < deadline:
-        stat = proc.read_stat(pid)
-        if stat is not None and stat.ticks >= seconds * proc.TICKS_PER_SECOND:
-            return stat.ticks
-        time.sleep(0.05)
-    raise AssertionError("the child did not burn its CPU in time")
+    assert burnt is not None and mine is not None
+    assert burnt.ticks >= 0.3 * proc.TICKS_PER_SECOND - 2  # whole ticks again, as above
+    assert tree >= mine.ticks + burnt.ticks
 
 
 def test_a_process_that_is_gone_reads_as_none() -> None:
