@@ -16,7 +16,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.db import create_engine, create_sessionmaker
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.service import VERIFY_LEEWAY, KeyRing
 from tsp_auth.migrations import upgrade_head
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -91,3 +91,27 @@ async def test_start_up_survives_an_unmigrated_database(tmp_path: Path) -> None:
 
 
 _MIN = timedelta(minutes=1)
+
+
+async def test_the_first_key_signs_for_a_request_that_read_the_clock_just_before_it_was_made(
+    tmp_path: Path,
+) -> None:
+    # Two first requests on a fresh database: the later one makes the key, the earlier one signs.
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    await asyncio.to_thread(upgrade_head, settings.database_url)
+    engine = create_engine(settings)
+    try:
+        earlier = now()
+        ring = await KeyRing.load(create_sessionmaker(engine), settings, earlier + _SECOND)
+        token = ring.codec.encode(
+            {"sub": "s"}, typ=TYP, audience=AUDIENCE, lifetime=_MIN, now=earlier
+        )
+    finally:
+        await engine.dispose()
+
+    (key,) = ring.keyset.keys
+    assert ring.codec.verify(token, typ=TYP, now=earlier).header["kid"] == key.kid
+    assert key.created_at == earlier + _SECOND - VERIFY_LEEWAY
+
+
+_SECOND = timedelta(seconds=1)

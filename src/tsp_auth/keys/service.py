@@ -100,7 +100,9 @@ def _signing_key(record: SigningKeyRecord, wrapping_key: str, known: KeySet | No
 async def rotate(session: AsyncSession, settings: Settings, now: datetime) -> SigningKeyRecord:
     """Add a key, published at once and signing after the propagation delay; retire the rest.
 
-    The first key of a database signs at once: there is no earlier key to hand over from.
+    The first key of a database signs at once, and for `VERIFY_LEEWAY` back: there is no
+    earlier key to hand over from, and a request that read the clock just before another one
+    made the key (a fresh database, several first requests at once) must find it signing.
     Raises `KeyDecryptionError` if the stored keys were wrapped under another wrapping key.
     The caller's unit of work commits.
     """
@@ -110,7 +112,7 @@ async def rotate(session: AsyncSession, settings: Settings, now: datetime) -> Si
         # Refuse a wrapping key the stored keys were not wrapped with: a new key under it
         # would not load in the processes that hold the right one.
         decrypt_private_key(earlier.private_key_encrypted, wrapping_key)
-    activates_at = now + settings.key_propagation_delay if published else now
+    activates_at = now + settings.key_propagation_delay if published else now - VERIFY_LEEWAY
     await repository.retire_all_by(session, activates_at + retention(settings))
     key, pem = generate_signing_key(activates_at)
     record = SigningKeyRecord(
