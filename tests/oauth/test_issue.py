@@ -1,6 +1,6 @@
-"""``grant_types.issue``: the token endpoint's grants for a route without a session of its own.
+"""``grant_types.GRANT_TYPES``: the token endpoint's grants, each opening what it needs.
 
-``client_credentials`` runs outside any unit of work; the other grants in one ``issue`` opens,
+``client_credentials`` runs outside any unit of work; the other grants in one of their own,
 which commits what they wrote (also the revocation of a refused replay) and rolls back any
 other refusal. Clients are authenticated as the route authenticates them; codes are obtained
 through HTTP; what was kept is read back through HTTP and the database.
@@ -26,7 +26,7 @@ from tsp_auth.oauth.client_authentication import (
     presented_credentials,
 )
 from tsp_auth.oauth.errors import InvalidGrant, TokenReuse
-from tsp_auth.oauth.grant_types import Issuing, grant_handler, issue
+from tsp_auth.oauth.grant_types import Issuing, grant_handler
 from tsp_auth.oauth.schemas import TokenForm, TokenResponse
 
 
@@ -40,7 +40,7 @@ async def _issue(app: FastAPI, client: AuthenticatedClient, **form: str) -> Toke
     state = app.state
     token_form = TokenForm.model_validate(form)
     issuing = Issuing(state.sessionmaker, state.keyring, state.settings, now())
-    return await issue(issuing, grant_handler(token_form.grant_type), client, token_form)
+    return await grant_handler(token_form.grant_type)(issuing, client, token_form)
 
 
 async def _events(app: FastAPI, action: str) -> list[AuditEvent]:

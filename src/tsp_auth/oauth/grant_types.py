@@ -5,9 +5,9 @@ if its tokens are stored. Refusals raise and write nothing, except replay and re
 (``TokenReuse``), whose family revocation must stay. Database errors are never caught here:
 they are an outage (503), not a bad grant.
 
-A route holding the request's session calls a handler with it (``TokenContext``); one that
-holds none calls ``issue``, which opens the unit of work only for the grants that write in it:
-``client_credentials`` writes nothing but its group-committed audit event.
+Each grant opens the unit of work it needs (``GRANT_TYPES``): the code and refresh grants
+run in one (``TokenContext``); ``client_credentials`` opens none, since it writes nothing but its
+group-committed audit event.
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ from tsp_auth.oauth.tokens import grant_in_force, mint_access_token, new_refresh
 
 @dataclass(frozen=True, slots=True)
 class TokenContext:
-    session: AsyncSession  # the request's unit of work
-    sessionmaker: async_sessionmaker[AsyncSession]  # for work outside it (client_credentials)
+    session: AsyncSession  # the grant's unit of work
     keyring: KeyRing
     settings: Settings
     at: datetime
@@ -61,10 +60,13 @@ class Issuing:
     at: datetime
 
 
-GrantHandler = Callable[[TokenContext, AuthenticatedClient, TokenForm], Awaitable[TokenResponse]]
+Grant = Callable[[Issuing, AuthenticatedClient, TokenForm], Awaitable[TokenResponse]]
+GrantInUnitOfWork = Callable[
+    [TokenContext, AuthenticatedClient, TokenForm], Awaitable[TokenResponse]
+]
 
 
-def grant_handler(grant_type: str) -> GrantHandler:
+def grant_handler(grant_type: str) -> Grant:
     """RFC 6749 §5.2 ``unsupported_grant_type`` for everything but our three.
 
     Not offered, on purpose: ``password`` and the implicit grant (RFC 9700 §2.4, §2.1.2), and
@@ -198,14 +200,6 @@ def _check_refresh(token: RefreshToken, family: TokenFamily, at: datetime) -> No
 
 
 async def client_credentials(
-    ctx: TokenContext, client: AuthenticatedClient, form: TokenForm
-) -> TokenResponse:
-    """``client_credentials_token`` as a grant handler; it leaves the request's session alone."""
-    issuing = Issuing(ctx.sessionmaker, ctx.keyring, ctx.settings, ctx.at)
-    return await client_credentials_token(issuing, client, form)
-
-
-async def client_credentials_token(
     issuing: Issuing, client: AuthenticatedClient, form: TokenForm
 ) -> TokenResponse:
     """RFC 6749 §4.4: first-party clients only, for themselves; no refresh token (§4.4.3)."""
@@ -270,33 +264,28 @@ async def _issue(
     )
 
 
-GRANT_TYPES: dict[str, GrantHandler] = {
-    "authorization_code": authorization_code,
-    "refresh_token": refresh_token,
-    "client_credentials": client_credentials,
-}
-
-
-async def issue(
-    issuing: Issuing, handler: GrantHandler, client: AuthenticatedClient, form: TokenForm
-) -> TokenResponse:
-    """Run ``handler`` (``grant_handler``'s) in the unit of work it needs: what the token
-    route calls instead of opening one for every grant.
-
-    ``client_credentials`` needs none: its one write is the group-committed audit event, so no
-    session is made at all. The other grants run in one opened here (``unit_of_work``): it
-    commits when they return, and also when they refuse with ``TokenReuse``, raised again
-    once the family's revocation is committed (the route answers it as an error); any other
-    refusal rolls back.
+def in_unit_of_work(handler: GrantInUnitOfWork) -> Grant:
+    """``handler`` in a unit of work of its own (``unit_of_work``): it commits when the handler
+    returns, and also when it refuses with ``TokenReuse``, raised again once the family's
+    revocation is committed (the route answers it as an error); any other refusal rolls back.
     """
-    if handler is client_credentials:
-        return await client_credentials_token(issuing, client, form)
-    async with unit_of_work(issuing.sessionmaker) as session:
-        context = TokenContext(
-            session, issuing.sessionmaker, issuing.keyring, issuing.settings, issuing.at
-        )
-        try:
-            return await handler(context, client, form)
-        except TokenReuse as refusal:
-            reuse = refusal
-    raise reuse
+
+    async def grant(
+        issuing: Issuing, client: AuthenticatedClient, form: TokenForm
+    ) -> TokenResponse:
+        async with unit_of_work(issuing.sessionmaker) as session:
+            context = TokenContext(session, issuing.keyring, issuing.settings, issuing.at)
+            try:
+                return await handler(context, client, form)
+            except TokenReuse as refusal:
+                reuse = refusal
+        raise reuse
+
+    return grant
+
+
+GRANT_TYPES: dict[str, Grant] = {
+    "authorization_code": in_unit_of_work(authorization_code),
+    "refresh_token": in_unit_of_work(refresh_token),
+    "client_credentials": client_credentials,  # no session: see its body
+}

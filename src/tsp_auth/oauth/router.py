@@ -5,7 +5,7 @@ included, carries ``Cache-Control: no-store`` and ``Pragma: no-cache`` (``NoStor
 the CORS decision for a browser-based public client (``CorsRoute``, ``oauth.cors``). Token and
 introspection, called on every partner API call, are direct routes (``direct_routes``): served
 before FastAPI's stack; the token grants open their own unit of work where they write
-(``grant_types.issue``).
+(``grant_types.GRANT_TYPES``).
 
 The form is read by ``read_form`` inside the route, not declared as a ``Form`` parameter:
 FastAPI's form handling and a router-wide dependency cost several hundred µs a request
@@ -43,7 +43,7 @@ from tsp_auth.oauth.client_authentication import (
 )
 from tsp_auth.oauth.cors import allow_client_origin, cors_headers
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
-from tsp_auth.oauth.grant_types import Issuing, grant_handler, issue
+from tsp_auth.oauth.grant_types import Issuing, grant_handler
 from tsp_auth.oauth.http import form_body, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
@@ -140,15 +140,15 @@ async def _client(
 )
 async def issue_token(request: Request) -> Response:
     form = await read_form(request, TokenForm)
-    handler = grant_handler(form.grant_type)
+    grant = grant_handler(form.grant_type)
     service = await _service(request)
     client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
     issuing = Issuing(service.sessionmaker, service.keyring, service.settings, now())
     try:
-        return _json(await issue(issuing, handler, client, form))
+        return _json(await grant(issuing, client, form))
     except TokenReuse as exc:
-        # Raised once the family's revocation is committed (grant_types.issue).
+        # Raised once the family's revocation is committed (grant_types.in_unit_of_work).
         return error_response(exc.status_code, exc.error, exc.description)
 
 
