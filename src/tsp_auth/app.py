@@ -30,7 +30,8 @@ from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.direct_routes import DirectTable, serve
-from tsp_auth.errors import AppError, install_error_handlers
+from tsp_auth.error_handlers import install_error_handlers
+from tsp_auth.errors import AppError
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.idempotency.dependency import install_replay_handler
 from tsp_auth.keys.service import KeyRing
