@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from tests.conftest import PG_URL
 from tests.keys.conftest import AUDIENCE, TYP, Ticks
 from tsp_auth.app import create_app
 from tsp_auth.clock import now
@@ -18,6 +20,7 @@ from tsp_auth.crypto import InvalidToken
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.keys.service import VERIFY_LEEWAY, KeyRing
 from tsp_auth.migrations import upgrade_head
+from tsp_auth.models import SigningKeyRecord
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -68,6 +71,28 @@ async def test_an_unknown_kid_reloads_at_most_every_five_seconds(
     assert claims["sub"] == "s"
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [pytest.param("postgresql", marks=pytest.mark.skipif(PG_URL is None, reason="PostgreSQL"))],
+    indirect=True,
+)  # several processes share PostgreSQL only (SQLite is one process: docs/coherence.md)
+async def test_processes_starting_together_on_a_fresh_database_make_one_first_key(
+    engine: AsyncEngine, committed_sessionmaker: Sessions, settings: Settings
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(delete(SigningKeyRecord))
+    t0 = now()
+
+    rings = await asyncio.gather(
+        *(KeyRing.load(committed_sessionmaker, settings, t0) for _ in range(STARTING_TOGETHER))
+    )
+
+    async with committed_sessionmaker() as session:
+        stored = await session.scalars(select(SigningKeyRecord.kid))
+        (kid,) = stored.all()
+    assert [[key.kid for key in ring.keyset.keys] for ring in rings] == [[kid]] * STARTING_TOGETHER
+
+
 async def test_start_up_creates_the_first_key_of_a_fresh_database(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     await asyncio.to_thread(upgrade_head, settings.database_url)
@@ -115,3 +140,4 @@ async def test_the_first_key_signs_for_a_request_that_read_the_clock_just_before
 
 
 _SECOND = timedelta(seconds=1)
+STARTING_TOGETHER = 4

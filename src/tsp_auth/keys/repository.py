@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.models import SigningKeyRecord
@@ -26,6 +26,18 @@ async def list_published(session: AsyncSession, now: datetime) -> Sequence[Signi
 async def list_all(session: AsyncSession) -> Sequence[SigningKeyRecord]:
     statement = select(SigningKeyRecord).order_by(SigningKeyRecord.created_at, SigningKeyRecord.kid)
     return (await session.scalars(statement)).all()
+
+
+# pg_advisory_xact_lock's key for adding signing keys: any constant no other lock of ours uses.
+_KEY_CREATION_LOCK = 0x7473_706B_6579  # "tspkey"
+
+
+async def lock_key_creation(session: AsyncSession) -> None:
+    """Hold, until the transaction ends, the right to add signing keys: processes starting
+    together on a fresh PostgreSQL database make one first key, and rotations run one at a
+    time. SQLite has a single process (docs/coherence.md): nothing to wait for."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_KEY_CREATION_LOCK)))
 
 
 def add(session: AsyncSession, record: SigningKeyRecord) -> None:

@@ -79,6 +79,10 @@ async def load_keyset(
     """
     records = list(await repository.list_published(session, now))
     if not records:
+        await repository.lock_key_creation(session)
+        # Another process starting at the same time may have made it while this one waited.
+        records = list(await repository.list_published(session, now))
+    if not records:
         records = [await rotate(session, settings, now)]
     wrapping_key = settings.key_wrapping_key.get_secret_value()
     return KeySet(tuple(_signing_key(record, wrapping_key, known) for record in records))
@@ -107,6 +111,7 @@ async def rotate(session: AsyncSession, settings: Settings, now: datetime) -> Si
     The caller's unit of work commits.
     """
     wrapping_key = settings.key_wrapping_key.get_secret_value()
+    await repository.lock_key_creation(session)
     published = await repository.list_published(session, now)
     for earlier in published:
         # Refuse a wrapping key the stored keys were not wrapped with: a new key under it
