@@ -25,7 +25,7 @@ from tests.problems import problems_are_well_formed
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine, create_sessionmaker
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.migrations import upgrade_connection
 from tsp_auth.models.base import Base
 

@@ -34,7 +34,7 @@ from tsp_auth.error_handlers import install_error_handlers
 from tsp_auth.errors import AppError
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.idempotency.dependency import install_replay_handler
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router
 from tsp_auth.oauth.cors import router as cors_preflight_router

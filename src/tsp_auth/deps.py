@@ -23,7 +23,7 @@ from tsp_auth.identity.callers import (
     bearer_token,
     resolve_caller,
 )
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.rate_limits import Endpoint, RateLimits
 
 

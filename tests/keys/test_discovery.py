@@ -14,7 +14,7 @@ from tsp_auth.app import create_app
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.oauth.metadata import METADATA_PATH
 
 PUBLIC_MEMBERS = {"kid", "kty", "crv", "x", "y", "alg", "use"}

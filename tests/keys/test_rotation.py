@@ -14,7 +14,8 @@ from tests.keys.conftest import in_session, sign, verify
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
-from tsp_auth.keys.service import KeyRing, list_keys, retention
+from tsp_auth.keys.ring import KeyRing
+from tsp_auth.keys.service import list_keys, retention
 
 
 def _kid(token: str) -> str:

@@ -12,7 +12,8 @@ from tests.keys.conftest import in_session, sign
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import KeyDecryptionError, decrypt_private_key, new_wrapping_key
-from tsp_auth.keys.service import KeyRing, rotate
+from tsp_auth.keys.ring import KeyRing
+from tsp_auth.keys.service import rotate
 from tsp_auth.models import SigningKeyRecord
 
 

@@ -13,7 +13,8 @@ from tests.keys.conftest import AUDIENCE, TYP, in_session, sign
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken, jwt
-from tsp_auth.keys.service import VERIFY_LEEWAY, KeyRing, retention
+from tsp_auth.keys.ring import KeyRing
+from tsp_auth.keys.service import VERIFY_LEEWAY, retention
 from tsp_auth.keys.verified import token_digest
 
 

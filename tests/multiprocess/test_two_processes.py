@@ -23,7 +23,7 @@ from tests.tsp_access.helpers import redeem as start_session
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 PER_PROCESS = 16
-# The key ring refreshes on an unknown kid at most this often (keys/service.py).
+# The key ring refreshes on an unknown kid at most this often (keys/ring.py).
 UNKNOWN_KID_REFRESH_SECONDS = 5
 
 

@@ -24,7 +24,7 @@ from tsp_auth.config import Settings
 from tsp_auth.db import rows
 from tsp_auth.db.unit_of_work import unit_of_work
 from tsp_auth.grants.service import LiveGrant, live_grant
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.models import AuthorizationCode, RefreshToken, TokenFamily
 from tsp_auth.oauth import repository
 from tsp_auth.oauth.client_authentication import AuthenticatedClient

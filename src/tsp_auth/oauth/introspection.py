@@ -32,7 +32,7 @@ from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.jwt import split_token
 from tsp_auth.grants.service import live_grant
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.oauth import cached, repository
 from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience, grant_in_force

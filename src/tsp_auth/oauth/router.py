@@ -34,7 +34,7 @@ from tsp_auth.deps import (
 )
 from tsp_auth.direct_routes import DirectRoute, RawHeaders
 from tsp_auth.errors import error_response, responses
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.no_store import no_store_headers
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,

@@ -17,7 +17,7 @@ from tsp_auth.clients.scopes import format_scope
 from tsp_auth.config import Settings
 from tsp_auth.db.direct import SessionSource
 from tsp_auth.grants.service import LiveGrant
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.models import RefreshToken
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque

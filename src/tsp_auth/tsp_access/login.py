@@ -28,7 +28,7 @@ from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.observability.metrics import LOGIN_TOKENS
 from tsp_auth.policy import (
     Decision,

@@ -20,7 +20,7 @@ from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized
 from tsp_auth.grants.service import LiveGrant, live_grant
-from tsp_auth.keys.service import KeyRing
+from tsp_auth.keys.ring import KeyRing
 from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
