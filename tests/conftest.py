@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -24,6 +25,7 @@ from tests.factories import Factory
 from tests.problems import problems_are_well_formed
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
+from tsp_auth.crypto import jwt as crypto_jwt
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.migrations import upgrade_connection
@@ -185,3 +187,18 @@ async def _empty_tables(engine: AsyncEngine) -> None:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tokens whose ES256 signature was checked, in order (keys/verified.py remembers the
+    tokens it verified once: what it skips is missing here)."""
+    checked: list[str] = []
+    real = crypto_jwt.jws.verify
+
+    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
+        checked.append(token)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr(crypto_jwt.jws, "verify", counting)
+    return checked

@@ -12,24 +12,10 @@ from fastapi import FastAPI
 from tests.keys.conftest import AUDIENCE, TYP, in_session, sign
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.crypto import InvalidToken, jwt
+from tsp_auth.crypto import InvalidToken
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.keys.service import VERIFY_LEEWAY, retention
 from tsp_auth.keys.verified import token_digest
-
-
-@pytest.fixture
-def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The tokens whose ES256 signature was checked, in order."""
-    checked: list[str] = []
-    real = jwt.jws.verify
-
-    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
-        checked.append(token)
-        return real(token, *args, **kwargs)
-
-    monkeypatch.setattr(jwt.jws, "verify", counting)
-    return checked
 
 
 async def _decode(

@@ -12,7 +12,6 @@ from httpx import AsyncClient
 from tests.consent.helpers import set_row
 from tests.factories import Factory
 from tests.oauth.helpers import REDIRECT, App, introspect, only_code, partner_app, tokens
-from tsp_auth.crypto import jwt
 from tsp_auth.models import Client, Grant
 from tsp_auth.oauth import introspection
 
@@ -58,20 +57,6 @@ async def test_a_refresh_token_introspects_by_hash(client: AsyncClient, factory:
     answer = await introspect(client, app, issued["refresh_token"], token_type_hint="refresh_token")
     assert answer["active"] is True
     assert (answer["client_id"], answer["sub"]) == (app.client_id, app.seller.id)
-
-
-@pytest.fixture
-def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The tokens whose ES256 signature was checked (keys/verified.py remembers the rest)."""
-    checked: list[str] = []
-    real = jwt.jws.verify
-
-    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
-        checked.append(token)
-        return real(token, *args, **kwargs)
-
-    monkeypatch.setattr(jwt.jws, "verify", counting)
-    return checked
 
 
 async def _revoke(client: AsyncClient, app: App, token: str) -> None:

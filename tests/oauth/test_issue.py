@@ -17,7 +17,15 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from tests.factories import Factory
-from tests.oauth.helpers import REDIRECT, counts, introspect, obtain_code, only_code, partner_app
+from tests.oauth.helpers import (
+    REDIRECT,
+    App,
+    counts,
+    introspect,
+    obtain_code,
+    only_code,
+    partner_app,
+)
 from tsp_auth.clock import now
 from tsp_auth.models import AuditEvent, TokenFamily
 from tsp_auth.oauth.client_authentication import (
@@ -41,6 +49,20 @@ async def _issue(app: FastAPI, client: AuthenticatedClient, **form: str) -> Toke
     token_form = TokenForm.model_validate(form)
     issuing = Issuing(state.sessionmaker, state.keyring, state.settings, now())
     return await grant_handler(token_form.grant_type)(issuing, client, token_form)
+
+
+async def _coded(
+    app: FastAPI, client: AsyncClient, factory: Factory
+) -> tuple[App, AuthenticatedClient, dict[str, str]]:
+    """A partner app, authenticated as the route would, and the form exchanging its code."""
+    partner = await partner_app(factory)
+    code, verifier = await obtain_code(client, partner)
+    authenticated = await _client(app, partner.client_id, partner.secret)
+    return (
+        partner,
+        authenticated,
+        {"code": code, "redirect_uri": REDIRECT, "code_verifier": verifier or ""},
+    )
 
 
 async def _events(app: FastAPI, action: str) -> list[AuditEvent]:
@@ -93,10 +115,7 @@ async def test_client_credentials_answer_as_the_route_does(
 async def test_a_code_exchanged_through_issue_is_committed(
     app: FastAPI, client: AsyncClient, factory: Factory
 ) -> None:
-    partner = await partner_app(factory)
-    code, verifier = await obtain_code(client, partner)
-    authenticated = await _client(app, partner.client_id, partner.secret)
-    exchange = {"code": code, "redirect_uri": REDIRECT, "code_verifier": verifier or ""}
+    partner, authenticated, exchange = await _coded(app, client, factory)
 
     issued = await _issue(app, authenticated, grant_type="authorization_code", **exchange)
 
@@ -113,10 +132,7 @@ async def test_a_code_exchanged_through_issue_is_committed(
 async def test_a_replayed_code_is_refused_after_its_revocation_is_committed(
     app: FastAPI, client: AsyncClient, factory: Factory
 ) -> None:
-    partner = await partner_app(factory)
-    code, verifier = await obtain_code(client, partner)
-    authenticated = await _client(app, partner.client_id, partner.secret)
-    exchange = {"code": code, "redirect_uri": REDIRECT, "code_verifier": verifier or ""}
+    partner, authenticated, exchange = await _coded(app, client, factory)
     first = await _issue(app, authenticated, grant_type="authorization_code", **exchange)
 
     with pytest.raises(TokenReuse) as refused:
@@ -133,11 +149,9 @@ async def test_a_replayed_code_is_refused_after_its_revocation_is_committed(
 async def test_a_refused_exchange_is_rolled_back(
     app: FastAPI, client: AsyncClient, factory: Factory
 ) -> None:
-    partner = await partner_app(factory)
-    code, verifier = await obtain_code(client, partner)
-    authenticated = await _client(app, partner.client_id, partner.secret)
+    _, authenticated, exchange = await _coded(app, client, factory)
     before = await counts(app)
-    wrong = {"code": code, "redirect_uri": REDIRECT + "/other", "code_verifier": verifier or ""}
+    wrong = {**exchange, "redirect_uri": REDIRECT + "/other"}
 
     with pytest.raises(InvalidGrant, match="redirect_uri"):
         await _issue(app, authenticated, grant_type="authorization_code", **wrong)

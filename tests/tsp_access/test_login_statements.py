@@ -8,7 +8,7 @@ rows are committed, each row with its own values."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from tests.factories import Factory
 from tests.statements import sent_statements
-from tests.tsp_access.helpers import audit_events, login, make_world
+from tests.tsp_access.helpers import World, audit_events, login, make_world
 from tsp_auth.audit.repository import AuditRow
 from tsp_auth.audit.service import AuditNote, drain_lone_events, success_row
 from tsp_auth.clock import now
@@ -30,6 +30,24 @@ from tsp_auth.models import AuditEvent, LoginToken
 from tsp_auth.tsp_access.login import LOGIN_TOKEN_MINTED
 from tsp_auth.tsp_access.login_repository import login_candidate_rows
 from tsp_auth.tsp_access.login_token_repository import insert_login_token
+
+
+def _token_row(
+    world: World, jti: str, at: datetime, *, grant_id: str, grant_version: int
+) -> dict[str, object]:
+    """A login token's row as the login writes it: the admin's, for ``orders``, 5 minutes."""
+    return {
+        "jti": jti,
+        "grant_id": grant_id,
+        "grant_version": grant_version,
+        "member_id": world.admin.id,
+        "partner_id": world.partner.id,
+        "seller_id": world.seller.id,
+        "roles": frozenset({"orders"}),
+        "created_at": at,
+        "expires_at": at + timedelta(minutes=5),
+        "redeemed_at": None,
+    }
 
 
 def _introspection(statement: str) -> bool:
@@ -82,18 +100,8 @@ async def test_a_refused_write_stores_neither_the_token_nor_its_event(
     factory = Factory(committed_app, committed_client)
     world = await make_world(factory)
     at = now()
-    token = {
-        "jti": "jti-orphan",
-        "grant_id": "grt_unknown",  # no such grant: the foreign key refuses the row
-        "grant_version": 1,
-        "member_id": world.admin.id,
-        "partner_id": world.partner.id,
-        "seller_id": world.seller.id,
-        "roles": frozenset({"orders"}),
-        "created_at": at,
-        "expires_at": at + timedelta(minutes=5),
-        "redeemed_at": None,
-    }
+    # No such grant: the foreign key refuses the row.
+    token = _token_row(world, "jti-orphan", at, grant_id="grt_unknown", grant_version=1)
     note = AuditNote(action=LOGIN_TOKEN_MINTED, actor_id=world.admin.id)
     with pytest.raises(DBAPIError):
         await insert_login_token(committed_app.state.sessionmaker, token, success_row(note))
@@ -256,18 +264,9 @@ async def test_shutdown_writes_the_logins_still_queued(
     at = now()
 
     def minted(n: int) -> tuple[dict[str, object], AuditRow]:
-        token = {
-            "jti": f"jti-queued-{n}",
-            "grant_id": world.grant.id,
-            "grant_version": world.grant.version,
-            "member_id": world.admin.id,
-            "partner_id": world.partner.id,
-            "seller_id": world.seller.id,
-            "roles": frozenset({"orders"}),
-            "created_at": at,
-            "expires_at": at + timedelta(minutes=5),
-            "redeemed_at": None,
-        }
+        token = _token_row(
+            world, f"jti-queued-{n}", at, grant_id=world.grant.id, grant_version=world.grant.version
+        )
         return token, success_row(AuditNote(action=LOGIN_TOKEN_MINTED, actor_id=world.admin.id))
 
     pending = [
