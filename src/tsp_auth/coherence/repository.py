@@ -14,19 +14,31 @@ from sqlalchemy import ARRAY, String, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 CHANNEL = "tsp_auth_invalidations"
-# One statement: register (or renew) this incarnation, forget the previous one of this
-# process (nothing it cached survived), and tidy what nobody waits for any more: leases
-# lapsed long ago, acks no writer waits for.
-_RENEW = """
-WITH forgotten AS (
+_CLOCK = "SELECT now()"
+# Register a new incarnation, in one statement: retire every earlier incarnation of this
+# process (nothing it cached survived its connection), and tidy what nobody waits for any
+# more: leases lapsed long ago, acks no writer waits for. Only while ``$4`` (apply-by) has not
+# passed: a registration the process gave up on must neither insert a row nobody renews nor
+# retire the incarnation that replaced it. No row returned: nothing was done.
+_REGISTER = """
+WITH retired AS (
     DELETE FROM coherence_leases
-    WHERE process_id = $3 OR expires_at < now() - interval '1 hour'
+    WHERE (starts_with(process_id, $3) AND now() < $4)
+       OR expires_at < now() - interval '1 hour'
 ), tidied AS (
     DELETE FROM coherence_acks WHERE acked_at < now() - interval '10 minutes'
 )
 INSERT INTO coherence_leases (process_id, registered_at, expires_at)
-VALUES ($1, now(), now() + $2 * interval '1 second')
-ON CONFLICT (process_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
+SELECT $1, now(), now() + $2 * interval '1 second' WHERE now() < $4
+RETURNING now()
+"""
+# Extend this incarnation's lease: only a row that exists (never re-created: a retired
+# incarnation stays retired), that has not lapsed (writers stopped waiting for it; the process
+# must register anew, with an empty cache), and only while ``$3`` (apply-by) has not passed.
+_RENEW = """
+UPDATE coherence_leases SET expires_at = now() + $2 * interval '1 second'
+WHERE process_id = $1 AND expires_at > now() AND now() < $3
+RETURNING now()
 """
 _ACK = """
 INSERT INTO coherence_acks (invalidation_id, process_id, acked_at)
@@ -60,8 +72,25 @@ async def notify(session: AsyncSession, payload: str) -> None:
     await session.execute(select(func.pg_notify(CHANNEL, payload)))
 
 
-async def renew(listener: asyncpg.Connection, me: str, seconds: float, previous: str) -> None:
-    await listener.execute(_RENEW, me, seconds, previous)
+async def clock(listener: asyncpg.Connection) -> datetime:
+    at: datetime = await listener.fetchval(_CLOCK)
+    return at
+
+
+async def register(
+    listener: asyncpg.Connection, me: str, seconds: float, process: str, apply_by: datetime
+) -> datetime | None:
+    """The database time ``me`` was registered at, or None if it was too late to."""
+    at: datetime | None = await listener.fetchval(_REGISTER, me, seconds, process, apply_by)
+    return at
+
+
+async def renew(
+    listener: asyncpg.Connection, me: str, seconds: float, apply_by: datetime
+) -> datetime | None:
+    """The database time ``me``'s lease was extended at, or None if it was not."""
+    at: datetime | None = await listener.fetchval(_RENEW, me, seconds, apply_by)
+    return at
 
 
 async def acknowledge(listener: asyncpg.Connection, me: str, ids: list[str]) -> None:
@@ -69,7 +98,8 @@ async def acknowledge(listener: asyncpg.Connection, me: str, ids: list[str]) -> 
 
 
 async def release(connection: AsyncConnection, me: str) -> None:
-    """A process that stops ends its lease: writers need not wait for it to lapse."""
+    """An incarnation that stopped or was abandoned ends its lease: writers need not wait for
+    it to lapse."""
     await connection.execute(_RELEASE, {"me": me})
     await connection.commit()
 

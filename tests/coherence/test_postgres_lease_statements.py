@@ -1,0 +1,122 @@
+"""The lease statements (coherence/repository.py) on a real PostgreSQL, as the listener runs
+them on its own asyncpg connection: a lease is extended only when the database says so, and a
+statement that arrives after its sender gave up on it changes nothing (issue 24 item 5,
+docs/coherence.md "The protocol", steps 1, 2 and 8)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tsp_auth.coherence import repository
+from tsp_auth.coherence.bus import listen_dsn
+from tsp_auth.config import Settings
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+LEASE = 5.0
+
+
+@pytest.fixture
+async def listener(settings: Settings, engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """The listener's kind of connection; the engine fixture has migrated the database."""
+    connection: asyncpg.Connection = await asyncpg.connect(listen_dsn(settings))
+    try:
+        yield connection
+    finally:
+        await connection.execute("DELETE FROM coherence_leases WHERE process_id LIKE 'test:%'")
+        await connection.close()
+
+
+def _process() -> str:
+    return f"test:{secrets.token_hex(4)}:"
+
+
+async def _later(listener: asyncpg.Connection) -> datetime:
+    at: datetime = await repository.clock(listener)
+    return at + timedelta(seconds=LEASE)
+
+
+async def _too_late(listener: asyncpg.Connection) -> datetime:
+    return await repository.clock(listener) - timedelta(milliseconds=1)
+
+
+async def _expiry(listener: asyncpg.Connection, me: str) -> datetime | None:
+    at: datetime | None = await listener.fetchval(
+        "SELECT expires_at FROM coherence_leases WHERE process_id = $1", me
+    )
+    return at
+
+
+async def test_a_registration_in_time_retires_the_earlier_incarnations_of_its_process_only(
+    listener: asyncpg.Connection,
+) -> None:
+    mine, theirs = _process(), _process()
+    for me in (f"{mine}1", f"{mine}2", f"{theirs}1"):
+        assert await repository.register(listener, me, LEASE, me, await _later(listener))
+    registered = await repository.register(
+        listener, f"{mine}3", LEASE, mine, await _later(listener)
+    )
+    assert registered is not None
+    assert await _expiry(listener, f"{mine}1") is None
+    assert await _expiry(listener, f"{mine}2") is None
+    assert await _expiry(listener, f"{mine}3") == registered + timedelta(seconds=LEASE)
+    assert await _expiry(listener, f"{theirs}1") is not None
+
+
+async def test_a_registration_too_late_inserts_nothing_and_retires_no_successor(
+    listener: asyncpg.Connection,
+) -> None:
+    process = _process()
+    assert await repository.register(
+        listener, f"{process}2", LEASE, process, await _later(listener)
+    )
+    late = await repository.register(
+        listener, f"{process}1", LEASE, process, await _too_late(listener)
+    )
+    assert late is None
+    assert await _expiry(listener, f"{process}1") is None
+    assert await _expiry(listener, f"{process}2") is not None
+
+
+async def test_a_renewal_in_time_extends_the_lease_from_its_own_database_time(
+    listener: asyncpg.Connection,
+) -> None:
+    me = f"{_process()}1"
+    assert await repository.register(listener, me, LEASE, me, await _later(listener))
+    renewed = await repository.renew(listener, me, LEASE, await _later(listener))
+    assert renewed is not None
+    assert await _expiry(listener, me) == renewed + timedelta(seconds=LEASE)
+
+
+async def test_a_renewal_too_late_extends_nothing(listener: asyncpg.Connection) -> None:
+    me = f"{_process()}1"
+    assert await repository.register(listener, me, LEASE, me, await _later(listener))
+    before = await _expiry(listener, me)
+    assert await repository.renew(listener, me, LEASE, await _too_late(listener)) is None
+    assert await _expiry(listener, me) == before
+
+
+async def test_a_renewal_of_a_retired_incarnation_creates_no_row(
+    listener: asyncpg.Connection,
+) -> None:
+    me = f"{_process()}1"
+    assert await repository.renew(listener, me, LEASE, await _later(listener)) is None
+    assert await _expiry(listener, me) is None
+
+
+async def test_a_lapsed_lease_is_not_renewed(listener: asyncpg.Connection) -> None:
+    me = f"{_process()}1"
+    assert await repository.register(listener, me, LEASE, me, await _later(listener))
+    await listener.execute(
+        "UPDATE coherence_leases SET expires_at = now() - interval '1 second'"
+        " WHERE process_id = $1",
+        me,
+    )
+    before = await _expiry(listener, me)
+    assert await repository.renew(listener, me, LEASE, await _later(listener)) is None
+    assert await _expiry(listener, me) == before
