@@ -120,3 +120,29 @@ async def test_a_lapsed_lease_is_not_renewed(listener: asyncpg.Connection) -> No
     before = await _expiry(listener, me)
     assert await repository.renew(listener, me, LEASE, await _later(listener)) is None
     assert await _expiry(listener, me) == before
+
+
+async def test_a_renewal_tidies_what_no_writer_waits_for_any_more(
+    listener: asyncpg.Connection,
+) -> None:
+    me, gone = f"{_process()}1", f"{_process()}1"
+    assert await repository.register(listener, me, LEASE, me, await _later(listener))
+    await listener.execute(
+        "INSERT INTO coherence_leases VALUES ($1, now() - interval '3 hours',"
+        " now() - interval '2 hours')",
+        gone,
+    )
+    await listener.execute(
+        "INSERT INTO coherence_acks VALUES ('test-old', $1, now() - interval '11 minutes'),"
+        " ('test-new', $1, now())",
+        me,
+    )
+    try:
+        assert await repository.renew(listener, me, LEASE, await _later(listener))
+        acks = await listener.fetch(
+            "SELECT invalidation_id FROM coherence_acks WHERE process_id = $1", me
+        )
+        assert [ack["invalidation_id"] for ack in acks] == ["test-new"]
+        assert await _expiry(listener, gone) is None
+    finally:
+        await listener.execute("DELETE FROM coherence_acks WHERE process_id = $1", me)

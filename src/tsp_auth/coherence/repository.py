@@ -35,7 +35,13 @@ RETURNING now()
 # Extend this incarnation's lease: only a row that exists (never re-created: a retired
 # incarnation stays retired), that has not lapsed (writers stopped waiting for it; the process
 # must register anew, with an empty cache), and only while ``$3`` (apply-by) has not passed.
+# Beside it, as at registration, the tidying (harmless whenever it runs).
 _RENEW = """
+WITH lapsed AS (
+    DELETE FROM coherence_leases WHERE expires_at < now() - interval '1 hour'
+), tidied AS (
+    DELETE FROM coherence_acks WHERE acked_at < now() - interval '10 minutes'
+)
 UPDATE coherence_leases SET expires_at = now() + $2 * interval '1 second'
 WHERE process_id = $1 AND expires_at > now() AND now() < $3
 RETURNING now()
