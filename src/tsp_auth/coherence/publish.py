@@ -93,7 +93,9 @@ async def acknowledged(session: AsyncSession) -> None:
 async def wait_for_acks(engine: AsyncEngine, coherence: Coherence, ids: list[str]) -> None:
     deadline = time.monotonic() + coherence.lease.writer_bound
     pause = _FIRST_PAUSE
-    async with engine.connect() as connection:
+    async with engine.connect() as pooled:
+        # Autocommit: one round trip per poll (no BEGIN/ROLLBACK), and each sees new acks.
+        connection = await pooled.execution_options(isolation_level="AUTOCOMMIT")
         since = None
         while True:
             missing, at = await repository.unacknowledged(

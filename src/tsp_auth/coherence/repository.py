@@ -1,7 +1,9 @@
 """SQL of the protocol: notify, leases, acknowledgements (PostgreSQL only).
 
 The listener's statements run on its own asyncpg connection (``$n`` parameters); the writer's
-wait runs on a pooled connection. ``now()`` in every one of them: the database clock is the
+wait runs on a pooled connection in autocommit (``publish.wait_for_acks``): each poll and the
+final forget is one round trip, no BEGIN, COMMIT or ROLLBACK around it, and each poll sees
+the acks committed before it. ``now()`` in every one of them: the database clock is the
 protocol's only wall clock.
 """
 
@@ -116,10 +118,8 @@ async def unacknowledged(
     """How many (process, invalidation) pairs still hold up the writer, and the database time."""
     result = await connection.execute(_UNACKNOWLEDGED, {"ids": ids, "me": me, "since": since})
     missing, at = result.one()
-    await connection.rollback()  # a read: end it, so the next poll sees new acks
     return int(missing), at
 
 
 async def forget(connection: AsyncConnection, ids: list[str]) -> None:
     await connection.execute(_FORGET, {"ids": ids})
-    await connection.commit()
