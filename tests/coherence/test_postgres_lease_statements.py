@@ -146,3 +146,34 @@ async def test_a_renewal_tidies_what_no_writer_waits_for_any_more(
         assert await _expiry(listener, gone) is None
     finally:
         await listener.execute("DELETE FROM coherence_acks WHERE process_id = $1", me)
+
+
+async def test_a_writer_waits_only_for_leases_registered_before_its_commit(
+    listener: asyncpg.Connection, settings: Settings, engine: AsyncEngine
+) -> None:
+    """A lease registered while the writing transaction is open must acknowledge (it was
+    listening before the commit); one registered after the commit need not (its cache was
+    emptied after the commit), however soon after it and whatever the writer polls."""
+    before, after = f"{_process()}1", f"{_process()}1"
+    writer: asyncpg.Connection = await asyncpg.connect(listen_dsn(settings))
+    try:
+        async with writer.transaction():
+            xid = await writer.fetchval("SELECT pg_current_xact_id()::text")
+            assert await repository.register(
+                listener, before, LEASE, before, await _later(listener)
+            )
+        assert await repository.register(listener, after, LEASE, after, await _later(listener))
+    finally:
+        await writer.close()
+    async with engine.connect() as pooled:
+        connection = await pooled.execution_options(isolation_level="AUTOCOMMIT")
+        missing = await repository.unacknowledged(connection, ["inv-1"], [xid], None)
+        await repository.acknowledge(listener, before, ["inv-1"])
+        acknowledged = await repository.unacknowledged(connection, ["inv-1"], [xid], None)
+        await repository.forget(connection, ["inv-1"])
+    others = await listener.fetchval(
+        "SELECT count(*) FROM coherence_leases WHERE expires_at > now()"
+        " AND process_id NOT LIKE 'test:%'"
+    )
+    assert others == 0  # nothing else in this database holds a lease now
+    assert (missing, acknowledged) == (1, 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import asyncpg
-from sqlalchemy import ARRAY, String, bindparam, func, select, text
+from sqlalchemy import ARRAY, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 CHANNEL = "tsp_auth_invalidations"
@@ -30,8 +30,9 @@ WITH retired AS (
 ), tidied AS (
     DELETE FROM coherence_acks WHERE acked_at < now() - interval '10 minutes'
 )
-INSERT INTO coherence_leases (process_id, registered_at, expires_at)
-SELECT $1, now(), now() + $2 * interval '1 second' WHERE now() < $4
+INSERT INTO coherence_leases (process_id, registered_at, registered_snapshot, expires_at)
+SELECT $1, now(), pg_current_snapshot()::text, now() + $2 * interval '1 second'
+WHERE now() < $4
 RETURNING now()
 """
 # Extend this incarnation's lease: only a row that exists (never re-created: a retired
@@ -55,29 +56,38 @@ ON CONFLICT DO NOTHING
 """
 _RELEASE = text("DELETE FROM coherence_leases WHERE process_id = :me")
 
-# Pairs (live lease, invalidation) still unacknowledged. Leases registered after the writer's
-# first poll are not waited for: they began listening after the commit, with an empty cache.
+# Pairs (live lease, invalidation) still unacknowledged. A lease whose registration saw the
+# invalidation's transaction committed is not waited for: its cache was emptied when that
+# registration answered, after the commit. One registered before the commit was listening
+# before it, so it hears the notification. (No snapshot: registered before it was recorded.)
 _UNACKNOWLEDGED = text(
     """
-SELECT count(*) AS missing, now() AS at
-FROM coherence_leases AS lease CROSS JOIN unnest(:ids) AS inv(id)
+SELECT count(*) AS missing
+FROM coherence_leases AS lease CROSS JOIN unnest(:ids, :xids) AS inv(id, xid)
 WHERE lease.process_id IS DISTINCT FROM :me
   AND lease.expires_at > now()
-  AND lease.registered_at < coalesce(:since, now())
+  AND (lease.registered_snapshot IS NULL
+       OR NOT pg_visible_in_snapshot(inv.xid::xid8, lease.registered_snapshot::pg_snapshot))
   AND NOT EXISTS (
       SELECT 1 FROM coherence_acks AS ack
       WHERE ack.invalidation_id = inv.id AND ack.process_id = lease.process_id
   )
 """
-).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("since", type_=None))
+).bindparams(bindparam("ids", type_=ARRAY(String)), bindparam("xids", type_=ARRAY(String)))
 _FORGET = text("DELETE FROM coherence_acks WHERE invalidation_id = ANY(:ids)").bindparams(
     bindparam("ids", type_=ARRAY(String))
 )
 
 
-async def notify(session: AsyncSession, payload: str) -> None:
-    """Queue a notification in the writing transaction: PostgreSQL delivers it at commit."""
-    await session.execute(select(func.pg_notify(CHANNEL, payload)))
+_NOTIFY = text("SELECT pg_notify(:channel, :payload), pg_current_xact_id()::text AS xid")
+
+
+async def notify(session: AsyncSession, payload: str) -> str:
+    """Queue a notification in the writing transaction (PostgreSQL delivers it at commit);
+    the transaction's id, to tell which leases were registered before it committed."""
+    result = await session.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
+    xid: str = result.one().xid
+    return xid
 
 
 async def clock(listener: asyncpg.Connection) -> datetime:
@@ -113,12 +123,11 @@ async def release(connection: AsyncConnection, me: str) -> None:
 
 
 async def unacknowledged(
-    connection: AsyncConnection, ids: list[str], me: str | None, since: datetime | None
-) -> tuple[int, datetime]:
-    """How many (process, invalidation) pairs still hold up the writer, and the database time."""
-    result = await connection.execute(_UNACKNOWLEDGED, {"ids": ids, "me": me, "since": since})
-    missing, at = result.one()
-    return int(missing), at
+    connection: AsyncConnection, ids: list[str], xids: list[str], me: str | None
+) -> int:
+    """How many (process, invalidation) pairs still hold up the writer."""
+    result = await connection.execute(_UNACKNOWLEDGED, {"ids": ids, "xids": xids, "me": me})
+    return int(result.scalar_one())
 
 
 async def forget(connection: AsyncConnection, ids: list[str]) -> None:
