@@ -100,8 +100,12 @@ class Listener:
         """Retire the incarnation just given up on now, not when its lease lapses (by another
         connection: this one may be the one that is cut). Its cache was cleared first."""
         me, self._tried = self._tried, None
-        if me is not None and self._retire is not None:
+        if me is None or self._retire is None:
+            return
+        try:
             await self._retire(me)
+        except Exception as exc:  # the listener must go on: the lease lapses by itself anyway
+            log.warning("coherence lease %s not retired: %r", me, exc)
 
     async def _listen(self) -> None:
         async with asyncio.timeout(self._timeout * 2):
