@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db.unit_of_work import request_read_session, request_session
-from tsp_auth.errors import Unauthorized
 from tsp_auth.identity.callers import (
     BEARER_CHALLENGE,
     IDENTITY_COOKIE,
@@ -24,7 +23,8 @@ from tsp_auth.identity.callers import (
     resolve_caller,
 )
 from tsp_auth.keys.ring import KeyRing
-from tsp_auth.rate_limits import Endpoint, RateLimits
+from tsp_auth.kit.errors import Unauthorized
+from tsp_auth.kit.rate_limits import Endpoint, RateLimits
 
 
 async def get_settings(request: Request) -> Settings:

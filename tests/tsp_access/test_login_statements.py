@@ -24,8 +24,9 @@ from tests.factories import Factory
 from tests.statements import sent_statements
 from tests.tsp_access.helpers import World, audit_events, login, make_world
 from tsp_auth.audit.repository import AuditRow
-from tsp_auth.audit.service import AuditNote, drain_lone_events, success_row
+from tsp_auth.audit.service import drain_lone_events, success_row
 from tsp_auth.clock import now
+from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.models import AuditEvent, LoginToken
 from tsp_auth.tsp_access.login import LOGIN_TOKEN_MINTED
 from tsp_auth.tsp_access.login_repository import login_candidate_rows

@@ -17,18 +17,6 @@ async def get(session: AsyncSession, assignment_id: str) -> MemberAssignment | N
     return await session.get(MemberAssignment, assignment_id)
 
 
-async def for_member_seller(
-    session: AsyncSession, member_id: str, seller_id: str
-) -> MemberAssignment | None:
-    """The member's assignment to the seller; unique by ``uq_member_assignments_member_seller``."""
-    result = await session.scalars(
-        select(MemberAssignment)
-        .where(MemberAssignment.member_id == member_id, MemberAssignment.seller_id == seller_id)
-        .execution_options(populate_existing=True)
-    )
-    return result.first()
-
-
 async def listed(
     session: AsyncSession, *, partner_id: str, member_id: str | None = None
 ) -> Sequence[MemberAssignment]:

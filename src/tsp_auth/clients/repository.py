@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.db.batched import BatchQuery, Sessions
 from tsp_auth.db.direct import DirectQuery, SessionSource
-from tsp_auth.db.pages import keyset_page
+from tsp_auth.db.keyset import keyset_page
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Client
-from tsp_auth.pagination import PageQuery
 
 
 async def get(session: AsyncSession, client_id: str) -> Client | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice
 from tsp_auth.consent.schemas import ServicePick
-from tsp_auth.errors import BadRequest
 from tsp_auth.grants.service import selection_of
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import Grant
 from tsp_auth.policy import (
     Decision,

@@ -21,10 +21,11 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.service import AuditNote, record_event_alone
+from tsp_auth.audit.service import record_event_alone
 from tsp_auth.clock import now
 from tsp_auth.decisions.rules import decide
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
+from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.observability.metrics import DECISION_LATENCY, DECISIONS
 from tsp_auth.policy import Reason
 from tsp_auth.tsp_access import cached

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db.pages import keyset_page
+from tsp_auth.db.keyset import keyset_page
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
-from tsp_auth.pagination import PageQuery
 from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, Selection, authorized_object_of
 
 

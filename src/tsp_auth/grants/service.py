@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
-from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants import repository
 from tsp_auth.grants.engine import EditSelection, cancel_binding, end_grant, reduce_access
 from tsp_auth.grants.schemas import (
@@ -29,6 +28,7 @@ from tsp_auth.grants.schemas import (
 )
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
+from tsp_auth.kit.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.models import Grant, Service
 from tsp_auth.policy import (
     NO_MARKET,

@@ -10,11 +10,11 @@ from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db.direct import SessionSource
-from tsp_auth.errors import Unauthorized
 from tsp_auth.identity import repository
 
 # Caller is the row its direct read answers, so it is defined beside that read.
 from tsp_auth.identity.repository import Caller as Caller
+from tsp_auth.kit.errors import Unauthorized
 from tsp_auth.policy import Reason
 
 IDENTITY_COOKIE = "tsp_identity"

@@ -15,7 +15,7 @@ from tsp_auth.db.direct import DirectQuery, SessionSource, driver_engine
 from tsp_auth.db.per_app import Alive, PerApp
 from tsp_auth.models import Account
 
-# Every account `tsp-auth demo` creates has an id with this prefix (tsp_auth.demo, and the
+# Every account `tsp-auth demo` creates has an id with this prefix (tsp_auth.demo.load, and the
 # business-center and partner-app demo rows); no other account does.
 DEMO_ACCOUNT_PREFIX = "acc_demo_"
 DEMO_ACCOUNTS_SHOWN = 50

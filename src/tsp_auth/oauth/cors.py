@@ -28,8 +28,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tsp_auth.clients import repository as clients
 from tsp_auth.deps import get_sessionmaker
-from tsp_auth.direct_routes import DirectRoute, RawHeaders
-from tsp_auth.errors import Forbidden
+from tsp_auth.kit.direct_routes import DirectRoute, RawHeaders
+from tsp_auth.kit.errors import Forbidden
 from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.policy import Reason

@@ -5,21 +5,6 @@ decision returns a ``Decision`` with a ``Reason`` code: the one catalogue of rea
 (``policy.reasons``), with the plain-language ``MESSAGES`` the API answers them with.
 """
 
-from tsp_auth.policy.access import (
-    ACTIONS,
-    NO_MARKET,
-    GrantFacts,
-    GrantStatus,
-    Requirement,
-    authorized_object_of,
-    check_active,
-    check_assignment,
-    check_login,
-    decide_action,
-    effective_roles,
-    effective_status,
-    for_member,
-)
 from tsp_auth.policy.business_center import (
     BC_ACTIONS,
     BcMemberFacts,
@@ -59,7 +44,21 @@ from tsp_auth.policy.consent import (
     visible_services,
     with_tsp_access,
 )
-from tsp_auth.policy.decisions import Decision
+from tsp_auth.policy.grant_use import (
+    ACTIONS,
+    NO_MARKET,
+    GrantFacts,
+    GrantStatus,
+    Requirement,
+    authorized_object_of,
+    check_active,
+    check_assignment,
+    check_login,
+    decide_action,
+    effective_roles,
+    effective_status,
+    for_member,
+)
 from tsp_auth.policy.markets import (
     CONSOLE_RULES,
     ConsoleRule,
@@ -89,6 +88,7 @@ from tsp_auth.policy.validity import (
     ValidityChange,
     change_validity,
 )
+from tsp_auth.policy.verdict import Decision
 
 __all__ = [
     "ACTIONS",

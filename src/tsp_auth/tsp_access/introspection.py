@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import AppError
 from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit.errors import AppError
 from tsp_auth.oauth.introspection import register_introspector
 from tsp_auth.tsp_access import cached, repository
 from tsp_auth.tsp_access.checks import check_minted_version

@@ -21,14 +21,15 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth import urls
-from tsp_auth.audit.service import AuditNote, success_row
+from tsp_auth.audit.service import success_row
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit import urls
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.observability.metrics import LOGIN_TOKENS
 from tsp_auth.policy import (
     Decision,

@@ -24,7 +24,7 @@ from tsp_auth.grants.repository import (
 )
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
 from tsp_auth.policy import GrantFacts, GrantStatus
-from tsp_auth.tsp_access.reasons import EndReason, SessionKind
+from tsp_auth.tsp_access.session_kinds import EndReason, SessionKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ async def session_by_token(session: AsyncSession, token_hash: str) -> ConsoleSes
     return result.first()
 
 
-@dataclass(slots=True)  # not frozen: read once, and frozen would cost 3 µs a row (db.direct)
+@dataclass(slots=True)  # not frozen: read once (db.direct, "a plain slots dataclass")
 class LiveSessionRow:
     """``_LIVE_SESSION``'s columns: the session, and its grant as it is now."""
 

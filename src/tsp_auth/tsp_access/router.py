@@ -16,11 +16,11 @@ from tsp_auth.deps import (
     get_sessionmaker,
     get_settings,
 )
-from tsp_auth.direct_routes import DirectRoute
-from tsp_auth.errors import responses
 from tsp_auth.identity.callers import CALLER_SECURITY, bearer_token
-from tsp_auth.json_body import json_body, read_json
-from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.kit.direct_routes import DirectRoute
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.json_body import json_body, read_json
+from tsp_auth.kit.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
     login,

@@ -25,9 +25,9 @@ from tsp_auth.policy.catalogue import (
     SHOP,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.markets import market_rules
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 
 class GrantStatus(StrEnum):
