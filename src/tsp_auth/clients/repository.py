@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.db.batched import BatchQuery, Sessions
-from tsp_auth.db.direct import DirectQuery, SessionSource
 from tsp_auth.db.keyset import keyset_page
 from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Client
@@ -46,58 +43,3 @@ async def a_public_client_allows(
     )
     async with sessionmaker() as session:
         return any(origin in allowed for allowed in await session.scalars(statement))
-
-
-@dataclass(frozen=True, slots=True)
-class ClientFacts:
-    """A client as the OAuth endpoints use it once it has authenticated: no secret."""
-
-    id: str
-    partner_id: str | None
-    service_id: str | None
-    client_type: str
-    redirect_uris: list[str]
-    allowed_origins: list[str]
-    scopes: frozenset[str]
-    status: str
-
-
-# Frozen, unlike most direct rows (db.direct): it is cached (clients/cached.py) and shared by
-# every request that reads it; it is built only on a miss.
-@dataclass(frozen=True, slots=True)
-class ClientCredentials(ClientFacts):
-    """A client as client authentication reads it: its facts, and the secret's hash to check."""
-
-    secret_hash: str | None
-
-
-# Every token, introspection and revocation request reads its client: a direct read (no
-# session).
-_CREDENTIAL_COLUMNS = select(
-    Client.id,
-    Client.partner_id,
-    Client.service_id,
-    Client.client_type,
-    Client.redirect_uris,
-    Client.allowed_origins,
-    Client.scopes,
-    Client.status,
-    Client.secret_hash,
-)
-_CREDENTIALS = DirectQuery(
-    ClientCredentials, _CREDENTIAL_COLUMNS.where(Client.id == bindparam("client_id"))
-)
-_CREDENTIALS_OF = BatchQuery(ClientCredentials, _CREDENTIAL_COLUMNS, Client.id)
-
-
-async def credentials(source: SessionSource, client_id: str) -> ClientCredentials | None:
-    """The client ``client_id`` with its secret's hash, or None: given the sessionmaker, read
-    directly (outside any unit of work)."""
-    return await _CREDENTIALS.first(source, {"client_id": client_id})
-
-
-async def credentials_of(
-    sessionmaker: Sessions, client_ids: Sequence[str]
-) -> dict[str, ClientCredentials]:
-    """``credentials`` for a batch of clients, in one round trip (the cache's misses)."""
-    return {row.id: row for row in await _CREDENTIALS_OF.all(sessionmaker, client_ids)}

@@ -36,10 +36,10 @@ from tsp_auth.policy import (
     Reason,
     check_active,
     check_assignment,
+    check_member_login,
     effective_roles,
     link_region,
 )
-from tsp_auth.tsp_access.checks import check_member_login
 from tsp_auth.tsp_access.login_repository import LoginCandidate, login_candidate_rows
 from tsp_auth.tsp_access.login_token_repository import insert_login_token
 from tsp_auth.tsp_access.schemas import Actor, LoginRequest, LoginTokenIssued

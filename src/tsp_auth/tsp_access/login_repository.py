@@ -39,9 +39,9 @@ from tsp_auth.coherence.batch import Batcher
 from tsp_auth.db.batched import batchable
 from tsp_auth.db.direct import DirectQuery, driver_engine
 from tsp_auth.db.per_app import Alive, PerApp
-from tsp_auth.grants.repository import TSP_ACCESS, grant_facts
+from tsp_auth.grants.repository import TSP_ACCESS
 from tsp_auth.models import Account, Grant, MemberAssignment, Service
-from tsp_auth.policy import GrantFacts, GrantStatus
+from tsp_auth.policy import GrantFacts, GrantStatus, grant_facts
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
 CANDIDATE_LIMIT = 10

@@ -17,16 +17,23 @@ from tsp_auth.audit.service import record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
-from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.kit import urls
 from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.kit.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized
+from tsp_auth.live.grant_state import LiveGrant, live_grant
+from tsp_auth.live.in_force import check_minted_version
 from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
-from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
+from tsp_auth.policy import (
+    Decision,
+    Reason,
+    check_assignment,
+    check_member_login,
+    effective_roles,
+    link_region,
+)
 from tsp_auth.tsp_access import login_repository, login_token_repository, profiles, repository
-from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
 from tsp_auth.tsp_access.login_token_repository import RedeemedLogin
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
 from tsp_auth.tsp_access.repository import EndedSession
