@@ -20,9 +20,8 @@ from sqlalchemy import select
 from tests.factories import Factory
 from tests.tsp_access.helpers import audit_events, make_world, session_token
 from tsp_auth.db.direct import DirectQuery
-from tsp_auth.identity import repository as identity
-from tsp_auth.identity.repository import Caller
-from tsp_auth.live import client_state, session_state, token_state
+from tsp_auth.live import caller_state, client_state, session_state, token_state
+from tsp_auth.live.caller_state import Caller
 from tsp_auth.live.client_state import ClientCredentials
 from tsp_auth.live.token_state import AccessTokenState
 from tsp_auth.models import ConsoleSession, Grant
@@ -86,9 +85,9 @@ async def test_the_caller_reads_the_same_on_both_paths(
     world = await make_world(Factory(committed_app, committed_client))
     sessionmaker = committed_app.state.sessionmaker
 
-    direct = await identity.caller_account(sessionmaker, world.admin.id)
+    direct = await caller_state.caller_account(sessionmaker, world.admin.id)
     async with sessionmaker() as session:
-        through_session = await identity.caller_account(session, world.admin.id)
+        through_session = await caller_state.caller_account(session, world.admin.id)
 
     assert direct == through_session
     assert direct == Caller(
@@ -100,7 +99,7 @@ async def test_the_caller_reads_the_same_on_both_paths(
         partner_id=world.partner.id,
         business_center_id=None,
     )
-    assert await identity.caller_account(sessionmaker, "acc_unknown") is None
+    assert await caller_state.caller_account(sessionmaker, "acc_unknown") is None
 
 
 async def test_client_credentials_read_the_same_on_both_paths(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tsp_auth.audit.schemas import AuditQuery
 from tsp_auth.db.direct import execute_on_driver
 from tsp_auth.db.keyset import keyset_page
-from tsp_auth.identity.repository import Caller
+from tsp_auth.live.caller_state import Caller
 from tsp_auth.models import AuditEvent, AuthorizationRequest, Grant
 
 

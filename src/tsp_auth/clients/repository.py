@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.db.keyset import keyset_page
 from tsp_auth.kit.pagination import PageQuery
@@ -28,18 +28,3 @@ async def listed(
     if partner_id is not None:
         statement = statement.where(Client.partner_id == partner_id)
     return await keyset_page(session, statement, (Client.created_at, Client.id), page)
-
-
-async def a_public_client_allows(
-    sessionmaker: async_sessionmaker[AsyncSession], origin: str
-) -> bool:
-    """Whether any enabled public client lists ``origin`` (CORS where no client is named).
-
-    Reads the lists of every enabled public client: one query, linear in their number, and
-    run only for requests that carry ``Origin`` on the discovery and preflight paths.
-    """
-    statement = select(Client.allowed_origins).where(
-        Client.client_type == "public", Client.status != "disabled"
-    )
-    async with sessionmaker() as session:
-        return any(origin in allowed for allowed in await session.scalars(statement))

@@ -85,3 +85,16 @@ async def credentials_of(
 ) -> dict[str, ClientCredentials]:
     """``read_credentials`` for a batch of clients, in one round trip (the cache's misses)."""
     return {row.id: row for row in await _CREDENTIALS_OF.all(sessionmaker, client_ids)}
+
+
+async def a_public_client_allows(sessionmaker: Sessions, origin: str) -> bool:
+    """Whether any enabled public client lists ``origin`` (CORS where no client is named).
+
+    Reads the lists of every enabled public client: one query, linear in their number, and
+    run only for requests that carry ``Origin`` on the discovery and preflight paths.
+    """
+    statement = select(Client.allowed_origins).where(
+        Client.client_type == "public", Client.status != "disabled"
+    )
+    async with sessionmaker() as session:
+        return any(origin in allowed for allowed in await session.scalars(statement))
