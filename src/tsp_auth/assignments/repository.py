@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.grants.repository import effective_status_is
 from tsp_auth.models import Grant, MemberAssignment
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus
 
 

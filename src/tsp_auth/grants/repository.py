@@ -12,10 +12,8 @@ from tsp_auth.db.keyset import keyset_page
 from tsp_auth.identity.callers import Caller
 from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus, Selection
-
-# Only TSP access grants have a seller as grantor and a partner as grantee (DESIGN §1).
-TSP_ACCESS = "tsp_access"
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:

@@ -15,8 +15,9 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.coherence import publish, tags
-from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.grants.repository import effective_status_is
 from tsp_auth.models import ConsoleSession, Grant, LoginToken, Seller, Service
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus, service_is_valid
 from tsp_auth.tsp_access.session_kinds import EndReason, SessionKind
 

@@ -82,7 +82,7 @@ async def issue_login_token(request: Request) -> Response:
     # The caller first, then the body: the order FastAPI solved them in.
     caller = await current_caller(request)
     body = await read_json(request, LoginRequest)
-    # No unit of work: login writes one statement of its own (tsp_access/login_repository.py).
+    # No unit of work: login writes one statement of its own (login_token_repository.py).
     issued = await login.issue_login_token(
         await get_sessionmaker(request),
         await get_settings(request),
