@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth import urls
 from tsp_auth.clients import repository as clients
+from tsp_auth.clients.redirect_uris import is_registered_redirect
 from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
 from tsp_auth.errors import BadRequest
@@ -106,8 +107,11 @@ async def _client_and_redirect(
     if params.service_id is not None and params.service_id != client.service_id:
         raise BadRequest("the link's service_id is not this app's", error=Reason.INVALID_REQUEST)
     redirect_uri = _page_single(params.oauth, "redirect_uri")
-    # RFC 9700 §4.1.3: simple string comparison with a registered URI, nothing looser.
-    if redirect_uri is None or redirect_uri not in client.redirect_uris:
+    # RFC 9700 §4.1.3: simple string comparison with a registered URI; a public client's
+    # loopback URI on any port is the one exception (RFC 8252 §7.3, RFC 9700 §2.1).
+    if redirect_uri is None or not is_registered_redirect(
+        redirect_uri, client.redirect_uris, public=client.client_type == "public"
+    ):
         raise BadRequest(
             "redirect_uri is missing or not registered for this app", error=Reason.INVALID_REQUEST
         )

@@ -27,6 +27,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.deps import (
     SessionDep,
+    client_address,
     get_keyring,
     get_rate_limits,
     get_sessionmaker,
@@ -120,13 +121,13 @@ async def _client(
     presented = presented_credentials(
         request.headers.get("authorization"), form.client_id, form.client_secret
     )
-    # RFC 6749 §10.10: failed authentications are counted per client; a spent budget refuses
-    # the client whatever it presents, so guessing gets no answer at all.
-    await limits.check_client(endpoint, presented.client_id)
     try:
         return await authenticate_client(service.sessionmaker, presented, allow_public=allow_public)
     except InvalidClient:
-        await limits.client_failed(presented.client_id)
+        # RFC 6749 §10.10: failures are counted per client and address, and only failures are
+        # refused: credentials that authenticate are served whoever else is guessing
+        # (docs/security.md, "Client authentication failures").
+        await limits.client_failed(endpoint, presented.client_id, client_address(request))
         raise
 
 
