@@ -13,6 +13,7 @@ from typing import Any
 
 from tsp_auth.config import Settings
 from tsp_auth.oauth.metadata import server_metadata
+from tsp_auth.oauth.resource_metadata import resource_metadata
 
 EXAMPLE_NAME = "demo"
 EXAMPLE_SUMMARY = "With the demo data of `tsp-auth demo`"
@@ -232,7 +233,14 @@ CONSENT_VIEW = {
     "already_authorized": [],
 }
 
+
 # The request body of each operation that takes one (JSON, or the OAuth endpoints' forms).
+def _resource_metadata_example() -> dict[str, Any]:
+    document = resource_metadata(Settings.model_construct())
+    assert document is not None  # the default audience is {issuer}/api
+    return document.model_dump(mode="json")
+
+
 REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "decide": {"token": SESSION_TOKEN, "action": "seller_center.orders", "shop_id": SELLER},
     "issue_token": {
@@ -395,6 +403,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
     "authorization_server_metadata": server_metadata(Settings.model_construct()).model_dump(
         mode="json"
     ),
+    "protected_resource_metadata": _resource_metadata_example(),
     "list_sellers": {
         "items": [
             {

@@ -95,6 +95,7 @@ async def test_metadata_advertises_every_endpoint_from_the_issuer(
             "tsp.introspect",
         ],
         "authorization_response_iss_parameter_supported": True,
+        "introspection_signing_alg_values_supported": ["ES256"],
     }
     jwks = await client.get(urlsplit(response.json()["jwks_uri"]).path)
     assert jwks.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_SCOPES
 from tsp_auth.config import Settings
+from tsp_auth.crypto import ALLOWED_ALGORITHMS
 from tsp_auth.oauth.schemas import AuthorizationServerMetadata
 
 JWKS_PATH = "/.well-known/jwks.json"
@@ -39,4 +40,5 @@ def server_metadata(settings: Settings) -> AuthorizationServerMetadata:
         # Every scope we issue (RFC 8414 §2): partner apps' and the platform's first parties'.
         scopes_supported=[*PARTNER_SCOPES, *sorted(FIRST_PARTY_SCOPES)],
         authorization_response_iss_parameter_supported=True,
+        introspection_signing_alg_values_supported=list(ALLOWED_ALGORITHMS),
     )

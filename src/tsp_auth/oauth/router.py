@@ -47,6 +47,7 @@ from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import Issuing, grant_handler
 from tsp_auth.oauth.http import form_body, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
+from tsp_auth.oauth.introspection_jwt import signed_answer, wants_jwt
 from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
@@ -158,7 +159,14 @@ async def issue_token(request: Request) -> Response:
     summary="Is this token active, and what does it say? (RFC 7662)",
     response_model=IntrospectionResponse,
     response_model_exclude_none=True,
-    responses=responses(400, 401, 429, 503, oauth=True),
+    responses={
+        200: {
+            "description": "The answer; a JWT signed by us (RFC 9701) when the Accept header "
+            "asks for `application/token-introspection+jwt`",
+            "content": {"application/token-introspection+jwt": {"schema": {"type": "string"}}},
+        },
+        **responses(400, 401, 429, 503, oauth=True),
+    },
     openapi_extra=form_body(TokenLookupForm),
 )
 async def introspect_token(request: Request) -> Response:
@@ -174,6 +182,11 @@ async def introspect_token(request: Request) -> Response:
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
         answer = INACTIVE
+    if wants_jwt(request.headers.get("accept")):
+        checked = IntrospectionResponse.model_validate(answer).model_dump(exclude_none=True)
+        return await signed_answer(
+            service.sessionmaker, service.keyring, checked, client_id=client.id, at=now()
+        )
     return _json(IntrospectionResponse.model_validate(answer))
 
 

@@ -93,3 +93,17 @@ class AuthorizationServerMetadata(BaseModel):
     authorization_response_iss_parameter_supported: bool = Field(
         description="RFC 9207: the authorization response carries `iss`."
     )
+    introspection_signing_alg_values_supported: list[str] = Field(
+        description="RFC 9701 §7: how a JWT introspection answer is signed."
+    )
+
+
+class ProtectedResourceMetadata(BaseModel):
+    """RFC 9728 §2: where a client finds the authorization server of a resource."""
+
+    resource: str
+    authorization_servers: list[str]
+    scopes_supported: list[str]
+    bearer_methods_supported: list[str]
+    dpop_signing_alg_values_supported: list[str]
+    resource_name: str
