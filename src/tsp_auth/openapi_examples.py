@@ -251,6 +251,15 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "client_id": APP,
     },
     "introspect_token": {"token": ACCESS_TOKEN, "token_type_hint": "access_token"},
+    "push_authorization_request": {
+        "response_type": "code",
+        "client_id": APP,
+        "redirect_uri": RETURN_URL,
+        "scope": "partner.affiliate.read",
+        "state": "af0ifjsldkj",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    },
     "revoke_token": {
         "token": "Zm9yLXJldm9jYXRpb24tcmVmcmVzaC10b2tlbi1leGFtcGxl",
         "token_type_hint": "refresh_token",
@@ -371,6 +380,10 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "expires_in": 900,
         "refresh_token": "cmVmcmVzaC10b2tlbi1leGFtcGxlLTQzLWNoYXJhY3RlcnM",
         "scope": "partner.affiliate.read partner.creator.read",
+    },
+    "push_authorization_request": {
+        "request_uri": "urn:ietf:params:oauth:request_uri:cmVxdWVzdC11cmktZXhhbXBsZS00My1jaGFy",
+        "expires_in": 60,
     },
     "introspect_token": {
         "active": True,

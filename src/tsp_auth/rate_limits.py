@@ -27,7 +27,14 @@ from tsp_auth.errors import TooManyRequests
 from tsp_auth.observability.metrics import RATE_LIMITED
 
 Endpoint = Literal[
-    "token", "introspection", "revocation", "sign_in", "consent", "approval", "link_creation"
+    "token",
+    "introspection",
+    "revocation",
+    "pushed_authorization",
+    "sign_in",
+    "consent",
+    "approval",
+    "link_creation",
 ]
 
 

@@ -165,6 +165,8 @@ async def check_client_link(
         )
         return AuthorizationErrorRedirect(location, error, description)
 
+    if not params.pushed and must_push(settings, client):
+        raise refuse(Reason.INVALID_REQUEST, "this client must push its authorization requests")
     repeated = sorted(name for name, values in params.oauth.items() if len(values) > 1)
     if repeated:
         raise refuse(Reason.INVALID_REQUEST, f"given more than once: {', '.join(repeated)}")
@@ -187,6 +189,15 @@ async def check_client_link(
     if not scopes or not scopes <= client.scopes:
         raise refuse(Reason.INVALID_SCOPE, "scope must be among the app's enabled scopes")
     return ClientLink(client, service_id, redirect_uri, scopes, challenge)
+
+
+def must_push(settings: Settings, client: Client) -> bool:
+    """RFC 9126 §6: PAR only, per client, server-wide, or by the client's profile."""
+    return (
+        settings.require_pushed_authorization_requests
+        or client.require_pushed_authorization_requests
+        or client.profile == "fapi2"
+    )
 
 
 def _code_challenge(client: Client, given: Mapping[str, str], refuse: Refuse) -> str | None:

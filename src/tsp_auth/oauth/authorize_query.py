@@ -60,6 +60,7 @@ class AuthorizeParams:
     # The partner-app parameters given, each with every non-empty value received.
     oauth: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     host: str | None = None  # the request's Host: which market's link host it was opened on
+    pushed: bool = False  # it came through PAR (RFC 9126): pushed by an authenticated client
 
 
 def new_state() -> str:

@@ -109,6 +109,10 @@ def _authenticated(row: ClientCredentials) -> AuthenticatedClient:
         allowed_origins=row.allowed_origins,
         scopes=row.scopes,
         status=row.status,
+        token_endpoint_auth_method=row.token_endpoint_auth_method,
+        dpop_bound_access_tokens=row.dpop_bound_access_tokens,
+        require_pushed_authorization_requests=row.require_pushed_authorization_requests,
+        profile=row.profile,
     )
 
 

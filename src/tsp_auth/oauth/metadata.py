@@ -13,6 +13,7 @@ AUTHORIZE_PATH = "/open/authorize"
 TOKEN_PATH = "/oauth/token"  # noqa: S105  (a path, not a secret)
 INTROSPECT_PATH = "/oauth/introspect"
 REVOKE_PATH = "/oauth/revoke"
+PAR_PATH = "/oauth/par"
 
 _CLIENT_SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
 
@@ -41,4 +42,7 @@ def server_metadata(settings: Settings) -> AuthorizationServerMetadata:
         scopes_supported=[*PARTNER_SCOPES, *sorted(FIRST_PARTY_SCOPES)],
         authorization_response_iss_parameter_supported=True,
         introspection_signing_alg_values_supported=list(ALLOWED_ALGORITHMS),
+        pushed_authorization_request_endpoint=base + PAR_PATH,
+        # RFC 9126 §5: true when every client must push (per client: the client's metadata).
+        require_pushed_authorization_requests=settings.require_pushed_authorization_requests,
     )

@@ -48,11 +48,14 @@ from tsp_auth.oauth.grant_types import Issuing, grant_handler
 from tsp_auth.oauth.http import form_body, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.introspection_jwt import signed_answer, wants_jwt
-from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.metadata import INTROSPECT_PATH, PAR_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.par import push
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
     ClientAuthForm,
     IntrospectionResponse,
+    PushedAuthorizationForm,
+    PushedAuthorizationResponse,
     TokenForm,
     TokenLookupForm,
     TokenResponse,
@@ -188,6 +191,24 @@ async def introspect_token(request: Request) -> Response:
             service.sessionmaker, service.keyring, checked, client_id=client.id, at=now()
         )
     return _json(IntrospectionResponse.model_validate(answer))
+
+
+@router.post(
+    PAR_PATH,
+    summary="Push an authorization request; get the request_uri for /open/authorize (RFC 9126)",
+    status_code=201,
+    response_model=PushedAuthorizationResponse,
+    responses=responses(400, 401, 429, 503, oauth=True),
+    openapi_extra=form_body(PushedAuthorizationForm),
+)
+async def push_authorization_request(
+    request: Request, session: SessionDep
+) -> PushedAuthorizationResponse:
+    form = await read_form(request, PushedAuthorizationForm)
+    service = await _service(request)
+    client = await _client(request, form, "pushed_authorization", service, allow_public=True)
+    pushed = await push(session, service.settings, client, form.authorization_parameters(), now())
+    return PushedAuthorizationResponse(request_uri=pushed.request_uri, expires_in=pushed.expires_in)
 
 
 @router.post(

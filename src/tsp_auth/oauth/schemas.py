@@ -42,6 +42,32 @@ class TokenLookupForm(ClientAuthForm):
     )
 
 
+class PushedAuthorizationForm(ClientAuthForm):
+    """RFC 9126 §2.1: the authorization request's parameters, pushed by the client."""
+
+    response_type: str | None = Field(default=None, max_length=64)
+    redirect_uri: str | None = Field(default=None, max_length=2048)
+    scope: str | None = Field(default=None, max_length=1024)
+    state: str | None = Field(default=None, max_length=1024)
+    code_challenge: str | None = Field(default=None, max_length=256)
+    code_challenge_method: str | None = Field(default=None, max_length=16)
+    service_id: str | None = Field(default=None, max_length=64)
+    request_uri: str | None = Field(
+        default=None, max_length=1024, description="Refused (§2.1): it cannot be pushed."
+    )
+
+    def authorization_parameters(self) -> dict[str, str]:
+        """The request's parameters, client authentication left out."""
+        return self.model_dump(exclude_none=True, exclude={"client_secret"})
+
+
+class PushedAuthorizationResponse(BaseModel):
+    """RFC 9126 §2.2."""
+
+    request_uri: str
+    expires_in: int
+
+
 class TokenResponse(BaseModel):
     """RFC 6749 §5.1."""
 
@@ -95,6 +121,10 @@ class AuthorizationServerMetadata(BaseModel):
     )
     introspection_signing_alg_values_supported: list[str] = Field(
         description="RFC 9701 §7: how a JWT introspection answer is signed."
+    )
+    pushed_authorization_request_endpoint: str = Field(description="RFC 9126 §5.")
+    require_pushed_authorization_requests: bool = Field(
+        description="RFC 9126 §5: every client must use PAR."
     )
 
 
