@@ -131,6 +131,9 @@ CLIENT_READ: dict[str, Any] = {
     "scope": "partner.affiliate.read partner.creator.read",
     "status": "live",
     "token_endpoint_auth_method": "client_secret_basic",
+    "dpop_bound_access_tokens": False,
+    "require_pushed_authorization_requests": False,
+    "profile": None,
     "client_id_issued_at": 1796117400,
 }
 CLIENT_WITH_SECRET = {

@@ -37,6 +37,7 @@ from tsp_auth.direct_routes import DirectRoute, RawHeaders
 from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.no_store import no_store_headers
+from tsp_auth.oauth.client_assertion import AssertionContext
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,
     authenticate_client,
@@ -123,10 +124,17 @@ async def _client(
 ) -> AuthenticatedClient:
     limits = service.limits
     presented = presented_credentials(
-        request.headers.get("authorization"), form.client_id, form.client_secret
+        request.headers.get("authorization"),
+        form.client_id,
+        form.client_secret,
+        form.client_assertion_type,
+        form.client_assertion,
     )
+    context = AssertionContext(service.settings, request.url.path)
     try:
-        return await authenticate_client(service.sessionmaker, presented, allow_public=allow_public)
+        return await authenticate_client(
+            service.sessionmaker, presented, allow_public=allow_public, context=context
+        )
     except InvalidClient:
         # RFC 6749 §10.10: failures are counted per client and address, and only failures are
         # refused: credentials that authenticate are served whoever else is guessing

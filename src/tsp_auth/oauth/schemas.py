@@ -14,10 +14,13 @@ _OPAQUE = 512  # far above our 43-character codes and refresh tokens
 
 
 class ClientAuthForm(BaseModel):
-    """``client_secret_post`` and ``none`` (RFC 6749 §2.3.1); or use HTTP Basic instead."""
+    """``client_secret_post``, ``none`` (RFC 6749 §2.3.1) and ``private_key_jwt`` (RFC 7523
+    §2.2); or use HTTP Basic instead."""
 
     client_id: str | None = Field(default=None, max_length=64)
     client_secret: str | None = Field(default=None, max_length=256)
+    client_assertion_type: str | None = Field(default=None, max_length=128)
+    client_assertion: str | None = Field(default=None, max_length=MAX_TOKEN_LENGTH)
 
 
 class TokenForm(ClientAuthForm):
@@ -58,7 +61,8 @@ class PushedAuthorizationForm(ClientAuthForm):
 
     def authorization_parameters(self) -> dict[str, str]:
         """The request's parameters, client authentication left out."""
-        return self.model_dump(exclude_none=True, exclude={"client_secret"})
+        credentials = {"client_secret", "client_assertion_type", "client_assertion"}
+        return self.model_dump(exclude_none=True, exclude=credentials)
 
 
 class PushedAuthorizationResponse(BaseModel):
@@ -112,8 +116,11 @@ class AuthorizationServerMetadata(BaseModel):
     response_modes_supported: list[str]
     grant_types_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]
+    token_endpoint_auth_signing_alg_values_supported: list[str]
     introspection_endpoint_auth_methods_supported: list[str]
+    introspection_endpoint_auth_signing_alg_values_supported: list[str]
     revocation_endpoint_auth_methods_supported: list[str]
+    revocation_endpoint_auth_signing_alg_values_supported: list[str]
     code_challenge_methods_supported: list[str]
     scopes_supported: list[str]
     authorization_response_iss_parameter_supported: bool = Field(
