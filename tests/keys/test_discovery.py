@@ -103,6 +103,7 @@ async def test_metadata_advertises_every_endpoint_from_the_issuer(
         "authorization_response_iss_parameter_supported": True,
         "introspection_signing_alg_values_supported": ["ES256"],
         "pushed_authorization_request_endpoint": f"{issuer}/oauth/par",
+        "dpop_signing_alg_values_supported": ["ES256", "PS256", "EdDSA"],
         "require_pushed_authorization_requests": False,
     }
     jwks = await client.get(urlsplit(response.json()["jwks_uri"]).path)

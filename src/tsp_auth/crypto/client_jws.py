@@ -27,6 +27,10 @@ CLIENT_ALGORITHMS: tuple[str, ...] = ("ES256", "PS256", "EdDSA")
 _KEY_TYPES = {"ES256": "EC", "PS256": "RSA", "EdDSA": "OKP"}
 
 ClientKey = jwk.Key
+# joserfc refuses headers over 512 bytes by default; a DPoP proof carries its public key in
+# the header, and an RSA key's alone is about 400 (2048 bits) to 750 (4096 bits) bytes.
+_REGISTRY = jws.JWSRegistry(algorithms=list(CLIENT_ALGORITHMS), strict_check_header=False)
+_REGISTRY.max_header_length = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,7 @@ def verify(token: str, key: ClientKey, *, typ: str | None = None) -> SignedByCli
             # joserfc warns that RFC 9864 deprecates "EdDSA" for "Ed25519"; FAPI 2.0 clients
             # still send "EdDSA", and the key (OKP, Ed25519 only: ``public_key``) makes it exact.
             warnings.simplefilter("ignore", SecurityWarning)
-            jws.deserialize_compact(token, key, algorithms=[str(alg)])
+            jws.deserialize_compact(token, key, algorithms=[str(alg)], registry=_REGISTRY)
     except JoseError:
         raise InvalidToken("bad_signature") from None
     return SignedByClient(header, claims)

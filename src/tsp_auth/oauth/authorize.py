@@ -25,7 +25,9 @@ from tsp_auth.models import AuthorizationRequest, Client
 from tsp_auth.oauth.authorize_query import AuthorizeParams, check_link_host
 from tsp_auth.oauth.errors import AuthorizationErrorRedirect
 from tsp_auth.oauth.pkce import PKCE_PATTERN, S256, is_well_formed
-from tsp_auth.policy import Reason
+from tsp_auth.oauth.profiles import client_profile
+from tsp_auth.policy import MESSAGES, Reason
+from tsp_auth.policy.client_profiles import check_authorization_request
 from tsp_auth.registry import repository as registry
 
 PARTNER_APP_TYPES = ("confidential", "public")
@@ -165,6 +167,13 @@ async def check_client_link(
         )
         return AuthorizationErrorRedirect(location, error, description)
 
+    profile = client_profile(settings, client)
+    decision = check_authorization_request(
+        profile, pushed=params.pushed, pkce_s256=_asks_s256(params.oauth)
+    )
+    if not decision.allow:
+        # The profile's rule, by its reason code (policy.client_profiles).
+        raise refuse(decision.reason, f"{profile} profile: {MESSAGES[Reason(decision.reason)]}")
     if not params.pushed and must_push(settings, client):
         raise refuse(Reason.INVALID_REQUEST, "this client must push its authorization requests")
     repeated = sorted(name for name, values in params.oauth.items() if len(values) > 1)
@@ -192,12 +201,15 @@ async def check_client_link(
 
 
 def must_push(settings: Settings, client: Client) -> bool:
-    """RFC 9126 §6: PAR only, per client, server-wide, or by the client's profile."""
+    """RFC 9126 §6: PAR only, per client or server-wide (a profile says so itself)."""
     return (
         settings.require_pushed_authorization_requests
         or client.require_pushed_authorization_requests
-        or client.profile == "fapi2"
     )
+
+
+def _asks_s256(given: Mapping[str, tuple[str, ...]]) -> bool:
+    return bool(given.get("code_challenge")) and given.get("code_challenge_method") == (S256,)
 
 
 def _code_challenge(client: Client, given: Mapping[str, str], refuse: Refuse) -> str | None:

@@ -49,6 +49,7 @@ def server_metadata(settings: Settings) -> AuthorizationServerMetadata:
         authorization_response_iss_parameter_supported=True,
         introspection_signing_alg_values_supported=list(ALLOWED_ALGORITHMS),
         pushed_authorization_request_endpoint=base + PAR_PATH,
+        dpop_signing_alg_values_supported=list(CLIENT_ALGORITHMS),
         # RFC 9126 §5: true when every client must push (per client: the client's metadata).
         require_pushed_authorization_requests=settings.require_pushed_authorization_requests,
     )

@@ -44,6 +44,8 @@ from tsp_auth.oauth.client_authentication import (
     presented_credentials,
 )
 from tsp_auth.oauth.cors import allow_client_origin, cors_headers
+from tsp_auth.oauth.dpop import token_binding
+from tsp_auth.oauth.dpop_nonces import current_nonce
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import Issuing, grant_handler
 from tsp_auth.oauth.http import form_body, read_form
@@ -51,6 +53,7 @@ from tsp_auth.oauth.introspection import INACTIVE, introspect
 from tsp_auth.oauth.introspection_jwt import signed_answer, wants_jwt
 from tsp_auth.oauth.metadata import INTROSPECT_PATH, PAR_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.oauth.par import push
+from tsp_auth.oauth.profiles import client_profile, hold_authentication
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
     ClientAuthForm,
@@ -132,7 +135,7 @@ async def _client(
     )
     context = AssertionContext(service.settings, request.url.path)
     try:
-        return await authenticate_client(
+        client = await authenticate_client(
             service.sessionmaker, presented, allow_public=allow_public, context=context
         )
     except InvalidClient:
@@ -141,6 +144,10 @@ async def _client(
         # (docs/security.md, "Client authentication failures").
         await limits.client_failed(endpoint, presented.client_id, client_address(request))
         raise
+    profile = client_profile(service.settings, client)
+    if profile is not None:
+        hold_authentication(profile, presented.method)
+    return client
 
 
 @direct_router.post(
@@ -157,12 +164,18 @@ async def issue_token(request: Request) -> Response:
     service = await _service(request)
     client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
-    issuing = Issuing(service.sessionmaker, service.keyring, service.settings, now())
+    at, settings = now(), service.settings
+    proofs = request.headers.getlist("dpop")
+    jkt = await token_binding(service.sessionmaker, settings, client, proofs, at)
+    issuing = Issuing(service.sessionmaker, service.keyring, settings, at, jkt)
     try:
-        return _json(await grant(issuing, client, form))
+        answer = _json(await grant(issuing, client, form))
     except TokenReuse as exc:
         # Raised once the family's revocation is committed (grant_types.in_unit_of_work).
         return error_response(exc.status_code, exc.error, exc.description)
+    if jkt is not None and settings.dpop_nonces:
+        answer.headers["DPoP-Nonce"] = current_nonce(settings, at)  # RFC 9449 §8.2
+    return answer
 
 
 @direct_router.post(

@@ -76,7 +76,8 @@ class TokenResponse(BaseModel):
     """RFC 6749 §5.1."""
 
     access_token: str
-    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (RFC 6750, not a secret)
+    # RFC 6750; "DPoP" when the access token is bound to a DPoP key (RFC 9449 §5).
+    token_type: Literal["Bearer", "DPoP"] = "Bearer"  # noqa: S105  (not a secret)
     expires_in: int
     refresh_token: str | None = None
     scope: str
@@ -100,6 +101,9 @@ class IntrospectionResponse(BaseModel):
     grant_id: str | None = Field(default=None, description="The grant the token rests on.")
     act: dict[str, Any] | None = Field(
         default=None, description="RFC 8693 §4.1: who acts on the subject's behalf."
+    )
+    cnf: dict[str, Any] | None = Field(
+        default=None, description="RFC 9449 §6.2: `jkt`, the DPoP key the token is bound to."
     )
 
 
@@ -130,6 +134,7 @@ class AuthorizationServerMetadata(BaseModel):
         description="RFC 9701 §7: how a JWT introspection answer is signed."
     )
     pushed_authorization_request_endpoint: str = Field(description="RFC 9126 §5.")
+    dpop_signing_alg_values_supported: list[str] = Field(description="RFC 9449 §5.1.")
     require_pushed_authorization_requests: bool = Field(
         description="RFC 9126 §5: every client must use PAR."
     )

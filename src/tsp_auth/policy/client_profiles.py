@@ -25,6 +25,7 @@ class ProfileRules:
     dpop: bool
     auth_methods: frozenset[str]  # empty: any
     client_types: frozenset[str]
+    # Held for every client: TSP_AUTH_AUTHORIZATION_CODE_TTL is at most 60 s (config.py).
     max_code_seconds: int
 
 
@@ -40,6 +41,22 @@ PROFILES: Mapping[str, ProfileRules] = MappingProxyType(
         )
     }
 )
+
+
+FAPI2 = "fapi2"
+PARTNER_APP_TYPES = frozenset({"confidential", "public"})
+
+
+def effective_profile(
+    profile: str | None, *, client_type: str, status: str, fapi2_for_live_apps: bool
+) -> str | None:
+    """The client's own profile; or ``fapi2`` for a live partner app when the server requires
+    it of all of them (``TSP_AUTH_REQUIRE_FAPI2_FOR_LIVE_PARTNER_APPS``)."""
+    if profile is not None:
+        return profile
+    if fapi2_for_live_apps and client_type in PARTNER_APP_TYPES and status == "live":
+        return FAPI2
+    return None
 
 
 def _rules(profile: str | None) -> ProfileRules | None:
@@ -70,23 +87,17 @@ def check_authorization_request(profile: str | None, *, pushed: bool, pkce_s256:
     return ALLOWED
 
 
-def check_token_request(profile: str | None, *, auth_method: str, dpop: bool) -> Decision:
-    """A request to the token endpoint (and PAR's client authentication)."""
+def check_client_authentication(profile: str | None, auth_method: str) -> Decision:
+    """How the client authenticated, at the token, PAR, introspection, revocation endpoints."""
     rules = _rules(profile)
-    if rules is None:
-        return ALLOWED
-    if rules.auth_methods and auth_method not in rules.auth_methods:
+    if rules is not None and rules.auth_methods and auth_method not in rules.auth_methods:
         return Decision.denied(Reason.PRIVATE_KEY_JWT_REQUIRED)
-    if rules.dpop and not dpop:
-        return Decision.denied(Reason.DPOP_REQUIRED)
     return ALLOWED
 
 
-def requires_dpop(profile: str | None) -> bool:
+def check_token_binding(profile: str | None, *, dpop: bool) -> Decision:
+    """Whether a token request without a DPoP proof may have bearer tokens."""
     rules = _rules(profile)
-    return rules is not None and rules.dpop
-
-
-def code_lifetime_seconds(profile: str | None, configured: int) -> int:
-    rules = _rules(profile)
-    return configured if rules is None else min(configured, rules.max_code_seconds)
+    if rules is not None and rules.dpop and not dpop:
+        return Decision.denied(Reason.DPOP_REQUIRED)
+    return ALLOWED
