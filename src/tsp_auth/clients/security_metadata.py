@@ -12,12 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tsp_auth.clients.schemas import ClientUpdate
+from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.client_jws import public_key
 from tsp_auth.errors import BadRequest
 from tsp_auth.models import Client
 from tsp_auth.policy import Reason
-from tsp_auth.policy.client_profiles import check_registration
+from tsp_auth.policy.client_profiles import check_registration, effective_profile
 
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
 PRIVATE_KEY_JWT = "private_key_jwt"
@@ -71,17 +72,6 @@ def _check_jwks(jwks: dict[str, Any]) -> None:
             ) from None
 
 
-def check_profile(client: Client) -> None:
-    """A profile's registration rules hold of the client (``policy.client_profiles``)."""
-    method = client.token_endpoint_auth_method or default_method(client.client_type)
-    decision = check_registration(client.profile, client.client_type, method)
-    if not decision.allow:
-        raise _refuse(
-            f"profile {client.profile} needs a confidential partner app using private_key_jwt"
-            f" ({decision.reason})"
-        )
-
-
 def update_security(client: Client, body: ClientUpdate) -> None:
     """PATCH: new keys, the DPoP and PAR switches, the profile (opt in or out)."""
     if body.jwks is not None or body.jwks_uri is not None:
@@ -93,4 +83,22 @@ def update_security(client: Client, body: ClientUpdate) -> None:
         client.require_pushed_authorization_requests = body.require_pushed_authorization_requests
     if body.profile is not None:
         client.profile = None if body.profile == "none" else body.profile
-    check_profile(client)
+
+
+def check_profile(settings: Settings, client: Client) -> None:
+    """The client can meet its profile (``policy.client_profiles``): its own, or fapi2 for a
+    live partner app under ``TSP_AUTH_REQUIRE_FAPI2_FOR_LIVE_PARTNER_APPS`` (so an app goes
+    live once its private_key_jwt keys are registered)."""
+    profile = effective_profile(
+        client.profile,
+        client_type=client.client_type,
+        status=client.status,
+        fapi2_for_live_apps=settings.require_fapi2_for_live_partner_apps,
+    )
+    method = client.token_endpoint_auth_method or default_method(client.client_type)
+    decision = check_registration(profile, client.client_type, method)
+    if not decision.allow:
+        raise _refuse(
+            f"the {profile} profile needs a confidential partner app using private_key_jwt"
+            f" ({decision.reason})"
+        )

@@ -135,7 +135,7 @@ async def register_client(
         require_pushed_authorization_requests=body.require_pushed_authorization_requests,
         profile=body.profile,
     )
-    check_profile(client)
+    check_profile(settings, client)
     try:
         await rows.add_in_savepoint(session, client)
     except IntegrityError:
@@ -189,6 +189,7 @@ async def update_client(
     if body.scopes is not None:
         client.scopes = _check_scopes(client.client_type, body.scopes)
     update_security(client, body)
+    check_profile(settings, client)
     await session.flush()
     await publish(session, tags.client(client.id))
     _audit(session, caller, client, "client.updated", body.model_dump(exclude_none=True))
