@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth import urls
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.deps import SessionDep, SettingsDep
+from tsp_auth.deps import SessionDep, SessionmakerDep, SettingsDep
 from tsp_auth.errors import AppError
 from tsp_auth.models import AuthorizationRequest
 from tsp_auth.oauth.authorize import (
@@ -115,10 +115,15 @@ def authorize_router(flows: AuthorizationFlows) -> APIRouter:
         responses=_RESPONSES,
         openapi_extra=_LINK_PARAMETERS,
     )
-    async def authorize(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    async def authorize(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        sessionmaker: SessionmakerDep,
+    ) -> Response:
         try:
             host = request.headers.get("host")
-            pushed = await pushed_params(session, request.query_params, host, now())
+            pushed = await pushed_params(sessionmaker, request.query_params, host, now())
             params = pushed or parse_authorize_query(request.query_params, host)
             stored = await start_authorization(session, settings, params, flows)
         except AppError as exc:
