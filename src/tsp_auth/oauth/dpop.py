@@ -111,6 +111,15 @@ def _same(given: object, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given, expected)
 
 
+def binding_required(settings: Settings, client: AuthenticatedClient) -> bool:
+    """May this client be refused a bearer token? Cheap: read before any proof is looked at."""
+    return (
+        client.dpop_bound_access_tokens
+        or client.profile is not None
+        or settings.require_fapi2_for_live_partner_apps
+    )
+
+
 async def token_binding(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,

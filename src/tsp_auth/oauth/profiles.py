@@ -49,8 +49,10 @@ def _hold(profile: str | None, decision: Decision) -> None:
 
 
 def hold_authentication(profile: str | None, auth_method: str) -> None:
+    """Refuse a client authentication its profile does not allow."""
     _hold(profile, check_client_authentication(profile, auth_method))
 
 
 def hold_binding(profile: str | None, *, dpop: bool) -> None:
+    """Refuse bearer tokens to a client whose profile requires DPoP."""
     _hold(profile, check_token_binding(profile, dpop=dpop))

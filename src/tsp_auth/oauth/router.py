@@ -44,7 +44,7 @@ from tsp_auth.oauth.client_authentication import (
     presented_credentials,
 )
 from tsp_auth.oauth.cors import allow_client_origin, cors_headers
-from tsp_auth.oauth.dpop import token_binding
+from tsp_auth.oauth.dpop import binding_required, token_binding
 from tsp_auth.oauth.dpop_nonces import current_nonce
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import Issuing, grant_handler
@@ -133,7 +133,8 @@ async def _client(
         form.client_assertion_type,
         form.client_assertion,
     )
-    context = AssertionContext(service.settings, request.url.path)
+    # Only an assertion needs it (private_key_jwt): the secret path builds nothing more.
+    context = AssertionContext(service.settings, request.url.path) if presented.assertion else None
     try:
         client = await authenticate_client(
             service.sessionmaker, presented, allow_public=allow_public, context=context
@@ -144,9 +145,8 @@ async def _client(
         # (docs/security.md, "Client authentication failures").
         await limits.client_failed(endpoint, presented.client_id, client_address(request))
         raise
-    profile = client_profile(service.settings, client)
-    if profile is not None:
-        hold_authentication(profile, presented.method)
+    if client.profile is not None or service.settings.require_fapi2_for_live_partner_apps:
+        hold_authentication(client_profile(service.settings, client), presented.method)
     return client
 
 
@@ -166,7 +166,9 @@ async def issue_token(request: Request) -> Response:
     allow_client_origin(request, client)
     at, settings = now(), service.settings
     proofs = request.headers.getlist("dpop")
-    jkt = await token_binding(service.sessionmaker, settings, client, proofs, at)
+    jkt = None
+    if proofs or binding_required(settings, client):  # a bearer client: nothing more to do
+        jkt = await token_binding(service.sessionmaker, settings, client, proofs, at)
     issuing = Issuing(service.sessionmaker, service.keyring, settings, at, jkt)
     try:
         answer = _json(await grant(issuing, client, form))
