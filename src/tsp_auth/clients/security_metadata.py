@@ -15,7 +15,7 @@ from tsp_auth.clients.schemas import ClientUpdate
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.client_jws import public_key
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import Client
 from tsp_auth.policy import Reason
 from tsp_auth.policy.client_profiles import check_registration, effective_profile

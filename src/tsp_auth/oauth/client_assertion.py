@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.clients.repository import ClientCredentials
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.client_jws import key_for, peek, verify
+from tsp_auth.live.client_state import ClientCredentials
 from tsp_auth.oauth.client_keys import UnusableKeys, client_key_set
 from tsp_auth.oauth.errors import InvalidClient
 from tsp_auth.oauth.jti_repository import jti_key, spend_jti

@@ -27,10 +27,9 @@ from urllib.parse import unquote_plus
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.clients import cached
 from tsp_auth.clients.credentials import secret_matches
-from tsp_auth.clients.repository import ClientCredentials, ClientFacts
 from tsp_auth.clock import now
+from tsp_auth.live.client_state import ClientCredentials, ClientFacts, credentials
 from tsp_auth.oauth.client_assertion import (
     CLIENT_ASSERTION_TYPE,
     AssertionContext,
@@ -128,7 +127,7 @@ async def authenticate_client(
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
     ``context``: what a client assertion's ``aud`` may name (private_key_jwt).
     """
-    row = await cached.credentials(sessionmaker, presented.client_id)
+    row = await credentials(sessionmaker, presented.client_id)
     if presented.method == "private_key_jwt" or _keyed(row):
         return await _by_assertion(sessionmaker, row, presented, context, at)
     client = None if row is None else _authenticated(row)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import PushedAuthorizationRequest
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth import par_repository

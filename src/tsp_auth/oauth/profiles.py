@@ -16,7 +16,7 @@ from tsp_auth.policy.client_profiles import (
     check_token_binding,
     effective_profile,
 )
-from tsp_auth.policy.decisions import Decision
+from tsp_auth.policy.verdict import Decision
 
 _WHAT = {
     "private_key_jwt_required": "this client must authenticate with private_key_jwt",
