@@ -220,6 +220,17 @@ async def test_a_public_clients_refresh_token_is_bound_to_its_key(
     assert rotated.status_code == 200, rotated.text
     claims = jwt.decode(rotated.json()["access_token"], options={"verify_signature": False})
     assert claims["cnf"]["jkt"] == key.thumbprint()
+    # Introspection of the bound refresh token names its key too (RFC 9449 §6.2).
+    introspector, secret = await factory.oauth_client(
+        client_type="first_party", scopes=["tsp.introspect"]
+    )
+    assert secret is not None
+    seen = await client.post(
+        "/oauth/introspect",
+        data={"token": rotated.json()["refresh_token"]},
+        auth=(introspector.id, secret),
+    )
+    assert seen.json()["cnf"] == {"jkt": key.thumbprint()}
 
 
 async def test_a_confidential_clients_refresh_token_is_bound_to_its_authentication(

@@ -27,6 +27,8 @@ ORDER = (
     "console_sessions",
     "login_tokens",
     "webhook_deliveries",
+    "pushed_authorization_requests",
+    "used_jtis",
 )
 
 
