@@ -28,6 +28,8 @@ async def _race(
 ) -> Counter[int]:
     clients = [cluster.a, cluster.b] * PER_PROCESS
     answers = await asyncio.gather(*(call(http) for http in clients))
+    unavailable = [r.text for r in answers if r.status_code >= 500]
+    assert not unavailable, unavailable[:2]
     return Counter(r.status_code for r in answers)
 
 
