@@ -121,8 +121,9 @@ def rollback_app(settings: Settings, engine: AsyncEngine, connection: AsyncConne
 
 
 @asynccontextmanager
-async def asgi_client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
+async def asgi_client(app: FastAPI, address: str = "127.0.0.1") -> AsyncIterator[AsyncClient]:
+    """A client of ``app``, calling from ``address`` (the peer the app sees)."""
+    transport = ASGITransport(app=app, raise_app_exceptions=False, client=(address, 123))
     hooks = {"response": [problems_are_well_formed]}
     async with AsyncClient(
         transport=transport, base_url="http://testserver", event_hooks=hooks

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -198,11 +199,14 @@ class Factory:
         scopes: Iterable[str] = ("partner.affiliate.read", "partner.creator.read"),
         status: str = "live",
         allowed_origins: Iterable[str] = (),
+        **columns: Any,
     ) -> tuple[Client, str | None]:
-        """An OAuth client and its secret (None for a public client). A partner app is tied to
-        ``service`` when given; ``client_type="first_party"`` makes a platform client.
+        """An OAuth client and its secret (None for a public client or a ``private_key_jwt``
+        one). A partner app is tied to ``service`` when given; ``client_type="first_party"``
+        makes a platform client; ``columns``: other ``Client`` columns (issue 23's settings).
         (Named ``oauth_client``: ``client`` is this factory's HTTP client.)"""
-        secret = None if client_type == "public" else new_secret()
+        keyed = columns.get("token_endpoint_auth_method") == "private_key_jwt"
+        secret = None if client_type == "public" or keyed else new_secret()
         row = Client(
             id=new_id("cli"),
             partner_id=partner.id if partner else None,
@@ -215,6 +219,7 @@ class Factory:
             scopes=frozenset(scopes),
             status=status,
             created_at=now(),
+            **columns,
         )
         await self._add(row)
         return row, secret

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     # seed 001: the seller must "confirm the terms and conditions"; consent names this version.
     terms_version: str = Field(default="2025-12", min_length=1, max_length=32)
     authorization_code_ttl: timedelta = timedelta(seconds=60)
+    # RFC 9126 (issue 23): how long a pushed request's request_uri may be used (≤ 60 s), and
+    # whether every partner app must push its authorization requests (§6, server-wide).
+    pushed_authorization_request_ttl: timedelta = timedelta(seconds=60)
+    require_pushed_authorization_requests: bool = False
+    # RFC 9449 (issue 23): DPoP proofs at the token endpoint must carry a nonce we issued
+    # (§8), and are accepted this long after their iat.
+    dpop_nonces: bool = True
+    dpop_proof_max_age: timedelta = timedelta(seconds=60)
+    # Hold every live partner app to the fapi2 profile (docs/oauth.md, "The fapi2 profile").
+    require_fapi2_for_live_partner_apps: bool = False
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=30)
     # `aud` of the access tokens we issue (RFC 9068 §3): the partner API they are for, one
@@ -169,6 +179,22 @@ class Settings(BaseSettings):
     @classmethod
     def _short_code(cls, value: timedelta) -> timedelta:
         # RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes; we keep ≤ 60 s.
+        if not timedelta(0) < value <= timedelta(seconds=60):
+            raise ValueError("must be between 1 and 60 seconds")
+        return value
+
+    @field_validator("dpop_proof_max_age")
+    @classmethod
+    def _short_proof(cls, value: timedelta) -> timedelta:
+        # RFC 9449 §11.1: a short window bounds what a stolen or pre-made proof is worth.
+        if not timedelta(seconds=5) <= value <= timedelta(minutes=5):
+            raise ValueError("must be between 5 seconds and 5 minutes")
+        return value
+
+    @field_validator("pushed_authorization_request_ttl")
+    @classmethod
+    def _short_request_uri(cls, value: timedelta) -> timedelta:
+        # RFC 9126 §2.2: "short lived"; FAPI 2.0 asks for less than 600 s, we keep ≤ 60 s.
         if not timedelta(0) < value <= timedelta(seconds=60):
             raise ValueError("must be between 1 and 60 seconds")
         return value

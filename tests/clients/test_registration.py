@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 
 from tests.factories import Factory
+from tests.oauth.jose_helpers import ClientKey
 from tsp_auth.models import Client, Partner
 
 APP = {
@@ -183,3 +185,80 @@ async def test_members_and_sellers_cannot_register(
 
 async def test_registration_needs_a_caller(client: AsyncClient) -> None:
     assert (await client.post("/v1/clients", json=APP)).status_code == 401
+
+
+async def test_a_private_key_jwt_app_registers_keys_and_gets_no_secret(
+    client: AsyncClient, factory: Factory
+) -> None:
+    """RFC 7591 §2 names in, the same names back (§3.2.1); no secret for a keyed client."""
+    headers, _ = await _admin(factory)
+    jwks = ClientKey.generate("EdDSA").jwks()
+    body = {
+        **APP,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": jwks,
+        "dpop_bound_access_tokens": True,
+        "require_pushed_authorization_requests": True,
+        "profile": "fapi2",
+    }
+    response = await client.post("/v1/clients", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert answer["client_secret"] is None
+    assert answer["token_endpoint_auth_method"] == "private_key_jwt"
+    assert (answer["jwks"], answer["jwks_uri"]) == (jwks, None)
+    assert answer["dpop_bound_access_tokens"] is True
+    assert answer["require_pushed_authorization_requests"] is True
+    assert answer["profile"] == "fapi2"
+    stored = await _stored(factory, answer["client_id"])
+    assert (stored.secret_hash, stored.token_endpoint_auth_method) == (None, "private_key_jwt")
+    rotated = await client.post(f"/v1/clients/{answer['client_id']}/secret", headers=headers)
+    assert (rotated.status_code, rotated.json()["error"]) == (400, "invalid_client_metadata")
+
+
+async def test_a_jwks_uri_is_an_https_url(client: AsyncClient, factory: Factory) -> None:
+    headers, _ = await _admin(factory)
+    body = {
+        **APP,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks_uri": "https://app.example.com/jwks.json",
+    }
+    response = await client.post("/v1/clients", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["jwks_uri"] == "https://app.example.com/jwks.json"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"token_endpoint_auth_method": "private_key_jwt"},  # no keys
+        {"token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": []}},
+        {"token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{"kty": "oct"}]}},
+        {"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "http://x.example/j"},
+        {"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://a", "jwks": {}},
+        {"jwks_uri": "https://app.example.com/jwks.json"},  # keys without the method
+        {"token_endpoint_auth_method": "none"},  # a confidential client has credentials
+        {"profile": "fapi2"},  # fapi2 needs private_key_jwt
+    ],
+)
+async def test_bad_security_metadata_is_invalid_client_metadata(
+    client: AsyncClient, factory: Factory, extra: dict[str, Any]
+) -> None:
+    headers, partner = await _admin(factory)
+    response = await client.post("/v1/clients", json={**APP, **extra}, headers=headers)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_client_metadata")
+    async with factory.app.state.sessionmaker() as session:
+        stored = await session.scalars(select(Client).where(Client.partner_id == partner.id))
+        assert stored.all() == []
+
+
+async def test_a_private_key_jwt_key_must_be_public(client: AsyncClient, factory: Factory) -> None:
+    headers, _ = await _admin(factory)
+    jwk = ClientKey.generate().registered()
+    body = {
+        **APP,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": {"keys": [{**jwk, "d": "c2VjcmV0"}]},
+    }
+    response = await client.post("/v1/clients", json=body, headers=headers)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_client_metadata")

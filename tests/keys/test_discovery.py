@@ -75,17 +75,23 @@ async def test_metadata_advertises_every_endpoint_from_the_issuer(
         "token_endpoint_auth_methods_supported": [
             "client_secret_basic",
             "client_secret_post",
+            "private_key_jwt",
             "none",
         ],
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256", "PS256", "EdDSA"],
         "introspection_endpoint_auth_methods_supported": [
             "client_secret_basic",
             "client_secret_post",
+            "private_key_jwt",
         ],
+        "introspection_endpoint_auth_signing_alg_values_supported": ["ES256", "PS256", "EdDSA"],
         "revocation_endpoint_auth_methods_supported": [
             "client_secret_basic",
             "client_secret_post",
+            "private_key_jwt",
             "none",
         ],
+        "revocation_endpoint_auth_signing_alg_values_supported": ["ES256", "PS256", "EdDSA"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": [
             "partner.affiliate.read",
@@ -95,6 +101,10 @@ async def test_metadata_advertises_every_endpoint_from_the_issuer(
             "tsp.introspect",
         ],
         "authorization_response_iss_parameter_supported": True,
+        "introspection_signing_alg_values_supported": ["ES256"],
+        "pushed_authorization_request_endpoint": f"{issuer}/oauth/par",
+        "dpop_signing_alg_values_supported": ["ES256", "PS256", "EdDSA"],
+        "require_pushed_authorization_requests": False,
     }
     jwks = await client.get(urlsplit(response.json()["jwks_uri"]).path)
     assert jwks.status_code == 200

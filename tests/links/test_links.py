@@ -105,7 +105,7 @@ async def test_link_refusals(client: AsyncClient, factory: Factory) -> None:
         (member, {"service_id": "svc_nope"}, 404, "not_found"),
         (member, {"service_id": invalid.id}, 400, "service_not_valid"),
         (member, {"service_id": mine.id, "state": "s" * 513}, 400, "invalid_request"),
-        (member, {"service_id": mine.id, "state": "a b"}, 400, "invalid_request"),
+        (member, {"service_id": mine.id, "state": "a\nb"}, 400, "invalid_request"),
         (member, {"service_id": mine.id, "purpose": "admin"}, 400, "invalid_request"),
         (
             await factory.headers(seller_main),

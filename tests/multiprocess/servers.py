@@ -59,9 +59,9 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def serve(name: str, env: dict[str, str], logs: Path) -> Iterator[Server]:
+def serve(name: str, env: dict[str, str], logs: Path, port: int | None = None) -> Iterator[Server]:
     """Start one process, wait until /ready, and stop it whatever happens."""
-    port = free_port()
+    port = port or free_port()
     log = logs / f"{name}.log"
     command = [str(BIN / "tsp-auth"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:

@@ -64,7 +64,7 @@ async def test_a_preflight_from_an_allowed_origin_is_answered(
     assert cors_headers(response) == {
         "access-control-allow-origin": SPA,
         "access-control-allow-methods": method,
-        "access-control-allow-headers": "Content-Type, X-Request-Id",
+        "access-control-allow-headers": "Content-Type, DPoP, X-Request-Id",
         "access-control-max-age": "600",
     }
     assert varies_on_origin(response)
@@ -123,7 +123,7 @@ async def test_the_token_answer_is_readable_by_the_clients_origin(
     assert "access_token" in response.json()
     assert cors_headers(response) == {
         "access-control-allow-origin": SPA,
-        "access-control-expose-headers": "Retry-After, X-Request-Id",
+        "access-control-expose-headers": "DPoP-Nonce, Retry-After, X-Request-Id",
     }
     assert varies_on_origin(response)
     assert response.headers["cache-control"] == "no-store"  # still never cached

@@ -20,6 +20,7 @@ from tsp_auth.config import Settings
 from tsp_auth.kit.rate_limits import RATE_LIMITED
 
 Limited = Callable[..., AbstractAsyncContextManager[AsyncClient]]
+LimitedPair = Callable[..., AbstractAsyncContextManager[tuple[AsyncClient, AsyncClient]]]
 WINDOW = "2 seconds"
 
 
@@ -33,6 +34,22 @@ def limited(settings: Settings, engine: AsyncEngine, connection: AsyncConnection
         app: FastAPI = rollback_app(settings.model_copy(update=update), engine, connection)
         async with asgi_client(app) as client:
             yield client
+
+    return make
+
+
+@pytest.fixture
+def limited_pair(
+    settings: Settings, engine: AsyncEngine, connection: AsyncConnection
+) -> LimitedPair:
+    """Two clients of one fresh app with those budgets, calling from two addresses."""
+
+    @asynccontextmanager
+    async def make(**budgets: str) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
+        update = {f"rate_limit_{name}": value for name, value in budgets.items()}
+        app: FastAPI = rollback_app(settings.model_copy(update=update), engine, connection)
+        async with asgi_client(app, "198.51.100.7") as one, asgi_client(app, "203.0.113.9") as two:
+            yield one, two
 
     return make
 

@@ -70,7 +70,8 @@ async def test_a_state_we_could_not_return_unchanged_is_refused_rfc6749_10_12(
 ) -> None:
     partner = await factory.partner()
     service = await factory.service(partner)
-    for state in (LONG_STATE + "a", "a b", "a&b=c", "é", "a%2Fb"):
+    # RFC 6749 A.5: VSCHAR is %x20-7E; "a b", "a&b=c" are fine (returned encoded), these not.
+    for state in (LONG_STATE + "a", "a\nb", "a\tb", "é", "a\x7fb"):
         response = await client.get(
             "/open/authorize", params={"service_id": service.id, "state": state}
         )

@@ -40,7 +40,7 @@ def _bad_links(service_id: str, invalid_service_id: str) -> list[str]:
         f"/open/authorize?service_id=svc%2F..%2Fx{lure}",  # malformed
         f"/open/authorize?service_id=svc_unknown{lure}",  # unknown
         f"/open/authorize?service_id={invalid_service_id}{lure}",  # not valid
-        f"/open/authorize?service_id={service_id}&state=a%20b{lure}",  # bad state
+        f"/open/authorize?service_id={service_id}&state=a%0Ab{lure}",  # bad state
         f"/open/authorize?service_id={service_id}&state={'s' * 513}{lure}",  # state too long
         f"/open/authorize?service_id={service_id}&service_id={service_id}{lure}",
         f"/open/authorize?service_id={service_id}&state=a&state=b{lure}",

@@ -20,8 +20,10 @@ from tsp_auth.models import (
     AuthorizationCode,
     ConsoleSession,
     LoginToken,
+    PushedAuthorizationRequest,
     RefreshToken,
     RevokedToken,
+    UsedJti,
     WebhookAttempt,
     WebhookDelivery,
 )
@@ -61,6 +63,14 @@ TABLES: dict[str, tuple[type[Base], Any, Callable[[datetime], ColumnElement[bool
     "console_sessions": (ConsoleSession, ConsoleSession.id, _session_over),
     "login_tokens": (LoginToken, LoginToken.jti, _login_token_over),
     "webhook_deliveries": (WebhookDelivery, WebhookDelivery.id, _delivery_over),
+    "pushed_authorization_requests": (
+        PushedAuthorizationRequest,
+        PushedAuthorizationRequest.id,
+        _past(PushedAuthorizationRequest.expires_at),
+    ),
+    # A jti is remembered while a token carrying it could still be accepted; the key is a
+    # SHA-256 (of the jti with its issuer), unique across kinds.
+    "used_jtis": (UsedJti, UsedJti.key, _past(UsedJti.expires_at)),
 }
 
 

@@ -27,6 +27,8 @@ ORDER = (
     "console_sessions",
     "login_tokens",
     "webhook_deliveries",
+    "pushed_authorization_requests",
+    "used_jtis",
 )
 
 
@@ -54,6 +56,8 @@ def cutoffs(settings: Settings, at: datetime) -> dict[str, datetime]:
         "console_sessions": at - settings.cleanup_session_retention,
         "login_tokens": token,
         "webhook_deliveries": at - settings.cleanup_outbox_retention,
+        "pushed_authorization_requests": token,
+        "used_jtis": at,
     }
 
 

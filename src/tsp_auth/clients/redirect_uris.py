@@ -42,3 +42,33 @@ def check_redirect_uris(uris: list[str]) -> str | None:
         if problem is not None:
             return f"redirect URI {uri!r} {problem}"
     return None
+
+
+def _without_port(uri: str) -> tuple[str, str, str, str, str] | None:
+    """``uri`` but its port when it is an http loopback URI, else None."""
+    if any(c.isspace() or ord(c) < 0x20 for c in uri):
+        return None  # urlsplit drops tabs and newlines silently: never match through them
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError:
+        return None
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS or "@" in parts.netloc:
+        return None
+    return parts.scheme, parts.hostname, parts.path, parts.query, parts.fragment
+
+
+def is_registered_redirect(uri: str, registered: list[str], *, public: bool) -> bool:
+    """Whether a requested redirect URI is one of the client's registered ones.
+
+    RFC 9700 §2.1: exact string comparison, with one exception: RFC 8252 §7.3 says a native
+    app's loopback redirect "MUST allow any port to be specified at the time of the request",
+    because the app listens on an ephemeral port the OS picks. So for a public client an http
+    loopback URI matches a registered one that differs from it in the port only.
+    """
+    if uri in registered:
+        return True
+    if not public:
+        return False
+    wanted = _without_port(uri)
+    return wanted is not None and any(_without_port(r) == wanted for r in registered)

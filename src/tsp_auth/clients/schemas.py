@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,8 +12,13 @@ from tsp_auth.models import Client
 
 ClientType = Literal["first_party", "confidential", "public"]
 ClientStatus = Literal["development", "live", "disabled"]
-AuthMethod = Literal["client_secret_basic", "none"]
+AuthMethod = Literal["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
+Profile = Literal["fapi2"]
 
+JwkSet = Annotated[
+    dict[str, Any],
+    Field(description="private_key_jwt: the client's public keys, a JWK Set (RFC 7517 §5)."),
+]
 MAX_REDIRECT_URIS = 10
 RedirectUris = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=2048)]],
@@ -59,6 +64,27 @@ class ClientCreate(RequestBody):
         description="Partner apps: `partner.*` scopes; first-party: `tsp.introspect`, "
         "`tsp.decisions`."
     )
+    token_endpoint_auth_method: AuthMethod | None = Field(
+        default=None,
+        description="RFC 7591 §2. Default: `none` for public clients, else "
+        "`client_secret_basic` (`client_secret_post` works as well). `private_key_jwt` "
+        "(RFC 7523): the client gets no secret and registers `jwks` or `jwks_uri`.",
+    )
+    jwks: JwkSet | None = None
+    jwks_uri: str | None = Field(
+        default=None, max_length=2048, description="private_key_jwt: https URL of its JWK Set."
+    )
+    dpop_bound_access_tokens: bool = Field(
+        default=False, description="RFC 9449 §5.2: only DPoP-bound access tokens."
+    )
+    require_pushed_authorization_requests: bool = Field(
+        default=False, description="RFC 9126 §6: authorization requests only through PAR."
+    )
+    profile: Profile | None = Field(
+        default=None,
+        description="`fapi2`: the client is held to FAPI 2.0 (PAR, PKCE S256, DPoP, "
+        "private_key_jwt); docs/oauth.md.",
+    )
 
 
 class ClientUpdate(RequestBody):
@@ -68,6 +94,13 @@ class ClientUpdate(RequestBody):
     redirect_uris: RedirectUris | None = None
     allowed_origins: AllowedOrigins | None = None
     scopes: Scopes | None = None
+    jwks: JwkSet | None = Field(default=None, description="private_key_jwt clients: new keys.")
+    jwks_uri: str | None = Field(default=None, max_length=2048)
+    dpop_bound_access_tokens: bool | None = None
+    require_pushed_authorization_requests: bool | None = None
+    profile: Profile | Literal["none"] | None = Field(
+        default=None, description="`fapi2` to opt in, `none` to opt out."
+    )
 
 
 GRANT_TYPES_OF = {
@@ -94,8 +127,14 @@ class ClientRead(BaseModel):
     )
     status: ClientStatus
     token_endpoint_auth_method: AuthMethod = Field(
-        description="How the client authenticates; `client_secret_post` works as well."
+        description="How the client authenticates; `client_secret_post` works as well as "
+        "`client_secret_basic`."
     )
+    jwks: dict[str, Any] | None = None
+    jwks_uri: str | None = None
+    dpop_bound_access_tokens: bool
+    require_pushed_authorization_requests: bool
+    profile: Profile | None
     client_id_issued_at: int = Field(description="Unix seconds.")
 
     @classmethod
@@ -111,9 +150,16 @@ class ClientRead(BaseModel):
             grant_types=GRANT_TYPES_OF[client.client_type],
             scope=" ".join(sorted(client.scopes)),
             status=cast(ClientStatus, client.status),
-            token_endpoint_auth_method=(
-                "none" if client.client_type == "public" else "client_secret_basic"
+            token_endpoint_auth_method=cast(
+                AuthMethod,
+                client.token_endpoint_auth_method
+                or ("none" if client.client_type == "public" else "client_secret_basic"),
             ),
+            jwks=client.jwks,
+            jwks_uri=client.jwks_uri,
+            dpop_bound_access_tokens=client.dpop_bound_access_tokens,
+            require_pushed_authorization_requests=client.require_pushed_authorization_requests,
+            profile=cast(Profile | None, client.profile),
             client_id_issued_at=int(client.created_at.timestamp()),
         )
 
@@ -124,7 +170,8 @@ class ClientPage(Page[ClientRead]):
 
 class ClientWithSecret(ClientRead):
     client_secret: str | None = Field(
-        description="Shown once, here; we keep only a hash. None for public clients."
+        description="Shown once, here; we keep only a hash. None for public and "
+        "private_key_jwt clients."
     )
     client_secret_expires_at: int = Field(
         default=0, description="0: the secret does not expire (RFC 7591 §3.2.1)."

@@ -21,6 +21,13 @@ from tsp_auth.clients.origins import check_origins
 from tsp_auth.clients.redirect_uris import check_redirect_uris
 from tsp_auth.clients.schemas import ClientCreate, ClientUpdate
 from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
+from tsp_auth.clients.security_metadata import (
+    PRIVATE_KEY_JWT,
+    check_keys,
+    check_method,
+    check_profile,
+    update_security,
+)
 from tsp_auth.clock import now
 from tsp_auth.coherence import publish, tags
 from tsp_auth.config import Settings
@@ -107,7 +114,9 @@ async def register_client(
             "only a partner admin or an operator registers clients",
             error=Reason.PARTNER_ADMIN_REQUIRED,
         )
-    secret = None if body.client_type == "public" else new_secret()
+    method = check_method(body.client_type, body.token_endpoint_auth_method)
+    check_keys(method, body.jwks, body.jwks_uri)
+    secret = None if body.client_type == "public" or method == PRIVATE_KEY_JWT else new_secret()
     client = Client(
         id=new_id("cli"),
         partner_id=partner_id,
@@ -120,7 +129,14 @@ async def register_client(
         scopes=_check_scopes(body.client_type, body.scopes),
         status=status,
         created_at=now(),
+        token_endpoint_auth_method=method,
+        jwks=body.jwks,
+        jwks_uri=body.jwks_uri,
+        dpop_bound_access_tokens=body.dpop_bound_access_tokens,
+        require_pushed_authorization_requests=body.require_pushed_authorization_requests,
+        profile=body.profile,
     )
+    check_profile(settings, client)
     try:
         await rows.add_in_savepoint(session, client)
     except IntegrityError:
@@ -173,6 +189,8 @@ async def update_client(
         client.allowed_origins = _check_origins(settings, client.client_type, body.allowed_origins)
     if body.scopes is not None:
         client.scopes = _check_scopes(client.client_type, body.scopes)
+    update_security(client, body)
+    check_profile(settings, client)
     await session.flush()
     await publish(session, tags.client(client.id))
     _audit(session, caller, client, "client.updated", body.model_dump(exclude_none=True))
@@ -186,6 +204,11 @@ async def rotate_secret(
     client = await managed_client(session, caller, client_id)
     if client.client_type == "public":
         raise BadRequest("a public client has no secret", error=Reason.PUBLIC_CLIENT)
+    if client.token_endpoint_auth_method == PRIVATE_KEY_JWT:
+        raise BadRequest(
+            "a private_key_jwt client has no secret: register new keys (jwks, jwks_uri)",
+            error=Reason.INVALID_CLIENT_METADATA,
+        )
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     await session.flush()

@@ -2,8 +2,9 @@
 per key, answered with 429 and ``Retry-After`` (RFC 6585 §4).
 
 - client authentication (token, introspection, revocation): only *failures* count, per
-  ``client_id``; once a client's budget is spent every request naming it is refused, the
-  right secret included, until the window frees a slot — a guesser learns nothing more;
+  ``client_id`` and source address; past the budget a failure is answered 429 instead of 401,
+  but a request that authenticates is always served (issue 23: nobody who merely knows a
+  client_id can lock the client out; docs/security.md "Client authentication failures");
 - sign-in, consent and approval: every attempt counts, per account and per address;
 - link creation: every link counts, per partner.
 
@@ -33,7 +34,14 @@ RATE_LIMITED = Counter(
 )
 
 Endpoint = Literal[
-    "token", "introspection", "revocation", "sign_in", "consent", "approval", "link_creation"
+    "token",
+    "introspection",
+    "revocation",
+    "pushed_authorization",
+    "sign_in",
+    "consent",
+    "approval",
+    "link_creation",
 ]
 
 
@@ -53,13 +61,12 @@ class RateLimits:
             retry_after=max(1, math.ceil(stats.reset_time - time.time())),
         )
 
-    async def check_client(self, endpoint: Endpoint, client_id: str) -> None:
-        """Before authenticating: refuse a client whose failure budget is spent."""
-        if not await self._limiter.test(self._client_failures, "client", client_id):
-            await self._refuse(endpoint, self._client_failures, "client", client_id)
-
-    async def client_failed(self, client_id: str) -> None:
-        await self._limiter.hit(self._client_failures, "client", client_id)
+    async def client_failed(self, endpoint: Endpoint, client_id: str, address: str) -> None:
+        """After a failed client authentication: count it for this client from this address,
+        and answer 429 once that pair's budget is spent (never before authenticating)."""
+        key = ("client", client_id, address)
+        if not await self._limiter.hit(self._client_failures, *key):
+            await self._refuse(endpoint, self._client_failures, *key)
 
     async def attempt(self, endpoint: Endpoint, *, account: str, address: str) -> None:
         """One attempt by an account from an address; refused when either budget is spent."""

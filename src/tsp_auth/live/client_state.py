@@ -44,6 +44,11 @@ class ClientFacts:
     allowed_origins: list[str]
     scopes: frozenset[str]
     status: str
+    # issue 23 (RFC 7591 names): None means the client type's default method.
+    token_endpoint_auth_method: str | None
+    dpop_bound_access_tokens: bool
+    require_pushed_authorization_requests: bool
+    profile: str | None
 
 
 # Frozen, unlike most direct rows (db.direct): it is cached (``credentials``) and shared by
@@ -53,6 +58,8 @@ class ClientCredentials(ClientFacts):
     """A client as client authentication reads it: its facts, and the secret's hash to check."""
 
     secret_hash: str | None
+    jwks: dict[str, object] | None  # private_key_jwt: the registered keys
+    jwks_uri: str | None  # or where to fetch them
 
 
 # Every token, introspection and revocation request reads its client: a direct read (no
@@ -66,7 +73,13 @@ _CREDENTIAL_COLUMNS = select(
     Client.allowed_origins,
     Client.scopes,
     Client.status,
+    Client.token_endpoint_auth_method,
+    Client.dpop_bound_access_tokens,
+    Client.require_pushed_authorization_requests,
+    Client.profile,
     Client.secret_hash,
+    Client.jwks,
+    Client.jwks_uri,
 )
 _CREDENTIALS = DirectQuery(
     ClientCredentials, _CREDENTIAL_COLUMNS.where(Client.id == bindparam("client_id"))

@@ -12,6 +12,7 @@ from tsp_auth.models.business_centers import (
 )
 from tsp_auth.models.clients import Client
 from tsp_auth.models.coherence import CoherenceAck, CoherenceLease
+from tsp_auth.models.fapi import PushedAuthorizationRequest, UsedJti
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.idempotency import IdempotencyKey
 from tsp_auth.models.keys import SigningKeyRecord
@@ -53,6 +54,7 @@ __all__ = [
     "LoginToken",
     "MemberAssignment",
     "Partner",
+    "PushedAuthorizationRequest",
     "RefreshToken",
     "RevokedToken",
     "Seller",
@@ -60,6 +62,7 @@ __all__ = [
     "ServiceOffer",
     "SigningKeyRecord",
     "TokenFamily",
+    "UsedJti",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, text
+from sqlalchemy import JSON, Boolean, ForeignKey, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsp_auth.models.base import Base, StringSet, UTCDateTime
@@ -29,3 +29,16 @@ class Client(Base):
     scopes: Mapped[frozenset[str]] = mapped_column(StringSet)
     status: Mapped[str] = mapped_column(String(16))  # development | live | disabled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # RFC 7591 §2 names (issue 23). None: the client type's default method (secret or none).
+    token_endpoint_auth_method: Mapped[str | None] = mapped_column(String(32))
+    jwks: Mapped[dict[str, object] | None] = mapped_column(JSON)  # private_key_jwt keys
+    jwks_uri: Mapped[str | None] = mapped_column(String(2048))
+    # RFC 9449 §5.2: only DPoP-bound access tokens for this client.
+    dpop_bound_access_tokens: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # RFC 9126 §6: authorization requests only through PAR.
+    require_pushed_authorization_requests: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    profile: Mapped[str | None] = mapped_column(String(16))  # None | fapi2 (oauth.profiles)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clients import repository as clients
+from tsp_auth.clients.redirect_uris import is_registered_redirect
 from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
 from tsp_auth.kit import urls
@@ -24,7 +25,9 @@ from tsp_auth.models import AuthorizationRequest, Client
 from tsp_auth.oauth.authorize_query import AuthorizeParams, check_link_host
 from tsp_auth.oauth.errors import AuthorizationErrorRedirect
 from tsp_auth.oauth.pkce import PKCE_PATTERN, S256, is_well_formed
-from tsp_auth.policy import Reason
+from tsp_auth.oauth.profiles import client_profile
+from tsp_auth.policy import MESSAGES, Reason
+from tsp_auth.policy.client_profiles import check_authorization_request
 from tsp_auth.registry import repository as registry
 
 PARTNER_APP_TYPES = ("confidential", "public")
@@ -106,8 +109,11 @@ async def _client_and_redirect(
     if params.service_id is not None and params.service_id != client.service_id:
         raise BadRequest("the link's service_id is not this app's", error=Reason.INVALID_REQUEST)
     redirect_uri = _page_single(params.oauth, "redirect_uri")
-    # RFC 9700 §4.1.3: simple string comparison with a registered URI, nothing looser.
-    if redirect_uri is None or redirect_uri not in client.redirect_uris:
+    # RFC 9700 §4.1.3: simple string comparison with a registered URI; a public client's
+    # loopback URI on any port is the one exception (RFC 8252 §7.3, RFC 9700 §2.1).
+    if redirect_uri is None or not is_registered_redirect(
+        redirect_uri, client.redirect_uris, public=client.client_type == "public"
+    ):
         raise BadRequest(
             "redirect_uri is missing or not registered for this app", error=Reason.INVALID_REQUEST
         )
@@ -161,6 +167,15 @@ async def check_client_link(
         )
         return AuthorizationErrorRedirect(location, error, description)
 
+    profile = client_profile(settings, client)
+    decision = check_authorization_request(
+        profile, pushed=params.pushed, pkce_s256=_asks_s256(params.oauth)
+    )
+    if not decision.allow:
+        # The profile's rule, by its reason code (policy.client_profiles).
+        raise refuse(decision.reason, f"{profile} profile: {MESSAGES[Reason(decision.reason)]}")
+    if not params.pushed and must_push(settings, client):
+        raise refuse(Reason.INVALID_REQUEST, "this client must push its authorization requests")
     repeated = sorted(name for name, values in params.oauth.items() if len(values) > 1)
     if repeated:
         raise refuse(Reason.INVALID_REQUEST, f"given more than once: {', '.join(repeated)}")
@@ -183,6 +198,18 @@ async def check_client_link(
     if not scopes or not scopes <= client.scopes:
         raise refuse(Reason.INVALID_SCOPE, "scope must be among the app's enabled scopes")
     return ClientLink(client, service_id, redirect_uri, scopes, challenge)
+
+
+def must_push(settings: Settings, client: Client) -> bool:
+    """RFC 9126 §6: PAR only, per client or server-wide (a profile says so itself)."""
+    return (
+        settings.require_pushed_authorization_requests
+        or client.require_pushed_authorization_requests
+    )
+
+
+def _asks_s256(given: Mapping[str, tuple[str, ...]]) -> bool:
+    return bool(given.get("code_challenge")) and given.get("code_challenge_method") == (S256,)
 
 
 def _code_challenge(client: Client, given: Mapping[str, str], refuse: Refuse) -> str | None:

@@ -18,8 +18,9 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.deps import SessionDep, SettingsDep
+from tsp_auth.deps import SessionDep, SessionmakerDep, SettingsDep
 from tsp_auth.kit import urls
 from tsp_auth.kit.errors import AppError
 from tsp_auth.models import AuthorizationRequest
@@ -30,6 +31,7 @@ from tsp_auth.oauth.authorize import (
     is_app_service_id,
 )
 from tsp_auth.oauth.authorize_query import STATE_PATTERN, AuthorizeParams, parse_authorize_query
+from tsp_auth.oauth.par import pushed_params
 
 StartAuthorization = Callable[
     [AsyncSession, Settings, AuthorizeParams, ClientLink | None], Awaitable[AuthorizationRequest]
@@ -80,6 +82,14 @@ _LINK_PARAMETERS: dict[str, Any] = {
             "schema": {"type": "string", "enum": ["authorize", "tsp_access"]},
         },
         *OAUTH_LINK_PARAMETERS,
+        {
+            "name": "request_uri",
+            "in": "query",
+            "required": False,
+            "description": "From `POST /oauth/par` (RFC 9126), with `client_id`; the pushed "
+            "request replaces every other parameter.",
+            "schema": {"type": "string"},
+        },
     ]
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -105,9 +115,16 @@ def authorize_router(flows: AuthorizationFlows) -> APIRouter:
         responses=_RESPONSES,
         openapi_extra=_LINK_PARAMETERS,
     )
-    async def authorize(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    async def authorize(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        sessionmaker: SessionmakerDep,
+    ) -> Response:
         try:
-            params = parse_authorize_query(request.query_params, request.headers.get("host"))
+            host = request.headers.get("host")
+            pushed = await pushed_params(sessionmaker, request.query_params, host, now())
+            params = pushed or parse_authorize_query(request.query_params, host)
             stored = await start_authorization(session, settings, params, flows)
         except AppError as exc:
             return flows.error_page(exc)

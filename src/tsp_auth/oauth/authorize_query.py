@@ -24,9 +24,11 @@ from tsp_auth.policy import Reason
 Purpose = Literal["authorize", "tsp_access"]
 PURPOSES: tuple[Purpose, ...] = ("authorize", "tsp_access")
 
-# RFC 3986 §2.3 unreserved characters: a state survives every URL unchanged.
+# RFC 6749 A.5: ``state = 1*VSCHAR`` (%x20-7E). Spring Security's default state is padded
+# base64url and ends in ``=``, so nothing narrower is safe to refuse. Every redirect encodes it
+# (``urls.with_query``); the bound is the column's.
 STATE_MAX_LENGTH = 512
-STATE_PATTERN = rf"^[A-Za-z0-9._~-]{{1,{STATE_MAX_LENGTH}}}$"
+STATE_PATTERN = rf"^[\x20-\x7E]{{1,{STATE_MAX_LENGTH}}}$"
 _STATE = re.compile(STATE_PATTERN)
 # Our ids are ``svc_`` + hex; the demo's are readable words. Either fits the 40-char column.
 _SERVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -58,6 +60,7 @@ class AuthorizeParams:
     # The partner-app parameters given, each with every non-empty value received.
     oauth: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     host: str | None = None  # the request's Host: which market's link host it was opened on
+    pushed: bool = False  # it came through PAR (RFC 9126): pushed by an authenticated client
 
 
 def new_state() -> str:
@@ -113,6 +116,7 @@ def parse_authorize_query(query: QueryParams, host: str | None = None) -> Author
         raise BadRequest("the link's service_id is malformed", error=Reason.INVALID_REQUEST)
     if state is not None and not is_valid_state(state):
         raise BadRequest(
-            f"state must be 1 to {STATE_MAX_LENGTH} URL-safe characters", error=Reason.INVALID_STATE
+            f"state must be 1 to {STATE_MAX_LENGTH} printable ASCII characters",
+            error=Reason.INVALID_STATE,
         )
     return AuthorizeParams(service_id, state, _purpose(values["purpose"]), oauth, host)

@@ -6,7 +6,10 @@ Methods (RFC 8414 ``token_endpoint_auth_methods_supported``):
   (RFC 6749 §2.3.1);
 - ``client_secret_post``: ``client_id`` and ``client_secret`` in the form body;
 - ``none``: a public client names itself with ``client_id`` and proves possession with PKCE
-  (RFC 7636); only where the endpoint allows it.
+  (RFC 7636); only where the endpoint allows it;
+- ``private_key_jwt``: ``client_assertion_type`` and a ``client_assertion`` signed with a key
+  the client registered (RFC 7523 §2.2, ``oauth.client_assertion``). A client registered for
+  it has no secret and authenticates no other way; a client with a secret cannot use it.
 
 An unknown client and a wrong secret get the same answer, 401 ``invalid_client``, so nobody can
 probe which clients exist. Using two methods at once is ``invalid_request`` (RFC 6749 §2.3:
@@ -18,16 +21,25 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 from urllib.parse import unquote_plus
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clients.credentials import secret_matches
+from tsp_auth.clock import now
 from tsp_auth.live.client_state import ClientCredentials, ClientFacts, credentials
+from tsp_auth.oauth.client_assertion import (
+    CLIENT_ASSERTION_TYPE,
+    AssertionContext,
+    asserted_client_id,
+    verify_assertion,
+)
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
 
-AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
+PRIVATE_KEY_JWT = "private_key_jwt"
+AuthMethod = Literal["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]
 
 
 # The client a request proved to be: what the OAuth endpoints need of it, without its secret.
@@ -41,6 +53,7 @@ class PresentedCredentials:
     client_id: str
     secret: str | None
     method: AuthMethod
+    assertion: str | None = None
 
 
 def _basic(header: str) -> tuple[str, str] | None:
@@ -59,9 +72,15 @@ def _basic(header: str) -> tuple[str, str] | None:
 
 
 def presented_credentials(
-    authorization: str | None, client_id: str | None, client_secret: str | None
+    authorization: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    assertion_type: str | None = None,
+    assertion: str | None = None,
 ) -> PresentedCredentials:
     """Read the credentials from the Authorization header and the form fields."""
+    if assertion is not None or assertion_type is not None:
+        return _asserted(authorization, client_id, client_secret, assertion_type, assertion)
     basic = _basic(authorization) if authorization else None
     if basic is not None:
         if client_secret is not None:
@@ -76,18 +95,41 @@ def presented_credentials(
     return PresentedCredentials(client_id, None, "none")
 
 
+def _asserted(
+    authorization: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    assertion_type: str | None,
+    assertion: str | None,
+) -> PresentedCredentials:
+    """RFC 7521 §4.2: both assertion parameters, and no other method beside them."""
+    if (authorization is not None and _basic(authorization) is not None) or client_secret:
+        raise InvalidRequest("use one client authentication method, not two")
+    if assertion_type != CLIENT_ASSERTION_TYPE or assertion is None:
+        raise InvalidRequest(f"client_assertion_type must be {CLIENT_ASSERTION_TYPE}")
+    named = asserted_client_id(assertion)
+    if client_id is not None and client_id != named:
+        raise InvalidRequest("client_id differs from the client assertion's sub")
+    return PresentedCredentials(named, None, "private_key_jwt", assertion)
+
+
 async def authenticate_client(
     sessionmaker: async_sessionmaker[AsyncSession],
     presented: PresentedCredentials,
     *,
     allow_public: bool,
+    context: AssertionContext | None = None,
+    at: datetime | None = None,
 ) -> AuthenticatedClient:
     """The authenticated client, or 401 ``invalid_client`` (the same for every failure).
 
     ``allow_public``: whether a public client may name itself with ``client_id`` alone here
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
+    ``context``: what a client assertion's ``aud`` may name (private_key_jwt).
     """
     row = await credentials(sessionmaker, presented.client_id)
+    if presented.method == "private_key_jwt" or _keyed(row):
+        return await _by_assertion(sessionmaker, row, presented, context, at)
     client = None if row is None else _authenticated(row)
     secret_hash = None if row is None else row.secret_hash
     if not _proves(client, secret_hash, presented, allow_public=allow_public):
@@ -96,6 +138,26 @@ async def authenticate_client(
     if client.status == "disabled":
         raise InvalidClient("this client is disabled")
     return client
+
+
+def _keyed(row: ClientCredentials | None) -> bool:
+    return row is not None and row.token_endpoint_auth_method == PRIVATE_KEY_JWT
+
+
+async def _by_assertion(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    row: ClientCredentials | None,
+    presented: PresentedCredentials,
+    context: AssertionContext | None,
+    at: datetime | None,
+) -> AuthenticatedClient:
+    """private_key_jwt, for a client registered for it and nothing else."""
+    if row is None or not _keyed(row) or presented.assertion is None or context is None:
+        raise InvalidClient()
+    await verify_assertion(sessionmaker, row, presented.assertion, context, at or now())
+    if row.status == "disabled":
+        raise InvalidClient("this client is disabled")
+    return _authenticated(row)
 
 
 def _authenticated(row: ClientCredentials) -> AuthenticatedClient:
@@ -108,6 +170,10 @@ def _authenticated(row: ClientCredentials) -> AuthenticatedClient:
         allowed_origins=row.allowed_origins,
         scopes=row.scopes,
         status=row.status,
+        token_endpoint_auth_method=row.token_endpoint_auth_method,
+        dpop_bound_access_tokens=row.dpop_bound_access_tokens,
+        require_pushed_authorization_requests=row.require_pushed_authorization_requests,
+        profile=row.profile,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clients import repository as clients
+from tsp_auth.clients.redirect_uris import is_registered_redirect
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
@@ -72,7 +73,10 @@ async def _trusted_client(session: AsyncSession, request: AuthorizationRequest) 
     client = await clients.get(session, request.client_id) if request.client_id else None
     if not usable_partner_app(client) or client is None:
         return None
-    return client if request.redirect_uri in client.redirect_uris else None
+    registered = request.redirect_uri is not None and is_registered_redirect(
+        request.redirect_uri, client.redirect_uris, public=client.client_type == "public"
+    )
+    return client if registered else None
 
 
 def _error_redirect(

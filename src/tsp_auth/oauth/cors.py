@@ -41,11 +41,12 @@ CORS_METHODS: dict[str, str] = {
     METADATA_PATH: "GET",
     JWKS_PATH: "GET",
 }
-# Request headers a page may add beyond the CORS-safelisted ones: our request id (logs).
-ALLOW_HEADERS = "Content-Type, X-Request-Id"
-# Response headers a page may read beyond the safelisted ones: the request id to report, and
-# when to retry after a 503.
-EXPOSE_HEADERS = "Retry-After, X-Request-Id"
+# Request headers a page may add beyond the CORS-safelisted ones: our request id (logs), and
+# a browser app's DPoP proof (RFC 9449).
+ALLOW_HEADERS = "Content-Type, DPoP, X-Request-Id"
+# Response headers a page may read beyond the safelisted ones: the request id to report, when
+# to retry after a 503, and the next DPoP nonce (RFC 9449 §8).
+EXPOSE_HEADERS = "DPoP-Nonce, Retry-After, X-Request-Id"
 # How long a browser may reuse a preflight answer (seconds; Starlette's default). The actual
 # answer is decided again on every request, so a removed origin is refused at once anyway.
 PREFLIGHT_MAX_AGE = "600"

@@ -8,10 +8,11 @@ from tsp_auth.clock import now
 from tsp_auth.deps import SettingsDep, get_keyring, get_sessionmaker
 from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
-from tsp_auth.kit.errors import responses
+from tsp_auth.kit.errors import NotFound, responses
 from tsp_auth.oauth.cors import CorsRoute, DirectCorsRoute, allow_listed_origin
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, server_metadata
-from tsp_auth.oauth.schemas import AuthorizationServerMetadata
+from tsp_auth.oauth.resource_metadata import RESOURCE_METADATA_PATH, resource_metadata
+from tsp_auth.oauth.schemas import AuthorizationServerMetadata, ProtectedResourceMetadata
 
 # Readable by the pages of browser-based public clients (oauth.cors): they discover us too.
 router = APIRouter(
@@ -49,3 +50,18 @@ async def authorization_server_metadata(
 ) -> AuthorizationServerMetadata:
     response.headers["Cache-Control"] = _CACHE_CONTROL
     return server_metadata(settings)
+
+
+@router.get(
+    RESOURCE_METADATA_PATH,
+    summary="Protected resource metadata of the partner API (RFC 9728)",
+    responses=responses(404),
+)
+async def protected_resource_metadata(
+    response: Response, settings: SettingsDep
+) -> ProtectedResourceMetadata:
+    document = resource_metadata(settings)
+    if document is None:
+        raise NotFound("access tokens are minted for another resource")
+    response.headers["Cache-Control"] = _CACHE_CONTROL
+    return document

@@ -48,6 +48,31 @@ class InvalidScope(OAuthError):
     error = Reason.INVALID_SCOPE
 
 
+class InvalidDpopProof(OAuthError):
+    """RFC 9449 §12.2: the DPoP proof is missing, malformed, replayed or does not fit."""
+
+    error = Reason.INVALID_DPOP_PROOF
+
+
+class UseDpopNonce(OAuthError):
+    """RFC 9449 §8: send the proof again with this nonce (given in ``DPoP-Nonce``)."""
+
+    error = Reason.USE_DPOP_NONCE
+
+    def __init__(self, nonce: str) -> None:
+        super().__init__(
+            "the DPoP proof must carry the nonce in the DPoP-Nonce header",
+            headers={"DPoP-Nonce": nonce},
+        )
+
+
+class ProfileRefusal(OAuthError):
+    """A client profile's rule refused the request; ``error`` is the rule's reason code."""
+
+    def __init__(self, reason: str, description: str) -> None:
+        super().__init__(description, error=reason)
+
+
 class TokenReuse(InvalidGrant):
     """A used code or refresh token came back (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
 

@@ -41,7 +41,12 @@ from tsp_auth.oauth.errors import (
 from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.pkce import verifier_matches
 from tsp_auth.oauth.schemas import TokenForm, TokenResponse
-from tsp_auth.oauth.tokens import mint_access_token, new_refresh_token
+from tsp_auth.oauth.tokens import (
+    check_refresh_binding,
+    mint_access_token,
+    new_refresh_token,
+    token_type,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class TokenContext:
     keyring: KeyRing
     settings: Settings
     at: datetime
+    dpop_jkt: str | None = None  # the DPoP key the tokens are bound to (oauth.dpop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,7 @@ class Issuing:
     keyring: KeyRing
     settings: Settings
     at: datetime
+    dpop_jkt: str | None = None
 
 
 Grant = Callable[[Issuing, AuthenticatedClient, TokenForm], Awaitable[TokenResponse]]
@@ -168,6 +175,9 @@ async def authorization_code(
         raise InvalidGrant("the authorization code has expired")
     family = await repository.family(ctx.session, code.family_id)
     assert family is not None  # foreign key of every code's refresh tokens
+    if client.client_type == "public" and ctx.dpop_jkt is not None:
+        # RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key.
+        family.dpop_jkt = ctx.dpop_jkt
     return await _issue(ctx, client, family, live, code.scopes, code.scopes, "authorization_code")
 
 
@@ -185,6 +195,7 @@ async def refresh_token(
     family = await repository.family(ctx.session, token.family_id)
     assert family is not None  # foreign key
     _check_refresh(token, family, ctx.at)
+    check_refresh_binding(family.dpop_jkt, ctx.dpop_jkt)
     scopes = _narrowed(token.scopes, form.scope)
     live = await _live(ctx.session, family.grant_id, ctx.at) if family.grant_id else None
     if not await repository.use_refresh_token(ctx.session, token.id, ctx.at):
@@ -220,11 +231,15 @@ async def client_credentials(
         family_id=None,
         grant=None,
         at=issuing.at,
+        jkt=issuing.dpop_jkt,
     )
     note = _note("token.issued", client, None, grant_type="client_credentials", jti=access.jti)
     await record_event_alone(issuing.sessionmaker, note)
     return TokenResponse(
-        access_token=access.token, expires_in=access.expires_in, scope=access.scope
+        access_token=access.token,
+        token_type=token_type(issuing.dpop_jkt),
+        expires_in=access.expires_in,
+        scope=access.scope,
     )
 
 
@@ -251,6 +266,7 @@ async def _issue(
         family_id=family.id,
         grant=live,
         at=ctx.at,
+        jkt=ctx.dpop_jkt,
     )
     refresh, row = new_refresh_token(
         ctx.settings, family_id=family.id, client_id=client.id, scopes=refresh_scopes, at=ctx.at
@@ -260,6 +276,7 @@ async def _issue(
     record_event(ctx.session, note)
     return TokenResponse(
         access_token=access.token,
+        token_type=token_type(ctx.dpop_jkt),
         expires_in=access.expires_in,
         refresh_token=refresh,
         scope=access.scope,
@@ -276,7 +293,9 @@ def in_unit_of_work(handler: GrantInUnitOfWork) -> Grant:
         issuing: Issuing, client: AuthenticatedClient, form: TokenForm
     ) -> TokenResponse:
         async with unit_of_work(issuing.sessionmaker) as session:
-            context = TokenContext(session, issuing.keyring, issuing.settings, issuing.at)
+            context = TokenContext(
+                session, issuing.keyring, issuing.settings, issuing.at, issuing.dpop_jkt
+            )
             try:
                 return await handler(context, client, form)
             except TokenReuse as refusal:

@@ -42,7 +42,18 @@ from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience
 Sessions = async_sessionmaker[AsyncSession]
 Introspector = Callable[[Sessions, KeyRing, Settings, str], Awaitable[dict[str, Any] | None]]
 INACTIVE: dict[str, Any] = {"active": False}
-_ANSWERED_CLAIMS = ("scope", "client_id", "exp", "iat", "sub", "aud", "iss", "jti", "grant_id")
+_ANSWERED_CLAIMS = (
+    "scope",
+    "client_id",
+    "exp",
+    "iat",
+    "sub",
+    "aud",
+    "iss",
+    "jti",
+    "grant_id",
+    "cnf",  # RFC 9449 §6.2: the resource server checks the proof's key against it
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +195,7 @@ async def introspect_access_token(
     if claims is None:
         return dict(INACTIVE)
     answer = {name: claims[name] for name in _ANSWERED_CLAIMS if name in claims}
-    return {"active": True, "token_type": "Bearer", **answer}
+    return {"active": True, "token_type": "DPoP" if "cnf" in claims else "Bearer", **answer}
 
 
 async def introspect_refresh_token(
@@ -225,6 +236,7 @@ async def _refresh_token_answer(session: AsyncSession, token: str) -> dict[str, 
         "exp": int(row.expires_at.timestamp()),
         "iat": int(row.created_at.timestamp()),
         "grant_id": family.grant_id,
+        "cnf": {"jkt": family.dpop_jkt} if family.dpop_jkt else None,
     }
 
 

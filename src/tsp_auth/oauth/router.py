@@ -28,6 +28,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.deps import (
     SessionDep,
+    client_address,
     get_keyring,
     get_rate_limits,
     get_sessionmaker,
@@ -38,21 +39,29 @@ from tsp_auth.kit.direct_routes import DirectRoute, RawHeaders
 from tsp_auth.kit.errors import error_response, responses
 from tsp_auth.kit.no_store import no_store_headers
 from tsp_auth.kit.rate_limits import Endpoint, RateLimits
+from tsp_auth.oauth.client_assertion import AssertionContext
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,
     authenticate_client,
     presented_credentials,
 )
 from tsp_auth.oauth.cors import allow_client_origin, cors_headers
+from tsp_auth.oauth.dpop import binding_required, token_binding
+from tsp_auth.oauth.dpop_nonces import current_nonce
 from tsp_auth.oauth.errors import InvalidClient, TokenReuse
 from tsp_auth.oauth.grant_types import Issuing, grant_handler
 from tsp_auth.oauth.http import form_body, read_form
 from tsp_auth.oauth.introspection import INACTIVE, introspect
-from tsp_auth.oauth.metadata import INTROSPECT_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.introspection_jwt import signed_answer, wants_jwt
+from tsp_auth.oauth.metadata import INTROSPECT_PATH, PAR_PATH, REVOKE_PATH, TOKEN_PATH
+from tsp_auth.oauth.par import push
+from tsp_auth.oauth.profiles import client_profile, hold_authentication
 from tsp_auth.oauth.revocation import revoke
 from tsp_auth.oauth.schemas import (
     ClientAuthForm,
     IntrospectionResponse,
+    PushedAuthorizationForm,
+    PushedAuthorizationResponse,
     TokenForm,
     TokenLookupForm,
     TokenResponse,
@@ -119,16 +128,27 @@ async def _client(
 ) -> AuthenticatedClient:
     limits = service.limits
     presented = presented_credentials(
-        request.headers.get("authorization"), form.client_id, form.client_secret
+        request.headers.get("authorization"),
+        form.client_id,
+        form.client_secret,
+        form.client_assertion_type,
+        form.client_assertion,
     )
-    # RFC 6749 §10.10: failed authentications are counted per client; a spent budget refuses
-    # the client whatever it presents, so guessing gets no answer at all.
-    await limits.check_client(endpoint, presented.client_id)
+    # Only an assertion needs it (private_key_jwt): the secret path builds nothing more.
+    context = AssertionContext(service.settings, request.url.path) if presented.assertion else None
     try:
-        return await authenticate_client(service.sessionmaker, presented, allow_public=allow_public)
+        client = await authenticate_client(
+            service.sessionmaker, presented, allow_public=allow_public, context=context
+        )
     except InvalidClient:
-        await limits.client_failed(presented.client_id)
+        # RFC 6749 §10.10: failures are counted per client and address, and only failures are
+        # refused: credentials that authenticate are served whoever else is guessing
+        # (docs/security.md, "Client authentication failures").
+        await limits.client_failed(endpoint, presented.client_id, client_address(request))
         raise
+    if client.profile is not None or service.settings.require_fapi2_for_live_partner_apps:
+        hold_authentication(client_profile(service.settings, client), presented.method)
+    return client
 
 
 @direct_router.post(
@@ -145,12 +165,20 @@ async def issue_token(request: Request) -> Response:
     service = await _service(request)
     client = await _client(request, form, "token", service, allow_public=True)
     allow_client_origin(request, client)
-    issuing = Issuing(service.sessionmaker, service.keyring, service.settings, now())
+    at, settings = now(), service.settings
+    proofs = request.headers.getlist("dpop")
+    jkt = None
+    if proofs or binding_required(settings, client):  # a bearer client: nothing more to do
+        jkt = await token_binding(service.sessionmaker, settings, client, proofs, at)
+    issuing = Issuing(service.sessionmaker, service.keyring, settings, at, jkt)
     try:
-        return _json(await grant(issuing, client, form))
+        answer = _json(await grant(issuing, client, form))
     except TokenReuse as exc:
         # Raised once the family's revocation is committed (grant_types.in_unit_of_work).
         return error_response(exc.status_code, exc.error, exc.description)
+    if jkt is not None and settings.dpop_nonces:
+        answer.headers["DPoP-Nonce"] = current_nonce(settings, at)  # RFC 9449 §8.2
+    return answer
 
 
 @direct_router.post(
@@ -158,7 +186,14 @@ async def issue_token(request: Request) -> Response:
     summary="Is this token active, and what does it say? (RFC 7662)",
     response_model=IntrospectionResponse,
     response_model_exclude_none=True,
-    responses=responses(400, 401, 429, 503, oauth=True),
+    responses={
+        200: {
+            "description": "The answer; a JWT signed by us (RFC 9701) when the Accept header "
+            "asks for `application/token-introspection+jwt`",
+            "content": {"application/token-introspection+jwt": {"schema": {"type": "string"}}},
+        },
+        **responses(400, 401, 429, 503, oauth=True),
+    },
     openapi_extra=form_body(TokenLookupForm),
 )
 async def introspect_token(request: Request) -> Response:
@@ -174,7 +209,30 @@ async def introspect_token(request: Request) -> Response:
     if answer.get("active") and not (privileged or answer.get("client_id") == client.id):
         # RFC 7662 §2.2 / §4: a client learns nothing about tokens that are not its own.
         answer = INACTIVE
+    if wants_jwt(request.headers.get("accept")):
+        checked = IntrospectionResponse.model_validate(answer).model_dump(exclude_none=True)
+        return await signed_answer(
+            service.sessionmaker, service.keyring, checked, client_id=client.id, at=now()
+        )
     return _json(IntrospectionResponse.model_validate(answer))
+
+
+@router.post(
+    PAR_PATH,
+    summary="Push an authorization request; get the request_uri for /open/authorize (RFC 9126)",
+    status_code=201,
+    response_model=PushedAuthorizationResponse,
+    responses=responses(400, 401, 429, 503, oauth=True),
+    openapi_extra=form_body(PushedAuthorizationForm),
+)
+async def push_authorization_request(
+    request: Request, session: SessionDep
+) -> PushedAuthorizationResponse:
+    form = await read_form(request, PushedAuthorizationForm)
+    service = await _service(request)
+    client = await _client(request, form, "pushed_authorization", service, allow_public=True)
+    pushed = await push(session, service.settings, client, form.authorization_parameters(), now())
+    return PushedAuthorizationResponse(request_uri=pushed.request_uri, expires_in=pushed.expires_in)
 
 
 @router.post(

@@ -14,10 +14,13 @@ _OPAQUE = 512  # far above our 43-character codes and refresh tokens
 
 
 class ClientAuthForm(BaseModel):
-    """``client_secret_post`` and ``none`` (RFC 6749 §2.3.1); or use HTTP Basic instead."""
+    """``client_secret_post``, ``none`` (RFC 6749 §2.3.1) and ``private_key_jwt`` (RFC 7523
+    §2.2); or use HTTP Basic instead."""
 
     client_id: str | None = Field(default=None, max_length=64)
     client_secret: str | None = Field(default=None, max_length=256)
+    client_assertion_type: str | None = Field(default=None, max_length=128)
+    client_assertion: str | None = Field(default=None, max_length=MAX_TOKEN_LENGTH)
 
 
 class TokenForm(ClientAuthForm):
@@ -42,11 +45,39 @@ class TokenLookupForm(ClientAuthForm):
     )
 
 
+class PushedAuthorizationForm(ClientAuthForm):
+    """RFC 9126 §2.1: the authorization request's parameters, pushed by the client."""
+
+    response_type: str | None = Field(default=None, max_length=64)
+    redirect_uri: str | None = Field(default=None, max_length=2048)
+    scope: str | None = Field(default=None, max_length=1024)
+    state: str | None = Field(default=None, max_length=1024)
+    code_challenge: str | None = Field(default=None, max_length=256)
+    code_challenge_method: str | None = Field(default=None, max_length=16)
+    service_id: str | None = Field(default=None, max_length=64)
+    request_uri: str | None = Field(
+        default=None, max_length=1024, description="Refused (§2.1): it cannot be pushed."
+    )
+
+    def authorization_parameters(self) -> dict[str, str]:
+        """The request's parameters, client authentication left out."""
+        credentials = {"client_secret", "client_assertion_type", "client_assertion"}
+        return self.model_dump(exclude_none=True, exclude=credentials)
+
+
+class PushedAuthorizationResponse(BaseModel):
+    """RFC 9126 §2.2."""
+
+    request_uri: str
+    expires_in: int
+
+
 class TokenResponse(BaseModel):
     """RFC 6749 §5.1."""
 
     access_token: str
-    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105  (RFC 6750, not a secret)
+    # RFC 6750; "DPoP" when the access token is bound to a DPoP key (RFC 9449 §5).
+    token_type: Literal["Bearer", "DPoP"] = "Bearer"  # noqa: S105  (not a secret)
     expires_in: int
     refresh_token: str | None = None
     scope: str
@@ -71,6 +102,9 @@ class IntrospectionResponse(BaseModel):
     act: dict[str, Any] | None = Field(
         default=None, description="RFC 8693 §4.1: who acts on the subject's behalf."
     )
+    cnf: dict[str, Any] | None = Field(
+        default=None, description="RFC 9449 §6.2: `jkt`, the DPoP key the token is bound to."
+    )
 
 
 class AuthorizationServerMetadata(BaseModel):
@@ -86,10 +120,32 @@ class AuthorizationServerMetadata(BaseModel):
     response_modes_supported: list[str]
     grant_types_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]
+    token_endpoint_auth_signing_alg_values_supported: list[str]
     introspection_endpoint_auth_methods_supported: list[str]
+    introspection_endpoint_auth_signing_alg_values_supported: list[str]
     revocation_endpoint_auth_methods_supported: list[str]
+    revocation_endpoint_auth_signing_alg_values_supported: list[str]
     code_challenge_methods_supported: list[str]
     scopes_supported: list[str]
     authorization_response_iss_parameter_supported: bool = Field(
         description="RFC 9207: the authorization response carries `iss`."
     )
+    introspection_signing_alg_values_supported: list[str] = Field(
+        description="RFC 9701 §7: how a JWT introspection answer is signed."
+    )
+    pushed_authorization_request_endpoint: str = Field(description="RFC 9126 §5.")
+    dpop_signing_alg_values_supported: list[str] = Field(description="RFC 9449 §5.1.")
+    require_pushed_authorization_requests: bool = Field(
+        description="RFC 9126 §5: every client must use PAR."
+    )
+
+
+class ProtectedResourceMetadata(BaseModel):
+    """RFC 9728 §2: where a client finds the authorization server of a resource."""
+
+    resource: str
+    authorization_servers: list[str]
+    scopes_supported: list[str]
+    bearer_methods_supported: list[str]
+    dpop_signing_alg_values_supported: list[str]
+    resource_name: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from tsp_auth.clients.scopes import format_scope
 from tsp_auth.config import Settings
@@ -20,6 +20,7 @@ from tsp_auth.keys.ring import KeyRing
 from tsp_auth.live.grant_state import LiveGrant
 from tsp_auth.models import RefreshToken
 from tsp_auth.models.base import new_id
+from tsp_auth.oauth.errors import InvalidDpopProof
 from tsp_auth.oauth.opaque import digest, new_opaque
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105  (RFC 9068 §2.1 media type, not a secret)
@@ -49,6 +50,7 @@ async def mint_access_token(
     family_id: str | None,
     grant: LiveGrant | None,
     at: datetime,
+    jkt: str | None = None,
 ) -> AccessToken:
     jti = secrets.token_urlsafe(16)
     scope = format_scope(scopes)
@@ -57,6 +59,8 @@ async def mint_access_token(
         claims.update(grant_id=grant.id, gv=grant.version)
     if family_id is not None:
         claims["fam"] = family_id
+    if jkt is not None:
+        claims["cnf"] = {"jkt": jkt}  # RFC 9449 §6.1: bound to the DPoP key
     token = await keyring.encode(
         source,
         claims,
@@ -66,6 +70,17 @@ async def mint_access_token(
         now=at,
     )
     return AccessToken(token, jti, int(settings.access_token_ttl.total_seconds()), scope)
+
+
+def token_type(jkt: str | None) -> Literal["Bearer", "DPoP"]:
+    """RFC 9449 §5: ``DPoP`` for a bound access token, ``Bearer`` otherwise."""
+    return "Bearer" if jkt is None else "DPoP"
+
+
+def check_refresh_binding(bound_to: str | None, presented: str | None) -> None:
+    """RFC 9449 §5: a bound refresh token is used only with a proof of the same key."""
+    if bound_to is not None and presented != bound_to:
+        raise InvalidDpopProof("this refresh token is bound to another DPoP key")
 
 
 def new_refresh_token(

@@ -16,6 +16,7 @@ from typing import Any
 
 from tsp_auth.config import Settings
 from tsp_auth.oauth.metadata import server_metadata
+from tsp_auth.oauth.resource_metadata import resource_metadata
 
 EXAMPLE_NAME = "demo"
 EXAMPLE_SUMMARY = "With the demo data of `tsp-auth demo`"
@@ -35,3 +36,6 @@ RESPONSE_EXAMPLES = _load("response_examples.json")
 RESPONSE_EXAMPLES["authorization_server_metadata"] = server_metadata(
     Settings.model_construct()
 ).model_dump(mode="json")
+_RESOURCE = resource_metadata(Settings.model_construct())
+assert _RESOURCE is not None  # the default audience is {issuer}/api
+RESPONSE_EXAMPLES["protected_resource_metadata"] = _RESOURCE.model_dump(mode="json")

@@ -48,7 +48,7 @@ async def app_authorization_link(
         raise BadRequest("redirect_uri is not registered", error=Reason.INVALID_REDIRECT_URI)
     state = body.state or new_state()
     if not is_valid_state(state):
-        raise BadRequest("state must be URL-safe characters", error=Reason.INVALID_STATE)
+        raise BadRequest("state must be printable ASCII characters", error=Reason.INVALID_STATE)
     owner = await registry.get_partner(session, client.partner_id)
     assert owner is not None  # foreign key
     link = urls.authorization_link(

@@ -41,6 +41,16 @@ class Reason(StrEnum):
     INVALID_STATE = "invalid_state"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     INVALID_ORIGIN = "invalid_origin"
+    # FAPI 2.0 features (issue 23): RFC 9126, RFC 9101 §6.2, RFC 9449 §12.2, RFC 7591 §3.2.2
+    INVALID_REQUEST_URI = "invalid_request_uri"
+    INVALID_DPOP_PROOF = "invalid_dpop_proof"
+    USE_DPOP_NONCE = "use_dpop_nonce"
+    INVALID_CLIENT_METADATA = "invalid_client_metadata"
+    # Why a client profile refused a request (policy/client_profiles.py)
+    PAR_REQUIRED = "par_required"
+    PKCE_REQUIRED = "pkce_required"
+    DPOP_REQUIRED = "dpop_required"
+    PRIVATE_KEY_JWT_REQUIRED = "private_key_jwt_required"
     # Callers and roles
     INVALID_TOKEN = "invalid_token"  # noqa: S105 (a reason code)
     UNKNOWN_ACCOUNT = "unknown_account"
@@ -189,6 +199,17 @@ MESSAGES: Mapping[Reason, str] = MappingProxyType(
         "browser.",
         Reason.INVALID_ORIGIN: "An origin must be written as a browser sends it: "
         "scheme://host[:port].",
+        Reason.INVALID_REQUEST_URI: "The request_uri is unknown, used, expired or another "
+        "client's.",
+        Reason.INVALID_DPOP_PROOF: "The DPoP proof is missing, malformed, replayed or does not "
+        "fit the request.",
+        Reason.USE_DPOP_NONCE: "Send the DPoP proof again with the nonce in the DPoP-Nonce header.",
+        Reason.INVALID_CLIENT_METADATA: "A client setting is missing, malformed or does not fit "
+        "the others.",
+        Reason.PAR_REQUIRED: "This client must push its authorization requests (PAR).",
+        Reason.PKCE_REQUIRED: "This client must use PKCE with S256.",
+        Reason.DPOP_REQUIRED: "This client's tokens must be bound to a DPoP key.",
+        Reason.PRIVATE_KEY_JWT_REQUIRED: "This client must authenticate with private_key_jwt.",
         Reason.INVALID_TOKEN: "The identity token was refused.",
         Reason.UNKNOWN_ACCOUNT: "No such account.",
         Reason.OPERATOR_REQUIRED: "Only a platform operator may do this.",

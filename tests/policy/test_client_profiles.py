@@ -1,0 +1,72 @@
+"""The fapi2 client profile as data (policy/client_profiles.py): every rule reachable, each
+with its reason code, and nothing refused to a client without a profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from tsp_auth.policy import Reason
+from tsp_auth.policy.client_profiles import (
+    FAPI2,
+    check_authorization_request,
+    check_client_authentication,
+    check_registration,
+    check_token_binding,
+    effective_profile,
+)
+from tsp_auth.policy.verdict import ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason"),
+    [
+        (check_authorization_request(FAPI2, pushed=False, pkce_s256=True), Reason.PAR_REQUIRED),
+        (check_authorization_request(FAPI2, pushed=True, pkce_s256=False), Reason.PKCE_REQUIRED),
+        (check_token_binding(FAPI2, dpop=False), Reason.DPOP_REQUIRED),
+        (
+            check_client_authentication(FAPI2, "client_secret_basic"),
+            Reason.PRIVATE_KEY_JWT_REQUIRED,
+        ),
+        (check_registration(FAPI2, "public", "none"), Reason.PRIVATE_KEY_JWT_REQUIRED),
+        (
+            check_registration(FAPI2, "confidential", "client_secret_basic"),
+            Reason.PRIVATE_KEY_JWT_REQUIRED,
+        ),
+    ],
+)
+def test_each_fapi2_rule_refuses_with_its_reason(decision: object, reason: Reason) -> None:
+    assert decision == type(ALLOWED).denied(reason)
+
+
+def test_a_request_meeting_every_rule_is_allowed() -> None:
+    assert check_authorization_request(FAPI2, pushed=True, pkce_s256=True) == ALLOWED
+    assert check_token_binding(FAPI2, dpop=True) == ALLOWED
+    assert check_client_authentication(FAPI2, "private_key_jwt") == ALLOWED
+    assert check_registration(FAPI2, "confidential", "private_key_jwt") == ALLOWED
+
+
+def test_without_a_profile_nothing_is_refused() -> None:
+    assert check_authorization_request(None, pushed=False, pkce_s256=False) == ALLOWED
+    assert check_token_binding(None, dpop=False) == ALLOWED
+    assert check_client_authentication(None, "client_secret_basic") == ALLOWED
+    assert check_registration(None, "public", "none") == ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("own", "client_type", "status", "server_wide", "expected"),
+    [
+        (None, "confidential", "live", False, None),
+        (None, "confidential", "live", True, FAPI2),
+        (None, "public", "live", True, FAPI2),
+        (None, "confidential", "development", True, None),
+        (None, "first_party", "live", True, None),
+        (FAPI2, "confidential", "development", False, FAPI2),
+    ],
+)
+def test_the_profile_a_client_is_held_to(
+    own: str | None, client_type: str, status: str, server_wide: bool, expected: str | None
+) -> None:
+    held = effective_profile(
+        own, client_type=client_type, status=status, fapi2_for_live_apps=server_wide
+    )
+    assert held == expected
