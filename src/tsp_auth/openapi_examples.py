@@ -258,6 +258,7 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "region": "ROW",
         "categories": ["seller_service"],
     },
+    "update_partner": {"categories": ["seller_service"]},
     "add_partner_member": {
         "name": "Demo Partner ROW member",
         "email": "member@partner-row.example",
@@ -451,6 +452,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "create_partner": PARTNER_READ,
     "read_partner": PARTNER_READ,
+    "update_partner": PARTNER_READ,
     "add_partner_member": MEMBER_READ,
     "list_members": {"items": [MEMBER_READ], "next_cursor": None},
     "create_seller": {

@@ -31,6 +31,7 @@ from tsp_auth.models.base import new_id
 from tsp_auth.policy import GrantStatus, Reason, Selection, effective_status
 
 ACTIVE_ONLY: tuple[str, ...] = (GrantStatus.ACTIVE.value,)
+PARTNER_APP = "partner_app"
 
 
 # Creation, renewal, widening -----------------------------------------------------------------
@@ -180,6 +181,10 @@ class EndGrants:
     version: int | None = None
     binding_id: str | None = None
     service_id: str | None = None
+    kind: str | None = None
+    grantor_id: str | None = None
+    grantee_id: str | None = None
+    not_grantor_id: str | None = None
 
     @property
     def action(self) -> str:
@@ -193,6 +198,10 @@ class EndGrants:
             version=self.version,
             binding_id=self.binding_id,
             service_id=self.service_id,
+            kind=self.kind,
+            grantor_id=self.grantor_id,
+            grantee_id=self.grantee_id,
+            not_grantor_id=self.not_grantor_id,
         )
         return await repository.end_grants(
             session, where, status=self.status, reason=self.reason, at=at
@@ -213,6 +222,24 @@ def cancel_binding(binding_id: str, reason: str) -> EndGrants:
 def deactivate_service(service_id: str, reason: str) -> EndGrants:
     """DESIGN §2: a service that stops being valid deactivates every grant of it."""
     return EndGrants(GrantStatus.DEACTIVATED, reason, service_id=service_id)
+
+
+def deactivate_grantor_apps(partner_id: str, reason: str) -> EndGrants:
+    """seed 004: a partner that loses TAP enrolment may no longer authorize apps, so every app
+    authorization it gave ends (docs/partner-apps.md, "TAP is a standing requirement")."""
+    return EndGrants(GrantStatus.DEACTIVATED, reason, kind=PARTNER_APP, grantor_id=partner_id)
+
+
+def deactivate_app_for_others(client_id: str, owner_id: str, reason: str) -> EndGrants:
+    """seed 004: an app in development accepts its owner only, so an app set back to
+    development keeps its owner's authorization and loses every other partner's."""
+    return EndGrants(
+        GrantStatus.DEACTIVATED,
+        reason,
+        kind=PARTNER_APP,
+        grantee_id=client_id,
+        not_grantor_id=owner_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -253,9 +253,22 @@ def matching(
     version: int | None = None,
     binding_id: str | None = None,
     service_id: str | None = None,
+    kind: str | None = None,
+    grantor_id: str | None = None,
+    grantee_id: str | None = None,
+    not_grantor_id: str | None = None,
 ) -> ColumnElement[bool]:
-    """The grants a bulk end touches: one (at ``version`` when given), a binding's, a service's."""
+    """The grants a bulk end touches: one (at ``version`` when given), a binding's, a
+    service's, a grantor's or a grantee's of one kind (but not ``not_grantor_id``'s)."""
     where: list[ColumnElement[bool]] = []
+    if kind is not None:
+        where.append(Grant.kind == kind)
+    if grantor_id is not None:
+        where.append(Grant.grantor_id == grantor_id)
+    if grantee_id is not None:
+        where.append(Grant.grantee_id == grantee_id)
+    if not_grantor_id is not None:
+        where.append(Grant.grantor_id != not_grantor_id)
     if grant_id is not None:
         where.append(Grant.id == grant_id)
     if version is not None:
