@@ -347,6 +347,8 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "tiktok_account_id": TIKTOK,
         "permission": "operator",
     },
+    "change_assignment": {"permission": "analyst"},
+    "change_ad_account_access": {"role": "analyst"},
     "link_accounts": {
         "tiktok_account_id": TIKTOK,
         "user_id": BC_MEMBER,
@@ -669,6 +671,14 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "permission": "operator",
         "created_at": AT,
     },
+    "change_assignment": {
+        "id": "bca_8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b",
+        "business_center_id": BC,
+        "member_id": BC_MEMBER,
+        "tiktok_account_id": TIKTOK,
+        "permission": "analyst",
+        "created_at": AT,
+    },
     "list_tiktok_accounts": {
         "items": [
             {
@@ -772,6 +782,14 @@ RESPONSE_EXAMPLES.update(
             "ad_account_id": "adv_7405123456789",
             "member_id": BC_MEMBER,
             "role": "operator",
+            "created_at": AT,
+        },
+        "change_ad_account_access": {
+            "id": "bad_6c8e0a2c4e6b8d0f2a4c6e8b0d2f4a6c",
+            "business_center_id": BC,
+            "ad_account_id": "adv_7405123456789",
+            "member_id": BC_MEMBER,
+            "role": "analyst",
             "created_at": AT,
         },
         "decide_member_action": {

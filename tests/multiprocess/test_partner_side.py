@@ -1,0 +1,115 @@
+"""Three ``tsp-auth serve`` processes, one PostgreSQL: decisions outside a console session
+refuse on every process as soon as the call that ended or narrowed access has returned
+(issue 21: Business Center changes, and partner-side decisions on data-only grants)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient, Limits
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.business_centers import helpers as bc
+from tests.conftest import PG_URL, wire
+from tests.factories import Factory
+from tests.multiprocess.servers import serve_many, server_env
+from tsp_auth.app import create_app
+from tsp_auth.config import Settings
+from tsp_auth.db import create_sessionmaker
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+NAMES = ("a", "b", "c")
+PULL = "spark_ads.pull_video"
+AD = "ad_001"
+
+
+@dataclass
+class Three:
+    http: dict[str, AsyncClient]
+    factory: Factory  # rows committed by an in-process app; identity tokens from process A
+
+
+@pytest.fixture(scope="module")
+def three_servers(
+    settings: Settings, emptied_after: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    assert PG_URL is not None
+    env = server_env(PG_URL, settings.issuer)
+    envs = {name: env for name in NAMES}
+    with serve_many(envs, tmp_path_factory.mktemp("three")) as servers:
+        yield {server.name: server.url for server in servers}
+
+
+@pytest.fixture(scope="module")
+async def three(
+    three_servers: dict[str, str], settings: Settings, engine: AsyncEngine
+) -> AsyncIterator[Three]:
+    local: FastAPI = create_app(settings)
+    wire(local, engine, create_sessionmaker(engine))
+    fresh = Limits(max_keepalive_connections=0)
+    clients = {
+        name: AsyncClient(base_url=url, timeout=30, limits=fresh)
+        for name, url in three_servers.items()
+    }
+    try:
+        yield Three(clients, Factory(local, clients["a"]))
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+# Business Center: "pull video" after the admin takes the assignment back -------------------
+
+
+async def _pull(http: AsyncClient, world: bc.BcWorld) -> bool:
+    response = await http.post(
+        f"/v1/business-centers/{world.bc.id}/decisions",
+        json={"tiktok_account_id": world.owner.id, "action": PULL, "ad_account_id": AD},
+        headers=world.member_h,
+    )
+    assert response.status_code == 200, response.text
+    return bool(response.json()["allow"])
+
+
+async def _bc_world(three: Three) -> tuple[bc.BcWorld, str]:
+    """An approved account, the member assigned as operator with an operator ad role."""
+    world = await bc.make_world(three.factory)
+    http = three.http["a"]
+    await bc.approve(http, world)
+    assigned = await http.post(
+        f"/v1/business-centers/{world.bc.id}/assignments",
+        json={
+            "member_id": world.member.id,
+            "tiktok_account_id": world.owner.id,
+            "permission": "operator",
+        },
+        headers=world.admin_h,
+    )
+    assert assigned.status_code == 201, assigned.text
+    role = await http.post(
+        f"/v1/business-centers/{world.bc.id}/ad-account-access",
+        json={"member_id": world.member.id, "ad_account_id": AD, "role": "operator"},
+        headers=world.admin_h,
+    )
+    assert role.status_code == 201, role.text
+    return world, str(assigned.json()["id"])
+
+
+async def test_pull_video_refuses_on_every_process_once_the_assignment_is_removed(
+    three: Three,
+) -> None:
+    for writer in NAMES:
+        world, assignment = await _bc_world(three)
+        for name in NAMES:
+            assert await _pull(three.http[name], world), name
+        removed = await three.http[writer].delete(
+            f"/v1/business-centers/{world.bc.id}/assignments/{assignment}",
+            headers=world.admin_h,
+        )
+        assert removed.status_code == 204, removed.text
+        for name in NAMES:
+            assert not await _pull(three.http[name], world), (writer, name)
