@@ -287,6 +287,7 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "update_service": {"name": "Shop management", "return_url": RETURN_URL},
     "offer_service": {"seller_id": SELLER},
     "edit_grant": {"items": ["seller_center_access"], "roles": ["products"], "version": 1},
+    "renew_grant": {"duration_days": 180, "version": 1},
     "deactivate_grant": {"reason": "platform_policy"},
     "create_authorization_link": {"service_id": SERVICE, "state": STATE, "purpose": "authorize"},
     "accept_authorization_request": {
@@ -493,6 +494,13 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
         "items": ["seller_center_access"],
         "roles": ["products"],
         "areas": [],
+        "version": 2,
+        "updated_at": LATER,
+    },
+    "renew_grant": {
+        **GRANT_READ,
+        "duration_days": 180,
+        "expires_at": "2027-05-30T09:35:00Z",
         "version": 2,
         "updated_at": LATER,
     },

@@ -74,6 +74,7 @@ from tsp_auth.policy.markets import (
     validate_market,
 )
 from tsp_auth.policy.reasons import MESSAGES, Reason
+from tsp_auth.policy.renewal import check_renewable, check_renewal
 from tsp_auth.policy.selection import (
     Offer,
     Selection,
@@ -139,6 +140,8 @@ __all__ = [
     "check_edit",
     "check_grant_editable",
     "check_login",
+    "check_renewable",
+    "check_renewal",
     "check_selection",
     "check_service_available",
     "check_service_valid",
