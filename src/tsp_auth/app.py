@@ -28,6 +28,7 @@ from tsp_auth.consent.router import router as consent_router
 from tsp_auth.consent.service import start_authorization
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.decisions.partner_router import router as partner_decisions_router
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.direct_routes import DirectTable, serve
 from tsp_auth.error_handlers import install_error_handlers
@@ -73,6 +74,7 @@ _consent_page_router = consent_page_router(
 # Hot paths first: routes are matched in this order, one after the other.
 ROUTERS = (
     decisions_router,
+    partner_decisions_router,
     oauth_direct_router,
     oauth_router,
     jwks_router,

@@ -235,6 +235,8 @@ CONSENT_VIEW = {
 # The request body of each operation that takes one (JSON, or the OAuth endpoints' forms).
 REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "decide": {"token": SESSION_TOKEN, "action": "seller_center.orders", "shop_id": SELLER},
+    "decide_for_member": {"action": "data_compass.live", "seller_id": SELLER},
+    "decide_for_app": {"token": ACCESS_TOKEN, "action": "data_compass.live", "seller_id": SELLER},
     "issue_token": {
         "grant_type": "authorization_code",
         "code": "Qm9yZWFsaXMtY29kZS1leGFtcGxlLTQzLWNoYXJzLWxvbmc",
@@ -361,6 +363,21 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
 # The JSON success answer of each operation that has one.
 RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
     "decide": {"allow": True, "reason": "ok", "acting_as": SELLER, "actor": ACT},
+    "decide_for_member": {
+        "allow": True,
+        "reason": "ok",
+        "seller_id": SELLER,
+        "partner_id": PARTNER,
+        "member_id": MEMBER,
+        "grant_id": GRANT,
+    },
+    "decide_for_app": {
+        "allow": False,
+        "reason": "scope_not_granted",
+        "seller_id": SELLER,
+        "client_id": APP,
+        "grant_id": GRANT,
+    },
     "issue_token": {
         "access_token": ACCESS_TOKEN,
         "token_type": "Bearer",

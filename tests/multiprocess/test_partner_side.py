@@ -14,6 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.business_centers import helpers as bc
 from tests.conftest import PG_URL, wire
+from tests.decisions.partner_side_helpers import (
+    DataOnly,
+    app_decision,
+    cancel,
+    data_only,
+    member_decision,
+)
 from tests.factories import Factory
 from tests.multiprocess.servers import serve_many, server_env
 from tsp_auth.app import create_app
@@ -113,3 +120,26 @@ async def test_pull_video_refuses_on_every_process_once_the_assignment_is_remove
         assert removed.status_code == 204, removed.text
         for name in NAMES:
             assert not await _pull(three.http[name], world), (writer, name)
+
+
+# Partner-side decisions on a data-only grant, after the seller cancels ---------------------
+
+
+async def _allowed(three: Three, name: str, world: DataOnly) -> tuple[bool, bool]:
+    http = three.http[name]
+    member, app = await member_decision(http, world), await app_decision(http, world)
+    return bool(member["allow"]), bool(app["allow"])
+
+
+@pytest.mark.parametrize("market", ["US-CB", "JP"])
+async def test_member_and_app_decisions_refuse_on_every_process_after_the_cancel(
+    three: Three, market: str
+) -> None:
+    for writer in NAMES:
+        world = await data_only(three.factory, three.http["a"], market)
+        for name in NAMES:  # every process has the grant, the pair and the token cached
+            assert await _allowed(three, name, world) == (True, True), name
+            assert await _allowed(three, name, world) == (True, True), name
+        await cancel(three.http[writer], world)
+        for name in NAMES:
+            assert await _allowed(three, name, world) == (False, False), (writer, name)

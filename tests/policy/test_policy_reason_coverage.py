@@ -33,6 +33,7 @@ from tsp_auth.policy import (
     check_tsp_access_request,
     check_tsp_access_selection,
     decide_action,
+    decide_for_app,
     market_rules,
     offer_for,
 )
@@ -150,6 +151,10 @@ SCENARIOS: dict[Reason, Callable[[], Decision]] = {
     Reason.ITEM_NOT_GRANTED: lambda: _act("ticket.create"),
     Reason.UNKNOWN_ACTION: lambda: _act("shop.delete"),
     Reason.NOT_ASSIGNED: lambda: check_assignment(is_admin=False, is_assigned=False),
+    Reason.CONSOLE_SESSION_REQUIRED: lambda: decide_for_app(
+        GRANT, frozenset(), "seller_center.orders", AT
+    ),
+    Reason.SCOPE_NOT_GRANTED: lambda: decide_for_app(GRANT, frozenset(), "data_compass.live", AT),
 }
 
 

@@ -13,6 +13,10 @@ PARTNER_SCOPES: tuple[str, ...] = (
     "partner.affiliate.read",
     "partner.affiliate.write",
     "partner.creator.read",
+    # The seller's data a partner app may use through partner APIs (issue 21: partner-side
+    # decisions; policy.partner_side.APP_SCOPES says which action needs which).
+    "partner.data_compass.read",
+    "partner.ticket.write",
 )
 PARTNER_SCOPE_PREFIX = "partner."
 # RFC 7662 §2.1: the introspection endpoint is for protected resources, i.e. our first parties.

@@ -74,6 +74,8 @@ async def create_grant(session: AsyncSession, new: NewGrant, at: datetime) -> Gr
         await rows.add_in_savepoint(session, grant)
     except IntegrityError:
         return None
+    # Cached lists of a pair's grants (partner-side decisions) must see the new one.
+    await publish(session, tags.pair(grant.grantor_id, grant.grantee_id))
     return grant
 
 

@@ -164,6 +164,33 @@ async def with_service_valid(session: AsyncSession, grant_id: str) -> tuple[Gran
     return grant, service_is_valid(valid)
 
 
+async def many_with_service_valid(
+    session: AsyncSession, grant_ids: Sequence[str]
+) -> list[tuple[Grant, bool]]:
+    """``with_service_valid`` for a batch of grants, in one round trip (the cache's misses)."""
+    result = await session.execute(
+        select(Grant, Service.valid)
+        .outerjoin(Service, Service.id == Grant.service_id)
+        .where(Grant.id.in_(grant_ids))
+    )
+    return [(grant, service_is_valid(valid)) for grant, valid in result.all()]
+
+
+async def pairs_with_service_valid(
+    session: AsyncSession, pairs: Sequence[tuple[str, str]]
+) -> list[tuple[Grant, bool]]:
+    """Every TSP access grant between each (seller, partner) pair, oldest first, with its
+    service's validity, in one round trip: what partner-side decisions look at."""
+    between = or_(*(and_(Grant.grantor_id == s, Grant.grantee_id == p) for s, p in pairs))
+    result = await session.execute(
+        select(Grant, Service.valid)
+        .outerjoin(Service, Service.id == Grant.service_id)
+        .where(Grant.kind == TSP_ACCESS, between)
+        .order_by(Grant.created_at, Grant.id)
+    )
+    return [(grant, service_is_valid(valid)) for grant, valid in result.all()]
+
+
 async def by_ids(session: AsyncSession, grant_ids: Sequence[str]) -> Sequence[Grant]:
     """The grants as a bulk UPDATE just left them (fresh, not the identity map's copies)."""
     rows = await session.scalars(

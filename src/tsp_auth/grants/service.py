@@ -78,12 +78,8 @@ def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
     )
 
 
-async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
-    """Load a grant's current facts (one query, grant joined to its service's validity)."""
-    found = await repository.with_service_valid(session, grant_id)
-    if found is None:
-        return None
-    grant, service_valid = found
+def as_live(grant: Grant, service_valid: bool) -> LiveGrant:
+    """A grant read with its service's validity, as tokens and decisions check it."""
     facts = facts_of(grant, service_valid)
     return LiveGrant(
         id=grant.id,
@@ -94,6 +90,12 @@ async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
         service_id=grant.service_id,
         facts=facts,
     )
+
+
+async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
+    """Load a grant's current facts (one query, grant joined to its service's validity)."""
+    found = await repository.with_service_valid(session, grant_id)
+    return None if found is None else as_live(*found)
 
 
 def refuse(decision: Decision, error: type[AppError]) -> None:

@@ -31,6 +31,7 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.jwt import split_token
+from tsp_auth.grants import cached as cached_grants
 from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.oauth import cached, repository
@@ -122,15 +123,12 @@ def _says_access_token(header: dict[str, Any]) -> bool:
     return isinstance(typ, str) and typ.lower().removeprefix("application/") == ACCESS_TOKEN_TYP
 
 
-async def verify_access_token(
+async def token_claims(
     sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str, at: datetime
 ) -> dict[str, Any] | None:
-    """The claims of an access token that is active at ``at``, else None.
-
-    Active: signature and registered claims check out, its ``jti`` is not revoked, its family
-    is not revoked, its client is not disabled, and a grant-backed token's grant is active with
-    the version the token was minted from (``gv``; DESIGN §2: any change kills the token).
-    """
+    """The claims of an access token whose signature and registered claims check out at
+    ``at`` and that nothing ended: its ``jti`` and family not revoked, its client not disabled.
+    Its grant is not looked at (``verify_access_token`` does)."""
     try:
         claims = await keyring.decode(
             sessionmaker,
@@ -154,6 +152,20 @@ async def verify_access_token(
     )
     if state.jti_revoked or state.family_revoked or state.client_status in (None, "disabled"):
         return None
+    return claims
+
+
+async def verify_access_token(
+    sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str, at: datetime
+) -> dict[str, Any] | None:
+    """The claims of an access token that is active at ``at``, else None.
+
+    Active: ``token_claims`` says so, and a grant-backed token's grant is active with the
+    version the token was minted from (``gv``; DESIGN §2: any change kills the token).
+    """
+    claims = await token_claims(sessionmaker, keyring, settings, token, at)
+    if claims is None:
+        return None
     grant_id = claims.get("grant_id")
     if grant_id is not None and not await _grant_in_force(sessionmaker, str(grant_id), claims, at):
         return None
@@ -163,8 +175,7 @@ async def verify_access_token(
 async def _grant_in_force(
     sessionmaker: Sessions, grant_id: str, claims: dict[str, Any], at: datetime
 ) -> bool:
-    async with sessionmaker() as session:
-        live = await live_grant(session, grant_id)
+    live = await cached_grants.live_grant(sessionmaker, grant_id)
     return live is not None and live.version == claims.get("gv") and grant_in_force(live, at)
 
 

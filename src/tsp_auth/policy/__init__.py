@@ -73,6 +73,12 @@ from tsp_auth.policy.markets import (
     market_rules,
     validate_market,
 )
+from tsp_auth.policy.partner_side import (
+    APP_SCOPES,
+    Answer,
+    decide_for_app,
+    decide_for_member,
+)
 from tsp_auth.policy.reasons import MESSAGES, Reason
 from tsp_auth.policy.renewal import check_renewable, check_renewal
 from tsp_auth.policy.selection import (
@@ -94,6 +100,7 @@ from tsp_auth.policy.validity import (
 __all__ = [
     "ACTIONS",
     "AFFILIATE_CENTER",
+    "APP_SCOPES",
     "AREAS",
     "AREA_CODES",
     "AUTHORIZED_OBJECTS",
@@ -111,6 +118,7 @@ __all__ = [
     "ROLE_CODES",
     "SELLER_CENTER_AREAS",
     "VALIDITY_RULES",
+    "Answer",
     "Authority",
     "BcMemberFacts",
     "BcRequirement",
@@ -150,6 +158,8 @@ __all__ = [
     "check_tsp_access_selection",
     "decide_action",
     "decide_bc_action",
+    "decide_for_app",
+    "decide_for_member",
     "effective_roles",
     "effective_status",
     "for_member",
