@@ -50,6 +50,7 @@ from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
 from tsp_auth.problems import router as problems_router
+from tsp_auth.proposals.router import router as proposals_router
 from tsp_auth.rate_limits import RateLimits
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_router
@@ -86,6 +87,7 @@ ROUTERS = (
     identity_router,
     registry_router,
     grants_router,
+    proposals_router,
     links_router,
     _authorize_router,
     consent_router,

@@ -80,6 +80,45 @@ GRANT_READ: dict[str, Any] = {
     "created_at": AT,
     "updated_at": AT,
 }
+US_SERVICE = "svc_demo_us_shop"
+US_SELLER = "slr_demo_us"
+US_PARTNER = "ptn_demo_us"
+PROPOSAL = "prp_3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a"
+PROPOSAL_READ: dict[str, Any] = {
+    "id": PROPOSAL,
+    "status": "open",
+    "partner_id": US_PARTNER,
+    "partner_name": "Demo Partner US",
+    "service_id": US_SERVICE,
+    "service_name": "Shop management",
+    "seller_id": US_SELLER,
+    "items": [
+        {
+            "code": "data_compass",
+            "label": "Data compass",
+            "help": "The partner can check the data of the areas you choose.",
+            "choices": [
+                {"code": "live", "label": "LIVE"},
+                {"code": "marketing", "label": "Marketing"},
+            ],
+        }
+    ],
+    "duration_days": 180,
+    "duration_label": "180 days",
+    "message": "Let us run your LIVE analytics for the season.",
+    "warning": None,
+    "terms_version": "2025-12",
+    "created_at": AT,
+    "expires_at": "2026-12-31T09:30:00Z",
+    "decided_at": None,
+    "grant_id": None,
+}
+ACCEPTED_PROPOSAL = {
+    **PROPOSAL_READ,
+    "status": "accepted",
+    "decided_at": LATER,
+    "grant_id": GRANT,
+}
 PARTNER_READ = {
     "id": PARTNER,
     "name": "Demo Partner ROW",
@@ -288,6 +327,21 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "update_service": {"name": "Shop management", "return_url": RETURN_URL},
     "offer_service": {"seller_id": SELLER},
+    "create_proposal": {
+        "service_id": US_SERVICE,
+        "seller_id": US_SELLER,
+        "items": ["data_compass"],
+        "roles": [],
+        "areas": ["live", "marketing"],
+        "authorized_object": None,
+        "duration_days": 180,
+        "message": "Let us run your LIVE analytics for the season.",
+    },
+    "accept_proposal": {
+        "contact_email": "ops@demo-shop-us.example",
+        "terms_version": "2025-12",
+        "terms_accepted": True,
+    },
     "edit_grant": {"items": ["seller_center_access"], "roles": ["products"], "version": 1},
     "renew_grant": {"duration_days": 180, "version": 1},
     "deactivate_grant": {"reason": "platform_policy"},
@@ -472,6 +526,12 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "create_partner": PARTNER_READ,
     "read_partner": PARTNER_READ,
+    "create_proposal": PROPOSAL_READ,
+    "list_proposals": {"items": [PROPOSAL_READ], "next_cursor": None},
+    "read_proposal": PROPOSAL_READ,
+    "accept_proposal": ACCEPTED_PROPOSAL,
+    "decline_proposal": {**PROPOSAL_READ, "status": "declined", "decided_at": LATER},
+    "withdraw_proposal": {**PROPOSAL_READ, "status": "withdrawn", "decided_at": LATER},
     "update_partner": PARTNER_READ,
     "add_partner_member": MEMBER_READ,
     "list_members": {"items": [MEMBER_READ], "next_cursor": None},

@@ -27,6 +27,8 @@ from tsp_auth.policy import (
     check_edit,
     check_grant_editable,
     check_login,
+    check_proposal_market,
+    check_proposal_open,
     check_selection,
     check_service_available,
     check_terms,
@@ -154,6 +156,9 @@ SCENARIOS: dict[Reason, Callable[[], Decision]] = {
     Reason.CONSOLE_SESSION_REQUIRED: lambda: decide_for_app(
         GRANT, frozenset(), "seller_center.orders", AT
     ),
+    Reason.MARKET_DISALLOWS_PROPOSALS: lambda: check_proposal_market("UK"),
+    Reason.PROPOSAL_NOT_OPEN: lambda: check_proposal_open("declined", LATER, AT),
+    Reason.PROPOSAL_EXPIRED: lambda: check_proposal_open("open", AT, AT),
     Reason.SCOPE_NOT_GRANTED: lambda: decide_for_app(GRANT, frozenset(), "data_compass.live", AT),
 }
 

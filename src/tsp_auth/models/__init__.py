@@ -15,6 +15,7 @@ from tsp_auth.models.coherence import CoherenceAck, CoherenceLease
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.idempotency import IdempotencyKey
 from tsp_auth.models.keys import SigningKeyRecord
+from tsp_auth.models.proposals import ServiceProposal
 from tsp_auth.models.registry import Account, Binding, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.tokens import (
     AuthorizationCode,
@@ -58,6 +59,7 @@ __all__ = [
     "Seller",
     "Service",
     "ServiceOffer",
+    "ServiceProposal",
     "SigningKeyRecord",
     "TokenFamily",
     "WebhookAttempt",

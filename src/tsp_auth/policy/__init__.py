@@ -79,6 +79,13 @@ from tsp_auth.policy.partner_side import (
     decide_for_app,
     decide_for_member,
 )
+from tsp_auth.policy.proposals import (
+    PROPOSAL_TTL,
+    ProposalStatus,
+    check_proposal_market,
+    check_proposal_open,
+    effective_proposal_status,
+)
 from tsp_auth.policy.reasons import MESSAGES, Reason
 from tsp_auth.policy.renewal import check_renewable, check_renewal
 from tsp_auth.policy.selection import (
@@ -114,6 +121,7 @@ __all__ = [
     "MESSAGES",
     "NO_MARKET",
     "OBJECT_CODES",
+    "PROPOSAL_TTL",
     "ROLES",
     "ROLE_CODES",
     "SELLER_CENTER_AREAS",
@@ -132,6 +140,7 @@ __all__ = [
     "MarketGroup",
     "MarketRules",
     "Offer",
+    "ProposalStatus",
     "Reason",
     "Region",
     "Requirement",
@@ -148,6 +157,8 @@ __all__ = [
     "check_edit",
     "check_grant_editable",
     "check_login",
+    "check_proposal_market",
+    "check_proposal_open",
     "check_renewable",
     "check_renewal",
     "check_selection",
@@ -160,6 +171,7 @@ __all__ = [
     "decide_bc_action",
     "decide_for_app",
     "decide_for_member",
+    "effective_proposal_status",
     "effective_roles",
     "effective_status",
     "for_member",

@@ -111,6 +111,9 @@ class Reason(StrEnum):
     OBJECT_NOT_AUTHORIZED = "object_not_authorized"
     NOT_ASSIGNED = "not_assigned"
     CONSOLE_SESSION_REQUIRED = "console_session_required"
+    MARKET_DISALLOWS_PROPOSALS = "market_disallows_proposals"
+    PROPOSAL_NOT_OPEN = "proposal_not_open"
+    PROPOSAL_EXPIRED = "proposal_expired"
     # TSP Access sessions and tokens; the last five also end a session (tsp_access EndReason)
     INVALID_LOGIN_TOKEN = "invalid_login_token"  # noqa: S105 (a reason code)
     LOGIN_TOKEN_EXPIRED = "login_token_expired"  # noqa: S105 (a reason code)
@@ -255,6 +258,9 @@ MESSAGES: Mapping[Reason, str] = MappingProxyType(
         Reason.OBJECT_NOT_AUTHORIZED: "The grant's authorized object does not cover this action.",
         Reason.NOT_ASSIGNED: "The member is not assigned to this seller.",
         Reason.CONSOLE_SESSION_REQUIRED: "This action is decided only inside a console session.",
+        Reason.MARKET_DISALLOWS_PROPOSALS: "Service proposals exist only in US L2L and US CB.",
+        Reason.PROPOSAL_NOT_OPEN: "The proposal was already accepted, declined or withdrawn.",
+        Reason.PROPOSAL_EXPIRED: "The proposal has expired.",
         Reason.INVALID_LOGIN_TOKEN: "The login token was refused.",
         Reason.LOGIN_TOKEN_EXPIRED: "The login token has expired.",
         Reason.LOGIN_TOKEN_USED: "The login token was already redeemed.",
