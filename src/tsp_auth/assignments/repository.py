@@ -5,40 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.grants.repository import effective_status_is
 from tsp_auth.models import Grant, MemberAssignment
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus
-
-
-async def for_members_sellers(
-    session: AsyncSession, keys: Sequence[tuple[str, str]]
-) -> Sequence[MemberAssignment]:
-    """The assignments of each (member, seller) pair that has one, in one round trip."""
-    pairs = [
-        and_(MemberAssignment.member_id == member, MemberAssignment.seller_id == seller)
-        for member, seller in keys
-    ]
-    result = await session.scalars(select(MemberAssignment).where(or_(*pairs)))
-    return result.all()
 
 
 async def get(session: AsyncSession, assignment_id: str) -> MemberAssignment | None:
     return await session.get(MemberAssignment, assignment_id)
-
-
-async def for_member_seller(
-    session: AsyncSession, member_id: str, seller_id: str
-) -> MemberAssignment | None:
-    """The member's assignment to the seller; unique by ``uq_member_assignments_member_seller``."""
-    result = await session.scalars(
-        select(MemberAssignment)
-        .where(MemberAssignment.member_id == member_id, MemberAssignment.seller_id == seller_id)
-        .execution_options(populate_existing=True)
-    )
-    return result.first()
 
 
 async def listed(

@@ -15,8 +15,8 @@ from tsp_auth.audit.service import record_event
 from tsp_auth.business_centers import repository
 from tsp_auth.business_centers.schemas import AdAccountAccessUpdate, BusinessCenterAssignmentUpdate
 from tsp_auth.business_centers.service import admin_bc, note
-from tsp_auth.errors import NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import NotFound
 from tsp_auth.models import BcAdAccountAccess, BcAssignment
 
 

@@ -13,7 +13,7 @@ from tsp_auth.decisions.partner_schemas import (
     MemberDecisionRequest,
 )
 from tsp_auth.deps import CallerDep, KeyRingDep, SessionmakerDep, SettingsDep
-from tsp_auth.errors import responses
+from tsp_auth.kit.errors import responses
 
 router = APIRouter(tags=["decisions"])
 

@@ -5,8 +5,8 @@ A data-only grant (US CB, other markets, a seller who skipped TSP access) has no
 session to ask through, so the partner's side asks: Partner Center on behalf of a signed-in
 member (its identity token: assignments apply, as for login), or a partner API on behalf of a
 partner app (its access token: the token's grant and scopes apply). The rule is
-``policy.partner_side``; the facts come from the process's cache (``grants.cached``,
-``assignments.cached``, the token state of introspection), which every change that ends or
+``policy.partner_side``; the facts come from the process's cache (``live.pair_state``,
+``live.assignment_state``, the token state of introspection), which every change that ends or
 narrows access invalidates on every process before it answers (docs/coherence.md).
 """
 
@@ -15,25 +15,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from tsp_auth.assignments.cached import member_assignment
 from tsp_auth.clock import now
-from tsp_auth.coherence.cached import Sessions
 from tsp_auth.config import Settings
+from tsp_auth.db.batched import Sessions
 from tsp_auth.decisions.partner_schemas import (
     AppDecisionRead,
     AppDecisionRequest,
     MemberDecisionRead,
     MemberDecisionRequest,
 )
-from tsp_auth.errors import Forbidden
-from tsp_auth.grants import cached as cached_grants
-from tsp_auth.grants.repository import TSP_ACCESS
-from tsp_auth.grants.service import LiveGrant
 from tsp_auth.identity.callers import Caller
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit.errors import Forbidden
+from tsp_auth.live.assignment_state import member_assignment
+from tsp_auth.live.grant_state import LiveGrant
+from tsp_auth.live.in_force import check_minted_version
+from tsp_auth.live.pair_state import cached_grant, pair_grants
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.oauth.introspection import token_claims
 from tsp_auth.policy import Decision, Reason, decide_for_app, decide_for_member
-from tsp_auth.tsp_access.checks import check_minted_version
 
 
 async def decide_member(
@@ -45,7 +45,7 @@ async def decide_member(
             "a partner member's identity is required", error=Reason.PARTNER_ACCOUNT_REQUIRED
         )
     partner_id = caller.partner_id
-    pair = await cached_grants.pair_grants(sessionmaker, data.seller_id, partner_id)
+    pair = await pair_grants(sessionmaker, data.seller_id, partner_id)
     admin = caller.is_partner_admin
     assigned = (
         None if admin else await member_assignment(sessionmaker, caller.account_id, data.seller_id)
@@ -83,7 +83,7 @@ async def decide_app(
         return _app_answer(Decision.denied(Reason.INVALID_TOKEN), data, None, None)
     client_id = str(claims["client_id"])
     grant_id = claims.get("grant_id")
-    live = None if grant_id is None else await cached_grants.live_grant(sessionmaker, str(grant_id))
+    live = None if grant_id is None else await cached_grant(sessionmaker, str(grant_id))
     decision = _app_decision(live, claims, data, at, settings.sea_launch_date)
     return _app_answer(decision, data, client_id, None if live is None else live.id)
 

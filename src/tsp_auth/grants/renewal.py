@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
-from tsp_auth.errors import BadRequest, Conflict, Forbidden
 from tsp_auth.grants import repository
 from tsp_auth.grants.engine import renew_grant
 from tsp_auth.grants.events import grants_changed
@@ -22,6 +21,7 @@ from tsp_auth.grants.schemas import GrantRead, GrantRenew
 from tsp_auth.grants.service import refuse, reread, selection_of, service_facts, visible_grant
 from tsp_auth.grants.terms import NewGrant
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import BadRequest, Conflict, Forbidden
 from tsp_auth.models import Grant
 from tsp_auth.policy import (
     NO_MARKET,

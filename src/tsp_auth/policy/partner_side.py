@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
 
-from tsp_auth.policy.access import (
+from tsp_auth.policy.catalogue import Item
+from tsp_auth.policy.grant_use import (
     ACTIONS,
     GrantFacts,
     check_assignment,
     decide_action,
     for_member,
 )
-from tsp_auth.policy.catalogue import Item
-from tsp_auth.policy.decisions import Decision
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import Decision
 
 # The OAuth scope an app's token must hold for an action on a seller's data, by the item
 # the action uses (seed 004: partner APIs are opened by ``partner.*`` scopes).

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 # seed 002 names US L2L and US CB only; every other market refuses (decision: the seed's list,
 # not the link host's region, since ROW markets have no proposals at all).

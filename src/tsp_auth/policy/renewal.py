@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from tsp_auth.policy.access import GrantStatus, effective_status
-from tsp_auth.policy.decisions import Decision
+from tsp_auth.policy.grant_use import GrantStatus, effective_status
 from tsp_auth.policy.reasons import Reason
 from tsp_auth.policy.selection import Offer, Selection, check_duration, check_selection
+from tsp_auth.policy.verdict import Decision
 
 RENEWABLE = (GrantStatus.ACTIVE, GrantStatus.EXPIRED)
 

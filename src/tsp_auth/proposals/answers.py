@@ -13,11 +13,11 @@ from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent.recording import GrantTerms, record_grant
-from tsp_auth.errors import BadRequest
 from tsp_auth.grants.engine import ensure_binding
 from tsp_auth.grants.events import grants_changed
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account, require_partner_admin
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import Seller, Service, ServiceProposal
 from tsp_auth.policy import check_selection, check_terms
 from tsp_auth.proposals import repository

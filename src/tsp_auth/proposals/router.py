@@ -6,8 +6,8 @@ from fastapi import APIRouter, status
 
 from tsp_auth.clock import now
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
-from tsp_auth.errors import responses
-from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.pagination import PageQueryDep, sequence_page
 from tsp_auth.proposals import answers, service
 from tsp_auth.proposals.repository import Row
 from tsp_auth.proposals.schemas import ProposalAccept, ProposalCreate, ProposalPage, ProposalRead

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from tsp_auth.pagination import Page
-from tsp_auth.strict import RequestBody
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.strict import RequestBody
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
 ProposalState = Literal["open", "accepted", "declined", "withdrawn", "expired"]

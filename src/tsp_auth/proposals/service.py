@@ -13,14 +13,15 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.audit.service import Actor, AuditNote, record_event
+from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent.offers import PartnerCatalogue, load_catalogue
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_admin
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.models import Seller, Service, ServiceOffer, ServiceProposal
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import (
