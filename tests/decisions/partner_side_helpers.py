@@ -32,6 +32,19 @@ class DataOnly:
         return self.app.seller.id
 
 
+async def unconsented(
+    factory: Factory, market: str = "US-CB", scopes: tuple[str, ...] = DATA_SCOPES
+) -> App:
+    """A partner's service and app, and a seller in ``market`` that has authorized nothing."""
+    partner = await factory.partner(region="US" if market.startswith("US") else "ROW")
+    service = await factory.service(partner, markets=(market,))
+    client, secret = await factory.oauth_client(
+        partner, service=service, redirect_uris=(REDIRECT,), scopes=scopes
+    )
+    seller, main = await factory.seller(market)
+    return App(partner, service, client, secret, seller, main, await factory.headers(main))
+
+
 async def data_only(
     factory: Factory,
     http: AsyncClient,
@@ -39,14 +52,10 @@ async def data_only(
     *,
     scopes: tuple[str, ...] = DATA_SCOPES,
     assign: bool = True,
+    app: App | None = None,
 ) -> DataOnly:
-    partner = await factory.partner(region="US" if market.startswith("US") else "ROW")
-    service = await factory.service(partner, markets=(market,))
-    client, secret = await factory.oauth_client(
-        partner, service=service, redirect_uris=(REDIRECT,), scopes=scopes
-    )
-    seller, main = await factory.seller(market)
-    app = App(partner, service, client, secret, seller, main, await factory.headers(main))
+    app = app or await unconsented(factory, market, scopes)
+    partner, seller = app.partner, app.seller
     body = await tokens(http, app)  # the consent picks data compass, area LIVE, only
     admin = await factory.account("partner", "admin", partner_id=partner.id)
     member = await factory.account("partner", "member", partner_id=partner.id)

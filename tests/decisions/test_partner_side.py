@@ -17,6 +17,7 @@ from tests.decisions.partner_side_helpers import (
     member_decision,
 )
 from tests.factories import Factory
+from tests.partner_apps import helpers as partner_apps
 from tsp_auth.models import AuditEvent, Grant, WebhookDelivery
 
 
@@ -170,3 +171,17 @@ async def test_a_decision_writes_nothing(client: AsyncClient, factory: Factory) 
     await app_decision(client, world, "ticket.create")
     await ask_as_member(client, world, "data_compass.live", world.app.seller_headers)
     assert await written() == before
+
+
+async def test_a_partners_own_app_authorization_opens_no_sellers_data(
+    client: AsyncClient, factory: Factory
+) -> None:
+    """seed 004: a TAP authorization lets the app act on the partner's business data; a
+    seller's data needs the seller's consent (a token whose grant the seller gave)."""
+    world = await data_only(factory, client)
+    owner = await partner_apps.org(factory)
+    app = await partner_apps.partner_app(factory, owner)
+    _, body = await partner_apps.tokens(client, app, owner)
+    answer = await app_decision(client, world, token=body["access_token"])
+    assert _reason(answer) == (False, "service_not_authorized")
+    assert answer["client_id"] == app.client.id

@@ -20,6 +20,7 @@ from tests.decisions.partner_side_helpers import (
     cancel,
     data_only,
     member_decision,
+    unconsented,
 )
 from tests.factories import Factory
 from tests.multiprocess.servers import serve_many, server_env
@@ -143,3 +144,31 @@ async def test_member_and_app_decisions_refuse_on_every_process_after_the_cancel
         await cancel(three.http[writer], world)
         for name in NAMES:
             assert await _allowed(three, name, world) == (False, False), (writer, name)
+
+
+async def test_a_new_grant_and_a_new_assignment_are_seen_on_every_process(three: Three) -> None:
+    """The cached "none" (no grant between the two, a member not assigned) never hides a
+    consent or an assignment made since: both are announced (``pair:`` and ``asg:`` tags)."""
+    factory = three.factory
+    app = await unconsented(factory, "US-CB")
+    admin = await factory.account("partner", "admin", partner_id=app.partner.id)
+    admin_h = await factory.headers(admin)
+    ask = {"action": "data_compass.live", "seller_id": app.seller.id}
+    for name in NAMES:
+        for _ in range(2):  # the second answer comes from the cache
+            before = await three.http[name].post("/v1/partner-decisions", json=ask, headers=admin_h)
+            assert before.json()["reason"] == "service_not_authorized", name
+    world = await data_only(factory, three.http["b"], app=app, assign=False)
+    for name in NAMES:
+        after = await three.http[name].post("/v1/partner-decisions", json=ask, headers=admin_h)
+        assert after.json()["allow"] is True, name
+        refused = await member_decision(three.http[name], world)
+        assert refused["reason"] == "not_assigned", name
+    assigned = await three.http["c"].post(
+        "/v1/assignments",
+        json={"member_id": world.member.id, "seller_id": world.seller_id},
+        headers=world.admin_h,
+    )
+    assert assigned.status_code == 201, assigned.text
+    for name in NAMES:
+        assert (await member_decision(three.http[name], world))["allow"] is True, name
