@@ -4,15 +4,17 @@ reminder schedule). Which grants may be renewed: policy/renewal.py (docs/grants.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import update
 
 from tests.factories import Factory
-from tests.grants.helpers import World, deliveries, events_of, stored
+from tests.grants.helpers import World, deliveries, events_of, make_world, stored
 from tsp_auth.clock import now
 from tsp_auth.models import Binding, Grant, Service
 from tsp_auth.sweeps.service import sweep
@@ -166,3 +168,26 @@ async def test_grants_the_seeds_do_not_let_renew(
 
     await _set(factory, Grant, world.grant.id, status="cancelled")
     await _refused(client, factory, world, body, 409, "binding_cancelled")
+
+
+async def test_a_renewal_never_undoes_a_narrowing_edit_it_races(
+    committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    """Committed transactions racing as two processes would: whichever order the database
+    picks, a narrowing that succeeded is what the grant holds afterwards."""
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    headers = await factory.headers(world.main)
+    edit, renewal = await asyncio.gather(
+        committed_client.patch(
+            f"/v1/grants/{world.grant.id}", json={"roles": ["products"]}, headers=headers
+        ),
+        committed_client.post(
+            f"/v1/grants/{world.grant.id}/renew", json={"duration_days": 365}, headers=headers
+        ),
+    )
+    assert {edit.status_code, renewal.status_code} <= {200, 409}, (edit.text, renewal.text)
+    saved = await stored(factory, world.grant.id)
+    if edit.status_code == 200:
+        assert saved.roles == {"products"}
+    assert saved.version == 1 + [edit.status_code, renewal.status_code].count(200)

@@ -136,10 +136,12 @@ async def renew_grant(
     at: datetime,
     *,
     renewable: Sequence[str] = ACTIVE_ONLY,
+    version: int | None = None,
 ) -> Grant:
     """The grant renewed in place with ``new``'s terms: same id, version + 1 (seed 002 FAQ:
-    renew by sending the link again). 409 if it left ``renewable`` meanwhile."""
-    renewed = await repository.renew(session, grant_id, renewable, new.values(at))
+    renew by sending the link again). 409 if it left ``renewable`` meanwhile, or moved past
+    ``version`` when given (``new`` was built from the grant at that version)."""
+    renewed = await repository.renew(session, grant_id, renewable, new.values(at), version=version)
     if renewed is None:
         raise _changed_meanwhile()
     await _access_reduced(session, [grant_id])

@@ -102,6 +102,10 @@ async def renew_by_seller(
     await _check(session, grant, data.duration_days, at, sea_launch)
     terms = _renewal_terms(grant, caller, data.duration_days)
     renewable = tuple(status.value for status in RENEWABLE)
-    renewed = await renew_grant(session, grant.id, terms, at, renewable=renewable)
+    # Renewed only at the version its terms were read from: an edit that narrowed the grant
+    # meanwhile is never undone by a renewal that read the wider terms before it.
+    renewed = await renew_grant(
+        session, grant.id, terms, at, renewable=renewable, version=grant.version
+    )
     await grants_changed(session, [renewed], "grant.renewed", Actor.of(caller), at=at)
     return GrantRead.of(await reread(session, grant.id), at)

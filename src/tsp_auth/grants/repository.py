@@ -169,13 +169,20 @@ async def active_binding(session: AsyncSession, seller_id: str, partner_id: str)
 
 
 async def renew(
-    session: AsyncSession, grant_id: str, statuses: Sequence[str], values: dict[str, object]
+    session: AsyncSession,
+    grant_id: str,
+    statuses: Sequence[str],
+    values: dict[str, object],
+    *,
+    version: int | None = None,
 ) -> Grant | None:
     """Renew in place: same id, ``version + 1`` computed by the database so concurrent
-    renewals both count; None if the grant left ``statuses`` meanwhile."""
+    renewals both count; None if the grant left ``statuses`` meanwhile (or, given
+    ``version``, moved past it: its terms were read at that version)."""
+    at_version = () if version is None else (Grant.version == version,)
     result = await session.scalars(
         update(Grant)
-        .where(Grant.id == grant_id, Grant.status.in_(statuses))
+        .where(Grant.id == grant_id, Grant.status.in_(statuses), *at_version)
         .values(version=Grant.version + 1, **values)
         .returning(Grant)
         .execution_options(populate_existing=True, synchronize_session=False)
