@@ -1,7 +1,7 @@
 """Service proposals (issue 21 item 3, seed 002; docs/proposals.md).
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-07 19:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from tsp_auth.models.base import StringSet, UTCDateTime
 
 revision: str = "0015"
-down_revision: str | None = "0014"
+down_revision: str | None = "0017"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
