@@ -2,7 +2,7 @@
 DPoP proof ids, the clients' RFC 7591 settings, DPoP-bound token families.
 
 Revision ID: 0016
-Revises: 0017 (was 0014: main added 0017_lease_incarnation on 0014 meanwhile)
+Revises: 0015 (the chain is 0014, 0017, 0015, 0016: the branches were merged in that order)
 Create Date: 2026-12-07 18:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from tsp_auth.models.base import UTCDateTime
 
 revision: str = "0016"
-down_revision: str | None = "0017"
+down_revision: str | None = "0015"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

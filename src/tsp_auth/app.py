@@ -28,6 +28,7 @@ from tsp_auth.consent.router import router as consent_router
 from tsp_auth.consent.service import start_authorization
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.decisions.partner_router import router as partner_decisions_router
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.idempotency.dependency import install_replay_handler
@@ -51,6 +52,7 @@ from tsp_auth.ops.router import router as ops_router
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
+from tsp_auth.proposals.router import router as proposals_router
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_router
 from tsp_auth.tsp_access.router import direct_router as tsp_access_direct_router
@@ -74,6 +76,7 @@ _consent_page_router = consent_page_router(
 # Hot paths first: routes are matched in this order, one after the other.
 ROUTERS = (
     decisions_router,
+    partner_decisions_router,
     oauth_direct_router,
     oauth_router,
     jwks_router,
@@ -85,6 +88,7 @@ ROUTERS = (
     identity_router,
     registry_router,
     grants_router,
+    proposals_router,
     links_router,
     _authorize_router,
     consent_router,

@@ -97,6 +97,8 @@ async def test_metadata_advertises_every_endpoint_from_the_issuer(
             "partner.affiliate.read",
             "partner.affiliate.write",
             "partner.creator.read",
+            "partner.data_compass.read",
+            "partner.ticket.write",
             "tsp.decisions",
             "tsp.introspect",
         ],

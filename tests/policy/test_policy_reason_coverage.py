@@ -27,12 +27,15 @@ from tsp_auth.policy import (
     check_edit,
     check_grant_editable,
     check_login,
+    check_proposal_market,
+    check_proposal_open,
     check_selection,
     check_service_available,
     check_terms,
     check_tsp_access_request,
     check_tsp_access_selection,
     decide_action,
+    decide_for_app,
     market_rules,
     offer_for,
 )
@@ -151,6 +154,13 @@ SCENARIOS: dict[Reason, Callable[[], Decision]] = {
     Reason.ITEM_NOT_GRANTED: lambda: _act("ticket.create"),
     Reason.UNKNOWN_ACTION: lambda: _act("shop.delete"),
     Reason.NOT_ASSIGNED: lambda: check_assignment(is_admin=False, is_assigned=False),
+    Reason.CONSOLE_SESSION_REQUIRED: lambda: decide_for_app(
+        GRANT, frozenset(), "seller_center.orders", AT
+    ),
+    Reason.MARKET_DISALLOWS_PROPOSALS: lambda: check_proposal_market("UK"),
+    Reason.PROPOSAL_NOT_OPEN: lambda: check_proposal_open("declined", LATER, AT),
+    Reason.PROPOSAL_EXPIRED: lambda: check_proposal_open("open", AT, AT),
+    Reason.SCOPE_NOT_GRANTED: lambda: decide_for_app(GRANT, frozenset(), "data_compass.live", AT),
 }
 
 

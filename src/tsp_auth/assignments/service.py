@@ -10,6 +10,7 @@ from tsp_auth.assignments import repository
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.audit.service import record_event
 from tsp_auth.clock import now
+from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account, require_partner_admin
@@ -68,6 +69,7 @@ async def create_assignment(
             error=Reason.ALREADY_ASSIGNED,
         ) from None
     record_event(session, _note("assignment.created", caller, row))
+    await publish(session, tags.assignment(row.member_id, row.seller_id))
     return AssignmentRead.of(row)
 
 
@@ -109,4 +111,6 @@ async def delete_assignment(
     if not await repository.remove(session, row.id):
         raise NotFound("no such assignment")  # removed by a concurrent request
     record_event(session, _note("assignment.deleted", caller, row))
+    # Partner-side decisions cache the assignment: the removal bites on the next call.
+    await publish(session, tags.assignment(row.member_id, row.seller_id))
     return row

@@ -139,6 +139,48 @@ async def assignment(
     return result.first()
 
 
+async def get_assignment(
+    session: AsyncSession, bc_id: str, assignment_id: str
+) -> BcAssignment | None:
+    """One of the BC's assignments; another BC's does not exist for it."""
+    return await session.scalar(
+        select(BcAssignment)
+        .where(BcAssignment.id == assignment_id, BcAssignment.business_center_id == bc_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def delete_assignment(session: AsyncSession, assignment_id: str) -> bool:
+    """One DELETE: of two concurrent removals exactly one removes the row."""
+    result = await session.execute(
+        delete(BcAssignment)
+        .where(BcAssignment.id == assignment_id)
+        .returning(BcAssignment.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+async def get_ad_account_access(
+    session: AsyncSession, bc_id: str, access_id: str
+) -> BcAdAccountAccess | None:
+    return await session.scalar(
+        select(BcAdAccountAccess)
+        .where(BcAdAccountAccess.id == access_id, BcAdAccountAccess.business_center_id == bc_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def delete_ad_account_access(session: AsyncSession, access_id: str) -> bool:
+    result = await session.execute(
+        delete(BcAdAccountAccess)
+        .where(BcAdAccountAccess.id == access_id)
+        .returning(BcAdAccountAccess.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
 async def remove_assignments(session: AsyncSession, bc_id: str, tiktok_account_id: str) -> int:
     result = await session.execute(
         delete(BcAssignment)

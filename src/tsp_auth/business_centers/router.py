@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from tsp_auth.business_centers import approval, members, pending, permissions, service
+from tsp_auth.business_centers import approval, changes, members, pending, permissions, service
 from tsp_auth.business_centers.repository import owner_grants
 from tsp_auth.business_centers.schemas import (
     AccessDecided,
@@ -19,12 +19,14 @@ from tsp_auth.business_centers.schemas import (
     AccessRequestRead,
     AdAccountAccessCreate,
     AdAccountAccessRead,
+    AdAccountAccessUpdate,
     BcDecision,
     BcDecisionRequest,
     BcGrantPage,
     BcGrantRead,
     BusinessCenterAssignmentCreate,
     BusinessCenterAssignmentRead,
+    BusinessCenterAssignmentUpdate,
     BusinessCenterCreate,
     BusinessCenterCreated,
     BusinessCenterRead,
@@ -168,6 +170,34 @@ async def assign_member(
     return await idempotency.once(201, create)
 
 
+@router.patch(
+    f"{BC}/assignments/{{assignment_id}}",
+    summary="A BC admin changes a member's permission level on a TikTok account",
+    responses=responses(400, 401, 403, 404),
+)
+async def change_assignment(
+    business_center_id: str,
+    assignment_id: str,
+    body: BusinessCenterAssignmentUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+) -> BusinessCenterAssignmentRead:
+    row = await changes.change_assignment(session, caller, business_center_id, assignment_id, body)
+    return BusinessCenterAssignmentRead.model_validate(row)
+
+
+@router.delete(
+    f"{BC}/assignments/{{assignment_id}}",
+    summary="A BC admin takes a TikTok account back from a member",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 403, 404),
+)
+async def remove_assignment(
+    business_center_id: str, assignment_id: str, caller: CallerDep, session: SessionDep
+) -> None:
+    await changes.remove_assignment(session, caller, business_center_id, assignment_id)
+
+
 @router.get(
     f"{BC}/tiktok-accounts",
     summary="TikTok accounts the BC has access to (standard members: those assigned to them)",
@@ -209,6 +239,36 @@ async def give_ad_account_access(
 ) -> AdAccountAccessRead:
     row = await permissions.give_ad_account_access(session, caller, business_center_id, body)
     return AdAccountAccessRead.model_validate(row)
+
+
+@router.patch(
+    f"{BC}/ad-account-access/{{access_id}}",
+    summary="A BC admin changes a member's role on an ad account",
+    responses=responses(400, 401, 403, 404),
+)
+async def change_ad_account_access(
+    business_center_id: str,
+    access_id: str,
+    body: AdAccountAccessUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+) -> AdAccountAccessRead:
+    row = await changes.change_ad_account_access(
+        session, caller, business_center_id, access_id, body
+    )
+    return AdAccountAccessRead.model_validate(row)
+
+
+@router.delete(
+    f"{BC}/ad-account-access/{{access_id}}",
+    summary="A BC admin takes a member's role on an ad account back",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 403, 404),
+)
+async def remove_ad_account_access(
+    business_center_id: str, access_id: str, caller: CallerDep, session: SessionDep
+) -> None:
+    await changes.remove_ad_account_access(session, caller, business_center_id, access_id)
 
 
 @router.post(

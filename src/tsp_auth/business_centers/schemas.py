@@ -123,6 +123,12 @@ class BusinessCenterAssignmentCreate(RequestBody):
     permission: PermissionLevel
 
 
+class BusinessCenterAssignmentUpdate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    permission: PermissionLevel = Field(description="The member's new level on the account")
+
+
 class BusinessCenterAssignmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -195,6 +201,12 @@ class AdAccountAccessCreate(RequestBody):
     member_id: str = Id
     ad_account_id: str = Id
     role: PermissionLevel = Field(description="The member's role on the ad account")
+
+
+class AdAccountAccessUpdate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    role: PermissionLevel = Field(description="The member's new role on the ad account")
 
 
 class AdAccountAccessRead(BaseModel):

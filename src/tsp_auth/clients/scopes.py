@@ -9,11 +9,16 @@ client still gets only the scopes registered for it.
 from __future__ import annotations
 
 # The OAuth scopes partner apps may ask for (seed 004). A constant until a catalogue owns them.
-PARTNER_SCOPES: tuple[str, ...] = (
+# The Affiliate Partner APIs a partner authorizes an app for (seed 004, TAP).
+TAP_SCOPES: tuple[str, ...] = (
     "partner.affiliate.read",
     "partner.affiliate.write",
     "partner.creator.read",
 )
+# A seller's data a partner app may use through partner APIs once the seller consented to it
+# (docs/data-access.md; policy.partner_side.APP_SCOPES says which action needs which).
+SELLER_DATA_SCOPES: tuple[str, ...] = ("partner.data_compass.read", "partner.ticket.write")
+PARTNER_SCOPES: tuple[str, ...] = (*TAP_SCOPES, *SELLER_DATA_SCOPES)
 PARTNER_SCOPE_PREFIX = "partner."
 # RFC 7662 §2.1: the introspection endpoint is for protected resources, i.e. our first parties.
 INTROSPECT_SCOPE = "tsp.introspect"

@@ -14,7 +14,7 @@ from uuid import uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.audit.service import record_event
+from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clients import repository
 from tsp_auth.clients.credentials import hash_secret, new_secret
 from tsp_auth.clients.origins import check_origins
@@ -32,6 +32,8 @@ from tsp_auth.clock import now
 from tsp_auth.coherence import publish, tags
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
+from tsp_auth.grants.app_authorizations import APP_DEACTIVATED, end_app_authorizations
+from tsp_auth.grants.engine import deactivate_app_for_others
 from tsp_auth.identity.callers import Caller
 from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.kit.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -182,7 +184,7 @@ async def update_client(
 ) -> Client:
     client = await managed_client(session, caller, client_id)
     if body.status is not None:
-        client.status = body.status
+        await _set_status(session, caller, client, body.status)
     if body.redirect_uris is not None:
         client.redirect_uris = _check_redirect_uris(client.client_type, body.redirect_uris)
     if body.allowed_origins is not None:
@@ -195,6 +197,19 @@ async def update_client(
     await publish(session, tags.client(client.id))
     _audit(session, caller, client, "client.updated", body.model_dump(exclude_none=True))
     return client
+
+
+async def _set_status(session: AsyncSession, caller: Caller, client: Client, status: str) -> None:
+    """seed 004: "If the app is still in development, the app can only accept authorization
+    from the owner of the app", a standing rule: a live app set back to development loses the
+    authorizations other partners gave it (a new one is needed after the next launch)."""
+    back_to_development = client.status == "live" and status == "development"
+    client.status = status
+    if back_to_development and client.partner_id is not None:
+        change = deactivate_app_for_others(client.id, client.partner_id, Reason.APP_IN_DEVELOPMENT)
+        await end_app_authorizations(
+            session, change, actor=Actor.of(caller), at=now(), event=APP_DEACTIVATED
+        )
 
 
 async def rotate_secret(

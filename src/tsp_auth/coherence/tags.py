@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from tsp_auth.coherence.lru import EVERYTHING
 
-__all__ = ["EVERYTHING", "client", "family", "grant", "service", "session", "token"]
+__all__ = [
+    "EVERYTHING",
+    "assignment",
+    "client",
+    "family",
+    "grant",
+    "pair",
+    "service",
+    "session",
+    "token",
+]
 
 
 def session(session_id: str) -> str:
@@ -31,6 +41,17 @@ def family(family_id: str) -> str:
 
 def token(jti: str) -> str:
     return f"jti:{jti}"
+
+
+def pair(grantor_id: str, grantee_id: str) -> str:
+    """The grants between two parties: a new one is announced under this tag, so a cached
+    list of a pair's grants (partner-side decisions) learns of it."""
+    return f"pair:{grantor_id}:{grantee_id}"
+
+
+def assignment(member_id: str, seller_id: str) -> str:
+    """A partner member's assignment to one seller, given or taken back."""
+    return f"asg:{member_id}:{seller_id}"
 
 
 def of_session(session_id: str, grant_id: str, service_id: str | None) -> tuple[str, ...]:

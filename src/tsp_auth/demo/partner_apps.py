@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tsp_auth.clients.credentials import hash_secret
-from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, PARTNER_APP_SCOPES
+from tsp_auth.clients.scopes import FIRST_PARTY_SCOPES, TAP_SCOPES
 from tsp_auth.config import Settings
 from tsp_auth.models import Account, Client, Partner
 from tsp_auth.models.base import Base
@@ -72,7 +72,7 @@ def partner_app_rows(settings: Settings, base_url: str, created: datetime) -> li
             client_type="confidential",
             secret_hash=hash_secret(demo_secret(client_id)),
             redirect_uris=[callback(base_url)],
-            scopes=PARTNER_APP_SCOPES,
+            scopes=frozenset(TAP_SCOPES),  # TAP apps: the Affiliate Partner APIs
             status=status,
             created_at=created,
         )

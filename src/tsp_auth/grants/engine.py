@@ -31,6 +31,7 @@ from tsp_auth.models.base import new_id
 from tsp_auth.policy import GrantStatus, Reason, Selection, effective_status
 
 ACTIVE_ONLY: tuple[str, ...] = (GrantStatus.ACTIVE.value,)
+PARTNER_APP = "partner_app"
 
 
 # Creation, renewal, widening -----------------------------------------------------------------
@@ -73,6 +74,8 @@ async def create_grant(session: AsyncSession, new: NewGrant, at: datetime) -> Gr
         await rows.add_in_savepoint(session, grant)
     except IntegrityError:
         return None
+    # Cached lists of a pair's grants (partner-side decisions) must see the new one.
+    await publish(session, tags.pair(grant.grantor_id, grant.grantee_id))
     return grant
 
 
@@ -133,10 +136,12 @@ async def renew_grant(
     at: datetime,
     *,
     renewable: Sequence[str] = ACTIVE_ONLY,
+    version: int | None = None,
 ) -> Grant:
     """The grant renewed in place with ``new``'s terms: same id, version + 1 (seed 002 FAQ:
-    renew by sending the link again). 409 if it left ``renewable`` meanwhile."""
-    renewed = await repository.renew(session, grant_id, renewable, new.values(at))
+    renew by sending the link again). 409 if it left ``renewable`` meanwhile, or moved past
+    ``version`` when given (``new`` was built from the grant at that version)."""
+    renewed = await repository.renew(session, grant_id, renewable, new.values(at), version=version)
     if renewed is None:
         raise _changed_meanwhile()
     await _access_reduced(session, [grant_id])
@@ -180,6 +185,10 @@ class EndGrants:
     version: int | None = None
     binding_id: str | None = None
     service_id: str | None = None
+    kind: str | None = None
+    grantor_id: str | None = None
+    grantee_id: str | None = None
+    not_grantor_id: str | None = None
 
     @property
     def action(self) -> str:
@@ -193,6 +202,10 @@ class EndGrants:
             version=self.version,
             binding_id=self.binding_id,
             service_id=self.service_id,
+            kind=self.kind,
+            grantor_id=self.grantor_id,
+            grantee_id=self.grantee_id,
+            not_grantor_id=self.not_grantor_id,
         )
         return await repository.end_grants(
             session, where, status=self.status, reason=self.reason, at=at
@@ -213,6 +226,24 @@ def cancel_binding(binding_id: str, reason: str) -> EndGrants:
 def deactivate_service(service_id: str, reason: str) -> EndGrants:
     """DESIGN §2: a service that stops being valid deactivates every grant of it."""
     return EndGrants(GrantStatus.DEACTIVATED, reason, service_id=service_id)
+
+
+def deactivate_grantor_apps(partner_id: str, reason: str) -> EndGrants:
+    """seed 004: a partner that loses TAP enrolment may no longer authorize apps, so every app
+    authorization it gave ends (docs/partner-apps.md, "TAP is a standing requirement")."""
+    return EndGrants(GrantStatus.DEACTIVATED, reason, kind=PARTNER_APP, grantor_id=partner_id)
+
+
+def deactivate_app_for_others(client_id: str, owner_id: str, reason: str) -> EndGrants:
+    """seed 004: an app in development accepts its owner only, so an app set back to
+    development keeps its owner's authorization and loses every other partner's."""
+    return EndGrants(
+        GrantStatus.DEACTIVATED,
+        reason,
+        kind=PARTNER_APP,
+        grantee_id=client_id,
+        not_grantor_id=owner_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)

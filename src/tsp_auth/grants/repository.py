@@ -169,13 +169,20 @@ async def active_binding(session: AsyncSession, seller_id: str, partner_id: str)
 
 
 async def renew(
-    session: AsyncSession, grant_id: str, statuses: Sequence[str], values: dict[str, object]
+    session: AsyncSession,
+    grant_id: str,
+    statuses: Sequence[str],
+    values: dict[str, object],
+    *,
+    version: int | None = None,
 ) -> Grant | None:
     """Renew in place: same id, ``version + 1`` computed by the database so concurrent
-    renewals both count; None if the grant left ``statuses`` meanwhile."""
+    renewals both count; None if the grant left ``statuses`` meanwhile (or, given
+    ``version``, moved past it: its terms were read at that version)."""
+    at_version = () if version is None else (Grant.version == version,)
     result = await session.scalars(
         update(Grant)
-        .where(Grant.id == grant_id, Grant.status.in_(statuses))
+        .where(Grant.id == grant_id, Grant.status.in_(statuses), *at_version)
         .values(version=Grant.version + 1, **values)
         .returning(Grant)
         .execution_options(populate_existing=True, synchronize_session=False)
@@ -203,9 +210,22 @@ def matching(
     version: int | None = None,
     binding_id: str | None = None,
     service_id: str | None = None,
+    kind: str | None = None,
+    grantor_id: str | None = None,
+    grantee_id: str | None = None,
+    not_grantor_id: str | None = None,
 ) -> ColumnElement[bool]:
-    """The grants a bulk end touches: one (at ``version`` when given), a binding's, a service's."""
+    """The grants a bulk end touches: one (at ``version`` when given), a binding's, a
+    service's, a grantor's or a grantee's of one kind (but not ``not_grantor_id``'s)."""
     where: list[ColumnElement[bool]] = []
+    if kind is not None:
+        where.append(Grant.kind == kind)
+    if grantor_id is not None:
+        where.append(Grant.grantor_id == grantor_id)
+    if grantee_id is not None:
+        where.append(Grant.grantee_id == grantee_id)
+    if not_grantor_id is not None:
+        where.append(Grant.grantor_id != not_grantor_id)
     if grant_id is not None:
         where.append(Grant.id == grant_id)
     if version is not None:

@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
-from tsp_auth.grants import removal, service
+from tsp_auth.grants import removal, renewal, service
 from tsp_auth.grants.schemas import (
     GrantCancelled,
     GrantDeactivate,
     GrantPage,
     GrantQuery,
     GrantRead,
+    GrantRenew,
     GrantUpdate,
 )
 from tsp_auth.kit.errors import responses
@@ -59,6 +60,21 @@ async def edit_grant(
     sea_launch: SeaLaunchDep,
 ) -> GrantRead:
     return await service.edit_grant(session, caller, grant_id, body, sea_launch=sea_launch)
+
+
+@router.post(
+    "/v1/grants/{grant_id}/renew",
+    summary="The seller's main account renews a grant for an access duration it picks",
+    responses=responses(400, 401, 403, 404, 409),
+)
+async def renew_grant(
+    grant_id: str,
+    body: GrantRenew,
+    caller: CallerDep,
+    session: SessionDep,
+    sea_launch: SeaLaunchDep,
+) -> GrantRead:
+    return await renewal.renew_by_seller(session, caller, grant_id, body, sea_launch=sea_launch)
 
 
 @router.post(

@@ -139,6 +139,22 @@ class GrantUpdate(RequestBody):
     )
 
 
+class GrantRenew(RequestBody):
+    """The seller's renewal (seed 002 My Service "renew"): a new access duration from now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duration_days: int = Field(
+        description="One of the consent page's access durations (30, 90, 180, 365 days); the "
+        "grant then expires that many days from now."
+    )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version this renewal is based on; 409 grant_changed if it moved on.",
+    )
+
+
 class GrantCancelled(BaseModel):
     cancelled: list[str] = Field(description="Every grant the cancel ended, sorted.")
     grant: GrantRead

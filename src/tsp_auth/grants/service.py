@@ -122,7 +122,7 @@ def _edited(current: Selection, data: GrantUpdate) -> Selection:
     )
 
 
-def _service_facts(service: Service) -> ServiceFacts:
+def service_facts(service: Service) -> ServiceFacts:
     return ServiceFacts(
         service_id=service.id,
         partner_id=service.partner_id,
@@ -147,7 +147,7 @@ async def _check_edit(
     if service is None:
         raise Conflict("the grant's service no longer exists", error=Reason.SERVICE_NOT_VALID)
     rules = market_rules(grant.market or NO_MARKET, at, sea_launch=sea_launch)
-    decision = check_edit(current, new, offer_for(_service_facts(service), rules), service.valid)
+    decision = check_edit(current, new, offer_for(service_facts(service), rules), service.valid)
     # The service state is a conflict with the request; every other denial is a bad selection.
     refuse(decision, Conflict if decision.reason == Reason.SERVICE_NOT_VALID else BadRequest)
 

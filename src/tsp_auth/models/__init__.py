@@ -16,6 +16,7 @@ from tsp_auth.models.fapi import PushedAuthorizationRequest, UsedJti
 from tsp_auth.models.grants import AuthorizationRequest, Grant
 from tsp_auth.models.idempotency import IdempotencyKey
 from tsp_auth.models.keys import SigningKeyRecord
+from tsp_auth.models.proposals import ServiceProposal
 from tsp_auth.models.registry import Account, Binding, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.tokens import (
     AuthorizationCode,
@@ -60,6 +61,7 @@ __all__ = [
     "Seller",
     "Service",
     "ServiceOffer",
+    "ServiceProposal",
     "SigningKeyRecord",
     "TokenFamily",
     "UsedJti",

@@ -135,15 +135,13 @@ def _says_access_token(header: dict[str, Any]) -> bool:
     return isinstance(typ, str) and typ.lower().removeprefix("application/") == ACCESS_TOKEN_TYP
 
 
-async def verify_access_token(
+async def token_claims(
     sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str, at: datetime
 ) -> dict[str, Any] | None:
-    """The claims of an access token that is active at ``at``, else None.
-
-    Active: signature and registered claims check out, its ``jti`` is not revoked, its family
-    is not revoked, its client is not disabled, and a grant-backed token's grant is active with
-    the version the token was minted from (``gv``; DESIGN §2: any change kills the token).
-    """
+    """The claims of an access token whose signature and registered claims check out at
+    ``at`` and that nothing ended: its ``jti`` and family not revoked, its client not disabled.
+    Its grant is not looked at (``verify_access_token`` does; partner-side decisions read it
+    themselves, to say why a grant refuses)."""
     try:
         claims = await keyring.decode(
             sessionmaker,
@@ -166,6 +164,20 @@ async def verify_access_token(
         client_id=client_id,
     )
     if state.jti_revoked or state.family_revoked or state.client_status in (None, "disabled"):
+        return None
+    return claims
+
+
+async def verify_access_token(
+    sessionmaker: Sessions, keyring: KeyRing, settings: Settings, token: str, at: datetime
+) -> dict[str, Any] | None:
+    """The claims of an access token that is active at ``at``, else None.
+
+    Active: ``token_claims`` says so, and a grant-backed token's grant is active with the
+    version the token was minted from (``gv``; DESIGN §2: any change kills the token).
+    """
+    claims = await token_claims(sessionmaker, keyring, settings, token, at)
+    if claims is None:
         return None
     grant_id = claims.get("grant_id")
     if grant_id is not None and not await _minted_grant_in_force(

@@ -74,6 +74,11 @@ TAGS: list[dict[str, str]] = [
         "cancel, deactivate (docs/grants.md).",
     },
     {
+        "name": "proposals",
+        "description": "Service proposals a partner makes to a named seller, US L2L and US CB "
+        "(docs/proposals.md).",
+    },
+    {
         "name": "links",
         "description": "The authorization link a partner sends to a seller (docs/consent.md).",
     },

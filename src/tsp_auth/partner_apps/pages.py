@@ -39,6 +39,8 @@ SCOPE_LABELS: Mapping[str, str] = MappingProxyType(
         "partner.affiliate.read": "See your affiliate (TAP) collaborations and their results",
         "partner.affiliate.write": "Manage affiliate (TAP) collaborations on your behalf",
         "partner.creator.read": "See the creators you work with",
+        "partner.data_compass.read": "Read the data analytics sellers authorized you for",
+        "partner.ticket.write": "Raise shop operation tickets for sellers who allowed it",
     }
 )
 REASON_HELP: Mapping[str, str] = MappingProxyType(

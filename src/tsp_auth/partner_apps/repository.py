@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.coherence import publish, tags
 from tsp_auth.grants import repository as grants_repository
-from tsp_auth.models import Client, Grant, Partner, Service, TokenFamily
+from tsp_auth.models import Client, Grant, Partner, Service
 from tsp_auth.registry.repository import APP_SERVICE_CATEGORY
 
 PARTNER_APP = "partner_app"
@@ -85,19 +84,3 @@ async def authorizations(
         statement = statement.where(Grant.id == grant_id)
     rows = await session.execute(statement)
     return [(row[0], row[1], row[2]) for row in rows]
-
-
-async def revoke_grant_families(
-    session: AsyncSession, grant_id: str, at: datetime, reason: str
-) -> Sequence[str]:
-    """Revoke every token family of the grant: its refresh and access tokens die at once."""
-    result = await session.execute(
-        update(TokenFamily)
-        .where(TokenFamily.grant_id == grant_id, TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=at, revoked_reason=reason)
-        .returning(TokenFamily.id)
-        .execution_options(synchronize_session=False)
-    )
-    families = list(result.scalars())
-    await publish(session, *map(tags.family, families))
-    return families

@@ -76,7 +76,21 @@ from tsp_auth.policy.markets import (
     market_rules,
     validate_market,
 )
+from tsp_auth.policy.partner_side import (
+    APP_SCOPES,
+    Answer,
+    decide_for_app,
+    decide_for_member,
+)
+from tsp_auth.policy.proposals import (
+    PROPOSAL_TTL,
+    ProposalStatus,
+    check_proposal_market,
+    check_proposal_open,
+    effective_proposal_status,
+)
 from tsp_auth.policy.reasons import MESSAGES, Reason
+from tsp_auth.policy.renewal import check_renewable, check_renewal
 from tsp_auth.policy.selection import (
     Offer,
     Selection,
@@ -97,6 +111,7 @@ from tsp_auth.policy.verdict import Decision
 __all__ = [
     "ACTIONS",
     "AFFILIATE_CENTER",
+    "APP_SCOPES",
     "AREAS",
     "AREA_CODES",
     "AUTHORIZED_OBJECTS",
@@ -110,10 +125,12 @@ __all__ = [
     "MESSAGES",
     "NO_MARKET",
     "OBJECT_CODES",
+    "PROPOSAL_TTL",
     "ROLES",
     "ROLE_CODES",
     "SELLER_CENTER_AREAS",
     "VALIDITY_RULES",
+    "Answer",
     "Authority",
     "BcMemberFacts",
     "BcRequirement",
@@ -127,6 +144,7 @@ __all__ = [
     "MarketGroup",
     "MarketRules",
     "Offer",
+    "ProposalStatus",
     "Reason",
     "Region",
     "Requirement",
@@ -145,6 +163,10 @@ __all__ = [
     "check_in_force",
     "check_login",
     "check_member_login",
+    "check_proposal_market",
+    "check_proposal_open",
+    "check_renewable",
+    "check_renewal",
     "check_selection",
     "check_service_available",
     "check_service_valid",
@@ -153,6 +175,9 @@ __all__ = [
     "check_tsp_access_selection",
     "decide_action",
     "decide_bc_action",
+    "decide_for_app",
+    "decide_for_member",
+    "effective_proposal_status",
     "effective_roles",
     "effective_status",
     "for_member",

@@ -120,6 +120,10 @@ class Reason(StrEnum):
     # seed 002 US L2L: the authorized object bounds what the grant reaches.
     OBJECT_NOT_AUTHORIZED = "object_not_authorized"
     NOT_ASSIGNED = "not_assigned"
+    CONSOLE_SESSION_REQUIRED = "console_session_required"
+    MARKET_DISALLOWS_PROPOSALS = "market_disallows_proposals"
+    PROPOSAL_NOT_OPEN = "proposal_not_open"
+    PROPOSAL_EXPIRED = "proposal_expired"
     # TSP Access sessions and tokens; the last five also end a session (tsp_access EndReason)
     INVALID_LOGIN_TOKEN = "invalid_login_token"  # noqa: S105 (a reason code)
     LOGIN_TOKEN_EXPIRED = "login_token_expired"  # noqa: S105 (a reason code)
@@ -274,6 +278,10 @@ MESSAGES: Mapping[Reason, str] = MappingProxyType(
         Reason.AREA_NOT_GRANTED: "The grant does not include the data compass area.",
         Reason.OBJECT_NOT_AUTHORIZED: "The grant's authorized object does not cover this action.",
         Reason.NOT_ASSIGNED: "The member is not assigned to this seller.",
+        Reason.CONSOLE_SESSION_REQUIRED: "This action is decided only inside a console session.",
+        Reason.MARKET_DISALLOWS_PROPOSALS: "Service proposals exist only in US L2L and US CB.",
+        Reason.PROPOSAL_NOT_OPEN: "The proposal was already accepted, declined or withdrawn.",
+        Reason.PROPOSAL_EXPIRED: "The proposal has expired.",
         Reason.INVALID_LOGIN_TOKEN: "The login token was refused.",
         Reason.LOGIN_TOKEN_EXPIRED: "The login token has expired.",
         Reason.LOGIN_TOKEN_USED: "The login token was already redeemed.",
@@ -298,7 +306,7 @@ MESSAGES: Mapping[Reason, str] = MappingProxyType(
         Reason.TIKTOK_ACCOUNT_NOT_AUTHORIZED: "The Business Center has no access to this account.",
         Reason.REQUEST_NOT_PENDING: "The access request is not pending any more.",
         Reason.REQUEST_WITHDRAWN: "The Business Center admin withdrew this access request.",
-        Reason.SCOPE_NOT_GRANTED: "The account did not grant the scope this action needs.",
+        Reason.SCOPE_NOT_GRANTED: "The grant or the token lacks the scope this action needs.",
         Reason.PERMISSION_LEVEL_TOO_LOW: "The member's permission on the account is too low.",
         Reason.AD_ACCOUNT_REQUIRED: "Name the ad account.",
         Reason.AD_ACCOUNT_ROLE_REQUIRED: "The member needs admin or operator access to the ad "

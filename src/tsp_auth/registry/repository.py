@@ -89,6 +89,16 @@ async def active_binding(session: AsyncSession, seller_id: str, partner_id: str)
     return result.first()
 
 
+async def lock_partner(session: AsyncSession, partner_id: str) -> Partner | None:
+    """The partner under its row lock: two enrolment changes apply one after the other."""
+    return await session.scalar(
+        select(Partner)
+        .where(Partner.id == partner_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def lock_service(session: AsyncSession, service: Service) -> None:
     """Re-read ``service`` holding its row lock until the request's transaction ends, so two
     validity changes at once (operator and partner) apply one after the other, each to the

@@ -20,6 +20,7 @@ from tsp_auth.registry.schemas import (
     OfferRead,
     PartnerCreate,
     PartnerRead,
+    PartnerUpdate,
     SellerCreate,
     SellerCreated,
     SellerRead,
@@ -43,6 +44,19 @@ async def create_partner(
 @router.get("/v1/partners/{partner_id}", responses=responses(401, 404))
 async def read_partner(partner_id: str, caller: CallerDep, session: ReadSessionDep) -> PartnerRead:
     return PartnerRead.model_validate(await service.visible_partner(session, caller, partner_id))
+
+
+@router.patch(
+    "/v1/partners/{partner_id}",
+    summary="The platform changes a partner's enrolled categories (operators only)",
+    responses=responses(400, 401, 403, 404),
+)
+async def update_partner(
+    partner_id: str, body: PartnerUpdate, caller: CallerDep, session: SessionDep
+) -> PartnerRead:
+    return PartnerRead.model_validate(
+        await service.update_partner(session, caller, partner_id, body)
+    )
 
 
 @router.post(

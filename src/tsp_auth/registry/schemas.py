@@ -18,6 +18,17 @@ class PartnerCreate(RequestBody):
     categories: list[Literal["seller_service", "tap"]] = Field(default_factory=list, max_length=8)
 
 
+class PartnerUpdate(RequestBody):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    categories: list[Literal["seller_service", "tap"]] = Field(
+        max_length=8,
+        description="The partner's enrolled categories, all of them. Leaving out `tap` "
+        "withdraws TAP enrolment: every app authorization the partner gave is deactivated "
+        "(`partner_not_tap_enrolled`) and its tokens stop working at once (seed 004).",
+    )
+
+
 class PartnerRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.audit.service import Actor
+from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
 from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
-from tsp_auth.grants.engine import deactivate_service, reduce_access
+from tsp_auth.grants.app_authorizations import APP_DEACTIVATED, end_app_authorizations
+from tsp_auth.grants.engine import deactivate_grantor_apps, deactivate_service, reduce_access
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
 from tsp_auth.kit.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -23,10 +24,15 @@ from tsp_auth.registry.schemas import (
     AccountCreate,
     MemberCreate,
     PartnerCreate,
+    PartnerUpdate,
     SellerCreate,
     ServiceCreate,
     ServiceUpdate,
 )
+
+# seed 004: partner authorization is "only for the Seller and Scalable Creator Match-up (TAP)
+# partner category" (partner_apps.rules.TAP_CATEGORY, a feature above this one).
+TAP_CATEGORY = "tap"
 
 
 def _account(kind: str, role: str, data: AccountCreate, **owner: str) -> Account:
@@ -52,6 +58,34 @@ async def create_partner(session: AsyncSession, caller: Caller, data: PartnerCre
         created_at=now(),
     )
     await rows.add(session, partner)
+    return partner
+
+
+async def update_partner(
+    session: AsyncSession, caller: Caller, partner_id: str, data: PartnerUpdate
+) -> Partner:
+    """The platform sets a partner's enrolments. TAP enrolment is a standing requirement of
+    partner authorization (seed 004: the partner "must have enrolled"), so withdrawing it
+    deactivates every app authorization the partner gave; enrolling again revives none."""
+    require_operator(caller)
+    partner = await repository.lock_partner(session, partner_id)
+    if partner is None:
+        raise NotFound("no such partner")
+    categories = frozenset(data.categories)
+    withdrawn = TAP_CATEGORY in partner.categories and TAP_CATEGORY not in categories
+    partner.categories = categories
+    await session.flush()
+    at = now()
+    actor = Actor.of(caller)
+    record_event(
+        session,
+        actor.note(
+            "partner.updated", partner_id=partner.id, detail={"categories": sorted(categories)}
+        ),
+    )
+    if withdrawn:
+        change = deactivate_grantor_apps(partner.id, Reason.PARTNER_NOT_TAP_ENROLLED)
+        await end_app_authorizations(session, change, actor=actor, at=at, event=APP_DEACTIVATED)
     return partner
 
 

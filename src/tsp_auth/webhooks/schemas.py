@@ -19,6 +19,9 @@ EventType = Literal[
     "grant.cancelled",
     "grant.deactivated",
     "app_authorization.cancelled",
+    "app_authorization.deactivated",
+    "proposal.accepted",
+    "proposal.declined",
 ]
 
 
@@ -30,7 +33,7 @@ class WebhookCreate(RequestBody):
         max_length=2048,
         description="https URL; http only to 127.0.0.1 / localhost outside production.",
     )
-    events: list[EventType] = Field(min_length=1, max_length=8)
+    events: list[EventType] = Field(min_length=1, max_length=16)
 
 
 class WebhookRead(BaseModel):
