@@ -26,6 +26,7 @@ from tsp_auth.config import Settings, get_settings
 from tsp_auth.consent.html import AppPages, consent_page_router
 from tsp_auth.consent.router import router as consent_router
 from tsp_auth.consent.service import start_authorization
+from tsp_auth.console.router import router as local_console_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
@@ -45,6 +46,9 @@ from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
+from tsp_auth.pages.home import router as role_home_router
+from tsp_auth.pages.my_service import router as my_service_router
+from tsp_auth.pages.tsp_access import router as tsp_access_page_router
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
@@ -99,6 +103,9 @@ ROUTERS = (
     business_center_page_router,
     business_center_card_router,
     problems_router,
+    role_home_router,
+    my_service_router,
+    tsp_access_page_router,
 )
 
 
@@ -166,6 +173,8 @@ def create_app(settings: Settings | None = None) -> TspAuth:
     if settings.dev_issuer_enabled:
         _mount(app, dev_router)
         _mount(app, dev_pages.router)
+    if settings.local_console:
+        _mount(app, local_console_router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     install_replay_handler(app)
     # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.

@@ -1,0 +1,85 @@
+"""What the role journeys in the browser share: a server with the local console, sign-in,
+screenshots at 1280 and 390 px, and the API calls a test makes outside the browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.test_consent_browser import _tsp_auth
+from tsp_auth.app import create_app
+from tsp_auth.config import Settings
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+WIDTHS = (1280, 390)
+
+
+def serve(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh `tsp-auth migrate` + `tsp-auth demo` database, served with the local console."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    database_url = f"sqlite+aiosqlite:///{folder / 'tsp_auth.db'}"
+    env = {**os.environ, "TSP_AUTH_DATABASE_URL": database_url, "TSP_AUTH_ISSUER": base}
+    _tsp_auth("migrate", env=env)
+    _tsp_auth("demo", "--base-url", base, "--output", str(folder / "demo.json"), env=env)
+    settings = Settings(database_url=database_url, issuer=base, local_console=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield base, json.loads((folder / "demo.json").read_text())
+    server.should_exit = True
+    thread.join(timeout=10)
+    listener.close()
+
+
+def profile(browser: Browser, base: str) -> Page:
+    """One browser profile (its own cookies): one person at one computer."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    # Nothing outside the server under test: a request elsewhere fails the page.
+    context.route(
+        lambda url: not url.startswith(base), lambda route: route.abort("blockedbyclient")
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def sign_in(page: Page, account_id: str) -> None:
+    """On the development sign-in page the app sent us to, as ``account_id``."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Development sign-in")
+    page.get_by_label("Account id").fill(account_id)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots at 1280 and 390 px (not committed: var/ is ignored); at 390 px nothing
+    may scroll sideways."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        sideways = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not sideways, f"{name} scrolls sideways at {width} px"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def api(base: str, account_id: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    token = httpx.post(f"{base}/dev/identity-tokens", json={"account_id": account_id})
+    assert token.status_code == 200, token.text
+    headers = {"Authorization": f"Bearer {token.json()['id_token']}"}
+    return httpx.request(method, f"{base}{path}", headers=headers, **kwargs)
