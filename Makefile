@@ -21,7 +21,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/tsp-auth migrate
 	$(BIN)/tsp-auth demo --base-url http://127.0.0.1:$(PORT)
-	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) $(BIN)/tsp-auth serve --port $(PORT) \
+	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) TSP_AUTH_LOCAL_CONSOLE=true $(BIN)/tsp-auth serve --port $(PORT) \
 	  --with-worker --worker-metrics-port $(WORKER_METRICS_PORT)
 
 test: install
