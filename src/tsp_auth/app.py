@@ -48,6 +48,7 @@ from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.pages.home import router as role_home_router
 from tsp_auth.pages.my_service import router as my_service_router
+from tsp_auth.pages.partner import router as partner_pages_router
 from tsp_auth.pages.tsp_access import router as tsp_access_page_router
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
@@ -106,6 +107,7 @@ ROUTERS = (
     role_home_router,
     my_service_router,
     tsp_access_page_router,
+    partner_pages_router,
 )
 
 

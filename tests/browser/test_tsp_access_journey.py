@@ -43,6 +43,18 @@ def _consent(page: Page, base: str) -> None:
     page.wait_for_url(re.compile(r"/demo/partner-callback\?"))
 
 
+def _assign_on_the_page(page: Page, base: str) -> None:
+    """The partner admin assigns the seller to its member (DESIGN §2)."""
+    page.goto(f"{base}/tsp-access/assignments")
+    sign_in(page, ADMIN)
+    page.wait_for_url(f"{base}/tsp-access/assignments")
+    page.get_by_label("Member").select_option(label="Demo Partner ROW member")
+    page.get_by_label("Seller").select_option(label=f"{SHOP} (UK)")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator("#assignments")).to_contain_text("Demo Partner ROW member")
+    shoot(page, "partner-assignments")
+
+
 def _cancel_in_my_service(page: Page, base: str) -> None:
     page.goto(f"{base}/my-service")
     expect(page.locator("#signed-in-as")).to_contain_text("seller main account")
@@ -64,17 +76,10 @@ def test_member_logs_into_the_console_and_loses_it_when_the_seller_cancels(
     server: tuple[str, dict[str, Any]],
 ) -> None:
     base, _ = server
-    seller, member = profile(browser, base), profile(browser, base)
+    seller, member, admin = (profile(browser, base) for _ in range(3))
     try:
         _consent(seller, base)
-        assigned = api(
-            base,
-            ADMIN,
-            "POST",
-            "/v1/assignments",
-            json={"member_id": MEMBER, "seller_id": "slr_demo_uk", "roles": None},
-        )
-        assert assigned.status_code == 201, assigned.text
+        _assign_on_the_page(admin, base)
 
         member.goto(f"{base}/tsp-access")
         sign_in(member, MEMBER)
@@ -112,5 +117,5 @@ def test_member_logs_into_the_console_and_loses_it_when_the_seller_cancels(
         ]
         assert [(e["actor_id"], e["on_behalf_of"]) for e in sent] == [(MEMBER, "slr_demo_uk")]
     finally:
-        seller.context.close()
-        member.context.close()
+        for one in (seller, member, admin):
+            one.context.close()

@@ -34,6 +34,9 @@ LINKS: Mapping[tuple[str, str], tuple[tuple[str, str, str], ...]] = MappingProxy
         ),
         ("partner", "admin"): (
             ("/tsp-access", "TSP Access", "your sellers, and one-click login to their console"),
+            ("/tsp-access/request", "Request TSP Access", "links to send sellers without it"),
+            ("/tsp-access/assignments", "Assignments", "which member acts for which seller"),
+            ("/my-account/authorizations", "My authorizations", "the apps your partner authorized"),
         ),
         ("partner", "member"): (
             ("/tsp-access", "TSP Access", "the sellers assigned to you, and one-click login"),
