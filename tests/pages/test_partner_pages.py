@@ -47,7 +47,8 @@ async def test_request_tsp_access_gives_a_link_to_copy(
     }
     made = await client.post("/tsp-access/request", data=form, headers=SAME_ORIGIN)
     assert made.status_code == 200, made.text
-    link = re.search(rf'id="link-{world.seller.id}" class="link" readonly value="([^"]+)"', made.text)
+    shown = rf'id="link-{world.seller.id}" class="link" readonly value="([^"]+)"'
+    link = re.search(shown, made.text)
     assert link is not None
     assert "purpose=tsp_access" in link.group(1) and world.service.id in link.group(1)
 
@@ -70,7 +71,7 @@ async def test_an_admin_assigns_and_removes_a_member_on_the_page(
     assert done.status_code == 303, done.text
     listed = await client.get("/tsp-access/assignments")
     [assignment_id] = re.findall(r'id="assignment-(asg_[^"]+)"', listed.text)
-    assert "<td data-label=\"Roles\">products</td>" in listed.text
+    assert '<td data-label="Roles">products</td>' in listed.text
 
     await sign_in(client, world.member)
     assert f'id="seller-{world.seller.id}"' in (await client.get("/tsp-access")).text
