@@ -46,6 +46,7 @@ from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.ops.router import router as ops_router
+from tsp_auth.pages.business_center import router as bc_pages_router
 from tsp_auth.pages.home import router as role_home_router
 from tsp_auth.pages.my_service import router as my_service_router
 from tsp_auth.pages.partner import router as partner_pages_router
@@ -108,6 +109,7 @@ ROUTERS = (
     my_service_router,
     tsp_access_page_router,
     partner_pages_router,
+    bc_pages_router,
 )
 
 

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = (1280, 390)
 
 
-def serve(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+@dataclass(frozen=True)
+class Server:
+    base: str
+    quickstart: dict[str, Any]
+    database: Path  # the SQLite file: a test reads what a phone's camera would (a QR code)
+
+
+def serve(folder: Path) -> Iterator[Server]:
     """A fresh `tsp-auth migrate` + `tsp-auth demo` database, served with the local console."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
@@ -41,7 +49,7 @@ def serve(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield base, json.loads((folder / "demo.json").read_text())
+    yield Server(base, json.loads((folder / "demo.json").read_text()), folder / "tsp_auth.db")
     server.should_exit = True
     thread.join(timeout=10)
     listener.close()

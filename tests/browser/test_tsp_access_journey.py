@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.journeys import api, profile, serve, shoot, sign_in
+from tests.browser.journeys import Server, api, profile, serve, shoot, sign_in
 from tests.browser.test_consent_browser import browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -24,7 +23,7 @@ SHOP = "Demo shop UK"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("journey"))
 
 
@@ -73,9 +72,9 @@ def _cancel_in_my_service(page: Page, base: str) -> None:
 
 def test_member_logs_into_the_console_and_loses_it_when_the_seller_cancels(
     browser: Browser,  # noqa: F811
-    server: tuple[str, dict[str, Any]],
+    server: Server,
 ) -> None:
-    base, _ = server
+    base = server.base
     seller, member, admin = (profile(browser, base) for _ in range(3))
     try:
         _consent(seller, base)

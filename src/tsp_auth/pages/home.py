@@ -41,6 +41,12 @@ LINKS: Mapping[tuple[str, str], tuple[tuple[str, str, str], ...]] = MappingProxy
         ("partner", "member"): (
             ("/tsp-access", "TSP Access", "the sellers assigned to you, and one-click login"),
         ),
+        ("business_center", "admin"): (
+            ("/bc/tiktok-accounts", "TikTok accounts", "request access, pending requests, assign"),
+        ),
+        ("business_center", "member"): (
+            ("/bc/tiktok-accounts", "TikTok accounts", "the accounts assigned to you"),
+        ),
     }
 )
 _OTHER = (("/docs", "API documentation", "everything else is in the JSON API"),)
