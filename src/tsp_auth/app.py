@@ -63,6 +63,7 @@ from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.web import dev_pages
 from tsp_auth.web.error_pages import link_error_page
 from tsp_auth.web.home import router as home_router
+from tsp_auth.web.not_found import install_html_not_found
 from tsp_auth.webhooks.router import router as webhooks_router
 
 # The protocol's authorization endpoint stores a followed link through the flows above it.
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> TspAuth:
         _mount(app, local_console_router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     install_replay_handler(app)
+    install_html_not_found(app)
     # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.
     app.add_middleware(RequestMiddleware)
     app.serve_directly()

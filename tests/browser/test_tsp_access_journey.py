@@ -40,6 +40,9 @@ def _consent(page: Page, base: str) -> None:
     page.get_by_label(re.compile(r"I accept .* terms, version 2025-12")).check()
     page.get_by_role("button", name="Accept").click()
     page.wait_for_url(re.compile(r"/demo/partner-callback\?"))
+    # The confirmation names what was granted and where to manage it.
+    expect(page.locator("#granted")).to_contain_text("Shop management: Seller center access")
+    shoot(page, "consent-confirmation")
 
 
 def _assign_on_the_page(page: Page, base: str) -> None:

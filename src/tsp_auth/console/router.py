@@ -162,7 +162,8 @@ async def home(browser: BrowserDep) -> Response:
 @router.get(f"{LOCAL_CONSOLE_PATH}/areas/{{area}}")
 async def area(area: str, browser: BrowserDep) -> Response:
     if area not in AREAS:
-        raise BadRequest("no such console area", error=Reason.INVALID_REQUEST)
+        refusal = BadRequest("no such console area", error=Reason.INVALID_REQUEST)
+        return error_page(refusal, LOGIN_REFUSED)
     action = f"seller_center.{area}"
     outcome = await service.ask(browser.sessionmaker, browser.settings, _token(browser), action)
     return _console_page(browser, outcome, area)

@@ -63,6 +63,12 @@ async def home(browser: BrowserDep) -> Response:
     return await signed_in_page(browser, HOME, _WORDING, show)
 
 
+@router.get("/sign-out")
+async def confirm_sign_out() -> Response:
+    """Error pages link here ("sign in as someone else"): a GET never signs out by itself."""
+    return page("sign_out.html")
+
+
 @router.post("/sign-out")
 async def sign_out(browser: BrowserDep) -> Response:
     refusal = cross_site_refusal(browser.request, browser.settings)
