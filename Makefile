@@ -26,6 +26,7 @@ run: install
 
 test: install
 	@scripts/ensure-chromium || true
+	@scripts/ensure-node-tools || true
 	@if [ -z "$$TSP_AUTH_TEST_DATABASE_URL" ]; then \
 	  echo "*** TSP_AUTH_TEST_DATABASE_URL is not set: running on SQLite only (PostgreSQL tests not run) ***"; \
 	else echo "*** running on SQLite and PostgreSQL ***"; fi

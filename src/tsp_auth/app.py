@@ -61,6 +61,7 @@ from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_
 from tsp_auth.tsp_access.router import direct_router as tsp_access_direct_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.web import dev_pages
+from tsp_auth.web.api_docs import install_api_docs
 from tsp_auth.web.error_pages import link_error_page
 from tsp_auth.web.home import router as home_router
 from tsp_auth.web.not_found import install_html_not_found
@@ -167,6 +168,8 @@ def create_app(settings: Settings | None = None) -> TspAuth:
         version=__version__,
         description="Authorization service for TikTok Shop Partner (TSP) access.",
         lifespan=lifespan,
+        docs_url=None,  # served from a package's files below: works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)  # per app, so fresh apps start with none spent
@@ -183,6 +186,7 @@ def create_app(settings: Settings | None = None) -> TspAuth:
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     install_replay_handler(app)
     install_html_not_found(app)
+    install_api_docs(app, app.openapi_url or "/openapi.json")
     # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.
     app.add_middleware(RequestMiddleware)
     app.serve_directly()

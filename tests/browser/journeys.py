@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
@@ -21,7 +22,17 @@ from tests.browser.test_consent_browser import _tsp_auth
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+# axe-core from npm, pinned in package.json; scripts/ensure-node-tools (make test) installs it.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Labels, contrast, landmarks and the rest of WCAG 2.1 A/AA, and axe's best practices.
+AXE_RUN = """async () => {
+  const found = await axe.run(document, {runOnly: {type: "tag", values:
+    ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+  return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
 WIDTHS = (1280, 390)
 
 
@@ -74,14 +85,27 @@ def sign_in(page: Page, account_id: str) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
+def accessible(page: Page) -> None:
+    """axe-core finds nothing serious or critical on the page as it is now."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} missing: run scripts/ensure-node-tools (make test does)")
+    # Evaluated through the DevTools protocol: the page's CSP, which allows no script of
+    # ours, does not apply to it.
+    page.evaluate(AXE.read_text())
+    found: list[dict[str, Any]] = page.evaluate(AXE_RUN)
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page.url}: {serious}"
+
+
 def shoot(page: Page, name: str) -> None:
     """Screenshots at 1280 and 390 px (not committed: var/ is ignored); at 390 px nothing
-    may scroll sideways."""
+    may scroll sideways; at both, axe-core finds nothing serious."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         sideways = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not sideways, f"{name} scrolls sideways at {width} px"
+        accessible(page)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 

@@ -38,6 +38,7 @@ def _consent(page: Page, base: str) -> None:
     page.get_by_role("group", name="Access duration").get_by_label("90 days").check()
     page.get_by_label("Contact email").fill("owner@demo-shop.example")
     page.get_by_label(re.compile(r"I accept .* terms, version 2025-12")).check()
+    shoot(page, "consent")
     page.get_by_role("button", name="Accept").click()
     page.wait_for_url(re.compile(r"/demo/partner-callback\?"))
     # The confirmation names what was granted and where to manage it.
