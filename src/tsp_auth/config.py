@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_issuer(cls, value: str) -> str:
         parts = urlsplit(value)
+        try:
+            parts.port  # noqa: B018 (raises for a port that is not a number or out of range)
+        except ValueError:
+            raise ValueError("has a port that is not a number from 1 to 65535") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an absolute http(s) URL, e.g. https://auth.example.com")
         return value
