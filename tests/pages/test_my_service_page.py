@@ -108,3 +108,48 @@ async def test_a_partner_is_sent_elsewhere(client: AsyncClient, factory: Factory
     page = await client.get("/my-service")
     assert page.status_code == 403
     assert '<code id="error">seller_only</code>' in page.text
+
+
+async def test_the_main_account_narrows_a_grant_on_the_edit_page(
+    client: AsyncClient, factory: Factory
+) -> None:
+    world = await make_world(factory)
+    await sign_in(client, world.main)
+    form_page = await client.get(f"/my-service/{world.grant.id}/edit")
+    assert form_page.status_code == 200
+    assert 'name="roles" value="orders" checked' in form_page.text
+    form = {
+        "csrf_token": csrf_of(form_page.text),
+        "version": "1",
+        "items": ["seller_center_access", "data_compass"],
+        "roles": ["products"],
+        "areas": ["live"],
+    }
+    done = await client.post(f"/my-service/{world.grant.id}/edit", data=form, headers=SAME_ORIGIN)
+    assert (done.status_code, done.headers["location"]) == (303, "/my-service?edited=1")
+    async with factory.app.state.sessionmaker() as session:
+        grant = await session.get(Grant, world.grant.id)
+        assert grant is not None
+        assert (grant.roles, grant.version) == (frozenset({"products"}), 2)
+
+
+async def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(
+    client: AsyncClient, factory: Factory
+) -> None:
+    world = await make_world(factory)
+    await sign_in(client, world.main)
+    form_page = await client.get(f"/my-service/{world.grant.id}/edit")
+    form = {
+        "csrf_token": csrf_of(form_page.text),
+        "version": "7",
+        "items": ["seller_center_access"],
+        "roles": ["products"],
+    }
+    refused = await client.post(
+        f"/my-service/{world.grant.id}/edit", data=form, headers=SAME_ORIGIN
+    )
+    assert refused.status_code == 409
+    assert '<code id="error">grant_changed</code>' in refused.text
+    async with factory.app.state.sessionmaker() as session:
+        grant = await session.get(Grant, world.grant.id)
+        assert grant is not None and grant.version == 1

@@ -22,11 +22,12 @@ from tsp_auth.audit.schemas import AuditQuery
 from tsp_auth.errors import AppError, Forbidden
 from tsp_auth.grants import removal
 from tsp_auth.grants import service as grants
-from tsp_auth.grants.schemas import GrantQuery, GrantRead
-from tsp_auth.policy import GrantStatus, Reason, label_of
+from tsp_auth.grants.schemas import GrantQuery, GrantRead, GrantUpdate
+from tsp_auth.pages.forms import body, post
+from tsp_auth.policy import GrantStatus, Item, Reason, label_of
 from tsp_auth.policy.catalogue import AREAS, ITEMS, ROLES, Entry
 from tsp_auth.rate_limits import Endpoint
-from tsp_auth.registry.service import names_of
+from tsp_auth.registry.service import names_of, offered_items
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token
 from tsp_auth.web.decide import decide
@@ -164,6 +165,52 @@ class Change:
 
     async def refused(self, who: SignedIn, form: FormData, refusal: AppError) -> Response:
         return error_page(refusal, self.wording)
+
+
+@router.get(HERE + "/{grant_id}/edit")
+async def edit_form(grant_id: str, browser: BrowserDep) -> Response:
+    """seed 002 "Edit authorisations": items, Seller Center roles, data compass areas."""
+
+    async def show(who: SignedIn) -> Response:
+        grant = await grants.read_grant(browser.session, who.caller, grant_id)
+        offered = await offered_items(browser.session, grant.service_id or "")
+        names = await names_of(browser.session, [grant.partner_id or ""], [grant.service_id or ""])
+        return page(
+            "my_service_edit.html",
+            who=who_of(who.caller),
+            grant=grant,
+            service=names.get(grant.service_id or "", grant.service_id),
+            partner=names.get(grant.partner_id or "", grant.partner_id),
+            items=[e for e in ITEMS if e.code in offered],
+            roles=ROLES,
+            areas=AREAS,
+            csrf_token=form_token(browser.settings, HERE, who),
+        )
+
+    return await signed_in_page(browser, f"{HERE}/{grant_id}/edit", WORDING, show)
+
+
+def _ticked(form: FormData, name: str) -> list[str]:
+    return sorted({v for v in form.getlist(name) if isinstance(v, str)})
+
+
+@router.post(HERE + "/{grant_id}/edit")
+async def edit(grant_id: str, browser: BrowserDep) -> Response:
+    async def run(who: SignedIn, form: FormData) -> Response:
+        version, items = form.get("version"), _ticked(form, "items")
+        # A scope goes with its item: unticking the item empties it, whatever stays ticked.
+        data = body(
+            GrantUpdate,
+            items=items,
+            roles=_ticked(form, "roles") if Item.SELLER_CENTER_ACCESS in items else [],
+            areas=_ticked(form, "areas") if Item.DATA_COMPASS in items else [],
+            version=int(version) if isinstance(version, str) and version.isdigit() else None,
+        )
+        sea_launch = browser.settings.sea_launch_date
+        await grants.edit_grant(browser.session, who.caller, grant_id, data, sea_launch=sea_launch)
+        return see_other(f"{HERE}?edited=1")
+
+    return await post(browser, HERE, "consent", WORDING, run)
 
 
 @router.post(HERE + "/{grant_id}/cancel")

@@ -228,3 +228,9 @@ async def names_of(
         service = await repository.get_service(session, service_id)
         names[service_id] = service.name if service else service_id
     return names
+
+
+async def offered_items(session: AsyncSession, service_id: str) -> frozenset[str]:
+    """The authorization items a service qualifies for (what an edit may choose from)."""
+    service = await repository.get_service(session, service_id)
+    return service.qualified_items if service else frozenset()
