@@ -25,10 +25,10 @@ from tsp_auth.console import service
 from tsp_auth.console.service import Acting, Outcome
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
 from tsp_auth.deps import KeyRingDep
-from tsp_auth.errors import AppError, BadRequest
+from tsp_auth.kit.errors import AppError, BadRequest
+from tsp_auth.kit.urls import LOCAL_CONSOLE_LOGIN_PATH, LOCAL_CONSOLE_PATH
 from tsp_auth.policy import Reason, label_of
 from tsp_auth.policy.catalogue import ROLES
-from tsp_auth.urls import LOCAL_CONSOLE_LOGIN_PATH, LOCAL_CONSOLE_PATH
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import cross_site_refusal, csrf_refusal, csrf_token
 from tsp_auth.web.error_pages import ErrorWording, error_page

@@ -14,9 +14,10 @@ from tsp_auth.db.unit_of_work import reading
 from tsp_auth.decisions import service as decisions
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.live.session_state import live_session
 from tsp_auth.policy import Reason
 from tsp_auth.registry import repository as registry
-from tsp_auth.tsp_access import cached, sessions
+from tsp_auth.tsp_access import sessions
 from tsp_auth.tsp_access.schemas import SessionCreate, SessionStarted
 from tsp_auth.tsp_access.tokens import hash_token
 
@@ -73,7 +74,7 @@ async def acting(sessionmaker: Sessions, token: str) -> Acting | None:
 
     The names are read in a transaction of their own, ended before the decision, which may
     write (Creator IM) on a connection of its own."""
-    live = await cached.live_session(sessionmaker, hash_token(token))
+    live = await live_session(sessionmaker, hash_token(token))
     if live is None:
         return None
     async with reading(sessionmaker) as session:

@@ -9,19 +9,20 @@ Every read and change is the JSON API's service: ``business_centers.service.requ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import get_args
 
 from fastapi import APIRouter, Response
 from starlette.datastructures import FormData
 
-from tsp_auth import urls
-from tsp_auth.business_centers import access, catalogue, pending, roster, service
+from tsp_auth.business_centers import catalogue, members, pending, roster, service
 from tsp_auth.business_centers.schemas import AccessRequestRead, BusinessCenterAssignmentCreate
-from tsp_auth.errors import BadRequest, NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import BadRequest, NotFound
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Account
 from tsp_auth.pages import forms
 from tsp_auth.pages.forms import body, post
-from tsp_auth.pagination import PageQuery
 from tsp_auth.policy import Reason
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token
@@ -78,7 +79,7 @@ async def _admin_view(browser: Browser, caller: Caller, bc_id: str) -> AdminView
 async def _show(browser: Browser, who: SignedIn) -> Response:
     caller = who.caller
     bc_id = _bc_of(caller)
-    accounts = await access.tiktok_accounts(browser.session, caller, bc_id)
+    accounts = await members.tiktok_accounts(browser.session, caller, bc_id)
     admin = await _admin_view(browser, caller, bc_id) if caller.is_bc_admin else AdminView()
     return page(
         "bc_accounts.html",
@@ -87,7 +88,7 @@ async def _show(browser: Browser, who: SignedIn) -> Response:
         accounts=accounts,
         admin=admin,
         scopes=[(code, spec.label) for code, spec in catalogue.ACCESS_SCOPES.items()],
-        levels=catalogue.PERMISSION_LEVELS,
+        levels=get_args(catalogue.PermissionLevel),
         csrf_token=form_token(browser.settings, HERE, who),
     )
 
@@ -132,7 +133,7 @@ async def assign(browser: BrowserDep) -> Response:
             tiktok_account_id=forms.field(form, "tiktok_account_id"),
             permission=forms.field(form, "permission"),
         )
-        await access.assign(browser.session, who.caller, _bc_of(who.caller), data)
+        await members.assign(browser.session, who.caller, _bc_of(who.caller), data)
         return see_other(f"{HERE}?assigned=1")
 
     return await post(browser, HERE, "approval", WORDING, run)

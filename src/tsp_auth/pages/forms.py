@@ -10,9 +10,9 @@ from fastapi import Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from tsp_auth.errors import AppError, BadRequest
+from tsp_auth.kit.errors import AppError, BadRequest
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.policy import Reason
-from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web.browser import Browser
 from tsp_auth.web.decide import decide
 from tsp_auth.web.error_pages import ErrorWording, error_page

@@ -10,8 +10,8 @@ from types import MappingProxyType
 
 from fastapi import APIRouter, Response
 
-from tsp_auth import urls
 from tsp_auth.identity.callers import IDENTITY_COOKIE
+from tsp_auth.kit import urls
 from tsp_auth.web.browser import BrowserDep
 from tsp_auth.web.csrf import cross_site_refusal
 from tsp_auth.web.error_pages import ErrorWording, error_page

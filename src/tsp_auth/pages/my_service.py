@@ -19,14 +19,14 @@ from starlette.datastructures import FormData
 
 from tsp_auth.audit import service as audit
 from tsp_auth.audit.schemas import AuditQuery
-from tsp_auth.errors import AppError, Forbidden
 from tsp_auth.grants import removal
 from tsp_auth.grants import service as grants
 from tsp_auth.grants.schemas import GrantQuery, GrantRead, GrantUpdate
+from tsp_auth.kit.errors import AppError, Forbidden
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.pages.forms import body, post
 from tsp_auth.policy import GrantStatus, Item, Reason, label_of
 from tsp_auth.policy.catalogue import AREAS, ITEMS, ROLES, Entry
-from tsp_auth.rate_limits import Endpoint
 from tsp_auth.registry.service import names_of, offered_items
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token

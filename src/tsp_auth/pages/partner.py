@@ -16,10 +16,10 @@ from starlette.datastructures import FormData
 
 from tsp_auth.assignments import service as assignments
 from tsp_auth.assignments.schemas import AssignmentCreate
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.links.schemas import AuthorizationLinkCreate
 from tsp_auth.links.service import create_link
 from tsp_auth.pages.forms import body, field, post
-from tsp_auth.pagination import PageQuery
 from tsp_auth.partner_apps import authorizations
 from tsp_auth.policy import GrantStatus, label_of
 from tsp_auth.policy.catalogue import ROLE_CODES, ROLES

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Response
 from starlette.datastructures import FormData
 
 from tsp_auth.deps import get_keyring
-from tsp_auth.errors import AppError, BadRequest
+from tsp_auth.kit.errors import AppError, BadRequest
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.policy import Reason, label_of
 from tsp_auth.policy.catalogue import ROLES
-from tsp_auth.rate_limits import Endpoint
 from tsp_auth.tsp_access import login, sellers
 from tsp_auth.tsp_access.schemas import LoginRequest, SellerGrant, TspSeller
 from tsp_auth.web.browser import Browser, BrowserDep

@@ -11,7 +11,7 @@ from collections.abc import Awaitable
 from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tsp_auth.errors import NotFound
+from tsp_auth.kit.errors import NotFound
 from tsp_auth.web.error_pages import ErrorWording, error_page
 
 # Paths whose answers are JSON whoever asks (the API, OAuth, discovery, problem types).
