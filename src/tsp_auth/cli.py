@@ -40,6 +40,11 @@ def port(value: str) -> int:
     return int(value)
 
 
+def metrics_port(value: str) -> int:
+    """A port for a metrics endpoint: 0 asks the system for any free one (tests, sidecars)."""
+    return 0 if value == "0" else port(value)
+
+
 def base_url(value: str) -> str:
     """An absolute http(s) URL whose port, if any, is a port."""
     parts = urlsplit(value)
@@ -289,7 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=port, default=8000, help="port to listen on")
     serve.add_argument("--with-worker", action="store_true", help="run `worker` beside it")
     serve.add_argument(
-        "--worker-metrics-port", type=port, help="the worker's --metrics-port (none: not served)"
+        "--worker-metrics-port",
+        type=metrics_port,
+        help="the worker's --metrics-port (none: not served)",
     )
     _command(commands, "migrate", "migrate the database to head", cmd_migrate)
     demo = _command(
@@ -333,7 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between drains")
     worker.add_argument("--sweep-every", type=float, default=60.0, help="seconds between sweeps")
     worker.add_argument(
-        "--metrics-port", type=port, help="serve the worker's Prometheus metrics on this port"
+        "--metrics-port",
+        type=metrics_port,
+        help="serve the worker's Prometheus metrics on this port (0: any free one)",
     )
     worker.add_argument("--metrics-host", default="127.0.0.1", help="address of that endpoint")
     _command(commands, "sweep", "expire lapsed grants and queue expiry reminders, once", cmd_sweep)
