@@ -109,3 +109,15 @@ def test_production_refuses_the_local_console() -> None:
             id_token_secret="s" * 40,  # type: ignore[arg-type]
             key_wrapping_key="ZGV2LW9ubHktd3JhcHBpbmcta2V5LWRvLW5vdC11c2Y=",  # type: ignore[arg-type]
         )
+
+
+async def test_logging_out_of_the_console_ends_the_session(console_factory: Factory) -> None:
+    await _logged_in(console_factory)
+    client = console_factory.client
+    done = await client.post("/console/logout", headers=SAME_ORIGIN)
+    assert done.status_code == 200 and "You have logged out" in done.text
+    async with console_factory.app.state.sessionmaker() as session:
+        [row] = (await session.scalars(select(ConsoleSession))).all()
+        assert row.end_reason == "logout"
+    after = await client.get("/console/areas/products")
+    assert after.status_code == 403 and "has ended" in after.text

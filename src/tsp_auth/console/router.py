@@ -149,6 +149,7 @@ def _ended(outcome: Outcome) -> HTMLResponse:
         403,
         acting=outcome.acting,
         reason=outcome.decision.reason,
+        logged_out=False,
     )
 
 
@@ -208,6 +209,6 @@ async def logout(browser: BrowserDep, request: Request) -> Response:
             await service.log_out(browser.session, token)
         except AppError:
             await browser.session.rollback()  # an unknown or ended session: nothing to end
-    response = page("console_ended.html", acting=None, reason="logged_out")
+    response = page("console_ended.html", acting=None, reason=None, logged_out=True)
     response.delete_cookie(SESSION_COOKIE, path=LOCAL_CONSOLE_PATH)
     return response
