@@ -121,3 +121,24 @@ async def test_logging_out_of_the_console_ends_the_session(console_factory: Fact
         assert row.end_reason == "logout"
     after = await client.get("/console/areas/products")
     assert after.status_code == 403 and "has ended" in after.text
+
+
+async def test_switching_seller_replaces_the_session_on_the_browser_profile(
+    console_factory: Factory,
+) -> None:
+    world = await make_world(console_factory)
+    other, _ = await console_factory.seller("UK")
+    await console_factory.grant(
+        other, world.service, items=("seller_center_access",), roles=("products",)
+    )
+    client = console_factory.client
+    for seller in (world.seller, other):
+        issued = (await login(console_factory, world.admin, seller.id)).json()
+        redeemed = await client.post("/console/login", data={"login_token": issued["login_token"]})
+        assert redeemed.status_code == 303
+    home = await client.get("/console")
+    assert f"Acting as <strong>{other.shop_name}</strong>" in home.text
+    async with console_factory.app.state.sessionmaker() as session:
+        rows = (await session.scalars(select(ConsoleSession))).all()
+        ends = sorted((row.seller_id == other.id, row.end_reason) for row in rows)
+    assert ends == [(False, "replaced"), (True, None)]
