@@ -75,7 +75,17 @@ def profile(browser: Browser, base: str) -> Page:
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Chromium enforces our pages' CSP: a violation (a script or form target it blocks) is
+    # reported on the console, and shoot() fails on it.
+    page.on("console", lambda message: _console(page).append(message.text))
     return page
+
+
+_CONSOLE: dict[int, list[str]] = {}
+
+
+def _console(page: Page) -> list[str]:
+    return _CONSOLE.setdefault(id(page), [])
 
 
 def sign_in(page: Page, account_id: str) -> None:
@@ -101,6 +111,8 @@ def shoot(page: Page, name: str) -> None:
     """Screenshots at 1280 and 390 px (not committed: var/ is ignored); at 390 px nothing
     may scroll sideways; at both, axe-core finds nothing serious."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    violations = [text for text in _console(page) if "Content Security Policy" in text]
+    assert not violations, violations
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         sideways = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
