@@ -103,3 +103,19 @@ async def test_a_partner_account_has_no_business_center_here(
     admin = await factory.account("partner", "admin", partner_id=partner.id)
     await sign_in(client, admin)
     assert (await client.get(HERE)).status_code == 404
+
+
+async def test_the_admin_gives_up_access_to_an_account(
+    client: AsyncClient, factory: Factory
+) -> None:
+    world = await make_world(factory)
+    grant = await approve(client, world)
+    await sign_in(client, world.admin)
+    page = await client.get(HERE)
+    assert f'action="/bc/tiktok-accounts/grants/{grant["id"]}/cancel"' in page.text
+    form = {"csrf_token": csrf_of(page.text)}
+    done = await client.post(f"{HERE}/grants/{grant['id']}/cancel", data=form, headers=SAME_ORIGIN)
+    assert done.status_code == 303
+    assert 'id="no-accounts"' in (await client.get(HERE)).text
+    again = await client.post(f"{HERE}/grants/{grant['id']}/cancel", data=form, headers=SAME_ORIGIN)
+    assert again.status_code == 409

@@ -14,7 +14,7 @@ from typing import get_args
 from fastapi import APIRouter, Response
 from starlette.datastructures import FormData
 
-from tsp_auth.business_centers import catalogue, members, pending, roster, service
+from tsp_auth.business_centers import approval, catalogue, members, pending, roster, service
 from tsp_auth.business_centers.schemas import AccessRequestRead, BusinessCenterAssignmentCreate
 from tsp_auth.identity.callers import Caller
 from tsp_auth.kit import urls
@@ -135,5 +135,17 @@ async def assign(browser: BrowserDep) -> Response:
         )
         await members.assign(browser.session, who.caller, _bc_of(who.caller), data)
         return see_other(f"{HERE}?assigned=1")
+
+    return await post(browser, HERE, "approval", WORDING, run)
+
+
+@router.post(HERE + "/grants/{grant_id}/cancel")
+async def give_up(grant_id: str, browser: BrowserDep) -> Response:
+    """The admin gives up the business center's access to one account (seed 003); its
+    members' assignments to it go with it (``approval.cancel_by_admin``)."""
+
+    async def run(who: SignedIn, form: FormData) -> Response:
+        await approval.cancel_by_admin(browser.session, who.caller, _bc_of(who.caller), grant_id)
+        return see_other(f"{HERE}?cancelled=1")
 
     return await post(browser, HERE, "approval", WORDING, run)
