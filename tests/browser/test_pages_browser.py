@@ -25,6 +25,7 @@ PAGES = {
     "acc_demo_main_uk": ("/my-service", "/my-service/audit"),
     "acc_demo_sub_uk": ("/my-service",),
     "acc_demo_bc_member": ("/bc/tiktok-accounts",),
+    "acc_demo_tiktok_owner": ("/home", "/bc-access"),
 }
 
 

@@ -119,3 +119,39 @@ async def test_the_admin_gives_up_access_to_an_account(
     assert 'id="no-accounts"' in (await client.get(HERE)).text
     again = await client.post(f"{HERE}/grants/{grant['id']}/cancel", data=form, headers=SAME_ORIGIN)
     assert again.status_code == 409
+
+
+async def test_the_owner_sees_and_cancels_its_business_center_authorization(
+    client: AsyncClient, factory: Factory
+) -> None:
+    world = await make_world(factory)
+    grant = await approve(client, world)
+    await sign_in(client, world.owner)
+    page = await client.get("/bc-access")
+    assert page.status_code == 200 and f'id="bc-grant-{grant["id"]}"' in page.text
+    form = {"csrf_token": csrf_of(page.text)}
+    done = await client.post(f"/bc-access/{grant['id']}/cancel", data=form, headers=SAME_ORIGIN)
+    assert done.status_code == 303
+    assert 'class="status-ended">Cancelled</td>' in (await client.get("/bc-access")).text
+    await sign_in(client, world.admin)
+    assert 'id="no-accounts"' in (await client.get(HERE)).text
+
+
+async def test_another_owner_cannot_cancel_it(client: AsyncClient, factory: Factory) -> None:
+    world = await make_world(factory)
+    grant = await approve(client, world)
+    stranger = await factory.tiktok_account()
+    await sign_in(client, stranger)
+    page = await client.get("/bc-access")
+    assert 'id="no-bc-authorizations"' in page.text
+    token = csrf_token(
+        factory.app.state.settings.id_token_secret.get_secret_value(),
+        request_id="/bc-access",
+        account_id=stranger.id,
+        identity_token=client.cookies[IDENTITY_COOKIE],
+    )
+    form = {"csrf_token": token}
+    refused = await client.post(f"/bc-access/{grant['id']}/cancel", data=form, headers=SAME_ORIGIN)
+    assert refused.status_code == 404
+    await sign_in(client, world.admin)
+    assert f'id="account-{world.owner.id}"' in (await client.get(HERE)).text

@@ -14,7 +14,7 @@ from typing import get_args
 from fastapi import APIRouter, Response
 from starlette.datastructures import FormData
 
-from tsp_auth.business_centers import approval, catalogue, members, pending, roster, service
+from tsp_auth.business_centers import approval, catalogue, members, owner, pending, roster, service
 from tsp_auth.business_centers.schemas import AccessRequestRead, BusinessCenterAssignmentCreate
 from tsp_auth.identity.callers import Caller
 from tsp_auth.kit import urls
@@ -149,3 +149,31 @@ async def give_up(grant_id: str, browser: BrowserDep) -> Response:
         return see_other(f"{HERE}?cancelled=1")
 
     return await post(browser, HERE, "approval", WORDING, run)
+
+
+OWNER = "/bc-access"
+
+
+@router.get(OWNER)
+async def owner_page(browser: BrowserDep) -> Response:
+    """The TikTok account owner's Business Center authorizations, with cancel (seed 003)."""
+
+    async def show(who: SignedIn) -> Response:
+        found = await owner.owner_authorizations(browser.session, who.caller)
+        return page(
+            "bc_owner.html",
+            who=who_of(who.caller),
+            rows=found,
+            csrf_token=form_token(browser.settings, OWNER, who),
+        )
+
+    return await signed_in_page(browser, OWNER, WORDING, show)
+
+
+@router.post(OWNER + "/{grant_id}/cancel")
+async def owner_cancel(grant_id: str, browser: BrowserDep) -> Response:
+    async def run(who: SignedIn, form: FormData) -> Response:
+        await approval.cancel_by_owner(browser.session, who.caller, grant_id)
+        return see_other(f"{OWNER}?cancelled=1")
+
+    return await post(browser, OWNER, "approval", WORDING, run)

@@ -44,6 +44,9 @@ LINKS: Mapping[tuple[str, str], tuple[tuple[str, str, str], ...]] = MappingProxy
         ("business_center", "admin"): (
             ("/bc/tiktok-accounts", "TikTok accounts", "request access, pending requests, assign"),
         ),
+        ("tiktok", "owner"): (
+            ("/bc-access", "Business Center access", "the Business Centers you authorized"),
+        ),
         ("business_center", "member"): (
             ("/bc/tiktok-accounts", "TikTok accounts", "the accounts assigned to you"),
         ),
