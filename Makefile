@@ -9,6 +9,15 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test lint format openapi bench clean
 
+# `make run` checks its ports before anything runs: a bad PORT stops here with one line, and
+# nothing is migrated or written in var/ (issue 22).
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+PORT_PROBLEM := $(shell $(PY) scripts/check-port PORT '$(PORT)' WORKER_METRICS_PORT '$(WORKER_METRICS_PORT)')
+ifneq ($(PORT_PROBLEM),)
+$(error $(PORT_PROBLEM))
+endif
+endif
+
 $(STAMP): pyproject.toml constraints.txt
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,7 +30,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/tsp-auth migrate
 	$(BIN)/tsp-auth demo --base-url http://127.0.0.1:$(PORT)
-	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) $(BIN)/tsp-auth serve --port $(PORT) \
+	TSP_AUTH_ISSUER=http://127.0.0.1:$(PORT) TSP_AUTH_LOCAL_CONSOLE=true $(BIN)/tsp-auth serve --port $(PORT) \
 	  --with-worker --worker-metrics-port $(WORKER_METRICS_PORT)
 
 test: install

@@ -26,6 +26,7 @@ from tsp_auth.config import Settings, get_settings
 from tsp_auth.consent.html import AppPages, consent_page_router
 from tsp_auth.consent.router import router as consent_router
 from tsp_auth.consent.service import start_authorization
+from tsp_auth.console.router import router as local_console_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.partner_router import router as partner_decisions_router
@@ -49,6 +50,11 @@ from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
 from tsp_auth.openapi import spec as openapi_spec
 from tsp_auth.ops.router import router as ops_router
+from tsp_auth.pages.business_center import router as bc_pages_router
+from tsp_auth.pages.home import router as role_home_router
+from tsp_auth.pages.my_service import router as my_service_router
+from tsp_auth.pages.partner import router as partner_pages_router
+from tsp_auth.pages.tsp_access import router as tsp_access_page_router
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
@@ -58,8 +64,10 @@ from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_
 from tsp_auth.tsp_access.router import direct_router as tsp_access_direct_router
 from tsp_auth.tsp_access.router import router as tsp_access_router
 from tsp_auth.web import dev_pages
+from tsp_auth.web.api_docs import install_api_docs
 from tsp_auth.web.error_pages import link_error_page
 from tsp_auth.web.home import router as home_router
+from tsp_auth.web.not_found import install_html_not_found
 from tsp_auth.webhooks.router import router as webhooks_router
 
 # The protocol's authorization endpoint stores a followed link through the flows above it.
@@ -104,6 +112,11 @@ ROUTERS = (
     business_center_page_router,
     business_center_card_router,
     problems_router,
+    role_home_router,
+    my_service_router,
+    tsp_access_page_router,
+    partner_pages_router,
+    bc_pages_router,
 )
 
 
@@ -160,6 +173,8 @@ def create_app(settings: Settings | None = None) -> TspAuth:
         version=__version__,
         description="Authorization service for TikTok Shop Partner (TSP) access.",
         lifespan=lifespan,
+        docs_url=None,  # served from a package's files below: works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)  # per app, so fresh apps start with none spent
@@ -171,8 +186,12 @@ def create_app(settings: Settings | None = None) -> TspAuth:
     if settings.dev_issuer_enabled:
         _mount(app, dev_router)
         _mount(app, dev_pages.router)
+    if settings.local_console:
+        _mount(app, local_console_router)
     install_error_handlers(app, settings.retry_after_seconds, _record_denial)
     install_replay_handler(app)
+    install_html_not_found(app)
+    install_api_docs(app, app.openapi_url or "/openapi.json")
     # One pure ASGI middleware: request id, body limit, metrics, access line, last-resort 500.
     app.add_middleware(RequestMiddleware)
     app.serve_directly()

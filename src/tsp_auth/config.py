@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # (DESIGN §3 "aud = the seller console of that market"; US markets use the US console).
     console_host_us: str = "seller-us.tiktokshop.com"
     console_host_row: str = "seller.tiktokshop.com"
+    # Development only: serve the local seller console (`tsp_auth.console`, under /console) and
+    # point `login_url` at it, so one-click login can be clicked through on one machine
+    # (`make run` sets it). Production refuses it and keeps the configured console hosts.
+    local_console: bool = False
     public_scheme: Literal["http", "https"] = "https"
     issuer: str = "http://127.0.0.1:8000"
     # Addresses whose X-Forwarded-For/-Proto uvicorn believes (its forwarded_allow_ips):
@@ -127,6 +131,10 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_issuer(cls, value: str) -> str:
         parts = urlsplit(value)
+        try:
+            parts.port  # noqa: B018 (raises for a port that is not a number or out of range)
+        except ValueError:
+            raise ValueError("has a port that is not a number from 1 to 65535") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an absolute http(s) URL, e.g. https://auth.example.com")
         return value
@@ -236,6 +244,8 @@ class Settings(BaseSettings):
         ]
         if self.dev_issuer_enabled:
             refused.append("TSP_AUTH_DEV_ISSUER_ENABLED")
+        if self.local_console:
+            refused.append("TSP_AUTH_LOCAL_CONSOLE")
         if self.database_url == DEFAULT_DATABASE_URL:
             refused.append("TSP_AUTH_DATABASE_URL")
         if not self.issuer_is_https and urlsplit(self.issuer).hostname not in LOOPBACK_HOSTS:

@@ -17,6 +17,7 @@ from tsp_auth.kit.errors import Gone
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.pages import page
 from tsp_auth.web.sign_in import SignedIn, signed_in_page
+from tsp_auth.web.who import who_of
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
 
@@ -40,6 +41,7 @@ async def _card(
         scope_label=catalogue.ACCESS_SCOPES[row.scope].label,
         qr_src=urls.bc_qr_path(bc.id, row.id),
         expires=row.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        who=who_of(who.caller),
     )
 
 

@@ -25,6 +25,7 @@ from tsp_auth.web.csrf import form_token
 from tsp_auth.web.error_pages import ErrorWording, error_page
 from tsp_auth.web.pages import page
 from tsp_auth.web.sign_in import SignedIn, signed_in_page
+from tsp_auth.web.who import who_of
 
 router = APIRouter(tags=["business center page"], include_in_schema=False)
 
@@ -47,6 +48,7 @@ async def _offer_page(browser: Browser, who: SignedIn, token: str) -> Response:
         "bc_authorize.html",
         offer=offer,
         account_name=who.caller.name,
+        who=who_of(who.caller),
         expires=offer.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
         form_action=urls.bc_authorize_path(token),
         # The token binds the access request, not the QR token: one per request and sign-in.

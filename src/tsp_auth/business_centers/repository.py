@@ -247,3 +247,21 @@ async def linkage(
         )
     )
     return result.first()
+
+
+async def members_of(session: AsyncSession, bc_id: str) -> Sequence[Account]:
+    """The business center's accounts (admins and standard members), by name."""
+    result = await session.scalars(
+        select(Account).where(Account.business_center_id == bc_id).order_by(Account.name)
+    )
+    return result.all()
+
+
+async def assignments_of_bc(session: AsyncSession, bc_id: str) -> Sequence[BcAssignment]:
+    """Every member assignment of the business center, oldest first."""
+    result = await session.scalars(
+        select(BcAssignment)
+        .where(BcAssignment.business_center_id == bc_id)
+        .order_by(BcAssignment.created_at, BcAssignment.id)
+    )
+    return result.all()

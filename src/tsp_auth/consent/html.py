@@ -36,6 +36,7 @@ from tsp_auth.web.decide import PageDecision
 from tsp_auth.web.error_pages import REQUEST_ERRORS
 from tsp_auth.web.pages import page, see_other
 from tsp_auth.web.sign_in import SignedIn, signed_in_page
+from tsp_auth.web.who import who_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ def _form_page(
         authorized=page_model.already_authorized(view),
         picked=picked,
         csrf_token=form_token(browser.settings, request.id, who),
+        who=who_of(who.caller),
         refusal=page_model.refusal_of(refusal, view) if refusal else None,
         unavailable=page_model.unavailable_text(view),
     )
@@ -149,7 +151,12 @@ async def _done(browser: Browser, who: SignedIn, request_id: str) -> Response:
     outcome = await read_outcome(browser.session, who.caller, request_id)
     if outcome.status == "pending":
         return see_other(urls.consent_page_path(request_id))
-    return page("consent_done.html", outcome=outcome, decided=page_model.when(outcome.decided_at))
+    return page(
+        "consent_done.html",
+        outcome=outcome,
+        decided=page_model.when(outcome.decided_at),
+        who=who_of(who.caller),
+    )
 
 
 @router.get("/consent/{request_id}/done")

@@ -48,7 +48,8 @@ def business_center_quickstart(base_url: str) -> str:
             "  try Business Center access (seed 003): as acc_demo_bc_admin,",
             f"    POST {base_url}/v1/business-centers/{BC_ID}/access-requests"
             ' {"scope": "ad_delivery_existing_posts"}',
-            "    then open the answer's `link` (or its qr_png_url) signed in as"
-            " acc_demo_tiktok_owner",
+            "    (or, in a browser: /bc/tiktok-accounts, Generate QR code); the answer's"
+            " card_url shows the admin the QR card,",
+            "    and the owner opens the answer's `link` signed in as acc_demo_tiktok_owner",
         ]
     )

@@ -105,6 +105,9 @@ def dev_sign_in_path(return_to: str) -> str:
 # TSP Access (DESIGN §3): the seller console that redeems a login token. US markets use the US
 # console, every other market the rest-of-world one (``TSP_AUTH_CONSOLE_HOST_US`` / ``_ROW``).
 CONSOLE_LOGIN_PATH = "/tsp-access/login"
+# The local seller console of development (``TSP_AUTH_LOCAL_CONSOLE``, ``tsp_auth.console``).
+LOCAL_CONSOLE_PATH = "/console"
+LOCAL_CONSOLE_LOGIN_PATH = f"{LOCAL_CONSOLE_PATH}/login"
 
 
 def console_host(settings: Settings, region: str) -> str:
@@ -127,6 +130,10 @@ def console_login_url(settings: Settings, region: str) -> str:
     The token travels in a POST body (or a URL fragment), never in the query: a query ends up
     in server logs, browser history and ``Referer`` headers (RFC 6750 §5.3, RFC 9700 §4.3).
     """
+    if settings.local_console:
+        # The local console stands in for the market's console: the token keeps that
+        # console's ``aud``, and the local console redeems it through the same service.
+        return f"{settings.issuer_origin}{LOCAL_CONSOLE_LOGIN_PATH}"
     host = console_host(settings, region)
     return urlunsplit((settings.public_scheme, host, CONSOLE_LOGIN_PATH, "", ""))
 

@@ -31,6 +31,7 @@ from tsp_auth.web.decide import form_again
 from tsp_auth.web.error_pages import REQUEST_ERRORS
 from tsp_auth.web.pages import Refusal, page, see_other
 from tsp_auth.web.sign_in import SignedIn
+from tsp_auth.web.who import who_of
 
 # What each partner scope lets the app do, in the partner's words (seed 004 "Affiliate
 # Partner APIs"); an unknown scope is shown by its key.
@@ -81,6 +82,7 @@ def _form_page(
         category=category,
         blocked=REASON_HELP.get(view.refused_reason or "", view.refused_reason),
         csrf_token=form_token(browser.settings, view.request.id, who),
+        who=who_of(who.caller),
         refusal=_refusal(refusal) if refusal else None,
     )
 

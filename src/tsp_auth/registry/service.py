@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -248,3 +248,23 @@ async def list_services(
     if caller.partner_id is not None:
         return await repository.services_page(session, caller.partner_id, page)
     return [], None
+
+
+async def names_of(
+    session: AsyncSession, partner_ids: Iterable[str], service_ids: Iterable[str]
+) -> dict[str, str]:
+    """Display names of partners and services by id, for the pages (an id stays as is)."""
+    names: dict[str, str] = {}
+    for partner_id in set(partner_ids):
+        partner = await repository.get_partner(session, partner_id)
+        names[partner_id] = partner.name if partner else partner_id
+    for service_id in set(service_ids):
+        service = await repository.get_service(session, service_id)
+        names[service_id] = service.name if service else service_id
+    return names
+
+
+async def offered_items(session: AsyncSession, service_id: str) -> frozenset[str]:
+    """The authorization items a service qualifies for (what an edit may choose from)."""
+    service = await repository.get_service(session, service_id)
+    return service.qualified_items if service else frozenset()

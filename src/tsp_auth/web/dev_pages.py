@@ -18,15 +18,21 @@ from fastapi.responses import HTMLResponse, Response
 
 from tsp_auth.config import Settings
 from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
+from tsp_auth.grants.schemas import GrantQuery
+from tsp_auth.grants.service import list_grants
 from tsp_auth.identity.repository import demo_accounts
 from tsp_auth.kit.errors import Forbidden, NotFound
 from tsp_auth.models import Account
-from tsp_auth.policy import Reason
+from tsp_auth.policy import GrantStatus, Reason, label_of
+from tsp_auth.policy.catalogue import ITEMS
 from tsp_auth.registry import repository
+from tsp_auth.registry.service import names_of
+from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import cross_site_refusal, csrf_refusal, csrf_token
 from tsp_auth.web.error_pages import ErrorWording, error_page
 from tsp_auth.web.pages import page, see_other
-from tsp_auth.web.sign_in import set_identity_cookie
+from tsp_auth.web.sign_in import SignedIn, set_identity_cookie, signed_in
+from tsp_auth.web.who import who_of
 
 router = APIRouter(tags=["development"], include_in_schema=False)
 
@@ -129,6 +135,34 @@ async def login(
 
 
 @router.get("/demo/partner-callback", response_class=HTMLResponse)
-async def partner_callback(request: Request) -> HTMLResponse:
-    """What a partner's return URL receives (``code``, ``state`` or ``error``), shown as is."""
-    return page("partner_callback.html", received=list(request.query_params.items()))
+async def partner_callback(browser: BrowserDep) -> HTMLResponse:
+    """What a partner's return URL receives (``code``, ``state`` or ``error``), shown as is;
+    and, for the seller still signed in, what it has authorized now and where to manage it
+    (a stand-in's courtesy: a real partner page would not know)."""
+    who = await signed_in(browser)
+    granted = await _granted(browser, who) if who is not None else []
+    return page(
+        "partner_callback.html",
+        received=list(browser.request.query_params.items()),
+        granted=granted,
+        who=who_of(who.caller) if who is not None else None,
+    )
+
+
+async def _granted(browser: Browser, who: SignedIn) -> list[tuple[str, str, str]]:
+    """The signed-in seller's active TSP access grants: (partner, service, what), by id."""
+    if who.caller.kind != "seller":
+        return []
+    query = GrantQuery(status=GrantStatus.ACTIVE, limit=100)
+    listed = await list_grants(browser.session, who.caller, query)
+    shown = [g for g in listed.items if g.partner_id]
+    partners = [g.partner_id or "" for g in shown]
+    names = await names_of(browser.session, partners, [g.service_id or "" for g in shown])
+    return [
+        (
+            names.get(g.partner_id or "", ""),
+            names.get(g.service_id or "", ""),
+            ", ".join(label_of(ITEMS, i) or i for i in g.items),
+        )
+        for g in shown
+    ]

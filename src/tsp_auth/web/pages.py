@@ -22,15 +22,13 @@ def page(
     *,
     form_targets: Iterable[str | None] = (),
     own_images: bool = False,
+    scripts: Iterable[str] = (),
     headers: Mapping[str, str] | None = None,
     **context: Any,
 ) -> HTMLResponse:
     html = render(template, request_id=current_request_id(), **context)
-    return HTMLResponse(
-        html,
-        status_code=status,
-        headers={**page_headers(form_targets, own_images=own_images), **(headers or {})},
-    )
+    policy = page_headers(form_targets, own_images=own_images, scripts=scripts)
+    return HTMLResponse(html, status_code=status, headers={**policy, **(headers or {})})
 
 
 def see_other(location: str) -> RedirectResponse:
