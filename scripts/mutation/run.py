@@ -32,7 +32,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tables import import_time_functions
@@ -54,6 +54,7 @@ class Target:
     tests: list[str]
     tables: list[str]
     goal: float
+    postgresql: bool = False  # also on MUTATION_DATABASE_URL, when set (one child at a time)
 
     def owns(self, mutant: str) -> bool:
         return any(fnmatch.fnmatchcase(mutant, pattern) for pattern in self.names)
@@ -76,10 +77,14 @@ def equivalents() -> set[str]:
     return set(MUTANT_NAME.findall(DOC.read_text())) if DOC.exists() else set()
 
 
-def test_env() -> dict[str, str]:
+def on_postgresql(target: Target) -> bool:
+    return target.postgresql and bool(os.environ.get("MUTATION_DATABASE_URL"))
+
+
+def test_env(target: Target) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "TSP_AUTH_TEST_DATABASE_URL"}
-    if url := os.environ.get("MUTATION_DATABASE_URL"):
-        env["TSP_AUTH_TEST_DATABASE_URL"] = url
+    if on_postgresql(target):
+        env["TSP_AUTH_TEST_DATABASE_URL"] = os.environ["MUTATION_DATABASE_URL"]
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -109,18 +114,16 @@ def scratch(target: Target, tree: Path, out: Path) -> Path:
     return work
 
 
-def run_mutmut(target: Target, log: Path, tree: Path) -> Outcome:
-    work = scratch(target, tree, log.parent)
+def run_mutmut(target: Target, log: Path, tree: Path, *, rerun: bool = True) -> Outcome:
+    work = log.parent / "work" / target.name
     started = time.monotonic()
-    children = os.environ.get("MUTATION_JOBS", "2")
-    command = [str(BIN / "mutmut"), "run", "--max-children", children, *target.names]
-    with log.open("w") as out:
-        subprocess.run(command, cwd=work, env=test_env(), stdout=out, stderr=out, check=False)
+    if rerun or not work.exists():
+        _mutmut(target, log, scratch(target, tree, log.parent))
     outcome = Outcome(seconds=time.monotonic() - started)
     listing = subprocess.run(
         [str(BIN / "mutmut"), "results", "--all", "true"],
         cwd=work,
-        env=test_env(),
+        env=test_env(target),
         capture_output=True,
         text=True,
         check=False,
@@ -132,18 +135,45 @@ def run_mutmut(target: Target, log: Path, tree: Path) -> Outcome:
             outcome.statuses[name] = status
     if not outcome.statuses:
         raise SystemExit(f"{target.name}: mutmut gave no results, see {log}")
-    for name, status in outcome.statuses.items():
-        if status in ("survived", "no tests"):
-            shown = subprocess.run(
-                [str(BIN / "mutmut"), "show", name],
-                cwd=work,
-                env=test_env(),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            outcome.diffs[name] = shown.stdout
+    lost = [name for name, status in outcome.statuses.items() if status not in KILLED]
+    outcome.diffs = _diffs(lost, work, target)
     return outcome
+
+
+def _mutmut(target: Target, log: Path, work: Path) -> None:
+    # Each child's test session migrates the one PostgreSQL database afresh: one at a time.
+    children = "1" if on_postgresql(target) else os.environ.get("MUTATION_JOBS", "2")
+    command = [str(BIN / "mutmut"), "run", "--max-children", children, *target.names]
+    with log.open("w") as out:
+        subprocess.run(command, cwd=work, env=test_env(target), stdout=out, stderr=out, check=False)
+
+
+# One process prints every diff (``mutmut show`` would start one per survivor).
+_SHOW = """
+import sys
+from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+for name in sys.argv[1:]:
+    print("\\0" + name)
+    print(get_diff_for_mutant(name, path=find_mutant(name).path))
+"""
+
+
+def _diffs(names: list[str], work: Path, target: Target) -> dict[str, str]:
+    if not names:
+        return {}
+    shown = subprocess.run(
+        [sys.executable, "-c", _SHOW, *names],
+        cwd=work,
+        env=test_env(target),
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    diffs = {}
+    for block in shown.split("\0")[1:]:
+        name, _, diff = block.partition("\n")
+        diffs[name] = diff
+    return diffs
 
 
 def _at_import(target: Target) -> set[str]:
@@ -164,11 +194,14 @@ def run_tables(target: Target, log: Path, tree: Path) -> Outcome:
     started = time.monotonic()
     command = [sys.executable, str(Path(__file__).with_name("tables.py")), "--tests"]
     command += [*target.tests, "--files", *target.tables]
-    env = test_env() | {"PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
-    result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
-    log.write_text(result.stdout + result.stderr)
+    env = test_env(target) | {"PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
+    with log.open("w") as out:  # written as it goes: tail it to follow a long run
+        subprocess.run(command, cwd=tree, env=env, stdout=out, stderr=out, check=False)
+    printed = log.read_text()
+    if "the tests fail unmutated" in printed:
+        raise SystemExit(f"{target.name}: its tests fail before any mutation, see {log}")
     outcome = Outcome(seconds=time.monotonic() - started)
-    for block in result.stdout.split("\n### ")[1:]:
+    for block in printed.split("\n### ")[1:]:
         head, _, diff = block.partition("\n")
         name, _, status = head.partition(": ")
         outcome.statuses[name] = status
@@ -232,13 +265,12 @@ def summary(rows: list[tuple[Target, Score]]) -> str:
 def changed_targets(targets: dict[str, Target], commits: int) -> dict[str, Target]:
     """Targets restricted to the files the last ``commits`` commits touched (CI's fresh clone
     of main has no base branch to diff against)."""
-    diff = subprocess.run(
-        ["git", "diff", "--name-only", f"HEAD~{commits}", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    git = ["git", "diff", "--name-only", f"HEAD~{commits}", "HEAD"]
+    found = subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=False)
+    if found.returncode != 0:  # a shallow clone without those commits: check every file
+        print(f"git diff HEAD~{commits} failed ({found.stderr.strip()}): every target")
+        return targets
+    diff = found.stdout.split()
     picked: dict[str, Target] = {}
     for target in targets.values():
         files = [f for f in diff if any(fnmatch.fnmatch(f, p) for p in target.mutate)]
@@ -249,7 +281,7 @@ def changed_targets(targets: dict[str, Target], commits: int) -> dict[str, Targe
             f"{m}.*" for m in modules
         ]
         tables = [f for f in target.tables if f in files]
-        picked[target.name] = Target(target.name, files, names, target.tests, tables, target.goal)
+        picked[target.name] = replace(target, mutate=files, names=names, tables=tables)
     return picked
 
 
@@ -261,6 +293,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to mutate")
     parser.add_argument("--out", type=Path, default=OUT, help="where reports go")
+    parser.add_argument(
+        "--reuse", action="store_true", help="report mutmut's last results, do not run it"
+    )
     args = parser.parse_args()
     targets = load_targets()
     if args.targets:
@@ -276,7 +311,8 @@ def main() -> int:
     rows: list[tuple[Target, Score]] = []
     for target in targets.values():
         print(f"{target.name}: mutmut on {', '.join(target.mutate)}", flush=True)
-        outcome = run_mutmut(target, out / f"{target.name}.log", args.tree)
+        log = out / f"{target.name}.log"
+        outcome = run_mutmut(target, log, args.tree, rerun=not args.reuse)
         if not args.no_tables:
             print(f"{target.name}: tables in {', '.join(target.tables) or 'none'}", flush=True)
             tables = run_tables(target, out / f"{target.name}-tables.log", args.tree)

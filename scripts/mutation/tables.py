@@ -134,6 +134,8 @@ def mutants(path: Path, module: str) -> Iterator[Mutant]:
     for index, statement in enumerate(tree.body):
         if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
             owner = _assigned_name(statement)
+            if owner == "__all__":  # which names ``import *`` takes: no behaviour
+                continue
             for collection in _collections(statement.value):
                 size = len(collection.keys if isinstance(collection, ast.Dict) else collection.elts)
                 for position in range(size):

@@ -16,9 +16,12 @@ from tsp_auth.policy import (
     Offer,
     Reason,
     Selection,
+    ServiceFacts,
+    Validity,
     authorized_object_of,
     check_edit,
     check_selection,
+    check_service_available,
     decide_action,
     decide_bc_action,
     is_narrowing,
@@ -166,3 +169,39 @@ def test_an_unknown_level_views_nothing() -> None:
     member = dataclasses.replace(MEMBER, level="owner")
     decision = decide_bc_action("tiktok_account.view", member)
     assert (decision.allow, decision.reason) == (False, Reason.PERMISSION_LEVEL_TOO_LOW)
+
+
+def test_an_admin_level_member_may_pull_video() -> None:
+    """The acting levels are operator and admin, as on the ad account (seed 003)."""
+    assert decide_bc_action(
+        "spark_ads.pull_video", dataclasses.replace(MEMBER, level="admin")
+    ).allow
+
+
+# Defaults and reach ----------------------------------------------------------------------------
+
+
+def test_a_shop_only_grant_does_not_reach_the_live_data_compass_area() -> None:
+    """LIVE happens on the seller's TikTok account (seed 000), so its Data Compass area does."""
+    facts = _grant(market="US-L2L", items=frozenset({DC, AO}), authorized_object="shop")
+    decision = decide_action(facts, "data_compass.live", AT)
+    assert (decision.allow, decision.reason) == (False, Reason.OBJECT_NOT_AUTHORIZED)
+
+
+def test_a_custom_service_offered_to_nobody_yet_is_not_available() -> None:
+    custom = ServiceFacts(
+        service_id="svc-1",
+        partner_id="ptn-1",
+        visibility="custom",
+        valid=True,
+        markets=frozenset({"UK"}),
+        qualified_items=frozenset({DC}),
+    )
+    decision = check_service_available(
+        custom, seller_id="slr-1", seller_market="UK", already_authorized=frozenset()
+    )
+    assert (decision.allow, decision.reason) == (False, Reason.SERVICE_NOT_OFFERED)
+
+
+def test_a_new_service_is_valid() -> None:
+    assert Validity().valid is True
