@@ -27,7 +27,7 @@ from bench.asgi import Headers
 from bench.writes import _fresh, asgi, cpu_per_call
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
-from tsp_auth.migrations import upgrade_head
+from tsp_auth.db.migrations import upgrade_head
 
 Call = Callable[[], Awaitable[None]]
 Request = tuple[str, str, Headers, bytes]

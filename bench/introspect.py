@@ -31,7 +31,7 @@ from bench.layers import _quiet_logging
 from bench.writes import _fresh, asgi, batch_cpu
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
-from tsp_auth.migrations import upgrade_head
+from tsp_auth.db.migrations import upgrade_head
 from tsp_auth.oauth.client_authentication import authenticate_client, presented_credentials
 from tsp_auth.oauth.http import read_form
 from tsp_auth.oauth.introspection import introspect

@@ -26,7 +26,7 @@ from tests.tsp_access.helpers import make_world
 from bench.writes import _fresh, asgi, cpu_per_call
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
-from tsp_auth.migrations import upgrade_head
+from tsp_auth.db.migrations import upgrade_head
 
 
 async def main(database: str, batches: int, per_batch: int, accounts: int) -> None:

@@ -30,7 +30,7 @@ from bench.writes import _fresh, asgi, batch_cpu
 from tsp_auth.app import create_app
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.migrations import upgrade_head
+from tsp_auth.db.migrations import upgrade_head
 from tsp_auth.oauth.client_authentication import authenticate_client, presented_credentials
 from tsp_auth.oauth.grant_types import (
     TokenContext,

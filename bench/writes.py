@@ -28,9 +28,10 @@ from tests.tsp_access.helpers import make_world, session_token
 
 from bench.asgi import Headers, http_scope
 from tsp_auth.app import create_app
-from tsp_auth.audit.service import AuditNote, record_event_alone
+from tsp_auth.audit.service import record_event_alone
 from tsp_auth.config import Settings
-from tsp_auth.migrations import upgrade_head
+from tsp_auth.db.migrations import upgrade_head
+from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.models.base import new_id
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"

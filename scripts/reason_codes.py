@@ -23,7 +23,7 @@ What it rewrites, in src/tsp_auth (tests keep their literals: they assert the wi
 - ``{"error": "x"}`` and comparisons ``decision.reason == "x"`` / ``….error != "x"``.
 Everywhere (tests too): the enums folded into the catalogue, ``BcReason.X``, ``AppReason.X``,
 ``SessionReason.X``, become ``Reason.X``, and their imports go, as does ``Reason`` imported
-from its old home ``tsp_auth.policy.decisions``.
+from its old home ``tsp_auth.policy.verdict``.
 """
 
 from __future__ import annotations
@@ -41,8 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "tsp_auth"
 CATALOGUE = SRC / "policy" / "reasons.py"
-# Sample payloads of the OpenAPI document: literal JSON on purpose, and a module of the ground.
-SKIPPED = {CATALOGUE, SRC / "openapi_examples.py"}
+SKIPPED = {CATALOGUE}
 CODE = re.compile(r"[a-z][a-z0-9_]*")
 CODE_NAMES = {"error", "reason"}
 # Helpers of other modules whose code argument comes by position: name -> index.
@@ -50,7 +49,8 @@ POSITIONAL = {"error_response": 1, "denied": 0}
 # The enums folded into Reason; members whose name is not their value in capitals.
 LEGACY_ENUMS = {"BcReason", "AppReason", "SessionReason"}
 LEGACY_MEMBERS = {("BcReason", "LEVEL_TOO_LOW"): "permission_level_too_low"}
-LEGACY_HOMES = {"tsp_auth.policy.decisions": {"Reason"}}
+# policy/decisions.py was renamed policy/verdict.py (issue 20); old branches import the former.
+LEGACY_HOMES = {"tsp_auth.policy.decisions": {"Reason"}, "tsp_auth.policy.verdict": {"Reason"}}
 
 
 class UnknownCode(Exception):

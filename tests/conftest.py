@@ -27,8 +27,8 @@ from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.crypto import jwt as crypto_jwt
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.db.migrations import upgrade_connection
 from tsp_auth.keys.ring import KeyRing
-from tsp_auth.migrations import upgrade_connection
 from tsp_auth.models.base import Base
 
 PG_URL = os.environ.get("TSP_AUTH_TEST_DATABASE_URL")

@@ -8,8 +8,8 @@ from typing import Any
 from httpx import Response
 from jsonschema import Draft202012Validator
 
-from tsp_auth.errors import FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
-from tsp_auth.reasons import REASONS
+from tsp_auth.kit.errors import FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
+from tsp_auth.kit.reason_codes import REASONS
 
 _SCHEMA: dict[str, Any] = {
     **PROBLEM_SCHEMA,
@@ -36,5 +36,5 @@ async def problems_are_well_formed(response: Response) -> None:
     VALIDATOR.validate(body)
     assert body["status"] == response.status_code, body
     assert body["type"] == f"/problems/{body['error']}", body
-    assert body["error"] in REASONS, f"{body['error']!r} is not in tsp_auth.reasons"
+    assert body["error"] in REASONS, f"{body['error']!r} is not in tsp_auth.kit.reason_codes"
     checked.append(f"{response.status_code} {path}")

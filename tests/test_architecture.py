@@ -51,3 +51,98 @@ def test_only_the_app_and_its_dependencies_read_app_state() -> None:
 
     assert any(path == "deps.py" for path, _ in found)
     assert sorted(p for p in found if p[0] not in {"deps.py", "app.py"}) == []
+
+
+# The rule "a grant is in force": its effective status is active (``check_active`` or
+# ``effective_status``) and its service is valid (``.service_valid``). One function states it.
+IN_FORCE_RULE = {("policy/grant_use.py", "check_in_force")}
+# The check against the version a token or session was minted from; one function compares.
+MINTED_VERSION_CHECK = {("live/in_force.py", "check_minted_version")}
+STATE_CHECKS = {"check_active", "effective_status"}
+# Each use of a minted credential: decisions, login token redemption, introspection of console
+# sessions, login tokens and access tokens, and the token endpoint's code and refresh grants.
+MINTED_CREDENTIAL_USERS = {
+    "decisions/rules.py",
+    "tsp_access/sessions.py",
+    "tsp_access/introspection.py",
+    "oauth/introspection.py",
+    "oauth/grant_types.py",
+}
+
+
+def _functions(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node
+
+
+def _called(node: ast.AST) -> set[str]:
+    names = set()
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            func = call.func
+            names.add(func.id if isinstance(func, ast.Name) else getattr(func, "attr", ""))
+    return names
+
+
+def _states_in_force_rule(function: ast.AST) -> bool:
+    reads_service = any(
+        isinstance(node, ast.Attribute) and node.attr == "service_valid"
+        for node in ast.walk(function)
+    )
+    return reads_service and bool(_called(function) & STATE_CHECKS)
+
+
+def _mentions(node: ast.AST, word: str) -> bool:
+    for part in ast.walk(node):
+        named = part.id if isinstance(part, ast.Name) else getattr(part, "attr", "")
+        carried = isinstance(part, ast.Constant) and part.value == "gv"
+        if word in named or (word == "minted" and carried):
+            return True
+    return False
+
+
+def _compares_minted_version(function: ast.AST) -> bool:
+    """``version != minted_version``, ``live.version == claims.get("gv")``: a version beside
+    the one a credential carries (``gv``, ``minted…``)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+            sides = (node.left, node.comparators[0])
+            if any(_mentions(one, "minted") for one in sides) and any(
+                _mentions(one, "version") for one in sides
+            ):
+                return True
+    return False
+
+
+def test_the_in_force_rule_is_written_once() -> None:
+    found = {
+        (path, function.name)
+        for path, tree in _modules()
+        for function in _functions(tree)
+        if _states_in_force_rule(function)
+    }
+
+    assert found == IN_FORCE_RULE
+
+
+def test_the_minted_version_is_compared_once() -> None:
+    found = {
+        (path, function.name)
+        for path, tree in _modules()
+        for function in _functions(tree)
+        if _compares_minted_version(function)
+    }
+
+    assert found == MINTED_VERSION_CHECK
+
+
+def test_every_use_of_a_minted_credential_checks_through_live() -> None:
+    users = {
+        path
+        for path, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "tsp_auth.live.in_force"
+    }
+
+    assert users >= MINTED_CREDENTIAL_USERS

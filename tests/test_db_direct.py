@@ -19,15 +19,12 @@ from sqlalchemy import select
 
 from tests.factories import Factory
 from tests.tsp_access.helpers import audit_events, make_world, session_token
-from tsp_auth.clients import repository as clients
-from tsp_auth.clients.repository import ClientCredentials
 from tsp_auth.db.direct import DirectQuery
-from tsp_auth.identity import repository as identity
-from tsp_auth.identity.repository import Caller
+from tsp_auth.live import caller_state, client_state, session_state, token_state
+from tsp_auth.live.caller_state import Caller
+from tsp_auth.live.client_state import ClientCredentials
+from tsp_auth.live.token_state import AccessTokenState
 from tsp_auth.models import ConsoleSession, Grant
-from tsp_auth.oauth import repository as oauth
-from tsp_auth.oauth.repository import AccessTokenState
-from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.tokens import hash_token
 
 
@@ -39,9 +36,9 @@ async def test_the_driver_and_a_session_read_the_same_values(
     token_hash = hash_token(await session_token(factory, world.admin, world.seller.id))
     sessionmaker = committed_app.state.sessionmaker
 
-    direct = await repository.live_session(sessionmaker, token_hash)
+    direct = await session_state.read_live_session(sessionmaker, token_hash)
     async with sessionmaker() as session:
-        through_session = await repository.live_session(session, token_hash)
+        through_session = await session_state.read_live_session(session, token_hash)
 
     assert direct is not None
     assert direct == through_session
@@ -58,9 +55,9 @@ async def test_the_driver_and_a_session_read_the_same_values(
 
 async def test_an_unknown_key_reads_nothing_on_either_path(committed_app: FastAPI) -> None:
     sessionmaker = committed_app.state.sessionmaker
-    assert await repository.live_session(sessionmaker, "0" * 64) is None
+    assert await session_state.read_live_session(sessionmaker, "0" * 64) is None
     async with sessionmaker() as session:
-        assert await repository.live_session(session, "0" * 64) is None
+        assert await session_state.read_live_session(session, "0" * 64) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +85,9 @@ async def test_the_caller_reads_the_same_on_both_paths(
     world = await make_world(Factory(committed_app, committed_client))
     sessionmaker = committed_app.state.sessionmaker
 
-    direct = await identity.caller_account(sessionmaker, world.admin.id)
+    direct = await caller_state.caller_account(sessionmaker, world.admin.id)
     async with sessionmaker() as session:
-        through_session = await identity.caller_account(session, world.admin.id)
+        through_session = await caller_state.caller_account(session, world.admin.id)
 
     assert direct == through_session
     assert direct == Caller(
@@ -102,7 +99,7 @@ async def test_the_caller_reads_the_same_on_both_paths(
         partner_id=world.partner.id,
         business_center_id=None,
     )
-    assert await identity.caller_account(sessionmaker, "acc_unknown") is None
+    assert await caller_state.caller_account(sessionmaker, "acc_unknown") is None
 
 
 async def test_client_credentials_read_the_same_on_both_paths(
@@ -111,9 +108,9 @@ async def test_client_credentials_read_the_same_on_both_paths(
     client, _ = await Factory(committed_app, committed_client).oauth_client()
     sessionmaker = committed_app.state.sessionmaker
 
-    direct = await clients.credentials(sessionmaker, client.id)
+    direct = await client_state.read_credentials(sessionmaker, client.id)
     async with sessionmaker() as session:
-        through_session = await clients.credentials(session, client.id)
+        through_session = await client_state.read_credentials(session, client.id)
 
     assert isinstance(direct, ClientCredentials)
     assert direct == through_session
@@ -121,7 +118,7 @@ async def test_client_credentials_read_the_same_on_both_paths(
     assert direct.scopes == frozenset(client.scopes) and isinstance(direct.scopes, frozenset)
     assert direct.redirect_uris == client.redirect_uris
     assert direct.secret_hash == client.secret_hash is not None
-    assert await clients.credentials(sessionmaker, "cli_unknown") is None
+    assert await client_state.read_credentials(sessionmaker, "cli_unknown") is None
 
 
 async def test_an_access_tokens_state_reads_the_same_on_both_paths(
@@ -147,12 +144,12 @@ async def test_an_access_tokens_state_reads_the_same_on_both_paths(
 
     async with sessionmaker() as session:
         through_session = [
-            await oauth.access_token_state(session, **known),
-            await oauth.access_token_state(session, **unknown),
+            await token_state.read_access_token_state(session, **known),
+            await token_state.read_access_token_state(session, **unknown),
         ]
     direct = [
-        await oauth.access_token_state(sessionmaker, **known),
-        await oauth.access_token_state(sessionmaker, **unknown),
+        await token_state.read_access_token_state(sessionmaker, **known),
+        await token_state.read_access_token_state(sessionmaker, **unknown),
     ]
 
     assert (

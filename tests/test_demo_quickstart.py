@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from tests.conftest import PG_URL
 from tsp_auth.config import Settings
-from tsp_auth.demo import load_demo
+from tsp_auth.demo.load import load_demo
+from tsp_auth.demo.partner_apps import FIRST_PARTY_ID, demo_secret
 from tsp_auth.models import Account, BusinessCenter, Client, Partner, Seller, Service
-from tsp_auth.partner_apps.demo import FIRST_PARTY_ID, demo_secret
 
 FIRST = "http://127.0.0.1:8000"
 SECOND = "http://127.0.0.1:8001"

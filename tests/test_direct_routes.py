@@ -13,7 +13,7 @@ from httpx import ASGITransport, AsyncClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tests.factories import Factory
-from tsp_auth.direct_routes import DirectRoute
+from tsp_auth.kit.direct_routes import DirectRoute
 
 HOT_ROUTES = {
     ("POST", "/v1/decisions"),

@@ -12,11 +12,11 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from tsp_auth import openapi_spec
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.oauth.metadata import server_metadata
-from tsp_auth.openapi_examples import REQUEST_EXAMPLES, RESPONSE_EXAMPLES
+from tsp_auth.openapi import spec as openapi_spec
+from tsp_auth.openapi.examples import REQUEST_EXAMPLES, RESPONSE_EXAMPLES
 
 DOCUMENT_URI = "urn:tsp-auth:openapi"
 JSON_BODIES = ("application/json", "application/x-www-form-urlencoded")

@@ -11,9 +11,9 @@ from pathlib import Path
 from httpx import AsyncClient
 
 from tsp_auth.app import create_app
+from tsp_auth.kit.reason_codes import REASONS
 from tsp_auth.policy import MESSAGES, Reason
-from tsp_auth.reasons import REASONS
-from tsp_auth.tsp_access.reasons import EndReason
+from tsp_auth.tsp_access.session_kinds import EndReason
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "tsp_auth"

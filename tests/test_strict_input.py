@@ -1,4 +1,4 @@
-"""Request bodies and queries are strictly typed (tsp_auth.strict, docs/security.md).
+"""Request bodies and queries are strictly typed (tsp_auth.kit.strict, docs/security.md).
 
 ``{"valid": 0}``, ``1`` or ``"false"`` is not a boolean, ``"5"`` is not an integer in JSON, and
 ``?until=0.5`` is not a date: each is a 400 in the one error shape, and nothing is written.
@@ -22,8 +22,8 @@ from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import func, select
 
 from tests.factories import Factory
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.models import AuditEvent, Grant, Service
-from tsp_auth.strict import RequestBody
 
 # Values lax mode would coerce into the field's type, per type.
 COERCED: dict[type, list[Any]] = {

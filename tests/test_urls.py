@@ -5,8 +5,8 @@ from __future__ import annotations
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from tsp_auth import urls
 from tsp_auth.config import Settings
+from tsp_auth.kit import urls
 
 
 def _production(**hosts: str) -> Settings:

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tsp_auth import __version__, openapi_spec
+from tsp_auth import __version__
 from tsp_auth.accounts.router import dev_router
 from tsp_auth.accounts.router import router as identity_router
 from tsp_auth.assignments.router import router as assignments_router
@@ -29,12 +29,14 @@ from tsp_auth.consent.service import start_authorization
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.decisions.router import router as decisions_router
-from tsp_auth.direct_routes import DirectTable, serve
-from tsp_auth.error_handlers import install_error_handlers
-from tsp_auth.errors import AppError
 from tsp_auth.grants.router import router as grants_router
 from tsp_auth.idempotency.dependency import install_replay_handler
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit.direct_routes import DirectTable, serve
+from tsp_auth.kit.error_handlers import install_error_handlers
+from tsp_auth.kit.errors import AppError
+from tsp_auth.kit.problems import router as problems_router
+from tsp_auth.kit.rate_limits import RateLimits
 from tsp_auth.links.router import router as links_router
 from tsp_auth.oauth.authorize_endpoint import AuthorizationFlows, authorize_router
 from tsp_auth.oauth.cors import router as cors_preflight_router
@@ -44,12 +46,11 @@ from tsp_auth.oauth.router import direct_router as oauth_direct_router
 from tsp_auth.oauth.router import router as oauth_router
 from tsp_auth.observability.logs import flush_logs, flush_logs_periodically
 from tsp_auth.observability.middleware import RequestMiddleware
+from tsp_auth.openapi import spec as openapi_spec
 from tsp_auth.ops.router import router as ops_router
 from tsp_auth.partner_apps import pages as app_pages
 from tsp_auth.partner_apps.requests import is_app_request_id, start_app_authorization
 from tsp_auth.partner_apps.router import router as partner_apps_router
-from tsp_auth.problems import router as problems_router
-from tsp_auth.rate_limits import RateLimits
 from tsp_auth.registry.router import router as registry_router
 from tsp_auth.tsp_access.assignment_removal import router as assignment_removal_router
 from tsp_auth.tsp_access.router import direct_router as tsp_access_direct_router
@@ -179,7 +180,7 @@ def _mount(app: FastAPI, router: APIRouter) -> None:
     """Put a router's routes straight on the app.
 
     ``include_router`` keeps each router as a lazily resolved branch that is searched on
-    every request (about 150 µs per request with ours, measured with ``make bench``). Our
+    every request (docs/performance.md, "Figures from the code"). Our
     routers have no prefix, and a route already carries its router's tags, dependencies and
     responses from when it was defined, so the routes can stand on the app as they are.
     """

@@ -68,7 +68,7 @@ def _tune_garbage_collector() -> None:
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
-    from tsp_auth.migrations import upgrade_head
+    from tsp_auth.db.migrations import upgrade_head
 
     settings = _settings()
     path = settings.sqlite_path()
@@ -79,7 +79,7 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from tsp_auth.demo import load_demo, quickstart_path
+    from tsp_auth.demo.load import load_demo, quickstart_path
 
     settings = _settings()
     quickstart = asyncio.run(load_demo(settings, base_url=args.base_url))

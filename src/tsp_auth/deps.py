@@ -15,16 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db.unit_of_work import request_read_session, request_session
-from tsp_auth.errors import Unauthorized
 from tsp_auth.identity.callers import (
     BEARER_CHALLENGE,
     IDENTITY_COOKIE,
     Caller,
+    account_id_of,
     bearer_token,
-    resolve_caller,
+    known_caller,
 )
 from tsp_auth.keys.ring import KeyRing
-from tsp_auth.rate_limits import Endpoint, RateLimits
+from tsp_auth.kit.errors import Unauthorized
+from tsp_auth.kit.rate_limits import Endpoint, RateLimits
+from tsp_auth.live.caller_state import caller_account
 
 
 async def get_settings(request: Request) -> Settings:
@@ -79,7 +81,8 @@ async def _caller_for(request: Request, token: str | None) -> Caller:
     if not token:
         raise Unauthorized("an identity token is required", headers=BEARER_CHALLENGE)
     state = request.app.state
-    return await resolve_caller(state.sessionmaker, state.identity_codec, token)
+    account_id = account_id_of(state.identity_codec, token)
+    return known_caller(await caller_account(state.sessionmaker, account_id))
 
 
 async def current_caller(request: Request) -> Caller:

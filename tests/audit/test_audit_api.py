@@ -12,8 +12,9 @@ from httpx import AsyncClient
 from tests.factories import Factory
 from tests.webhooks.helpers import OpsWorld
 from tsp_auth.audit.schemas import CSV_COLUMNS
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import record_event
 from tsp_auth.clock import now
+from tsp_auth.kit.audit_note import AuditNote
 
 
 async def _activity(client: AsyncClient, factory: Factory, world: OpsWorld) -> None:

@@ -9,8 +9,8 @@ from datetime import timedelta
 from tsp_auth.clock import now
 from tsp_auth.coherence import tags
 from tsp_auth.coherence.lru import EVERYTHING, RECENT, TaggedLRU
+from tsp_auth.live.session_state import LiveSession
 from tsp_auth.policy import GrantFacts
-from tsp_auth.tsp_access.repository import LiveSession
 
 
 def test_an_invalidation_drops_exactly_what_its_tags_name() -> None:

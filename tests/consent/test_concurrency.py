@@ -16,7 +16,7 @@ from tests.consent.helpers import bindings_of, decision, get_request, grants_of,
 from tests.factories import Factory
 from tsp_auth.clock import now
 from tsp_auth.consent.recording import GrantTerms, record_grant
-from tsp_auth.errors import Conflict
+from tsp_auth.kit.errors import Conflict
 from tsp_auth.policy import Selection
 
 

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -382,7 +383,8 @@ def test_previous_key_verifies_until_retired_then_is_unknown(key: SigningKey) ->
     old_codec = JwtCodec(KeySet((key,)), ISSUER, leeway=LEEWAY)
     old_token = _encode(old_codec, at=NOW)
     new_key, _ = generate_signing_key(rotated_at)
-    keyset = old_codec.keyset.rotate_in(new_key, now=rotated_at, max_token_lifetime=max_lifetime)
+    # keys/service.py rotate stores this hand-over: the old key retires one lifetime after it.
+    keyset = KeySet((replace(key, retires_at=rotated_at + max_lifetime), new_key))
     codec = JwtCodec(keyset, ISSUER, leeway=LEEWAY)
 
     new_token = _encode(codec, at=rotated_at)

@@ -1,5 +1,6 @@
-"""KeySet: which key signs, which keys are published, and rotation."""
+"""KeySet: which key signs and which keys are published (rotation: tests/keys/test_rotation.py)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -44,60 +45,17 @@ def test_duplicate_kids_are_refused() -> None:
         KeySet((key, key))
 
 
-def test_rotate_in_schedules_retirement_of_earlier_keys() -> None:
-    old = _key(T0)
-    rotated_at = T0 + timedelta(days=30)
-    new = _key(rotated_at)
-
-    keyset = KeySet((old,)).rotate_in(new, now=rotated_at, max_token_lifetime=LIFETIME)
-
-    retired_old = keyset.get(old.kid)
-    assert retired_old is not None
-    assert retired_old.retires_at == rotated_at + LIFETIME
-    assert keyset.get(new.kid) is new
-    assert keyset.current(rotated_at) is new
-    assert old.retires_at is None  # the original set and key are untouched
-
-
-def test_rotation_to_a_future_key_retires_from_its_start() -> None:
-    old = _key(T0)
-    starts = T0 + timedelta(days=1)
-
-    keyset = KeySet((old,)).rotate_in(_key(starts), now=T0, max_token_lifetime=LIFETIME)
-
-    assert keyset.current(T0 + timedelta(hours=23)).kid == old.kid
-    retired_old = keyset.get(old.kid)
-    assert retired_old is not None
-    assert retired_old.retires_at == starts + LIFETIME
-
-
-def test_rotation_keeps_an_earlier_retirement() -> None:
-    first = _key(T0)
-    second = _key(T0 + timedelta(minutes=1))
-    third = _key(T0 + timedelta(minutes=2))
-
-    keyset = KeySet((first,)).rotate_in(second, now=second.created_at, max_token_lifetime=LIFETIME)
-    keyset = keyset.rotate_in(third, now=third.created_at, max_token_lifetime=LIFETIME)
-
-    retired_first, retired_second = keyset.get(first.kid), keyset.get(second.kid)
-    assert retired_first is not None
-    assert retired_second is not None
-    assert retired_first.retires_at == second.created_at + LIFETIME
-    assert retired_second.retires_at == third.created_at + LIFETIME
-
-
 def test_jwks_drops_keys_once_retired() -> None:
     old = _key(T0)
     rotated_at = T0 + timedelta(days=30)
     new = _key(rotated_at)
-    keyset = KeySet((old,)).rotate_in(new, now=rotated_at, max_token_lifetime=LIFETIME)
+    keyset = KeySet((replace(old, retires_at=rotated_at + LIFETIME), new))
 
     before = {k["kid"] for k in keyset.jwks(rotated_at + LIFETIME - timedelta(seconds=1))["keys"]}
     after = {k["kid"] for k in keyset.jwks(rotated_at + LIFETIME)["keys"]}
 
     assert before == {old.kid, new.kid}
     assert after == {new.kid}
-    assert keyset.without_retired(rotated_at + LIFETIME).keys == (new,)
 
 
 def test_jwks_has_only_public_members() -> None:
@@ -115,8 +73,3 @@ def test_jwks_is_a_copy() -> None:
     keyset.jwks(T0)["keys"][0]["kid"] = "tampered"
 
     assert keyset.jwks(T0)["keys"][0]["kid"] == key.kid
-
-
-def test_rotate_in_refuses_a_non_positive_lifetime() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        KeySet((_key(T0),)).rotate_in(_key(T0), now=T0, max_token_lifetime=timedelta(0))

@@ -17,8 +17,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.faults.conftest import MakeApp
-from tsp_auth.audit.service import AuditNote, record_event_alone
+from tsp_auth.audit.service import record_event_alone
 from tsp_auth.db.direct import DirectQuery
+from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.models.audit import AuditEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

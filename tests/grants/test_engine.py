@@ -13,11 +13,11 @@ from tests.grants.helpers import World, deliveries, events_of, stored
 from tests.webhooks.helpers import register_endpoint
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now
-from tsp_auth.errors import Conflict
 from tsp_auth.grants.engine import create_grant, end_grant, record_grant, reduce_access, widen_grant
-from tsp_auth.grants.repository import TSP_ACCESS
 from tsp_auth.grants.terms import NewGrant
+from tsp_auth.kit.errors import Conflict
 from tsp_auth.models import Grant
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus
 
 

@@ -1,4 +1,4 @@
-"""The caller's account, read for every authenticated request (identity/repository.py).
+"""The caller's account, read for every authenticated request (live/caller_state.py).
 
 On PostgreSQL concurrent requests' reads are coalesced into one round trip per batch; nothing
 is cached. So each request still gets its own account, an account removed before a request

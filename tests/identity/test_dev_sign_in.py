@@ -15,7 +15,7 @@ from tests.conftest import asgi_client
 from tests.consent_page.helpers import assert_page_headers, csrf_of, sign_in
 from tests.factories import Factory
 from tsp_auth.config import Settings
-from tsp_auth.demo import load_demo
+from tsp_auth.demo.load import load_demo
 from tsp_auth.identity.callers import IDENTITY_COOKIE
 from tsp_auth.models import Account
 from tsp_auth.web.dev_pages import ACCOUNT_ROLES, NONCE_COOKIE

@@ -18,9 +18,9 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.db.migrations import upgrade_head
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.keys.service import VERIFY_LEEWAY
-from tsp_auth.migrations import upgrade_head
 from tsp_auth.models import SigningKeyRecord
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -8,7 +8,7 @@ from tests.conftest import wire
 from tsp_auth.app import create_app
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine, create_sessionmaker
-from tsp_auth.migrations import head_revisions
+from tsp_auth.db.migrations import head_revisions
 
 
 async def test_health_answers_without_a_database(client: AsyncClient) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from starlette.types import Message
 
 from tsp_auth.models import Partner
-from tsp_auth.observability.access import AccessRecord
+from tsp_auth.observability.access_log import AccessRecord
 from tsp_auth.observability.limits import MAX_BODY_BYTES
 from tsp_auth.observability.logs import BatchingStreamHandler, JsonFormatter, timestamp
 from tsp_auth.observability.middleware import RequestMiddleware

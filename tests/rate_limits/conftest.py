@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tests.conftest import asgi_client, rollback_app
 from tsp_auth.config import Settings
-from tsp_auth.observability.metrics import RATE_LIMITED
+from tsp_auth.kit.rate_limits import RATE_LIMITED
 
 Limited = Callable[..., AbstractAsyncContextManager[AsyncClient]]
 WINDOW = "2 seconds"

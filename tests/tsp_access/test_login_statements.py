@@ -1,4 +1,4 @@
-"""The login request off the ORM (tsp_access/login_repository.py): one read, one write, and
+"""The login request off the ORM (live/login_candidates.py): one read, one write, and
 the write is all or nothing: the login token's row and its audit event, or neither.
 
 On PostgreSQL both the read and the write run on the driver, and concurrent logins'
@@ -24,11 +24,12 @@ from tests.factories import Factory
 from tests.statements import sent_statements
 from tests.tsp_access.helpers import World, audit_events, login, make_world
 from tsp_auth.audit.repository import AuditRow
-from tsp_auth.audit.service import AuditNote, drain_lone_events, success_row
+from tsp_auth.audit.service import drain_lone_events, success_row
 from tsp_auth.clock import now
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.live.login_candidates import login_candidate_rows
 from tsp_auth.models import AuditEvent, LoginToken
 from tsp_auth.tsp_access.login import LOGIN_TOKEN_MINTED
-from tsp_auth.tsp_access.login_repository import login_candidate_rows
 from tsp_auth.tsp_access.login_token_repository import insert_login_token
 
 

@@ -7,7 +7,7 @@ from httpx import AsyncClient
 
 from tests.factories import Factory
 from tests.webhooks.helpers import register_endpoint, rows
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import WebhookEndpoint
 from tsp_auth.webhooks.service import check_endpoint_url
 from tsp_auth.webhooks.signing import decrypt_secret

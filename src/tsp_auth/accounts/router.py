@@ -15,7 +15,7 @@ from tsp_auth.deps import (
     SettingsDep,
     limit_attempt,
 )
-from tsp_auth.errors import NotFound, responses
+from tsp_auth.kit.errors import NotFound, responses
 from tsp_auth.policy import Reason
 from tsp_auth.registry import repository
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tsp_auth.strict import RequestBody
+from tsp_auth.kit.strict import RequestBody
 
 
 class IdentityTokenRequest(RequestBody):

@@ -8,25 +8,14 @@ from datetime import datetime
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.grants.repository import TSP_ACCESS, effective_status_is
+from tsp_auth.grants.repository import effective_status_is
 from tsp_auth.models import Grant, MemberAssignment
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus
 
 
 async def get(session: AsyncSession, assignment_id: str) -> MemberAssignment | None:
     return await session.get(MemberAssignment, assignment_id)
-
-
-async def for_member_seller(
-    session: AsyncSession, member_id: str, seller_id: str
-) -> MemberAssignment | None:
-    """The member's assignment to the seller; unique by ``uq_member_assignments_member_seller``."""
-    result = await session.scalars(
-        select(MemberAssignment)
-        .where(MemberAssignment.member_id == member_id, MemberAssignment.seller_id == seller_id)
-        .execution_options(populate_existing=True)
-    )
-    return result.first()
 
 
 async def listed(

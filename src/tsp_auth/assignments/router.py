@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from tsp_auth.assignments import service
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
-from tsp_auth.pagination import PageQueryDep
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.pagination import PageQueryDep
 
 router = APIRouter(tags=["assignments"])
 

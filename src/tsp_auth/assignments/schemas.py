@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.models import MemberAssignment
-from tsp_auth.pagination import Page
-from tsp_auth.strict import RequestBody
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
 

@@ -8,15 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.assignments import repository
 from tsp_auth.assignments.schemas import AssignmentCreate, AssignmentList, AssignmentRead
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import record_event
 from tsp_auth.clock import now
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account, require_partner_admin
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import BadRequest, Conflict, NotFound
+from tsp_auth.kit.pagination import PageQuery, sequence_page
 from tsp_auth.models import MemberAssignment
 from tsp_auth.models.base import new_id
-from tsp_auth.pagination import PageQuery, sequence_page
 from tsp_auth.policy import ROLE_CODES, Reason
 from tsp_auth.registry import repository as registry
 

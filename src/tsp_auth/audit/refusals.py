@@ -20,9 +20,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit import repository
-from tsp_auth.audit.service import Actor, AuditNote
-from tsp_auth.errors import AppError, NotFound
+from tsp_auth.audit.service import Actor
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import AppError, NotFound
 from tsp_auth.models.grants import parties
 
 P = ParamSpec("P")

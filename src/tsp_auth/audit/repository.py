@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tsp_auth.audit.schemas import AuditQuery
 from tsp_auth.db.direct import execute_on_driver
-from tsp_auth.db.pages import keyset_page
-from tsp_auth.identity.repository import Caller
+from tsp_auth.db.keyset import keyset_page
+from tsp_auth.live.caller_state import Caller
 from tsp_auth.models import AuditEvent, AuthorizationRequest, Grant
 
 
@@ -55,9 +55,9 @@ async def refused_grant(session: AsyncSession, grant_id: str) -> Grant | None:
 class AuditRow:
     """One audit event as it is written: the columns of ``audit_events``.
 
-    Not frozen: a frozen dataclass sets each of its 13 fields through ``object.__setattr__``
-    (1.3 µs a row against 0.25 µs, timeit), and a row is built for every audited request,
-    then only read (docs/architecture.md, "Direct statements")."""
+    Not frozen: a frozen dataclass sets each of its 13 fields through ``object.__setattr__``,
+    and a row is built for every audited request, then only read (docs/performance.md,
+    "Figures from the code")."""
 
     id: str
     occurred_at: datetime

@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from tsp_auth.audit import service
 from tsp_auth.audit.schemas import AuditEventPage, AuditQuery
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionmakerDep
-from tsp_auth.errors import responses
+from tsp_auth.kit.errors import responses
 
 router = APIRouter(tags=["audit"])
 

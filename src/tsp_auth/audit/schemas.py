@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tsp_auth.pagination import Page, PageQuery
-from tsp_auth.reasons import ReasonCode
-from tsp_auth.strict import IsoDatetime
+from tsp_auth.kit.pagination import Page, PageQuery
+from tsp_auth.kit.reason_codes import ReasonCode
+from tsp_auth.kit.strict import IsoDatetime
 
 # The export's columns, in order; `detail` is written as a JSON object.
 CSV_COLUMNS = (

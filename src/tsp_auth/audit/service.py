@@ -15,7 +15,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -28,29 +28,16 @@ from tsp_auth.audit.committer import GroupCommitter, committers, drain
 from tsp_auth.audit.repository import AuditRow
 from tsp_auth.audit.schemas import CSV_COLUMNS, AuditEventPage, AuditEventRead, AuditQuery
 from tsp_auth.clock import now
-from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import Forbidden
+from tsp_auth.kit.request_id import current_request_id
 from tsp_auth.models.audit import AuditEvent
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Reason
-from tsp_auth.request_id import current_request_id
 
 log = logging.getLogger("tsp_auth.audit")
 _SECRET_WORDS = ("token", "secret", "code", "password", "verifier", "assertion", "cookie")
-
-
-@dataclass(frozen=True, slots=True)
-class AuditNote:
-    """What an event says; the same shape for a success and for a refusal."""
-
-    action: str
-    actor_id: str | None = None
-    actor_type: str = "account"
-    on_behalf_of: str | None = None
-    partner_id: str | None = None
-    seller_id: str | None = None
-    grant_id: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

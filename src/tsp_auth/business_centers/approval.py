@@ -24,10 +24,10 @@ from tsp_auth.business_centers.service import (
     note,
 )
 from tsp_auth.clock import now
-from tsp_auth.errors import AppError, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.grants.engine import create_grant, end_grant, reduce_access, widen_grant
 from tsp_auth.grants.terms import NewGrant
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import AppError, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.models import BcAccessRequest, Grant
 from tsp_auth.oauth.opaque import digest
 from tsp_auth.policy import GrantStatus, Reason

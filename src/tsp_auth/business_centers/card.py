@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from tsp_auth import urls
 from tsp_auth.business_centers import catalogue, repository, service
 from tsp_auth.business_centers.pages import QR_ERRORS
-from tsp_auth.errors import Gone
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import Gone
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.pages import page
 from tsp_auth.web.sign_in import SignedIn, signed_in_page

@@ -16,6 +16,10 @@ from types import MappingProxyType
 from typing import Literal
 
 AccessScope = Literal["ad_delivery_existing_posts", "ad_delivery_live_videos"]
+# Seed 003 step 2: "select the level of permission to the TikTok account"; the seed names no
+# levels, so these follow the Business Center's ad account levels. The level is recorded and
+# reported with the member's permissions; what each level may do in Ads Manager is the ads
+# side's rule (seed 003: Spark Ads also need admin or operator access to an ad account).
 PermissionLevel = Literal["analyst", "operator", "admin"]
 
 
@@ -50,12 +54,6 @@ ACCESS_SCOPES: Mapping[str, ScopeSpec] = MappingProxyType(
         ),
     }
 )
-
-# Seed 003 step 2: "select the level of permission to the TikTok account"; the seed names no
-# levels, so these follow the Business Center's ad account levels. The level is recorded and
-# reported with the member's permissions; what each level may do in Ads Manager is the ads
-# side's rule (seed 003: Spark Ads also need admin or operator access to an ad account).
-PERMISSION_LEVELS: tuple[PermissionLevel, ...] = ("analyst", "operator", "admin")
 
 # How long the QR code of a request may be scanned. The seed gives no figure; a day lets the
 # admin send the QR card to the owner and the owner answer, and keeps a leaked card short-lived.

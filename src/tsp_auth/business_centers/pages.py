@@ -13,12 +13,12 @@ from types import MappingProxyType
 from fastapi import APIRouter, Response
 from starlette.datastructures import FormData
 
-from tsp_auth import urls
 from tsp_auth.business_centers import approval
 from tsp_auth.business_centers.schemas import AccessOffer
-from tsp_auth.errors import AppError, BadRequest
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import AppError, BadRequest
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.policy import Reason
-from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token

@@ -20,9 +20,9 @@ from tsp_auth.business_centers.service import (
     request_read,
 )
 from tsp_auth.clock import now
-from tsp_auth.errors import Conflict, Gone
 from tsp_auth.identity.callers import Caller
-from tsp_auth.pagination import PageQuery
+from tsp_auth.kit.errors import Conflict, Gone
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.policy import Reason
 
 

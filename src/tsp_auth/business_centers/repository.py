@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db.pages import keyset_page
+from tsp_auth.db.keyset import keyset_page
 from tsp_auth.grants import repository as grants_repository
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import (
     Account,
     AccountLinkage,
@@ -19,7 +20,6 @@ from tsp_auth.models import (
     BusinessCenter,
     Grant,
 )
-from tsp_auth.pagination import PageQuery
 
 BUSINESS_CENTER = "business_center"  # the grant kind of this flow (DESIGN §1)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from tsp_auth.business_centers import access, approval, decisions, pending, service
+from tsp_auth.business_centers import approval, members, pending, permissions, service
 from tsp_auth.business_centers.repository import owner_grants
 from tsp_auth.business_centers.schemas import (
     AccessDecided,
@@ -41,9 +41,9 @@ from tsp_auth.deps import (
     SettingsDep,
     caller_attempt,
 )
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
-from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.pagination import PageQueryDep, sequence_page
 from tsp_auth.registry.schemas import AccountRead, MemberCreate
 
 router = APIRouter(tags=["business centers"])
@@ -162,7 +162,7 @@ async def assign_member(
     idempotency: IdempotencyDep,
 ) -> BusinessCenterAssignmentRead:
     async def create() -> BusinessCenterAssignmentRead:
-        row = await access.assign(session, caller, business_center_id, body)
+        row = await members.assign(session, caller, business_center_id, body)
         return BusinessCenterAssignmentRead.model_validate(row)
 
     return await idempotency.once(201, create)
@@ -176,7 +176,7 @@ async def assign_member(
 async def list_tiktok_accounts(
     business_center_id: str, caller: CallerDep, session: ReadSessionDep, page: PageQueryDep
 ) -> TikTokAccountPage:
-    every = await access.tiktok_accounts(session, caller, business_center_id)
+    every = await members.tiktok_accounts(session, caller, business_center_id)
     items, cursor = sequence_page(every, page, lambda a: (a.tiktok_account_id,))
     return TikTokAccountPage(items=items, next_cursor=cursor)
 
@@ -193,7 +193,7 @@ async def member_permissions(
     session: ReadSessionDep,
     member_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> EffectivePermissions:
-    return await access.member_permissions(
+    return await members.member_permissions(
         session, caller, business_center_id, tiktok_account_id, member_id
     )
 
@@ -207,7 +207,7 @@ async def member_permissions(
 async def give_ad_account_access(
     business_center_id: str, body: AdAccountAccessCreate, caller: CallerDep, session: SessionDep
 ) -> AdAccountAccessRead:
-    row = await decisions.give_ad_account_access(session, caller, business_center_id, body)
+    row = await permissions.give_ad_account_access(session, caller, business_center_id, body)
     return AdAccountAccessRead.model_validate(row)
 
 
@@ -219,7 +219,7 @@ async def give_ad_account_access(
 async def decide_member_action(
     business_center_id: str, body: BcDecisionRequest, caller: CallerDep, session: SessionDep
 ) -> BcDecision:
-    return await decisions.decide(session, caller, business_center_id, body)
+    return await permissions.decide(session, caller, business_center_id, body)
 
 
 @router.post(f"{BC}/grants/{{grant_id}}/cancel", responses=responses(401, 403, 404, 409))
@@ -238,7 +238,7 @@ async def cancel_as_admin(
 async def my_permissions(
     tiktok_account_id: str, caller: CallerDep, session: ReadSessionDep
 ) -> EffectivePermissions:
-    return await access.my_permissions(session, caller, tiktok_account_id)
+    return await members.my_permissions(session, caller, tiktok_account_id)
 
 
 @router.post(

@@ -6,11 +6,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tsp_auth.business_centers.catalogue import CONTENT_CODES, AccessScope, PermissionLevel
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.reason_codes import ReasonCode
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.models import Grant
-from tsp_auth.pagination import Page
-from tsp_auth.reasons import ReasonCode
 from tsp_auth.registry.schemas import AccountCreate, AccountRead
-from tsp_auth.strict import RequestBody
 
 Name = Field(min_length=1, max_length=200)
 Id = Field(min_length=1, max_length=40)

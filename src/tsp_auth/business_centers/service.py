@@ -11,8 +11,7 @@ from typing import Literal, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
-from tsp_auth.audit.service import Actor, AuditNote, record_event
+from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.business_centers import catalogue, qr, repository
 from tsp_auth.business_centers.schemas import (
     AccessRequestCreated,
@@ -23,9 +22,11 @@ from tsp_auth.business_centers.schemas import (
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
-from tsp_auth.errors import AppError, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
+from tsp_auth.kit import urls
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import AppError, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.models import Account, AccountLinkage, BcAccessRequest, BusinessCenter
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque

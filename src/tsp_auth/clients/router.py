@@ -15,10 +15,10 @@ from tsp_auth.clients.schemas import (
     ClientWithSecret,
 )
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
-from tsp_auth.no_store import NoStoreRoute
-from tsp_auth.pagination import PageQuery
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.no_store import NoStoreRoute
+from tsp_auth.kit.pagination import PageQuery
 
 # Answers may carry a client secret: never cached (RFC 6749 §5.1 by analogy).
 router = APIRouter(tags=["clients"], route_class=NoStoreRoute)

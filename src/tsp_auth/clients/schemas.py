@@ -6,9 +6,9 @@ from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.models import Client
-from tsp_auth.pagination import Page
-from tsp_auth.strict import RequestBody
 
 ClientType = Literal["first_party", "confidential", "public"]
 ClientStatus = Literal["development", "live", "disabled"]

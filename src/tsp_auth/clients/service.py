@@ -14,7 +14,7 @@ from uuid import uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import record_event
 from tsp_auth.clients import repository
 from tsp_auth.clients.credentials import hash_secret, new_secret
 from tsp_auth.clients.origins import check_origins
@@ -25,11 +25,12 @@ from tsp_auth.clock import now
 from tsp_auth.coherence import publish, tags
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Client
 from tsp_auth.models.base import new_id
-from tsp_auth.pagination import PageQuery
 from tsp_auth.policy import Reason
 from tsp_auth.registry import repository as registry
 

@@ -2,8 +2,8 @@
 docs/coherence.md).
 
 - ``publish(session, *tags)``: every change that ends or narrows access names what it ends;
-- ``cached.read_through``: a read from the cache while the process may serve from it (the
-  domains' cached reads: ``tsp_access.cached``, ``clients.cached``, ``oauth.cached``);
+- ``batch.Batcher``, ``lru.TaggedLRU``: what a read through the cache is made of (the reads
+  themselves, and when they may be served from the cache, are ``tsp_auth.live``'s);
 - ``runtime``: the process's start and stop (the app's lifespan).
 """
 

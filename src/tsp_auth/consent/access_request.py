@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from tsp_auth.consent.offers import PartnerCatalogue, ServiceChoice
 from tsp_auth.consent.schemas import ServicePick
-from tsp_auth.errors import BadRequest
 from tsp_auth.grants.service import selection_of
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import Grant
 from tsp_auth.policy import (
     Decision,
@@ -26,7 +26,7 @@ from tsp_auth.policy import (
 PURPOSE = "tsp_access"
 
 
-def _grant_in_force(catalogue: PartnerCatalogue, service_id: str) -> Grant | None:
+def _authorized_grant(catalogue: PartnerCatalogue, service_id: str) -> Grant | None:
     return next((g for g in catalogue.active if g.service_id == service_id), None)
 
 
@@ -35,7 +35,7 @@ def availability(catalogue: PartnerCatalogue, service_id: str) -> Decision:
     facts = catalogue.facts.get(service_id)
     if facts is None:
         return Decision.denied(Reason.SERVICE_NOT_OFFERED)
-    authorized = _grant_in_force(catalogue, service_id) is not None
+    authorized = _authorized_grant(catalogue, service_id) is not None
     return check_tsp_access_request(facts, catalogue.rules, authorized=authorized)
 
 
@@ -65,6 +65,6 @@ def check_picks(
         decision = check_tsp_access_selection(picked, catalogue.offer(service_id))
     if not decision.allow:
         raise BadRequest(f"seller center access for {service_id} refused", error=decision.reason)
-    grant = _grant_in_force(catalogue, service_id)
+    grant = _authorized_grant(catalogue, service_id)
     assert grant is not None  # availability checked it
     return [(pick, with_tsp_access(selection_of(grant), picked))]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from tsp_auth.consent.schemas import ConsentAccept
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.policy import Reason
 
 _MULTI = ("items", "roles", "areas")

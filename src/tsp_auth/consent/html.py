@@ -18,17 +18,17 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from tsp_auth import urls
 from tsp_auth.consent import page_model, service
 from tsp_auth.consent.form import Picked, consent_of, read_form
 from tsp_auth.consent.outcome import read_outcome
 from tsp_auth.consent.service import ConsentView, Decided
 from tsp_auth.deps import SettingsDep
-from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import AppError, BadRequest
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.policy import Reason
-from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web import decide as web_decide
 from tsp_auth.web.browser import Browser, BrowserDep
 from tsp_auth.web.csrf import form_token

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.consent import repository
-from tsp_auth.errors import NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_seller
+from tsp_auth.kit.errors import NotFound
 from tsp_auth.registry import repository as registry
 
 

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from tsp_auth.consent.form import Picked
 from tsp_auth.consent.offers import ServiceChoice
 from tsp_auth.consent.service import ConsentView
-from tsp_auth.errors import AppError
+from tsp_auth.kit.errors import AppError
 from tsp_auth.policy import Entry, Item, Reason
 from tsp_auth.web.pages import Refusal
 

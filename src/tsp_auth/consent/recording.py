@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.consent.repository import RENEWABLE_STATUSES
 from tsp_auth.grants.engine import record_grant as record
-from tsp_auth.grants.repository import TSP_ACCESS
 from tsp_auth.grants.terms import NewGrant, Recorded
+from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import Selection
 
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
 from tsp_auth.config import Settings
+from tsp_auth.kit import urls
 from tsp_auth.models import AuthorizationRequest, Grant
 from tsp_auth.oauth import codes
 from tsp_auth.policy import Reason

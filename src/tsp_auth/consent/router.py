@@ -13,7 +13,7 @@ from tsp_auth.consent.schemas import (
     GrantIssued,
 )
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep, caller_attempt
-from tsp_auth.errors import responses
+from tsp_auth.kit.errors import responses
 
 router = APIRouter(tags=["consent"])
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.oauth.authorize_query import Purpose
-from tsp_auth.strict import RequestBody
 
 Code = Field(max_length=40)
 

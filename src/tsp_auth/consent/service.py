@@ -21,12 +21,12 @@ from tsp_auth.consent.recording import GrantTerms, record_grant
 from tsp_auth.consent.redirects import denial_redirect, return_redirect
 from tsp_auth.consent.schemas import ConsentAccept, ServicePick
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest, Conflict, Gone, NotFound
 from tsp_auth.grants.engine import ensure_binding
 from tsp_auth.grants.events import consent_accepted, consent_rejected
 from tsp_auth.grants.terms import Recorded
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_main_account, require_seller
+from tsp_auth.kit.errors import BadRequest, Conflict, Gone, NotFound
 from tsp_auth.models import AuthorizationRequest, Partner
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.authorize import ClientLink, is_app_request

@@ -1,20 +1,16 @@
-"""The set of signing keys: which one signs now, which ones are published, and rotation.
+"""The set of signing keys: which one signs now and which ones are published.
 
-Rotation (DESIGN §3: "keys rotatable, old keys still published until their tokens expire"):
-
-1. `generate_signing_key(now)` makes a new key; store it (wrapped) with its `created_at`.
-2. `keyset.rotate_in(new_key, now=now, max_token_lifetime=...)` returns a new `KeySet` in which
-   the new key signs from `max(now, new_key.created_at)` on, and every earlier key is scheduled to
-   retire one maximum token lifetime after that hand-over. Persist the `retires_at` it set.
-3. Until then the earlier keys stay in the JWKS and keep verifying the tokens they signed; after
-   it they disappear from the JWKS and tokens naming them fail with `unknown_kid`.
-
-A new key with `created_at` in the future is published at once but signs only from then on, so
-verifiers that cache the JWKS learn it before it is used (RFC 7517 §5 consumers often cache).
+Keys rotate in the database (``keys/service.py`` ``rotate``, DESIGN §3: "keys rotatable, old
+keys still published until their tokens expire"); a ``KeySet`` only reads the ``created_at`` and
+``retires_at`` stored with each key. Until its ``retires_at`` a key stays in the JWKS and keeps
+verifying the tokens it signed; after it the key disappears from the JWKS and tokens naming it
+fail with ``unknown_kid``. A key with ``created_at`` in the future is published at once but
+signs only from then on, so verifiers that cache the JWKS learn it before it is used (RFC 7517
+§5 consumers often cache).
 """
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from tsp_auth.crypto.errors import NoSigningKey
 from tsp_auth.crypto.keys import SigningKey, require_aware
@@ -51,28 +47,3 @@ class KeySet:
     def jwks(self, now: datetime) -> dict[str, list[dict[str, str]]]:
         """The RFC 7517 §5 JWK Set to serve at `/.well-known/jwks.json`: public members only."""
         return {"keys": [dict(key.public_jwk) for key in self.published(now)]}
-
-    def rotate_in(
-        self, new_key: SigningKey, *, now: datetime, max_token_lifetime: timedelta
-    ) -> "KeySet":
-        """Add `new_key` and schedule every earlier key's retirement (see the module docstring).
-
-        An earlier key keeps an earlier `retires_at` it already had; only later or unset
-        retirements are brought forward to hand-over + `max_token_lifetime`.
-        """
-        require_aware(now)
-        if max_token_lifetime <= timedelta(0):
-            raise ValueError("max_token_lifetime must be positive")
-        retire_at = max(now, new_key.created_at) + max_token_lifetime
-        kept = tuple(_retire_by(key, retire_at) for key in self.keys)
-        return KeySet((*kept, new_key))
-
-    def without_retired(self, now: datetime) -> "KeySet":
-        """Drop keys retired at `now`; what is left is what the store still needs."""
-        return KeySet(self.published(now))
-
-
-def _retire_by(key: SigningKey, retire_at: datetime) -> SigningKey:
-    if key.retires_at is not None and key.retires_at <= retire_at:
-        return key
-    return replace(key, retires_at=retire_at)

@@ -1,10 +1,9 @@
 """Hot statements run on the database driver itself, outside an ORM session.
 
-A decision is one indexed SELECT. Through an ``AsyncSession`` it cost about 370 µs of CPU
-(session, unit of work, greenlet bridge, ORM row loading); the same compiled SQL sent on the
-asyncpg connection of a raw connection from the same pool costs about 70 µs
-(docs/performance.md). A
-``DirectQuery`` keeps the statement written once, in SQLAlchemy, and runs it:
+A decision is one indexed SELECT. Through an ``AsyncSession`` most of its CPU went to the
+session, the unit of work, the greenlet bridge and ORM row loading, not to the statement
+(docs/performance.md, "Figures from the code"). A ``DirectQuery`` keeps the statement written
+once, in SQLAlchemy, and runs it:
 
 - on PostgreSQL, as SQL compiled once, on the pooled connection's asyncpg driver, with the
   dialect's own bind and result processors (so values come back exactly as through the ORM:
@@ -20,8 +19,8 @@ A ``DirectQuery`` answers a typed row: a dataclass whose fields are the statemen
 keys, in order (checked at import), built positionally, ``Row(*values)``. Each is declared in
 its domain's repository, beside its row. A row read once and turned into something else is a
 plain slots dataclass: a frozen one's ``__init__`` sets each field through
-``object.__setattr__``, and cost 3.0 µs for 19 columns against 0.4 µs unfrozen and 1.2 µs for
-the dict it replaces (timeit; docs/architecture.md, "Direct statements").
+``object.__setattr__``, which costs more than the dict it replaces (docs/performance.md,
+"Figures from the code").
 """
 
 from __future__ import annotations

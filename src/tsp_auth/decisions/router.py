@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request, Response
 from tsp_auth.decisions import service
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
 from tsp_auth.deps import get_sessionmaker, get_settings
-from tsp_auth.direct_routes import DirectRoute
-from tsp_auth.errors import responses
-from tsp_auth.json_body import json_body, read_json
+from tsp_auth.kit.direct_routes import DirectRoute
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.json_body import json_body, read_json
 
 router = APIRouter(tags=["decisions"], route_class=DirectRoute)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from tsp_auth.live.in_force import check_minted_version
+from tsp_auth.live.session_state import LiveSession
 from tsp_auth.policy import Decision, Reason, decide_action, for_member
-from tsp_auth.tsp_access.checks import check_minted_version
-from tsp_auth.tsp_access.repository import LiveSession
 
 
 def decide(

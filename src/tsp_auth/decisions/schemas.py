@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
-from tsp_auth.reasons import ReasonCode
-from tsp_auth.strict import RequestBody
+from tsp_auth.kit.reason_codes import ReasonCode
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.tsp_access.schemas import Actor
 
 

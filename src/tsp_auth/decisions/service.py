@@ -21,14 +21,14 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.service import AuditNote, record_event_alone
+from tsp_auth.audit.service import record_event_alone
 from tsp_auth.clock import now
 from tsp_auth.decisions.rules import decide
 from tsp_auth.decisions.schemas import DecisionRead, DecisionRequest
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.live.session_state import LiveSession, live_session
 from tsp_auth.observability.metrics import DECISION_LATENCY, DECISIONS
 from tsp_auth.policy import Reason
-from tsp_auth.tsp_access import cached
-from tsp_auth.tsp_access.repository import LiveSession
 from tsp_auth.tsp_access.schemas import Actor
 from tsp_auth.tsp_access.tokens import hash_token
 
@@ -53,7 +53,7 @@ async def _decide(
     sea_launch: date | None,
 ) -> DecisionRead:
     at = now()
-    console = await cached.live_session(sessionmaker, hash_token(data.token))
+    console = await live_session(sessionmaker, hash_token(data.token))
     if console is None:
         # The console asks a question; an unknown token is an answer, not an error.
         return _answer(False, Reason.INVALID_SESSION, None)

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.service import Actor
 from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
-from tsp_auth.errors import Conflict
 from tsp_auth.grants import repository
 from tsp_auth.grants.events import grants_ended, grants_noted
 from tsp_auth.grants.terms import NewGrant, Recorded
+from tsp_auth.kit.errors import Conflict
 from tsp_auth.models import Binding, Grant
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import GrantStatus, Reason, Selection, effective_status

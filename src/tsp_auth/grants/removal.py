@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
-from tsp_auth.errors import Conflict, Forbidden
 from tsp_auth.grants.engine import end_grant, reduce_access
 from tsp_auth.grants.schemas import GrantRead
 from tsp_auth.grants.service import refuse, reread, visible_grant
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import Conflict, Forbidden
 from tsp_auth.policy import GrantStatus, Reason, check_active
 
 SERVICE_REMOVED = Reason.SERVICE_REMOVED

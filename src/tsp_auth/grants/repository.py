@@ -8,47 +8,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db.pages import keyset_page
+from tsp_auth.db.keyset import keyset_page
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Binding, Grant, MemberAssignment, Service
-from tsp_auth.pagination import PageQuery
-from tsp_auth.policy import NO_MARKET, GrantFacts, GrantStatus, Selection, authorized_object_of
-
-
-def service_is_valid(valid: bool | None) -> bool:
-    """``Service.valid`` read through an outer join: a grant without a service (Business
-    Center) has no service to become invalid."""
-    return True if valid is None else bool(valid)
-
-
-def grant_facts(
-    *,
-    status: str,
-    expires_at: datetime | None,
-    items: frozenset[str],
-    roles: frozenset[str],
-    areas: frozenset[str],
-    market: str | None,
-    service_valid: bool | None,
-    authorized_object: str | None,
-) -> GrantFacts:
-    """What the policy needs of a grant, from its columns as any read gives them: no market
-    reads as ``NO_MARKET``, no service (an outer join) as valid, and the authorized object as
-    the policy derives it from the items."""
-    return GrantFacts(
-        status=status,
-        expires_at=expires_at,
-        items=items,
-        roles=roles,
-        areas=areas,
-        market=market or NO_MARKET,
-        service_valid=service_is_valid(service_valid),
-        authorized_object=authorized_object_of(items, authorized_object),
-    )
-
-
-# Only TSP access grants have a seller as grantor and a partner as grantee (DESIGN §1).
-TSP_ACCESS = "tsp_access"
+from tsp_auth.models.grants import TSP_ACCESS
+from tsp_auth.policy import GrantStatus, Selection
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:
@@ -147,21 +112,6 @@ async def lock_binding(session: AsyncSession, binding_id: str) -> Binding | None
 
 async def get_service(session: AsyncSession, service_id: str) -> Service | None:
     return await session.get(Service, service_id)
-
-
-async def with_service_valid(session: AsyncSession, grant_id: str) -> tuple[Grant, bool] | None:
-    """The grant and whether its service is valid, in one query (the token hot path)."""
-    result = await session.execute(
-        select(Grant, Service.valid)
-        .outerjoin(Service, Service.id == Grant.service_id)
-        .where(Grant.id == grant_id)
-        .execution_options(populate_existing=True)
-    )
-    row = result.first()
-    if row is None:
-        return None
-    grant, valid = row
-    return grant, service_is_valid(valid)
 
 
 async def by_ids(session: AsyncSession, grant_ids: Sequence[str]) -> Sequence[Grant]:

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
-from tsp_auth.errors import responses
 from tsp_auth.grants import removal, service
 from tsp_auth.grants.schemas import (
     GrantCancelled,
@@ -19,6 +18,7 @@ from tsp_auth.grants.schemas import (
     GrantRead,
     GrantUpdate,
 )
+from tsp_auth.kit.errors import responses
 
 router = APIRouter(tags=["grants"])
 

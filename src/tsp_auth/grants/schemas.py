@@ -7,11 +7,11 @@ from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.kit.pagination import Page, PageQuery
+from tsp_auth.kit.reason_codes import ReasonCode
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.models import Grant
-from tsp_auth.pagination import Page, PageQuery
 from tsp_auth.policy import GrantStatus, effective_status
-from tsp_auth.reasons import ReasonCode
-from tsp_auth.strict import RequestBody
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
 # DESIGN §2: why the platform deactivates a grant.

@@ -7,7 +7,6 @@ them to stored grants and maps denials to errors whose ``error`` is the policy r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, true
@@ -16,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
-from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants import repository
 from tsp_auth.grants.engine import EditSelection, cancel_binding, end_grant, reduce_access
 from tsp_auth.grants.schemas import (
@@ -29,11 +27,11 @@ from tsp_auth.grants.schemas import (
 )
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
+from tsp_auth.kit.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.models import Grant, Service
 from tsp_auth.policy import (
     NO_MARKET,
     Decision,
-    GrantFacts,
     GrantStatus,
     Item,
     Reason,
@@ -45,55 +43,6 @@ from tsp_auth.policy import (
     market_rules,
     offer_for,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LiveGrant:
-    """One grant as token and decision code must check it: fresh from the database.
-
-    A token is good only while ``version`` equals the version it carries and the policy
-    (``check_login`` / ``decide_action`` on ``facts``) allows at the time of the call.
-    """
-
-    id: str
-    kind: str
-    version: int
-    grantor_id: str
-    grantee_id: str
-    service_id: str | None
-    facts: GrantFacts
-
-
-def facts_of(grant: Grant, service_valid: bool) -> GrantFacts:
-    """What the policy needs of a grant read together with its service's validity."""
-    return repository.grant_facts(
-        status=grant.status,
-        expires_at=grant.expires_at,
-        items=grant.items,
-        roles=grant.roles,
-        areas=grant.areas,
-        market=grant.market,
-        service_valid=service_valid,
-        authorized_object=grant.authorized_object,
-    )
-
-
-async def live_grant(session: AsyncSession, grant_id: str) -> LiveGrant | None:
-    """Load a grant's current facts (one query, grant joined to its service's validity)."""
-    found = await repository.with_service_valid(session, grant_id)
-    if found is None:
-        return None
-    grant, service_valid = found
-    facts = facts_of(grant, service_valid)
-    return LiveGrant(
-        id=grant.id,
-        kind=grant.kind,
-        version=grant.version,
-        grantor_id=grant.grantor_id,
-        grantee_id=grant.grantee_id,
-        service_id=grant.service_id,
-        facts=facts,
-    )
 
 
 def refuse(decision: Decision, error: type[AppError]) -> None:

@@ -12,8 +12,8 @@ from cryptography.fernet import Fernet
 from fastapi import Depends, FastAPI, Header, Request, Response
 
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep
-from tsp_auth.errors import BadRequest
 from tsp_auth.idempotency.service import HEADER, IdempotentCreate, Replayed
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.policy import Reason
 
 

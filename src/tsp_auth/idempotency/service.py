@@ -23,8 +23,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.clock import now
-from tsp_auth.errors import AppError, BadRequest
 from tsp_auth.idempotency import repository
+from tsp_auth.kit.errors import AppError, BadRequest
 from tsp_auth.policy import Reason
 
 KEPT_FOR = timedelta(hours=24)

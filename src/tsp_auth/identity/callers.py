@@ -9,12 +9,10 @@ from fastapi import Request
 from tsp_auth.clock import now
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.db.direct import SessionSource
-from tsp_auth.errors import Unauthorized
-from tsp_auth.identity import repository
+from tsp_auth.kit.errors import Unauthorized
 
 # Caller is the row its direct read answers, so it is defined beside that read.
-from tsp_auth.identity.repository import Caller as Caller
+from tsp_auth.live.caller_state import Caller as Caller
 from tsp_auth.policy import Reason
 
 IDENTITY_COOKIE = "tsp_identity"
@@ -34,21 +32,26 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-async def resolve_caller(source: SessionSource, codec: IdentityCodec, token: str) -> Caller:
-    """One answer for a bad token and an unknown account: nothing to probe (STYLE).
+def account_id_of(codec: IdentityCodec, token: str) -> str:
+    """The account an identity token names, or 401 ``invalid_token``.
 
-    ``source``: the request's session, or (before the request's unit of work has begun) the
-    sessionmaker, for a direct read.
+    Then ``known_caller(await live.caller_state.caller_account(source, account_id))``: the
+    request's dependency reads through the sessionmaker (before the request's unit of work has
+    begun), a page through its session. One answer for a bad token and an unknown account:
+    nothing to probe (STYLE).
     """
     try:
-        account_id = codec.decode(token, now=now())
+        return codec.decode(token, now=now())
     except InvalidToken as exc:
         raise Unauthorized(
             f"identity token refused: {exc.reason}",
             error=Reason.INVALID_TOKEN,
             headers=BEARER_CHALLENGE,
         ) from None
-    caller = await repository.caller_account(source, account_id)
+
+
+def known_caller(caller: Caller | None) -> Caller:
+    """The caller the token's account is, or the same 401 as for a bad token."""
     if caller is None:
         raise Unauthorized(
             "identity token refused: unknown_account",

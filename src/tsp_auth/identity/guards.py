@@ -10,8 +10,8 @@ did inside the service. The checks themselves import no dependency (``deps`` sit
 
 from __future__ import annotations
 
-from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import Forbidden
 from tsp_auth.policy import Reason, check_consenter
 
 

@@ -19,9 +19,8 @@ import hashlib
 from tsp_auth.coherence.lru import TaggedLRU
 from tsp_auth.crypto.jwt import VerifiedToken
 
-# An entry (the hash, the decoded header and claims, the LRU's own entry) is ~2.5 KB for a
-# grant-backed token (measured with tracemalloc): 10,000 of them, ~25 MB, cover the live access
-# tokens (15-minute lifetime) a process is asked about.
+# Enough entries for the live access tokens (15-minute lifetime) a process is asked about, in a
+# bounded amount of memory (docs/performance.md, "Figures from the code").
 MAX_VERIFIED_TOKENS = 10_000
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from tsp_auth.deps import CallerDep, SessionDep, SettingsDep, link_creation
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
+from tsp_auth.kit.errors import responses
 from tsp_auth.links import service
 from tsp_auth.links.schemas import AuthorizationLinkCreate, AuthorizationLinkRead
 

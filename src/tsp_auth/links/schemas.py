@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.oauth.authorize_query import STATE_MAX_LENGTH, STATE_PATTERN, Purpose
-from tsp_auth.strict import RequestBody
 
 
 class AuthorizationLinkCreate(RequestBody):

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import BadRequest, NotFound
 from tsp_auth.links.schemas import AuthorizationLinkCreate
 from tsp_auth.oauth.authorize_query import Purpose, new_state
 from tsp_auth.policy import Item, Reason

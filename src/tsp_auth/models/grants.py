@@ -32,6 +32,10 @@ class AuthorizationRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# Only TSP access grants have a seller as grantor and a partner as grantee (DESIGN §1).
+TSP_ACCESS = "tsp_access"
+
+
 class Grant(Base):
     """Grantor lets grantee do scopes until expiry.
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
 from tsp_auth.clients import repository as clients
 from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.models import AuthorizationRequest, Client
 from tsp_auth.oauth.authorize_query import AuthorizeParams, check_link_host
 from tsp_auth.oauth.errors import AuthorizationErrorRedirect

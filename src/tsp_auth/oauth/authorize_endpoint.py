@@ -18,10 +18,10 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
 from tsp_auth.config import Settings
 from tsp_auth.deps import SessionDep, SettingsDep
-from tsp_auth.errors import AppError
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import AppError
 from tsp_auth.models import AuthorizationRequest
 from tsp_auth.oauth.authorize import (
     OAUTH_LINK_PARAMETERS,

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from tsp_auth import urls
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.policy import Reason
 
 Purpose = Literal["authorize", "tsp_access"]

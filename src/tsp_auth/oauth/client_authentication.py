@@ -23,9 +23,8 @@ from urllib.parse import unquote_plus
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.clients import cached
 from tsp_auth.clients.credentials import secret_matches
-from tsp_auth.clients.repository import ClientCredentials, ClientFacts
+from tsp_auth.live.client_state import ClientCredentials, ClientFacts, credentials
 from tsp_auth.oauth.errors import InvalidClient, InvalidRequest
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
@@ -88,7 +87,7 @@ async def authenticate_client(
     ``allow_public``: whether a public client may name itself with ``client_id`` alone here
     (the token and revocation endpoints: yes; introspection: no, RFC 7662 §2.1).
     """
-    row = await cached.credentials(sessionmaker, presented.client_id)
+    row = await credentials(sessionmaker, presented.client_id)
     client = None if row is None else _authenticated(row)
     secret_hash = None if row is None else row.secret_hash
     if not _proves(client, secret_hash, presented, allow_public=allow_public):

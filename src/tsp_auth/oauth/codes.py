@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
 from tsp_auth.clients import repository as clients
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
+from tsp_auth.kit import urls
 from tsp_auth.models import AuthorizationCode, AuthorizationRequest, Client, Grant, TokenFamily
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.authorize import authorization_response, usable_partner_app

@@ -26,10 +26,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive, Scope, Send
 
-from tsp_auth.clients import repository as clients
 from tsp_auth.deps import get_sessionmaker
-from tsp_auth.direct_routes import DirectRoute, RawHeaders
-from tsp_auth.errors import Forbidden
+from tsp_auth.kit.direct_routes import DirectRoute, RawHeaders
+from tsp_auth.kit.errors import Forbidden
+from tsp_auth.live.client_state import a_public_client_allows
 from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
 from tsp_auth.policy import Reason
@@ -67,9 +67,7 @@ async def allow_listed_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     # The sessionmaker is looked up only for a cross-origin request: discovery without an
     # Origin works on an app whose lifespan has not run (no database).
-    if origin is not None and await clients.a_public_client_allows(
-        await get_sessionmaker(request), origin
-    ):
+    if origin is not None and await a_public_client_allows(await get_sessionmaker(request), origin):
         setattr(request.state, _STATE_KEY, origin)
 
 
@@ -123,7 +121,7 @@ def _preflight(method: str) -> Callable[[Request], Awaitable[Response]]:
         origin = request.headers.get("origin")
         if origin is None or "access-control-request-method" not in request.headers:
             return Response(status_code=204, headers=allow)  # plain OPTIONS, RFC 9110 §9.3.7
-        if not await clients.a_public_client_allows(await get_sessionmaker(request), origin):
+        if not await a_public_client_allows(await get_sessionmaker(request), origin):
             raise Forbidden(
                 "no public client allows this origin",
                 error=Reason.ORIGIN_NOT_ALLOWED,

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from tsp_auth.clock import now
 from tsp_auth.deps import SettingsDep, get_keyring, get_sessionmaker
-from tsp_auth.errors import responses
 from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
+from tsp_auth.kit.errors import responses
 from tsp_auth.oauth.cors import CorsRoute, DirectCorsRoute, allow_listed_origin
 from tsp_auth.oauth.metadata import JWKS_PATH, METADATA_PATH, server_metadata
 from tsp_auth.oauth.schemas import AuthorizationServerMetadata

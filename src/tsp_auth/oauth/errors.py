@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tsp_auth.errors import AppError
+from tsp_auth.kit.errors import AppError
 from tsp_auth.policy import Reason
 
 # RFC 6749 §5.2 / RFC 9110 §11.6.1: a 401 names the scheme the client should use.

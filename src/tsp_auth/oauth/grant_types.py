@@ -18,13 +18,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth.audit.service import AuditNote, record_event, record_event_alone
+from tsp_auth.audit.service import record_event, record_event_alone
 from tsp_auth.clients.scopes import parse_scope
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
 from tsp_auth.db.unit_of_work import unit_of_work
-from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.live.grant_state import LiveGrant, live_grant
+from tsp_auth.live.in_force import grant_in_force
 from tsp_auth.models import AuthorizationCode, RefreshToken, TokenFamily
 from tsp_auth.oauth import repository
 from tsp_auth.oauth.client_authentication import AuthenticatedClient
@@ -39,7 +41,7 @@ from tsp_auth.oauth.errors import (
 from tsp_auth.oauth.opaque import digest
 from tsp_auth.oauth.pkce import verifier_matches
 from tsp_auth.oauth.schemas import TokenForm, TokenResponse
-from tsp_auth.oauth.tokens import grant_in_force, mint_access_token, new_refresh_token
+from tsp_auth.oauth.tokens import mint_access_token, new_refresh_token
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """HTTP details every OAuth endpoint shares: form bodies only, one value each (their answers
-are never cached: ``tsp_auth.no_store``)."""
+are never cached: ``tsp_auth.kit.no_store``)."""
 
 from __future__ import annotations
 

@@ -31,11 +31,13 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.crypto.jwt import split_token
-from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.ring import KeyRing
-from tsp_auth.oauth import cached, repository
+from tsp_auth.live.grant_state import live_grant
+from tsp_auth.live.in_force import check_minted_version, grant_in_force
+from tsp_auth.live.token_state import access_token_state
+from tsp_auth.oauth import repository
 from tsp_auth.oauth.opaque import digest
-from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience, grant_in_force
+from tsp_auth.oauth.tokens import ACCESS_TOKEN_TYP, access_token_audience
 
 Sessions = async_sessionmaker[AsyncSession]
 Introspector = Callable[[Sessions, KeyRing, Settings, str], Awaitable[dict[str, Any] | None]]
@@ -146,7 +148,7 @@ async def verify_access_token(
     if not isinstance(jti, str) or not isinstance(client_id, str):
         return None  # RFC 9068 §2.2: both required; we never mint one without them
     family_id = claims.get("fam")
-    state = await cached.access_token_state(
+    state = await access_token_state(
         sessionmaker,
         jti=jti,
         family_id=None if family_id is None else str(family_id),
@@ -155,17 +157,22 @@ async def verify_access_token(
     if state.jti_revoked or state.family_revoked or state.client_status in (None, "disabled"):
         return None
     grant_id = claims.get("grant_id")
-    if grant_id is not None and not await _grant_in_force(sessionmaker, str(grant_id), claims, at):
+    if grant_id is not None and not await _minted_grant_in_force(
+        sessionmaker, str(grant_id), claims.get("gv"), at
+    ):
         return None
     return claims
 
 
-async def _grant_in_force(
-    sessionmaker: Sessions, grant_id: str, claims: dict[str, Any], at: datetime
+async def _minted_grant_in_force(
+    sessionmaker: Sessions, grant_id: str, minted_version: Any, at: datetime
 ) -> bool:
+    """The token's grant, read now, is in force at the version the token carries (``gv``)."""
     async with sessionmaker() as session:
         live = await live_grant(session, grant_id)
-    return live is not None and live.version == claims.get("gv") and grant_in_force(live, at)
+    if live is None:
+        return False
+    return check_minted_version(live.facts, live.version, minted_version, at).allow
 
 
 async def introspect_access_token(

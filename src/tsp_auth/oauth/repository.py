@@ -8,19 +8,15 @@ used; on SQLite ``BEGIN IMMEDIATE`` queues whole transactions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ARRAY, String, bindparam, exists, select, text, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.coherence import publish, tags
-from tsp_auth.db.batched import Sessions, is_postgresql
-from tsp_auth.db.direct import DirectQuery, SessionSource
-from tsp_auth.models import AuthorizationCode, Client, RefreshToken, RevokedToken, TokenFamily
+from tsp_auth.models import AuthorizationCode, RefreshToken, RevokedToken, TokenFamily
 
 
 async def code_by_hash(session: AsyncSession, code_hash: str) -> AuthorizationCode | None:
@@ -111,86 +107,3 @@ async def revoke_jti(session: AsyncSession, jti: str, expires_at: datetime, at: 
     )
     await session.execute(statement)
     await publish(session, tags.token(jti))
-
-
-@dataclass(frozen=True, slots=True)
-class AccessTokenState:
-    """What the database says of a signed access token: anything here can end it early."""
-
-    jti_revoked: bool
-    family_revoked: bool
-    client_status: str | None  # None: the client is gone
-
-
-# Introspection's one read for an access token (hot path): its revocation, its family's, and
-# its client's status, each by primary key, in one round trip.
-_ACCESS_TOKEN_STATE = DirectQuery(
-    AccessTokenState,
-    select(
-        exists().where(RevokedToken.jti == bindparam("jti")).label("jti_revoked"),
-        exists()
-        .where(TokenFamily.id == bindparam("family_id"), TokenFamily.revoked_at.is_not(None))
-        .label("family_revoked"),
-        select(Client.status)
-        .where(Client.id == bindparam("client_id"))
-        .scalar_subquery()
-        .label("client_status"),
-    ),
-)
-
-
-async def access_token_state(
-    source: SessionSource,
-    *,
-    jti: str,
-    family_id: str | None,
-    client_id: str,
-) -> AccessTokenState:
-    state = await _ACCESS_TOKEN_STATE.first(
-        source, {"jti": jti, "family_id": family_id, "client_id": client_id}
-    )
-    assert state is not None  # a SELECT without FROM always answers one row
-    return state
-
-
-TokenKey = tuple[str, str | None, str]  # jti, family id, client id
-
-# ``_ACCESS_TOKEN_STATE`` for a batch of tokens (PostgreSQL: the keys as three arrays).
-_TOKEN_STATES = text(
-    """
-SELECT key.jti, key.family_id, key.client_id,
-       EXISTS (SELECT 1 FROM revoked_tokens AS r WHERE r.jti = key.jti),
-       EXISTS (SELECT 1 FROM token_families AS f
-               WHERE f.id = key.family_id AND f.revoked_at IS NOT NULL),
-       (SELECT c.status FROM clients AS c WHERE c.id = key.client_id)
-FROM unnest(:jtis, :families, :clients) AS key(jti, family_id, client_id)
-"""
-).bindparams(
-    bindparam("jtis", type_=ARRAY(String)),
-    bindparam("families", type_=ARRAY(String)),
-    bindparam("clients", type_=ARRAY(String)),
-)
-
-
-async def token_states(
-    sessionmaker: Sessions, keys: Sequence[TokenKey]
-) -> dict[TokenKey, AccessTokenState]:
-    """``access_token_state`` for a batch of tokens, in one round trip (the cache's misses)."""
-    if not is_postgresql(sessionmaker):  # one process, no pool to spare: one by one
-        return {
-            key: await access_token_state(
-                sessionmaker, jti=key[0], family_id=key[1], client_id=key[2]
-            )
-            for key in keys
-        }
-    params = {
-        name: [key[i] for key in keys] for i, name in enumerate(("jtis", "families", "clients"))
-    }
-    async with sessionmaker() as session:
-        rows = (await session.execute(_TOKEN_STATES, params)).all()
-    return {
-        (jti, family, client): AccessTokenState(
-            jti_revoked=bool(revoked), family_revoked=bool(family_revoked), client_status=status
-        )
-        for jti, family, client, revoked, family_revoked, status in rows
-    }

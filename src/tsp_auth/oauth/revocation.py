@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit.audit_note import AuditNote
 from tsp_auth.oauth import repository
 from tsp_auth.oauth.client_authentication import AuthenticatedClient
 from tsp_auth.oauth.errors import InvalidGrant

@@ -8,8 +8,9 @@ before FastAPI's stack; the token grants open their own unit of work where they 
 (``grant_types.GRANT_TYPES``).
 
 The form is read by ``read_form`` inside the route, not declared as a ``Form`` parameter:
-FastAPI's form handling and a router-wide dependency cost several hundred µs a request
-(docs/performance.md). ``form_body`` documents the same request body as before.
+FastAPI's form handling and a router-wide dependency cost more than the rest of the route
+(docs/performance.md, "OAuth routes: the form read once"). ``form_body`` documents the same
+request body as before.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from tsp_auth.deps import (
     get_sessionmaker,
     get_settings,
 )
-from tsp_auth.direct_routes import DirectRoute, RawHeaders
-from tsp_auth.errors import error_response, responses
 from tsp_auth.keys.ring import KeyRing
-from tsp_auth.no_store import no_store_headers
+from tsp_auth.kit.direct_routes import DirectRoute, RawHeaders
+from tsp_auth.kit.errors import error_response, responses
+from tsp_auth.kit.no_store import no_store_headers
+from tsp_auth.kit.rate_limits import Endpoint, RateLimits
 from tsp_auth.oauth.client_authentication import (
     AuthenticatedClient,
     authenticate_client,
@@ -55,7 +57,6 @@ from tsp_auth.oauth.schemas import (
     TokenLookupForm,
     TokenResponse,
 )
-from tsp_auth.rate_limits import Endpoint, RateLimits
 
 
 class OAuthRoute(APIRoute):

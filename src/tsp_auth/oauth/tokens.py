@@ -16,12 +16,11 @@ from typing import Any
 from tsp_auth.clients.scopes import format_scope
 from tsp_auth.config import Settings
 from tsp_auth.db.direct import SessionSource
-from tsp_auth.grants.service import LiveGrant
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.live.grant_state import LiveGrant
 from tsp_auth.models import RefreshToken
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth.opaque import digest, new_opaque
-from tsp_auth.policy import check_active
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105  (RFC 9068 §2.1 media type, not a secret)
 
@@ -29,15 +28,6 @@ ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105  (RFC 9068 §2.1 media type, not a sec
 def access_token_audience(settings: Settings) -> str:
     """RFC 9068 §3: the resource the token is for; one partner API, ``{issuer}/api`` unless set."""
     return settings.access_token_audience or settings.issuer.rstrip("/") + "/api"
-
-
-def grant_in_force(live: LiveGrant | None, at: datetime) -> bool:
-    """The grant may back tokens at ``at``: active (effective status) and its service valid."""
-    return (
-        live is not None
-        and check_active(live.facts.status, live.facts.expires_at, at).allow
-        and live.facts.service_valid
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from tsp_auth.errors import error_response
+from tsp_auth.kit.errors import error_response
 from tsp_auth.policy import Reason
 
 MAX_BODY_BYTES = 64 * 1024

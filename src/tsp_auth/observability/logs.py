@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from tsp_auth.request_id import current_request_id
+from tsp_auth.kit.request_id import current_request_id
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 

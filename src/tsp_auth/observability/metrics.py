@@ -87,8 +87,3 @@ CLEANUP_ROWS = Counter(
     "Rows the cleanup deleted, by table, counted when each batch commits.",
     ["table"],
 )
-RATE_LIMITED = Counter(
-    "tsp_auth_rate_limited_total",
-    "Requests refused with 429 because an attempt budget was spent, by endpoint.",
-    ["endpoint"],
-)

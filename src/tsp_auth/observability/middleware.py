@@ -17,12 +17,12 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tsp_auth.errors import error_response
-from tsp_auth.observability.access import ACCESS_LOG, access_line
+from tsp_auth.kit.errors import error_response
+from tsp_auth.kit.request_id import reset_request_id, set_request_id
+from tsp_auth.observability.access_log import ACCESS_LOG, access_line
 from tsp_auth.observability.limits import MAX_BODY_BYTES, content_length, too_large
 from tsp_auth.observability.metrics import IN_FLIGHT_REQUESTS, observe_request
 from tsp_auth.policy import Reason
-from tsp_auth.request_id import reset_request_id, set_request_id
 
 _VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
 from tsp_auth.deps import SessionmakerDep, SettingsDep
-from tsp_auth.errors import responses
+from tsp_auth.kit.errors import responses
 from tsp_auth.ops.schemas import Health, Ready
 from tsp_auth.ops.service import check_metrics_access, check_ready
 

@@ -10,8 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.config import Settings
-from tsp_auth.errors import ServiceUnavailable, Unauthorized
-from tsp_auth.migrations import current_revisions, head_revisions
+from tsp_auth.db.migrations import current_revisions, head_revisions
+from tsp_auth.kit.errors import ServiceUnavailable, Unauthorized
 from tsp_auth.policy import Reason
 
 

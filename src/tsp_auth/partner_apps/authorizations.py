@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.refusals import audit_refusals
 from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
-from tsp_auth.errors import Conflict, Forbidden, NotFound
 from tsp_auth.grants.engine import end_grant, reduce_access
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import Conflict, Forbidden, NotFound
 from tsp_auth.models import Client, Grant, Partner
 from tsp_auth.partner_apps import repository
 from tsp_auth.partner_apps.rules import check_partner_account, check_partner_admin

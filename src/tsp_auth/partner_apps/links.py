@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
 from tsp_auth.clients import repository as clients
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.oauth.authorize_query import is_valid_state, new_state
 from tsp_auth.partner_apps.rules import check_app_usable, check_partner_account
 from tsp_auth.partner_apps.schemas import AppAuthorizationLinkCreate

@@ -17,14 +17,14 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from tsp_auth import urls
-from tsp_auth.errors import AppError, BadRequest, Forbidden
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import AppError, BadRequest, Forbidden
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.partner_apps import requests
 from tsp_auth.partner_apps.requests import AppRequestView
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS
 from tsp_auth.partner_apps.schemas import AppAuthorizationAccept
 from tsp_auth.policy import Reason
-from tsp_auth.rate_limits import Endpoint
 from tsp_auth.web.browser import Browser
 from tsp_auth.web.csrf import form_token
 from tsp_auth.web.decide import form_again

@@ -20,9 +20,9 @@ from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.consent import repository as consent_repository
 from tsp_auth.db import rows
-from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.grants.events import grants_changed
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import AppError, BadRequest, Conflict, Forbidden, Gone, NotFound
 from tsp_auth.models import AuthorizationRequest, Client, Grant, Partner
 from tsp_auth.models.base import new_id
 from tsp_auth.oauth import codes

@@ -14,9 +14,9 @@ from tsp_auth.deps import (
     caller_attempt,
     link_creation,
 )
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
-from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.pagination import PageQueryDep, sequence_page
 from tsp_auth.partner_apps import authorizations, links, requests
 from tsp_auth.partner_apps.rules import CATEGORY_LABELS
 from tsp_auth.partner_apps.schemas import (

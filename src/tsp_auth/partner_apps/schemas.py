@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tsp_auth.consent.schemas import Codes, PartnerSummary
-from tsp_auth.pagination import Page
-from tsp_auth.reasons import ReasonCode
-from tsp_auth.strict import RequestBody
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.reason_codes import ReasonCode
+from tsp_auth.kit.strict import RequestBody
 
 
 def _sorted(value: object) -> object:

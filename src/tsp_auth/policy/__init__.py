@@ -5,21 +5,6 @@ decision returns a ``Decision`` with a ``Reason`` code: the one catalogue of rea
 (``policy.reasons``), with the plain-language ``MESSAGES`` the API answers them with.
 """
 
-from tsp_auth.policy.access import (
-    ACTIONS,
-    NO_MARKET,
-    GrantFacts,
-    GrantStatus,
-    Requirement,
-    authorized_object_of,
-    check_active,
-    check_assignment,
-    check_login,
-    decide_action,
-    effective_roles,
-    effective_status,
-    for_member,
-)
 from tsp_auth.policy.business_center import (
     BC_ACTIONS,
     BcMemberFacts,
@@ -59,7 +44,25 @@ from tsp_auth.policy.consent import (
     visible_services,
     with_tsp_access,
 )
-from tsp_auth.policy.decisions import Decision
+from tsp_auth.policy.grant_use import (
+    ACTIONS,
+    NO_MARKET,
+    GrantFacts,
+    GrantStatus,
+    Requirement,
+    authorized_object_of,
+    check_active,
+    check_assignment,
+    check_in_force,
+    check_login,
+    check_member_login,
+    decide_action,
+    effective_roles,
+    effective_status,
+    for_member,
+    grant_facts,
+    service_is_valid,
+)
 from tsp_auth.policy.markets import (
     CONSOLE_RULES,
     ConsoleRule,
@@ -89,6 +92,7 @@ from tsp_auth.policy.validity import (
     ValidityChange,
     change_validity,
 )
+from tsp_auth.policy.verdict import Decision
 
 __all__ = [
     "ACTIONS",
@@ -138,7 +142,9 @@ __all__ = [
     "check_duration",
     "check_edit",
     "check_grant_editable",
+    "check_in_force",
     "check_login",
+    "check_member_login",
     "check_selection",
     "check_service_available",
     "check_service_valid",
@@ -150,6 +156,7 @@ __all__ = [
     "effective_roles",
     "effective_status",
     "for_member",
+    "grant_facts",
     "is_known_market",
     "is_narrowing",
     "is_valid_market",
@@ -158,6 +165,7 @@ __all__ = [
     "market_group",
     "market_rules",
     "offer_for",
+    "service_is_valid",
     "tsp_access_offer",
     "validate_market",
     "visible_services",

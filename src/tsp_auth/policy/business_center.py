@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 ACTING_LEVELS = frozenset({"operator", "admin"})
 ALL_LEVELS = frozenset({"analyst", "operator", "admin"})

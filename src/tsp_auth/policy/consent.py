@@ -12,7 +12,6 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Literal
 
-from tsp_auth.policy.access import GrantStatus, effective_status
 from tsp_auth.policy.catalogue import (
     AREAS,
     AUTHORIZED_OBJECTS,
@@ -22,10 +21,11 @@ from tsp_auth.policy.catalogue import (
     Entry,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision
+from tsp_auth.policy.grant_use import GrantStatus, effective_status
 from tsp_auth.policy.markets import MarketRules
 from tsp_auth.policy.reasons import Reason
 from tsp_auth.policy.selection import Offer, Selection, check_edit, check_selection, is_narrowing
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 __all__ = [
     "MARKET_GATES",

@@ -16,7 +16,7 @@ from types import MappingProxyType
 class Reason(StrEnum):
     """Every reason code; a member's name is its value in capitals."""
 
-    # Generic answers (tsp_auth.errors)
+    # Generic answers (tsp_auth.kit.errors)
     INVALID_REQUEST = "invalid_request"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"

@@ -16,8 +16,8 @@ from tsp_auth.policy.catalogue import (
     ROLE_CODES,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 
 class Authority(StrEnum):

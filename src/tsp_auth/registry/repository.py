@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.db.pages import keyset_page
+from tsp_auth.db.keyset import keyset_page
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Account, Binding, Partner, Seller, Service, ServiceOffer
-from tsp_auth.pagination import PageQuery
 
 
 async def get_account(session: AsyncSession, account_id: str) -> Account | None:

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
-from tsp_auth.pagination import PageQuery
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.registry import service
 from tsp_auth.registry.schemas import (
     AccountCreate,

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator
 
-from tsp_auth.pagination import Page
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.strict import RequestBody
 from tsp_auth.policy import ITEM_CODES, validate_market
-from tsp_auth.strict import RequestBody
 
 Name = Field(min_length=1, max_length=200)
 

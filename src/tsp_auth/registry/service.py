@@ -10,13 +10,13 @@ from tsp_auth.audit.service import Actor
 from tsp_auth.clock import now
 from tsp_auth.coherence import publish, tags
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest, Conflict, Forbidden, NotFound
 from tsp_auth.grants.engine import deactivate_service, reduce_access
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_operator
+from tsp_auth.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from tsp_auth.kit.pagination import PageQuery
 from tsp_auth.models import Account, Partner, Seller, Service, ServiceOffer
 from tsp_auth.models.base import new_id
-from tsp_auth.pagination import PageQuery
 from tsp_auth.policy import Authority, Reason, Validity, change_validity
 from tsp_auth.registry import repository
 from tsp_auth.registry.schemas import (

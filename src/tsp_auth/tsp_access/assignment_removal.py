@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.assignments import service as assignments
 from tsp_auth.deps import CallerDep, SessionDep
-from tsp_auth.errors import responses
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import responses
 from tsp_auth.models import ConsoleSession
-from tsp_auth.tsp_access.reasons import EndReason
+from tsp_auth.tsp_access.session_kinds import EndReason
 from tsp_auth.tsp_access.sessions import end_sessions
 
 

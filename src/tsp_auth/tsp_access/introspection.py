@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import AppError
-from tsp_auth.grants.service import live_grant
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit.errors import AppError
+from tsp_auth.live.grant_state import live_grant
+from tsp_auth.live.in_force import check_minted_version
+from tsp_auth.live.session_state import live_session
 from tsp_auth.oauth.introspection import register_introspector
-from tsp_auth.tsp_access import cached, repository
-from tsp_auth.tsp_access.checks import check_minted_version
+from tsp_auth.tsp_access import repository
 from tsp_auth.tsp_access.sessions import verified_claims
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, hash_token, looks_like_login_token
 
@@ -74,7 +75,7 @@ async def _login_token(
 async def _console_session(
     sessionmaker: async_sessionmaker[AsyncSession], token: str, at: datetime
 ) -> dict[str, Any] | None:
-    console = await cached.live_session(sessionmaker, hash_token(token))
+    console = await live_session(sessionmaker, hash_token(token))
     if console is None:
         return None
     if console.ended_at is not None or console.expires_at <= at:

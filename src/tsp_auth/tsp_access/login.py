@@ -6,7 +6,7 @@ token for the seller console of the seller's market. Switching to another seller
 call for another ``seller_id``.
 
 Off the ORM and outside a unit of work (docs/performance.md): one Core read of the candidate
-grants with the member's assignment (login_repository.py), one Core write of the login
+grants with the member's assignment (``live/login_candidates.py``), one Core write of the login
 token's row with its audit event, all or nothing (login_token_repository.py). No ORM object is
 built or flushed. On PostgreSQL both run on the driver, and concurrent logins share them: the
 reads coalesced, the writes group-committed (docs/performance.md, "Session 5").
@@ -21,25 +21,26 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tsp_auth import urls
-from tsp_auth.audit.service import AuditNote, success_row
+from tsp_auth.audit.service import success_row
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import BadRequest, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit import urls
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import BadRequest, Forbidden, NotFound
+from tsp_auth.live.login_candidates import LoginCandidate, login_candidate_rows
 from tsp_auth.observability.metrics import LOGIN_TOKENS
 from tsp_auth.policy import (
     Decision,
     Reason,
     check_active,
     check_assignment,
+    check_member_login,
     effective_roles,
     link_region,
 )
-from tsp_auth.tsp_access.checks import check_member_login
-from tsp_auth.tsp_access.login_repository import LoginCandidate, login_candidate_rows
 from tsp_auth.tsp_access.login_token_repository import insert_login_token
 from tsp_auth.tsp_access.schemas import Actor, LoginRequest, LoginTokenIssued
 from tsp_auth.tsp_access.tokens import LOGIN_TOKEN_TYP, Act, LoginClaims, new_jti

@@ -20,14 +20,15 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import record_event
 from tsp_auth.db import rows
-from tsp_auth.errors import Conflict
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import Conflict
 from tsp_auth.models import ConsoleSession
 from tsp_auth.policy import Reason
 from tsp_auth.tsp_access import repository
-from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 from tsp_auth.tsp_access.repository import EndedSession
+from tsp_auth.tsp_access.session_kinds import EndReason, SessionKind
 
 _KIND_NAMES: dict[str, str] = {
     SessionKind.TSP_ACCESS: "a TSP Access session",

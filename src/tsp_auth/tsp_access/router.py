@@ -16,11 +16,11 @@ from tsp_auth.deps import (
     get_sessionmaker,
     get_settings,
 )
-from tsp_auth.direct_routes import DirectRoute
-from tsp_auth.errors import responses
 from tsp_auth.identity.callers import CALLER_SECURITY, bearer_token
-from tsp_auth.json_body import json_body, read_json
-from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.kit.direct_routes import DirectRoute
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.json_body import json_body, read_json
+from tsp_auth.kit.pagination import PageQueryDep, sequence_page
 from tsp_auth.tsp_access import (
     introspection,  # noqa: F401  (imported to register our introspector with OAuth's)
     login,
@@ -82,7 +82,7 @@ async def issue_login_token(request: Request) -> Response:
     # The caller first, then the body: the order FastAPI solved them in.
     caller = await current_caller(request)
     body = await read_json(request, LoginRequest)
-    # No unit of work: login writes one statement of its own (tsp_access/login_repository.py).
+    # No unit of work: login writes one statement of its own (login_token_repository.py).
     issued = await login.issue_login_token(
         await get_sessionmaker(request),
         await get_settings(request),

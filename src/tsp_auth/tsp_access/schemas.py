@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tsp_auth.crypto.jwt import MAX_TOKEN_LENGTH
-from tsp_auth.pagination import Page
-from tsp_auth.reasons import ReasonCode
-from tsp_auth.strict import RequestBody
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.reason_codes import ReasonCode
+from tsp_auth.kit.strict import RequestBody
 
 # An opaque id the console keeps per browser profile (seed 000 FAQ: one identity per Chrome
 # profile); we only compare it, so any short URL-safe string will do.

@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.audit.service import Actor, record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.errors import Forbidden
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import Forbidden
 from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Reason
 from tsp_auth.tsp_access import profiles
-from tsp_auth.tsp_access.reasons import SessionKind
 from tsp_auth.tsp_access.schemas import SellerSessionCreate, SellerSessionStarted
+from tsp_auth.tsp_access.session_kinds import SessionKind
 from tsp_auth.tsp_access.tokens import hash_token, new_session_token
 
 SESSION_STARTED = "session.started"

@@ -15,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.assignments import repository as assignments
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
-from tsp_auth.grants.service import facts_of
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_account
+from tsp_auth.live.grant_state import facts_of
 from tsp_auth.models import Grant, Seller
-from tsp_auth.policy import effective_roles
+from tsp_auth.policy import check_member_login, effective_roles
 from tsp_auth.tsp_access import repository
-from tsp_auth.tsp_access.checks import check_member_login
 from tsp_auth.tsp_access.schemas import LoginDecision, SellerGrant, TspSeller, TspSellerList
 
 

@@ -13,24 +13,33 @@ from datetime import datetime
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth import urls
-from tsp_auth.audit.service import AuditNote, record_event
+from tsp_auth.audit.service import record_event
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
-from tsp_auth.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized
-from tsp_auth.grants.service import LiveGrant, live_grant
 from tsp_auth.keys.ring import KeyRing
+from tsp_auth.kit import urls
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized
+from tsp_auth.live import login_candidates
+from tsp_auth.live.grant_state import LiveGrant, live_grant
+from tsp_auth.live.in_force import check_minted_version
 from tsp_auth.models import ConsoleSession
 from tsp_auth.models.base import new_id
-from tsp_auth.policy import Decision, Reason, check_assignment, effective_roles, link_region
-from tsp_auth.tsp_access import login_repository, login_token_repository, profiles, repository
-from tsp_auth.tsp_access.checks import check_member_login, check_minted_version
+from tsp_auth.policy import (
+    Decision,
+    Reason,
+    check_assignment,
+    check_member_login,
+    effective_roles,
+    link_region,
+)
+from tsp_auth.tsp_access import login_token_repository, profiles, repository
 from tsp_auth.tsp_access.login_token_repository import RedeemedLogin
 from tsp_auth.tsp_access.metrics import count_login_token_on_commit
-from tsp_auth.tsp_access.reasons import EndReason, SessionKind
 from tsp_auth.tsp_access.repository import EndedSession
 from tsp_auth.tsp_access.schemas import Actor, SessionCreate, SessionStarted
+from tsp_auth.tsp_access.session_kinds import EndReason, SessionKind
 from tsp_auth.tsp_access.tokens import (
     LOGIN_TOKEN_TYP,
     LoginClaims,
@@ -102,7 +111,7 @@ async def assigned_now(
 ) -> frozenset[str] | None:
     """The member's assignment as it is NOW (None: no narrowing): one removed or narrowed since
     the login was minted counts, and a member who left the partner is refused."""
-    member = await login_repository.member_now(session, row.member_id, row.seller_id)
+    member = await login_candidates.member_now(session, row.member_id, row.seller_id)
     if member is None or member.partner_id != row.partner_id:
         raise Forbidden("not a member of the partner", error=Reason.NOT_ASSIGNED).audited(note)
     admin = member.is_admin

@@ -25,7 +25,7 @@ import json
 from starlette.requests import Request
 
 from tsp_auth.config import Settings
-from tsp_auth.errors import Forbidden
+from tsp_auth.kit.errors import Forbidden
 from tsp_auth.policy import Reason
 from tsp_auth.web.sign_in import SignedIn
 

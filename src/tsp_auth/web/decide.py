@@ -24,8 +24,8 @@ from starlette.datastructures import FormData
 
 from tsp_auth.audit.service import record_denial
 from tsp_auth.deps import limit_attempt
-from tsp_auth.errors import AppError
-from tsp_auth.rate_limits import Endpoint
+from tsp_auth.kit.errors import AppError
+from tsp_auth.kit.rate_limits import Endpoint
 from tsp_auth.web.browser import Browser
 from tsp_auth.web.csrf import cross_site_refusal, csrf_refusal, form_token
 from tsp_auth.web.error_pages import ErrorWording, error_page

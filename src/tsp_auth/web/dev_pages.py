@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from tsp_auth.config import Settings
 from tsp_auth.deps import IdentityCodecDep, SessionDep, SettingsDep, limit_attempt
-from tsp_auth.errors import Forbidden, NotFound
 from tsp_auth.identity.repository import demo_accounts
+from tsp_auth.kit.errors import Forbidden, NotFound
 from tsp_auth.models import Account
 from tsp_auth.policy import Reason
 from tsp_auth.registry import repository

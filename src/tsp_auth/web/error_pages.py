@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from fastapi.responses import HTMLResponse
 
-from tsp_auth.errors import AppError
+from tsp_auth.kit.errors import AppError
 from tsp_auth.web.pages import page
 
 

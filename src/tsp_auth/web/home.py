@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tsp_auth.deps import SettingsDep
-from tsp_auth.errors import NotFound
+from tsp_auth.kit.errors import NotFound
 from tsp_auth.web.pages import page
 
 router = APIRouter(tags=["development"], include_in_schema=False)

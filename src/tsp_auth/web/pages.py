@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from tsp_auth.request_id import current_request_id
+from tsp_auth.kit.request_id import current_request_id
 from tsp_auth.web.headers import page_headers
 from tsp_auth.web.templating import render
 

@@ -12,12 +12,19 @@ from dataclasses import dataclass
 
 from fastapi import Response
 
-from tsp_auth import urls
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto.identity import IdentityCodec
-from tsp_auth.errors import AppError, Unauthorized
-from tsp_auth.identity.callers import BEARER_CHALLENGE, IDENTITY_COOKIE, Caller, resolve_caller
+from tsp_auth.identity.callers import (
+    BEARER_CHALLENGE,
+    IDENTITY_COOKIE,
+    Caller,
+    account_id_of,
+    known_caller,
+)
+from tsp_auth.kit import urls
+from tsp_auth.kit.errors import AppError, Unauthorized
+from tsp_auth.live.caller_state import caller_account
 from tsp_auth.policy import Reason
 from tsp_auth.web.browser import Browser
 from tsp_auth.web.error_pages import ErrorWording, error_page
@@ -44,7 +51,8 @@ async def signed_in(browser: Browser) -> SignedIn | None:
     if not token:
         return None
     try:
-        caller = await resolve_caller(browser.session, browser.codec, token)
+        account_id = account_id_of(browser.codec, token)
+        caller = known_caller(await caller_account(browser.session, account_id))
     except Unauthorized:
         return None
     return SignedIn(caller, token)

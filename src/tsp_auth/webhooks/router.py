@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from tsp_auth.deps import CallerDep, ReadSessionDep, SessionDep, SettingsDep
-from tsp_auth.errors import responses
 from tsp_auth.idempotency.dependency import IdempotencyDep
 from tsp_auth.identity.guards import require_partner_admin
-from tsp_auth.pagination import PageQueryDep, sequence_page
+from tsp_auth.kit.errors import responses
+from tsp_auth.kit.pagination import PageQueryDep, sequence_page
 from tsp_auth.webhooks import service
 from tsp_auth.webhooks.schemas import (
     WebhookCreate,

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tsp_auth.pagination import Page
-from tsp_auth.strict import RequestBody
+from tsp_auth.kit.pagination import Page
+from tsp_auth.kit.strict import RequestBody
 
 EventType = Literal[
     "grant.created",

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.db import rows
-from tsp_auth.errors import BadRequest, Conflict, NotFound
 from tsp_auth.identity.callers import Caller
 from tsp_auth.identity.guards import require_partner_admin
+from tsp_auth.kit.errors import BadRequest, Conflict, NotFound
 from tsp_auth.models import WebhookEndpoint
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Reason

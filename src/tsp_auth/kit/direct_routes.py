@@ -4,13 +4,14 @@ A request to ``POST /v1/decisions`` used to spend most of its CPU in FastAPI's a
 own handling: the middleware stack FastAPI builds (its exception telemetry, body limit and
 exit-stack layers, Starlette's error and exception middleware), the router trying each route's
 pattern in turn, the request handler solving dependencies and serialising the answer
-(docs/performance.md, "Session 5"). A ``DirectRoute`` is an ``APIRoute`` whose endpoint takes
-the ``Request`` and answers a ``Response``, with no dependencies and no body parameter: FastAPI
-documents it from the decorator (``response_model``, ``responses``, ``openapi_extra``), and the
-app (``app.TspAuth``) serves it from a table of exact paths, behind the one request layer, before
-FastAPI's stack is entered. Through FastAPI (an app mounted under a root path, say) the same
-route runs the same ``serve``; so there is one implementation either way. A method the route
-does not answer goes through FastAPI, which answers 405 as for any route.
+(docs/performance.md, "Session 5: the hot routes served before FastAPI"). A ``DirectRoute`` is
+an ``APIRoute`` whose endpoint takes the ``Request`` and answers a ``Response``, with no
+dependencies and no body parameter: FastAPI documents it from the decorator
+(``response_model``, ``responses``, ``openapi_extra``), and the app (``app.TspAuth``) serves it
+from a table of exact paths, behind the one request layer, before FastAPI's stack is entered.
+Through FastAPI (an app mounted under a root path, say) the same route runs the same ``serve``;
+so there is one implementation either way. A method the route does not answer goes through
+FastAPI, which answers 405 as for any route.
 
 What FastAPI did around the endpoint, ``serve`` does too: the route in the scope (the metrics
 and access-line label), the app's exception handlers for whatever the endpoint raises (the same

@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from tests.factories import Factory
 from tests.grants.helpers import World
 from tsp_auth.clock import now
-from tsp_auth.grants.service import live_grant
+from tsp_auth.live.grant_state import live_grant
 from tsp_auth.policy import Reason, check_login
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tsp_auth.errors import AppError, error_response
+from tsp_auth.kit.errors import AppError, error_response
 from tsp_auth.policy import Reason
 
-log = logging.getLogger("tsp_auth.errors")
+log = logging.getLogger("tsp_auth.kit.errors")
 
 
 def _unavailable(retry_after: int, path: str) -> JSONResponse:

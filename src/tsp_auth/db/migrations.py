@@ -18,8 +18,8 @@ def _migrations_dir() -> Path:
     configured = os.environ.get("TSP_AUTH_MIGRATIONS_DIR")
     if configured:
         return Path(configured)
-    # src/tsp_auth/migrations.py → repository root / migrations
-    return Path(__file__).resolve().parents[2] / "migrations"
+    # src/tsp_auth/db/migrations.py → repository root / migrations
+    return Path(__file__).resolve().parents[3] / "migrations"
 
 
 def alembic_config(database_url: str | None = None) -> Config:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.audit.service import record_event
 from tsp_auth.business_centers import repository
-from tsp_auth.business_centers.access import member_of
+from tsp_auth.business_centers.members import member_of
 from tsp_auth.business_centers.schemas import (
     AdAccountAccessCreate,
     BcDecision,
@@ -21,8 +21,8 @@ from tsp_auth.business_centers.schemas import (
 from tsp_auth.business_centers.service import BC_ADMIN_REQUIRED, admin_bc, denied, note, visible_bc
 from tsp_auth.clock import now
 from tsp_auth.db import rows
-from tsp_auth.errors import Conflict, Forbidden
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import Conflict, Forbidden
 from tsp_auth.models import BcAdAccountAccess
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import BcMemberFacts, Reason, decide_bc_action

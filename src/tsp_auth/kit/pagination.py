@@ -19,7 +19,7 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from tsp_auth.errors import BadRequest
+from tsp_auth.kit.errors import BadRequest
 from tsp_auth.policy import Reason
 
 Item = TypeVar("Item")

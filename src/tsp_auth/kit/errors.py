@@ -12,17 +12,15 @@ The exception handlers that turn what a request raises into these are in ``error
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import quote
 
 from fastapi.responses import JSONResponse
 
+from tsp_auth.kit.audit_note import AuditNote
+from tsp_auth.kit.reason_codes import message
+from tsp_auth.kit.request_id import current_request_id
 from tsp_auth.policy import Reason
-from tsp_auth.reasons import message
-from tsp_auth.request_id import current_request_id
-
-if TYPE_CHECKING:
-    from tsp_auth.audit.service import AuditNote
 
 
 class AppError(Exception):

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tsp_auth.pagination import Key, PageQuery, decode_cursor, encode_cursor
+from tsp_auth.kit.pagination import Key, PageQuery, decode_cursor, encode_cursor
 
 Row = TypeVar("Row")
 

@@ -13,18 +13,16 @@ from typing import Any
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tsp_auth.business_centers.demo import (
+from tsp_auth.clock import now
+from tsp_auth.config import DEFAULT_DATABASE_URL, Settings
+from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.demo.business_centers import (
     BC_DEMO_ACCOUNTS,
     BC_ID,
     business_center_quickstart,
     business_center_rows,
 )
-from tsp_auth.clock import now
-from tsp_auth.config import DEFAULT_DATABASE_URL, Settings
-from tsp_auth.db import create_engine, create_sessionmaker
-from tsp_auth.models import Account, Client, Partner, Seller, Service, ServiceOffer
-from tsp_auth.models.base import Base
-from tsp_auth.partner_apps.demo import (
+from tsp_auth.demo.partner_apps import (
     APPS,
     FIRST_PARTY_ID,
     TAP_ADMIN_ID,
@@ -35,6 +33,8 @@ from tsp_auth.partner_apps.demo import (
     partner_app_quickstart,
     partner_app_rows,
 )
+from tsp_auth.models import Account, Client, Partner, Seller, Service, ServiceOffer
+from tsp_auth.models.base import Base
 
 ALL_ITEMS = frozenset(
     {"authorized_object", "shop_operation_ticket", "seller_center_access", "data_compass"}
@@ -110,7 +110,7 @@ def _rows(return_url: str) -> list[Base]:
 
 
 def _partner_app_rows(settings: Settings, base_url: str) -> list[Base]:
-    # seed 004: a TAP partner with a development and a live app (tsp_auth.partner_apps.demo).
+    # seed 004: a TAP partner with a development and a live app (tsp_auth.demo.partner_apps).
     return partner_app_rows(settings, base_url, now())
 
 
@@ -191,7 +191,7 @@ async def load_demo(settings: Settings, *, base_url: str) -> dict[str, Any]:
     try:
         async with create_sessionmaker(engine)() as session:
             rows = _rows(callback(base_url))
-            rows += business_center_rows(now())  # seed 003 (tsp_auth.business_centers.demo)
+            rows += business_center_rows(now())  # seed 003 (tsp_auth.demo.business_centers)
             added = await _insert_missing(session, rows + _partner_app_rows(settings, base_url))
             updated = await _follow_base_url(session, base_url)
             await session.commit()

@@ -25,9 +25,9 @@ from tsp_auth.policy.catalogue import (
     SHOP,
     Item,
 )
-from tsp_auth.policy.decisions import ALLOWED, Decision
 from tsp_auth.policy.markets import market_rules
 from tsp_auth.policy.reasons import Reason
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 
 class GrantStatus(StrEnum):
@@ -62,6 +62,38 @@ class GrantFacts:
 def authorized_object_of(items: frozenset[str], chosen: str | None) -> str | None:
     """The object that bounds a grant: only while it holds the authorized object item."""
     return chosen if Item.AUTHORIZED_OBJECT in items else None
+
+
+def service_is_valid(valid: bool | None) -> bool:
+    """``Service.valid`` read through an outer join: a grant without a service (Business
+    Center) has no service to become invalid."""
+    return True if valid is None else bool(valid)
+
+
+def grant_facts(
+    *,
+    status: str,
+    expires_at: datetime | None,
+    items: frozenset[str],
+    roles: frozenset[str],
+    areas: frozenset[str],
+    market: str | None,
+    service_valid: bool | None,
+    authorized_object: str | None,
+) -> GrantFacts:
+    """What the policy needs of a grant, from its columns as any read gives them: no market
+    reads as ``NO_MARKET``, no service (an outer join) as valid, and the authorized object as
+    the policy derives it from the items."""
+    return GrantFacts(
+        status=status,
+        expires_at=expires_at,
+        items=items,
+        roles=roles,
+        areas=areas,
+        market=market or NO_MARKET,
+        service_valid=service_is_valid(service_valid),
+        authorized_object=authorized_object_of(items, authorized_object),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +192,13 @@ def _reachable(authorized_object: str | None, reaches: str | None) -> bool:
     return reaches in OBJECT_COVERS.get(authorized_object, frozenset())
 
 
-def _usable(grant: GrantFacts, at: datetime) -> Decision:
+def check_in_force(grant: GrantFacts, at: datetime) -> Decision:
+    """Is the grant in force at ``at``: active (its effective status, so a grant past
+    ``expires_at`` is refused before the sweep marks it) and its service valid?
+
+    The one definition of the rule (DESIGN §2): login and the action table apply it here, and
+    every token and session minted from a grant through ``live.in_force``.
+    """
     active = check_active(grant.status, grant.expires_at, at)
     if not active.allow:
         return active
@@ -172,9 +210,9 @@ def _usable(grant: GrantFacts, at: datetime) -> Decision:
 
 def check_login(grant: GrantFacts, at: datetime, *, sea_launch: date | None = None) -> Decision:
     """May a partner member log into the seller's console with this grant at ``at``?"""
-    usable = _usable(grant, at)
-    if not usable.allow:
-        return usable
+    in_force = check_in_force(grant, at)
+    if not in_force.allow:
+        return in_force
     return _meets(grant, LOGIN, at, sea_launch)
 
 
@@ -182,9 +220,9 @@ def decide_action(
     grant: GrantFacts, action: str, at: datetime, *, sea_launch: date | None = None
 ) -> Decision:
     """May a holder of this grant perform ``action`` at ``at``? See ``ACTIONS``."""
-    usable = _usable(grant, at)
-    if not usable.allow:
-        return usable
+    in_force = check_in_force(grant, at)
+    if not in_force.allow:
+        return in_force
     need = ACTIONS.get(action)
     if need is None:
         return Decision.denied(Reason.UNKNOWN_ACTION)
@@ -209,6 +247,13 @@ def effective_roles(
 def for_member(grant: GrantFacts, assigned_roles: frozenset[str] | None) -> GrantFacts:
     """The grant as one member sees it, with roles narrowed to the member's assignment."""
     return dataclasses.replace(grant, roles=effective_roles(grant.roles, assigned_roles))
+
+
+def check_member_login(
+    facts: GrantFacts, roles: frozenset[str] | None, at: datetime, *, sea_launch: date | None
+) -> Decision:
+    """May a member holding ``roles`` of the grant (None: all of them) log in at ``at``?"""
+    return check_login(for_member(facts, roles), at, sea_launch=sea_launch)
 
 
 def check_assignment(*, is_admin: bool, is_assigned: bool) -> Decision:

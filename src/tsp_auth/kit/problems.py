@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tsp_auth.errors import NotFound, problem_type, responses
-from tsp_auth.reasons import REASONS
+from tsp_auth.kit.errors import NotFound, problem_type, responses
+from tsp_auth.kit.reason_codes import REASONS
 
 router = APIRouter(tags=["problems"])
 

@@ -23,8 +23,8 @@ from tsp_auth.business_centers.schemas import (
 from tsp_auth.business_centers.service import BC_ADMIN_REQUIRED, admin_bc, denied, note, visible_bc
 from tsp_auth.clock import now
 from tsp_auth.db import rows
-from tsp_auth.errors import Conflict, Forbidden, NotFound
 from tsp_auth.identity.callers import Caller
+from tsp_auth.kit.errors import Conflict, Forbidden, NotFound
 from tsp_auth.models import Account, BcAssignment, Grant
 from tsp_auth.models.base import new_id
 from tsp_auth.policy import Reason

@@ -1,17 +1,18 @@
-"""The reads of the one-click login (login.py) as Core statements: no ORM objects, no unit of
-work; and the member's read of its redemption (sessions.py), in the unit of work.
+"""A login's candidate grants as they are now, and a member as it is now: the reads of the
+one-click login (``tsp_access/login.py``) and of its redemption (``tsp_access/sessions.py``).
 
 A login makes one read here: the candidate grants with the member's assignment, one
-statement. Its write (the login token's row with its audit event) is
-``login_token_repository.py``'s. On PostgreSQL the read runs on the driver (``db/direct.py``:
-compiled and prepared once, no ``AsyncConnection``, no greenlet), in autocommit, and
-concurrent logins' reads are coalesced into one statement per batch of keys
+statement, no ORM objects, no unit of work. Its write (the login token's row with its audit
+event) is ``tsp_access/login_token_repository.py``'s. On PostgreSQL the read runs on the driver
+(``db/direct.py``: compiled and prepared once, no ``AsyncConnection``, no greenlet), in
+autocommit, and concurrent logins' reads are coalesced into one statement per batch of keys
 (``coherence/batch.py``; nothing cached). SQLite (and a session bound to a test's open
-transaction) reads in a session of its own.
+transaction) reads in a session of its own. The redemption reads the member in its unit of
+work (``member_now``).
 
 Reading and writing in two transactions loses nothing: the read checks the grant as of the
 login, as it always did; the redemption checks it again, fresh, and refuses a token whose
-grant moved on (sessions.py), and single use rests on the token's row (its ``jti`` key).
+grant moved on (``live.in_force``), and single use rests on the token's row (its ``jti`` key).
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ from tsp_auth.coherence.batch import Batcher
 from tsp_auth.db.batched import batchable
 from tsp_auth.db.direct import DirectQuery, driver_engine
 from tsp_auth.db.per_app import Alive, PerApp
-from tsp_auth.grants.repository import TSP_ACCESS, grant_facts
 from tsp_auth.models import Account, Grant, MemberAssignment, Service
-from tsp_auth.policy import GrantFacts, GrantStatus
+from tsp_auth.models.grants import TSP_ACCESS
+from tsp_auth.policy import GrantFacts, GrantStatus, grant_facts
 
 # A seller-partner pair rarely has more than a few grants; older ended ones do not matter.
 CANDIDATE_LIMIT = 10
@@ -245,7 +246,7 @@ def _candidates(alive: Alive) -> Batcher[CandidateKey, list[LoginCandidate]]:
 _BATCHERS = PerApp(_candidates, per_loop=True)
 
 
-# Redemption (sessions.py): the member as it is now, in the request's unit of work -------
+# Redemption (tsp_access/sessions.py): the member as it is now, in its unit of work -------
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,17 @@ from typing import Literal
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from prometheus_client import Counter
 
 from tsp_auth.config import Settings
-from tsp_auth.errors import TooManyRequests
-from tsp_auth.observability.metrics import RATE_LIMITED
+from tsp_auth.kit.errors import TooManyRequests
+
+# Registered with the default registry like the HTTP metrics (observability/metrics.py).
+RATE_LIMITED = Counter(
+    "tsp_auth_rate_limited_total",
+    "Requests refused with 429 because an attempt budget was spent, by endpoint.",
+    ["endpoint"],
+)
 
 Endpoint = Literal[
     "token", "introspection", "revocation", "sign_in", "consent", "approval", "link_creation"

@@ -19,22 +19,22 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from tsp_auth.deps import current_caller
-from tsp_auth.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
 from tsp_auth.idempotency.service import HEADER as IDEMPOTENCY_HEADER
 from tsp_auth.identity.callers import IDENTITY_SCHEME
-from tsp_auth.json_body import json_schemas
+from tsp_auth.kit.errors import ERROR_SCHEMA, FIELD_ERROR_SCHEMA, OAUTH_PREFIX, PROBLEM_SCHEMA
+from tsp_auth.kit.json_body import json_schemas
+from tsp_auth.kit.reason_codes import REASON_CODE_MARK, REASONS
 from tsp_auth.oauth.http import form_schemas
-from tsp_auth.openapi_examples import (
+from tsp_auth.openapi.examples import (
     EXAMPLE_NAME,
     EXAMPLE_SUMMARY,
     REQUEST_EXAMPLES,
     RESPONSE_EXAMPLES,
 )
-from tsp_auth.reasons import REASON_CODE_MARK, REASONS
 
 # In a source checkout; an installed wheel has no docs/ and builds without descriptions (the
 # committed openapi/openapi.json has them).
-OPERATIONS_DOC = Path(__file__).resolve().parents[2] / "docs" / "api" / "operations.md"
+OPERATIONS_DOC = Path(__file__).resolve().parents[3] / "docs" / "api" / "operations.md"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 
 TAGS: list[dict[str, str]] = [

@@ -1,0 +1,3 @@
+from tests.grants.conftest import world
+
+__all__ = ["world"]
