@@ -12,7 +12,6 @@ from tests.factories import Factory
 from tests.grants.helpers import World, events_of, stored
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now
-from tsp_auth.errors import Conflict
 from tsp_auth.grants.engine import (
     ExpireLapsed,
     deactivate_service,
@@ -22,6 +21,7 @@ from tsp_auth.grants.engine import (
 )
 from tsp_auth.grants.repository import TSP_ACCESS
 from tsp_auth.grants.terms import NewGrant
+from tsp_auth.kit.errors import Conflict
 from tsp_auth.models import Grant
 
 
