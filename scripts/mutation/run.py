@@ -67,8 +67,8 @@ class Outcome:
     seconds: float = 0.0
 
 
-def load_targets() -> dict[str, Target]:
-    table = tomllib.loads(TARGETS.read_text())
+def load_targets(path: Path = TARGETS) -> dict[str, Target]:
+    table = tomllib.loads(path.read_text())
     return {name: Target(name=name, **spec) for name, spec in table.items()}
 
 
@@ -133,8 +133,9 @@ def run_mutmut(target: Target, log: Path, tree: Path, *, rerun: bool = True) -> 
         name, _, status = line.strip().rpartition(": ")
         if name and target.owns(name) and name.split("__mutmut_")[0] not in at_import:
             outcome.statuses[name] = status
-    if not outcome.statuses:
-        raise SystemExit(f"{target.name}: mutmut gave no results, see {log}")
+    unchecked = [name for name, status in outcome.statuses.items() if status == "not checked"]
+    if not outcome.statuses or unchecked:
+        raise SystemExit(f"{target.name}: mutmut did not check its mutants, see {log}")
     lost = [name for name, status in outcome.statuses.items() if status not in KILLED]
     outcome.diffs = _diffs(lost, work, target)
     return outcome
@@ -248,7 +249,8 @@ def report(target: Target, outcome: Outcome, result: Score, named: set[str], out
     (out / f"{target.name}.txt").write_text("\n".join(lines) + "\n")
 
 
-def summary(rows: list[tuple[Target, Score]]) -> str:
+def summary(rows: list[tuple[Target, Score]], previous: Path, order: list[str]) -> str:
+    """The table of this run's targets, keeping the rows of earlier runs for the others."""
     head = [
         "| target | mutants | killed | equivalent | survived | reached by no test | score "
         "| goal | time |",
@@ -259,6 +261,14 @@ def summary(rows: list[tuple[Target, Score]]) -> str:
         f"| {s.no_tests} | {s.percent:.1f} % | {t.goal:g} % | {s.seconds:.0f} s |"
         for t, s in rows
     ]
+    ran = {t.name for t, _ in rows}
+    if previous.exists():
+        for line in previous.read_text().splitlines()[2:]:
+            name = line.split("`")[1] if line.count("`") >= 2 else ""
+            if name and name not in ran:
+                body.append(line)
+    rank = {name: i for i, name in enumerate(order)}
+    body.sort(key=lambda line: rank.get(line.split("`")[1], len(rank)))
     return "\n".join(head + body) + "\n"
 
 
@@ -292,12 +302,13 @@ def main() -> int:
     parser.add_argument("--no-tables", action="store_true")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to mutate")
+    parser.add_argument("--targets-file", type=Path, default=TARGETS)
     parser.add_argument("--out", type=Path, default=OUT, help="where reports go")
     parser.add_argument(
         "--reuse", action="store_true", help="report mutmut's last results, do not run it"
     )
     args = parser.parse_args()
-    targets = load_targets()
+    targets = load_targets(args.targets_file)
     if args.targets:
         targets = {name: targets[name] for name in args.targets}
     if args.changed:
@@ -323,7 +334,7 @@ def main() -> int:
         report(target, outcome, result, named, out)
         rows.append((target, result))
         print(f"{target.name}: {result.percent:.1f} % -> {out / target.name}.txt")
-    table = summary(rows)
+    table = summary(rows, out / "summary.md", list(load_targets(args.targets_file)))
     (out / "summary.md").write_text(table)
     print(table)
     if args.check:
