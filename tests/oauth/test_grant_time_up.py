@@ -5,11 +5,14 @@ by the next request, within the same second."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from httpx import AsyncClient
 
 from tests.consent.helpers import set_row
 from tests.factories import Factory
 from tests.oauth.helpers import (
+    SCOPES,
     counts,
     introspect,
     obtain_code,
@@ -20,7 +23,9 @@ from tests.oauth.helpers import (
     tokens,
 )
 from tsp_auth.clock import now
+from tsp_auth.live.grant_state import live_grant
 from tsp_auth.models import Grant
+from tsp_auth.oauth.tokens import mint_access_token
 
 
 async def _time_up(factory: Factory, grant_id: str) -> None:
@@ -67,3 +72,34 @@ async def test_tokens_of_a_grant_whose_time_is_up_introspect_inactive(
     await _time_up(factory, (await only_code(factory.app)).grant_id)
     for token in (issued["access_token"], issued["refresh_token"]):
         assert await introspect(client, app, token) == {"active": False}
+
+
+async def test_an_access_token_naming_a_grant_the_database_does_not_hold_is_inactive(
+    client: AsyncClient, factory: Factory
+) -> None:
+    """Grants are never deleted, so only a token minted elsewhere with our key could name one
+    we do not hold: it must not be taken for a token of a grant in force."""
+    app = await partner_app(factory)
+    await tokens(client, app)
+    async with factory.app.state.sessionmaker() as session:
+        live = await live_grant(session, (await only_code(factory.app)).grant_id)
+    assert live is not None
+    state = factory.app.state
+    minted = [
+        await mint_access_token(
+            state.sessionmaker,
+            state.keyring,
+            state.settings,
+            subject=app.seller.id,
+            client_id=app.client_id,
+            scopes=frozenset(SCOPES),
+            family_id=None,
+            grant=grant,
+            at=now(),
+        )
+        for grant in (live, dataclasses.replace(live, id="grt_not_stored"))
+    ]
+    held, missing = minted
+    # The same token on the stored grant is active: only the grant's absence differs.
+    assert (await introspect(client, app, held.token))["active"] is True
+    assert await introspect(client, app, missing.token) == {"active": False}
