@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bench.cancels import CancelLatency, table
 from bench.proc import cpu_ratio
 from bench.wrk import Result
 
@@ -35,6 +36,7 @@ class Report:
     runs: list[list[Row]] = field(default_factory=list)  # each run's rows, its floor around them
     processes: list[Row] = field(default_factory=list)
     scaling: list[Row] = field(default_factory=list)  # each point's floor first
+    cancels: list[CancelLatency] = field(default_factory=list)
 
     @property
     def main(self) -> list[Row]:
@@ -267,7 +269,10 @@ HOW_TO = """
 four minutes. `--runs N` measures the floor, every path and the peer N times one after the
 other (a target is met when every run meets it; "spread" is the largest minus the smallest
 CPU ratio), `--seconds`/`--duration N` sets each row's length, `--warmup N` the warm-up before it,
-`--processes 1 2 3` the process counts of the decisions runs, `--no-peer` skips the peer.
+`--processes 1 2 3` the process counts of the decisions runs, `--no-peer` skips the peer,
+`--cancels 1 3 8` the process counts of the cancel latency (`--cancels` alone skips it) and
+`--cancel-count N` how many cancels each count times (200). `python -m bench.cancels
+--processes 1 3 8 --cancels 100` measures the cancel latency alone, on a database of its own.
 
 - **server**: `floor` is a bare FastAPI endpoint served the same way (uvicorn, one worker);
   `tsp-auth` is the server on a fresh PostgreSQL database with the demo data; the peer is
@@ -280,6 +285,15 @@ CPU ratio), `--seconds`/`--duration N` sets each row's length, `--warmup N` the 
 - **CPU µs/req**: utime + stime of the server process and its children, from
   `/proc/<pid>/stat` before and after the wrk run, divided by the requests served.
   PostgreSQL's own CPU is not in it (it is no child of the server), nor is wrk's.
+- **Cancel latency**: N `tsp-auth serve` processes on the one database (the main one and
+  N - 1 more), healthy and otherwise idle, each holding a coherence lease (the harness waits
+  for N live leases). Cancels of distinct grants go one at a time, round-robin over the
+  processes, after two per process of warm-up; **p50 / p99 / max ms** are their send-to-answer
+  times at the client (nearest rank). A cancel answers only once every other process has
+  acknowledged its invalidation (docs/coherence.md, step 7): **ack wait ms** is the mean of
+  that part, from the servers' `tsp_auth_coherence_ack_wait_seconds` histogram. The target
+  (issue 24) is p99 ≤ 100 ms with 8 processes. The grants are written by an app inside the
+  harness that holds no lease, so no cancel waits for it.
 - **req/s ratio**: the row's req/s ÷ the floor's; **CPU ratio**: the floor's CPU per request ÷
   the row's. The targets (issue 12) are on the CPU ratio; met / not met says which.
 
@@ -296,6 +310,7 @@ def write_report(path: Path, report: Report, args: argparse.Namespace, at: datet
         *_runs(report),
         *_processes(report, floor),
         *_scaling(report),
+        *table(report.cancels),
     ]
     text = "\n".join(lines) + "\n" + HOW_TO
     path.write_text(text)

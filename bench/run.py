@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import peer, scenarios, servers, wrk
+from bench import cancels, peer, scenarios, servers, wrk
 from bench.report import FLOOR, TSP_AUTH, Report, Row, write_report
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
@@ -39,6 +39,16 @@ def _arguments() -> argparse.Namespace:
         nargs="*",
         default=[1, 2, 3],
         help="tsp-auth process counts for the decisions runs on one database",
+    )
+    parser.add_argument(
+        "--cancels",
+        type=int,
+        nargs="*",
+        default=[1, 3, 8],
+        help="process counts for the cancel latency (none: skip it)",
+    )
+    parser.add_argument(
+        "--cancel-count", type=int, default=200, help="cancels timed per process count"
     )
     parser.add_argument(
         "--runs", type=int, default=1, help="measure the floor, the paths and the peer N times"
@@ -170,6 +180,10 @@ def _measure_all(args: argparse.Namespace, env: dict[str, str], report: Report) 
         decisions = next(s.request for s in built if s.name == "decisions")
         report.processes += _processes(args, env, app, decisions)
         report.scaling += _scaling(args, env, app, floor)
+        if args.cancels:  # last: its grants do not weigh on the rows above
+            report.cancels += cancels.measure(
+                env, app.base_url, args.cancels, args.cancel_count, LOGS
+            )
 
 
 def main() -> None:

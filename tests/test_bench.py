@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bench import proc, wrk
+from bench import cancels, proc, wrk
 from bench.report import FLOOR, TSP_AUTH, Report, Row, write_report
 
 # Printed by wrk 4.1.0 (Debian) with --latency and the harness's script, against a 404.
@@ -212,3 +212,41 @@ def test_each_scale_point_is_put_against_both_its_floors(tmp_path: Path) -> None
         "| decisions | 1,000,000 | 3,000 | 5.0 | 130 | 100 | 77% | 96% | 75% | 100% | met |"
         in lines
     )
+
+
+def test_cancel_percentiles_are_nearest_rank() -> None:
+    took = [float(ms) for ms in range(1, 201)]  # 1 … 200 ms
+    assert cancels.percentile(took, 0.5) == 100.0
+    assert cancels.percentile(took, 0.99) == 198.0
+    assert cancels.percentile([7.0], 0.99) == 7.0
+
+
+def test_the_ack_wait_is_read_from_the_histogram_and_nothing_else() -> None:
+    metrics = "\n".join(
+        [
+            "# TYPE tsp_auth_coherence_ack_wait_seconds histogram",
+            'tsp_auth_coherence_ack_wait_seconds_bucket{le="0.01"} 3.0',
+            "tsp_auth_coherence_ack_wait_seconds_count 4.0",
+            "tsp_auth_coherence_ack_wait_seconds_sum 0.05",
+            "tsp_auth_coherence_ack_wait_seconds_created 1.7e+09",
+        ]
+    )
+    assert cancels.ack_waits(metrics) == (pytest.approx(0.05), 4.0)
+    assert cancels.ack_waits("") == (0.0, 0.0)
+
+
+def test_the_cancel_latency_is_judged_on_eight_processes(tmp_path: Path) -> None:
+    def latency(processes: int, p99: float, errors: int = 0) -> cancels.CancelLatency:
+        return cancels.CancelLatency(processes, 200, errors, 20.0, p99, p99 + 5, 4.0)
+
+    report = Report(runs=[_run(150, 100)], cancels=[latency(1, 30), latency(8, 99)])
+    args = argparse.Namespace(connections=50, seconds=10, warmup=2)
+
+    lines = write_report(tmp_path / "b.md", report, args, datetime.now(UTC)).splitlines()
+
+    assert "## Cancel latency" in lines
+    assert "| 1 | 200 | 0 | 20.0 | 30.0 | 35.0 | 4.0 |  |" in lines
+    assert "| 8 | 200 | 0 | 20.0 | 99.0 | 104.0 | 4.0 | met |" in lines
+    slow, failing = latency(8, 101), latency(8, 50, errors=1)
+    assert cancels.table([slow])[-1].endswith("| **not met** |")
+    assert cancels.table([failing])[-1].endswith("| **not met** |")

@@ -11,7 +11,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Limits
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import PG_URL, wire
@@ -258,3 +258,96 @@ async def test_no_decision_sent_after_a_cancel_returned_is_allowed(trio: Trio) -
     )
     assert cancelled_at and answers > 50
     assert late_allows == []
+
+
+async def _until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not await condition():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.02)
+
+
+async def _live_incarnations(trio: Trio, name: str) -> set[str]:
+    """The live lease rows of process ``name`` (named ``host:pid:…``)."""
+    async with trio.engine.connect() as connection:
+        rows = await connection.scalars(
+            text(
+                "SELECT process_id FROM coherence_leases"
+                " WHERE expires_at > now() AND process_id LIKE :pid"
+            ),
+            {"pid": f"%:{trio.servers[name].pid}:%"},
+        )
+        return set(rows)
+
+
+async def _backends_gone(trio: Trio, ports: list[int]) -> bool:
+    """PostgreSQL ended the sessions of these proxy ports: it handled all they carried."""
+    async with trio.engine.connect() as connection:
+        left = await connection.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE client_port IN :ports").bindparams(
+                bindparam("ports", expanding=True)
+            ),
+            {"ports": ports},
+        )
+    return left == 0
+
+
+async def test_a_renewal_held_past_its_connection_revives_no_lease(trio: Trio) -> None:
+    """Issue 24 item 5. C's listener link stalls: C gives up on a renewal in flight and
+    registers anew once new connections get through; only then does the old connection
+    deliver that renewal. It must not bring the abandoned lease back: every writer would wait
+    a lease for a process that has moved on."""
+    (abandoned,) = await _live_incarnations(trio, "c")
+
+    async def gave_up_holding() -> bool:
+        return trio.proxy.abandoned_while_holding() > 0
+
+    async def registered_anew() -> bool:
+        return bool(await _live_incarnations(trio, "c") - {abandoned})
+
+    trio.proxy.stall()
+    try:
+        await _until(gave_up_holding, "C never gave up on a statement in flight")
+        trio.proxy.open_new()
+        await _until(registered_anew, "C never registered a new incarnation")
+    finally:
+        trio.proxy.open_new()
+        late = trio.proxy.release_held()
+    assert late
+    await _until(lambda: _backends_gone(trio, late), "the late renewal was never handled")
+
+    live = await _live_incarnations(trio, "c")
+    assert abandoned not in live
+    assert len(live) == 1
+    await _all_leases_live(trio.engine, 3)  # one per process: nobody else to wait for
+    world = await make_world(trio.factory)
+    session = await _session(trio, world)
+    assert await _allowed(trio, "c", session, world)
+    await _cancel(trio, "a", world)
+    assert not await _allowed(trio, "c", session, world)
+
+
+async def test_a_lease_that_lapsed_is_never_renewed(trio: Trio) -> None:
+    """B learns from its renewal's answer that its lease was not extended (it lapsed by the
+    database clock, writers stopped waiting for it): it registers anew, cache emptied, and
+    sees what changed meanwhile without being told."""
+    world = await make_world(trio.factory)
+    session = await _session(trio, world)
+    assert await _allowed(trio, "b", session, world)  # cached on B
+    (lapsed,) = await _live_incarnations(trio, "b")
+    async with trio.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "UPDATE coherence_leases SET expires_at = now() - interval '1 second'"
+                " WHERE process_id = :me"
+            ),
+            {"me": lapsed},
+        )
+    await _end_in_database(trio, session)
+
+    async def registered_anew() -> bool:
+        return bool(await _live_incarnations(trio, "b") - {lapsed})
+
+    await _until(registered_anew, "B renewed a lapsed lease instead of registering anew")
+    assert not await _allowed(trio, "b", session, world)
+    await _all_leases_live(trio.engine, 3)

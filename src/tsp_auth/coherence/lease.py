@@ -10,12 +10,35 @@ real time. A local clock may run slow by at most ``drift`` (a rate), so the proc
 
 A process that was not fresh (never registered, lapsed, or listener lost) empties its cache
 the moment it becomes fresh again: it may have missed invalidations meanwhile.
+
+A lease statement must not take effect once the process has given up on it (its connection
+stalled; the statement may still be in flight and reach the database when the link heals).
+Each one therefore carries the latest database time at which it may apply (``apply_by``),
+counted from the database time of the previous answer on the same connection.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class DatabaseClock:
+    """One reading of the database clock (``now()`` of an answered statement), and the local
+    monotonic time once that answer was in hand: the database read its clock before then."""
+
+    at: datetime
+    local: float
+
+    def apply_by(self, give_up: float, drift: float) -> datetime:
+        """The latest database time at which a statement this process gives up on at local
+        monotonic ``give_up`` may still take effect. In real time, at least
+        ``give_up - local`` passed between the reading and the giving up, less ``drift`` if the
+        local clock runs fast: so the bound falls before the giving up."""
+        return self.at + timedelta(seconds=max(0.0, (give_up - self.local) * (1.0 - drift)))
 
 
 class Lease:

@@ -32,7 +32,10 @@ class Coherence:
         self.lease = Lease(
             settings.coherence_lease_seconds, settings.coherence_clock_drift, self.cache.clear
         )
-        # The lease row this process holds now: a new one for every listener connection.
+        # The lease row this process holds now: a new one for every listener connection,
+        # each named ``<process>:<n>``; registering one retires every earlier one by the prefix.
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}:"
+        self._incarnations = 0
         self.incarnation: str | None = None
         # The coalescing batchers of the cached reads, by kind and sessionmaker (loaders.py).
         self.batchers: dict[tuple[str, int], Any] = {}
@@ -44,7 +47,8 @@ class Coherence:
         return not self.shared or self.lease.fresh()
 
     def new_incarnation(self) -> str:
-        self.incarnation = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}"
+        self._incarnations += 1
+        self.incarnation = f"{self.process}{self._incarnations}"
         return self.incarnation
 
     def listener_lost(self) -> None:

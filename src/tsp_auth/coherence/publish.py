@@ -7,9 +7,9 @@ for before the writer answers (docs/coherence.md).
 2. at the commit (SQLAlchemy's ``after_commit``, synchronous), this process drops what the
    tags name from its own cache — on SQLite, one process, that is all there is to do;
 3. after the commit and before the response (``acknowledged``, called by the unit of work),
-   the writer waits until every other process holding a live lease has acknowledged each
-   invalidation, or its lease has lapsed by the database clock; bounded by one lease plus a
-   margin.
+   the writer waits until every other process holding a live lease registered before the
+   writing transaction committed has acknowledged each invalidation, or its lease has lapsed
+   by the database clock; bounded by one lease plus a margin.
 """
 
 from __future__ import annotations
@@ -42,6 +42,15 @@ _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.02
 class _Pending:
     tags: set[str] = field(default_factory=set)
     ids: list[str] = field(default_factory=list)
+    xid: str = ""  # the writing transaction's id (pg_current_xact_id), once it notified
+
+
+@dataclass
+class _Committed:
+    """Invalidations committed in this session, each with its transaction's id."""
+
+    ids: list[str] = field(default_factory=list)
+    xids: list[str] = field(default_factory=list)
 
 
 async def publish(session: AsyncSession, *tags: str) -> None:
@@ -58,7 +67,7 @@ async def publish(session: AsyncSession, *tags: str) -> None:
     if len(payload.encode()) > MAX_PAYLOAD:
         payload = json.dumps({"i": invalidation_id, "t": [EVERYTHING]})
     pending.ids.append(invalidation_id)
-    await repository.notify(session, payload)
+    pending.xid = await repository.notify(session, payload)
 
 
 @event.listens_for(Session, "after_commit")
@@ -70,7 +79,9 @@ def _applied_at_commit(session: Session) -> None:
     if coherence is not None:
         coherence.cache.invalidate(pending.tags)
     if pending.ids:
-        session.info.setdefault(_COMMITTED, []).extend(pending.ids)
+        committed: _Committed = session.info.setdefault(_COMMITTED, _Committed())
+        committed.ids += pending.ids
+        committed.xids += [pending.xid] * len(pending.ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -82,24 +93,26 @@ def _forgotten_at_rollback(session: Session, previous: SessionTransaction) -> No
 
 async def acknowledged(session: AsyncSession) -> None:
     """After the commit, before the answer: every other live process dropped what it named."""
-    ids: list[str] | None = session.info.pop(_COMMITTED, None)
+    committed: _Committed | None = session.info.pop(_COMMITTED, None)
     coherence = coherence_of(session)
-    if not ids or coherence is None or not isinstance(session.bind, AsyncEngine):
+    if not committed or coherence is None or not isinstance(session.bind, AsyncEngine):
         return
     with ACK_WAIT.time():
-        await wait_for_acks(session.bind, coherence, ids)
+        await wait_for_acks(session.bind, coherence, committed.ids, committed.xids)
 
 
-async def wait_for_acks(engine: AsyncEngine, coherence: Coherence, ids: list[str]) -> None:
+async def wait_for_acks(
+    engine: AsyncEngine, coherence: Coherence, ids: list[str], xids: list[str]
+) -> None:
+    """Until each invalidation (``ids[k]``, committed by transaction ``xids[k]``) is
+    acknowledged by every other live lease registered before that transaction committed."""
     deadline = time.monotonic() + coherence.lease.writer_bound
     pause = _FIRST_PAUSE
-    async with engine.connect() as connection:
-        since = None
+    async with engine.connect() as pooled:
+        # Autocommit: one round trip per poll (no BEGIN/ROLLBACK), and each sees new acks.
+        connection = await pooled.execution_options(isolation_level="AUTOCOMMIT")
         while True:
-            missing, at = await repository.unacknowledged(
-                connection, ids, coherence.incarnation, since
-            )
-            since = since or at
+            missing = await repository.unacknowledged(connection, ids, xids, coherence.incarnation)
             if missing == 0:
                 break
             if time.monotonic() + pause > deadline:

@@ -24,7 +24,9 @@ class Runtime:
         self.engine = engine
         self.coherence = Coherence(settings, shared=shared)
         caching = settings.cache_max_entries > 0
-        self.listener = Listener(self.coherence, settings) if shared and caching else None
+        self.listener = (
+            Listener(self.coherence, settings, retire=self._retire) if shared and caching else None
+        )
 
     async def start(self) -> None:
         process.register(self.engine, self.coherence)
@@ -34,18 +36,18 @@ class Runtime:
     async def stop(self) -> None:
         if self.listener is not None:
             await self.listener.stop()
-            await self._release()
+            if self.coherence.incarnation is not None:
+                await self._retire(self.coherence.incarnation)
         process.unregister(self.engine)
         self.coherence.cache.clear()
 
-    async def _release(self) -> None:
-        me = self.coherence.incarnation
-        if me is None:
-            return
+    async def _retire(self, me: str) -> None:
+        """End incarnation ``me``'s lease through the pool, bounded: writers need not wait for
+        it to lapse. Best effort: if it fails, the lease lapses by itself (at most one lease),
+        or the process's next registration retires it."""
         try:
             async with asyncio.timeout(self.coherence.lease.renew_every):
                 async with self.engine.connect() as connection:
                     await repository.release(connection, me)
         except (OSError, TimeoutError, SQLAlchemyError) as exc:
-            # Writers then wait for the lease to lapse, at most one lease.
-            log.warning("coherence lease not released: %s", exc)
+            log.warning("coherence lease %s not released: %s", me, exc)
