@@ -192,14 +192,26 @@ def _rebind(module: object, before: dict[str, object]) -> None:
                 setattr(other, attr, replaced[id(value)])
 
 
+def _reexec(module_name: str, source: str, path: Path) -> None:
+    module = sys.modules[module_name]
+    before = dict(vars(module))
+    exec(compile(source, str(path), "exec"), vars(module))  # noqa: S102
+    _rebind(module, before)
+
+
 def _run_child(mutant: Mutant | None, module_name: str, path: Path, tests: list[str]) -> int:
     import pytest
 
     if mutant is not None:
-        module = sys.modules[module_name]
-        before = dict(vars(module))
-        exec(compile(mutant.source, str(path), "exec"), vars(module))  # noqa: S102
-        _rebind(module, before)
+        _reexec(module_name, mutant.source, path)
+        # Modules of the package imported after it built their tables from the original
+        # (``ACTIONS`` from ``AREA_REACHES``): they run again, on the mutant.
+        package = module_name.rpartition(".")[0] + "."
+        names = list(sys.modules)
+        for later in names[names.index(module_name) + 1 :]:
+            source = getattr(sys.modules[later], "__file__", None)
+            if later.startswith(package) and source:
+                _reexec(later, Path(source).read_text(), Path(source))
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
