@@ -92,3 +92,25 @@ async def test_the_sweep_records_each_lapsed_grant_as_expired(
     assert (await stored(factory, world.grant.id)).status == "expired"
     [event] = await events_of(factory, world.grant.id)
     assert event.action == "grant.expired"
+
+
+async def test_the_sweep_expires_no_more_than_its_limit_at_a_time(
+    factory: Factory, world: World, backend: str, request: pytest.FixtureRequest
+) -> None:
+    if backend == "postgresql":
+        # Found by this test (issue 25): on PostgreSQL the UPDATE ... WHERE id IN (SELECT ...
+        # LIMIT n FOR UPDATE SKIP LOCKED) of grants/repository.py expire() moved both lapsed
+        # grants with limit 1. Reported to the lead; strict, so the fix must remove this mark.
+        reason = "grants.repository.expire exceeds its limit on PostgreSQL (issue 25)"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    seller, _ = await factory.seller("UK")
+    second = await factory.grant(seller, world.service)
+    lapsed = now() - timedelta(seconds=1)
+    for grant_id in (world.grant.id, second.id):
+        await set_row(factory.app, Grant, grant_id, expires_at=lapsed)
+    async with factory.app.state.sessionmaker() as session, session.begin():
+        first = await reduce_access(session, ExpireLapsed(limit=1), actor=SYSTEM, at=now())
+    async with factory.app.state.sessionmaker() as session, session.begin():
+        rest = await reduce_access(session, ExpireLapsed(limit=1), actor=SYSTEM, at=now())
+    assert len(first) == len(rest) == 1
+    assert set(first + rest) == {world.grant.id, second.id}

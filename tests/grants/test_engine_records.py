@@ -46,7 +46,7 @@ async def test_a_first_authorization_of_a_service_creates_its_grant_at_version_1
     at = now()
     async with factory.app.state.sessionmaker() as session, session.begin():
         recorded = await record_grant(session, _for(world, second), at)
-    assert not recorded.renewed
+    assert recorded.renewed is False
     created = await stored(factory, recorded.grant.id)
     assert created.id.startswith("grt_") and created.id != world.grant.id
     assert (created.kind, created.grantor_id, created.grantee_id, created.service_id) == (
