@@ -39,8 +39,12 @@ async def read_through(
     if coherence is None:
         return await load_one(sessionmaker, key)
     batcher: Batcher[K, V] | None = coherence.batchers.get((kind, id(sessionmaker)))
-    if batcher is None:
-        batcher = coherence.batchers[kind, id(sessionmaker)] = _new_batcher(sessionmaker, load_many)
+    if batcher is None:  # the first miss of this kind for this sessionmaker
+
+        async def load(keys: Sequence[K]) -> dict[K, V]:
+            return await load_many(sessionmaker, keys)
+
+        batcher = coherence.batchers[kind, id(sessionmaker)] = Batcher(load)
     if not coherence.serving():
         _count(kind, "database")()
         return await batcher.load(key)
@@ -55,15 +59,6 @@ async def read_through(
     if value is not None:
         cache.put((kind, key), value, tags_of(value), epoch)
     return value
-
-
-def _new_batcher(sessionmaker: Sessions, load_many: LoadMany[K, V]) -> Batcher[K, V]:
-    """The batcher of one kind for one sessionmaker, made on its first miss."""
-
-    async def load(keys: Sequence[K]) -> dict[K, V]:
-        return await load_many(sessionmaker, keys)
-
-    return Batcher(load)
 
 
 @lru_cache(maxsize=16)
