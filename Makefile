@@ -7,7 +7,7 @@ WORKER_METRICS_PORT ?= $(shell echo $$(($(PORT) + 1000)))
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi bench clean
+.PHONY: install run test lint format openapi bench clean mutation mutation-guard
 
 # `make run` checks its ports before anything runs: a bad PORT stops here with one line, and
 # nothing is migrated or written in var/ (issue 22).
@@ -51,6 +51,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix src tests migrations bench
 	$(BIN)/ruff format src tests migrations bench
+
+# Mutation testing of the safety core (docs/testing.md): one report per target and
+# var/mutation/summary.md; fails when a target misses its goal. MUTATION_TARGETS: some only.
+# MUTATION_DATABASE_URL: also on that PostgreSQL database (the forced races run only there).
+mutation: install
+	$(BIN)/python scripts/mutation/run.py --check $(MUTATION_TARGETS)
+
+# The CI guard: only the safety-core files the last MUTATION_COMMITS commits touched; fails on
+# any survivor docs/testing.md does not name as equivalent.
+MUTATION_COMMITS ?= 1
+mutation-guard: install
+	$(BIN)/python scripts/mutation/run.py --check --changed $(MUTATION_COMMITS)
 
 openapi: install
 	$(BIN)/tsp-auth openapi --output openapi/openapi.json
