@@ -94,10 +94,8 @@ async def test_the_sweep_records_each_lapsed_grant_as_expired(
     assert event.action == "grant.expired"
 
 
-# SQLite only, for now: on PostgreSQL the same test found grants/repository.py expire()
-# moving more than ``limit`` grants, depending on the plan chosen for its UPDATE ... WHERE id IN
-# (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) (issue 25's report). Add "postgresql" once fixed.
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+# On PostgreSQL this found expire() moving more than ``limit`` grants when its batch was a
+# subquery of the UPDATE (the planner may run it twice); the batch is a MATERIALIZED CTE now.
 async def test_the_sweep_expires_no_more_than_its_limit_at_a_time(
     factory: Factory, world: World
 ) -> None:

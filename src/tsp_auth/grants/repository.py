@@ -271,6 +271,8 @@ async def expire(session: AsyncSession, at: datetime, limit: int) -> list[str]:
     The conditions are on the UPDATE itself, so each grant is moved once: PostgreSQL re-checks
     them on a row another sweeper (or a renewal) changed meanwhile; ``SKIP LOCKED`` lets
     concurrent sweepers take different rows; SQLite writers queue behind BEGIN IMMEDIATE.
+    The batch is a MATERIALIZED CTE: as a subquery in ``IN`` PostgreSQL's planner may run it
+    more than once (each run skips the rows the last one locked), moving more than ``limit``.
     """
     batch = (
         select(Grant.id)
@@ -278,10 +280,12 @@ async def expire(session: AsyncSession, at: datetime, limit: int) -> list[str]:
         .order_by(Grant.expires_at, Grant.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("batch")
+        .prefix_with("MATERIALIZED")
     )
     result = await session.scalars(
         update(Grant)
-        .where(Grant.id.in_(batch.scalar_subquery()), *_lapsed(at))
+        .where(Grant.id.in_(select(batch.c.id)), *_lapsed(at))
         .values(status=GrantStatus.EXPIRED, version=Grant.version + 1, updated_at=at)
         .returning(Grant.id)
         .execution_options(synchronize_session=False)
