@@ -65,9 +65,7 @@ async def _stages(app: FastAPI) -> dict[str, Call]:
 
     async def handler() -> None:
         async with state.sessionmaker() as session:
-            context = TokenContext(
-                session, state.sessionmaker, state.keyring, state.settings, now()
-            )
+            context = TokenContext(session, state.keyring, state.settings, now())
             await client_credentials(context, authenticated, form)
 
     async def bare() -> None:
