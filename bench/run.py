@@ -196,6 +196,8 @@ def main() -> None:
         "TSP_AUTH_DATABASE_URL": _fresh_database(args.database),
         "TSP_AUTH_ISSUER": base_url,
         "TSP_AUTH_KEY_PROPAGATION_DELAY": "PT0S",
+        # The cancel latency mints one identity token per cancel, all from this address.
+        "TSP_AUTH_RATE_LIMIT_PER_ADDRESS": "100000/minute",
     }
     _prepare(env, base_url)
     report = Report()
