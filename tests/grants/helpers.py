@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tests.factories import Factory
+from tsp_auth.grants.terms import NewGrant
 from tsp_auth.models import (
     Account,
     AuditEvent,
@@ -18,6 +19,7 @@ from tsp_auth.models import (
     Service,
     WebhookDelivery,
 )
+from tsp_auth.models.grants import TSP_ACCESS
 
 
 @dataclass
@@ -37,6 +39,23 @@ async def make_world(factory: Factory) -> World:
         seller, service, roles=("products", "orders", "marketing"), consented_by=main
     )
     return World(partner, service, seller, main, grant)
+
+
+def same_pair_terms(world: World, roles: frozenset[str]) -> NewGrant:
+    """The world's grant consented again: same seller, partner, service and binding."""
+    return NewGrant(
+        kind=TSP_ACCESS,
+        grantor_id=world.seller.id,
+        grantee_id=world.partner.id,
+        consented_by=world.main.id,
+        service_id=world.service.id,
+        binding_id=world.grant.binding_id,
+        market=world.seller.market,
+        items=world.grant.items,
+        roles=roles,
+        areas=world.grant.areas,
+        duration_days=30,
+    )
 
 
 async def stored(factory: Factory, grant_id: str) -> Grant:

@@ -9,37 +9,19 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from tests.factories import Factory
-from tests.grants.helpers import World, deliveries, events_of, stored
+from tests.grants.helpers import World, deliveries, events_of, same_pair_terms, stored
 from tests.webhooks.helpers import register_endpoint
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now
 from tsp_auth.grants.engine import create_grant, end_grant, record_grant, reduce_access, widen_grant
-from tsp_auth.grants.terms import NewGrant
 from tsp_auth.kit.errors import Conflict
 from tsp_auth.models import Grant
-from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantStatus
 
 
 async def _grants_of(factory: Factory, seller_id: str) -> list[Grant]:
     async with factory.app.state.sessionmaker() as session:
         return list(await session.scalars(select(Grant).where(Grant.grantor_id == seller_id)))
-
-
-def _same_pair(world: World, roles: frozenset[str]) -> NewGrant:
-    return NewGrant(
-        kind=TSP_ACCESS,
-        grantor_id=world.seller.id,
-        grantee_id=world.partner.id,
-        consented_by=world.main.id,
-        service_id=world.service.id,
-        binding_id=world.grant.binding_id,
-        market=world.seller.market,
-        items=world.grant.items,
-        roles=roles,
-        areas=world.grant.areas,
-        duration_days=30,
-    )
 
 
 async def _watch(client: AsyncClient, factory: Factory, world: World) -> None:
@@ -101,7 +83,7 @@ async def test_create_grant_yields_to_the_active_grant_of_the_pair(
     factory: Factory, world: World
 ) -> None:
     async with factory.app.state.sessionmaker() as session, session.begin():
-        assert await create_grant(session, _same_pair(world, frozenset()), now()) is None
+        assert await create_grant(session, same_pair_terms(world, frozenset()), now()) is None
         # The refused insert was a savepoint: the transaction goes on.
         assert await session.get(Grant, world.grant.id) is not None
     assert [g.id for g in await _grants_of(factory, world.seller.id)] == [world.grant.id]
@@ -112,7 +94,7 @@ async def test_record_grant_renews_the_active_grant_in_place(
 ) -> None:
     at = now()
     async with factory.app.state.sessionmaker() as session, session.begin():
-        recorded = await record_grant(session, _same_pair(world, frozenset({"orders"})), at)
+        recorded = await record_grant(session, same_pair_terms(world, frozenset({"orders"})), at)
     assert recorded.renewed and recorded.grant.id == world.grant.id
     saved = await stored(factory, world.grant.id)
     assert (saved.version, saved.roles, saved.duration_days) == (2, frozenset({"orders"}), 30)
@@ -123,7 +105,7 @@ async def test_record_grant_renews_the_active_grant_in_place(
 async def test_record_grant_told_not_to_renew_a_grant_in_force_is_409(
     factory: Factory, world: World
 ) -> None:
-    new = _same_pair(world, frozenset({"orders"}))
+    new = same_pair_terms(world, frozenset({"orders"}))
     async with factory.app.state.sessionmaker() as session, session.begin():
         with pytest.raises(Conflict) as refused:
             await record_grant(session, new, now(), renew_in_force=False)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.consent.helpers import set_row
 from tests.factories import Factory
-from tests.grants.helpers import World, events_of, stored
+from tests.grants.helpers import World, events_of, same_pair_terms, stored
 from tsp_auth.audit.service import SYSTEM
 from tsp_auth.clock import now
 from tsp_auth.grants.engine import (
@@ -19,26 +19,13 @@ from tsp_auth.grants.engine import (
     reduce_access,
     renew_grant,
 )
-from tsp_auth.grants.repository import TSP_ACCESS
 from tsp_auth.grants.terms import NewGrant
 from tsp_auth.kit.errors import Conflict
 from tsp_auth.models import Grant
 
 
 def _renewal(world: World) -> NewGrant:
-    return NewGrant(
-        kind=TSP_ACCESS,
-        grantor_id=world.seller.id,
-        grantee_id=world.partner.id,
-        consented_by=world.main.id,
-        service_id=world.service.id,
-        binding_id=world.grant.binding_id,
-        market=world.seller.market,
-        items=world.grant.items,
-        roles=frozenset({"orders"}),
-        areas=world.grant.areas,
-        duration_days=30,
-    )
+    return same_pair_terms(world, frozenset({"orders"}))
 
 
 async def test_a_grant_whose_time_is_up_is_renewed_even_where_one_in_force_may_not_be(

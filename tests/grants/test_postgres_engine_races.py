@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.consent.helpers import set_row
 from tests.factories import Factory
-from tests.grants.helpers import World, make_world, stored
+from tests.grants.helpers import make_world, same_pair_terms, stored
 from tsp_auth.clock import now
 from tsp_auth.grants.engine import create_grant, ensure_binding, record_grant
-from tsp_auth.grants.repository import TSP_ACCESS
-from tsp_auth.grants.terms import NewGrant, Recorded
+from tsp_auth.grants.terms import Recorded
 from tsp_auth.models import Binding, Grant
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -59,22 +58,6 @@ async def _after_commit_of(engine: AsyncEngine, first: AsyncSession, second: Awa
     return await asyncio.wait_for(task, 30)
 
 
-def _new_grant(world: World, roles: frozenset[str]) -> NewGrant:
-    return NewGrant(
-        kind=TSP_ACCESS,
-        grantor_id=world.seller.id,
-        grantee_id=world.partner.id,
-        consented_by=world.main.id,
-        service_id=world.service.id,
-        binding_id=world.grant.binding_id,
-        market=world.seller.market,
-        items=world.grant.items,
-        roles=roles,
-        areas=world.grant.areas,
-        duration_days=30,
-    )
-
-
 async def test_the_loser_of_an_insert_race_renews_the_winners_grant(
     committed_app: FastAPI, committed_client: AsyncClient, engine: AsyncEngine
 ) -> None:
@@ -85,11 +68,11 @@ async def test_the_loser_of_an_insert_race_renews_the_winners_grant(
 
     async def loser() -> Recorded:
         async with sessions() as session, session.begin():
-            return await record_grant(session, _new_grant(world, frozenset({"orders"})), now())
+            return await record_grant(session, same_pair_terms(world, frozenset({"orders"})), now())
 
     async with sessions() as winner_session:
         winner = await create_grant(
-            winner_session, _new_grant(world, frozenset({"products"})), now()
+            winner_session, same_pair_terms(world, frozenset({"products"})), now()
         )
         assert winner is not None
         recorded = await _after_commit_of(engine, winner_session, loser())
