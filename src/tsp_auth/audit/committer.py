@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from tsp_auth.db.per_app import Alive, PerApp, Sessions
+from tsp_auth.db.per_app import PerApp, Sessions, alive_of
 
 MAX_BATCH = 200  # bounds one statement: 13 columns x 200 rows stay far below any bind limit
 
@@ -34,19 +34,31 @@ Write = Callable[[Sessions, Sequence[T]], Awaitable[None]]
 _ALL: list[PerApp[GroupCommitter[Any]]] = []
 
 
-def committers(write: Write[T], *, name: str = "audit-group-commit") -> PerApp[GroupCommitter[T]]:
+class Committers(Generic[T]):
     """One group committer per app (``db.per_app``), writing with ``write(sessionmaker,
-    rows)``, drained at the app's shutdown."""
+    rows)``, made on first use and drained at the app's shutdown."""
 
-    def make(alive: Alive) -> GroupCommitter[T]:
+    def __init__(self, write: Write[T], *, name: str) -> None:
+        self._write = write
+        self._name = name
+        self.made: PerApp[GroupCommitter[T]] = PerApp()
+        _ALL.append(self.made)
+
+    def of(self, sessionmaker: Sessions) -> GroupCommitter[T]:
+        found = self.made.found(sessionmaker)
+        if found is not None:
+            return found
+        alive, write = alive_of(sessionmaker), self._write
+
         async def write_batch(rows: Sequence[T]) -> None:
             await write(alive(), rows)
 
-        return GroupCommitter(write_batch, name=name)
+        return self.made.keep(sessionmaker, GroupCommitter(write_batch, name=self._name))
 
-    made: PerApp[GroupCommitter[T]] = PerApp(make)
-    _ALL.append(made)
-    return made
+
+def committers(write: Write[T], *, name: str = "audit-group-commit") -> Committers[T]:
+    """The group committers of ``write``, one per app."""
+    return Committers(write, name=name)
 
 
 async def drain(sessionmaker: Sessions) -> None:

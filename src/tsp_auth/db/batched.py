@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ARRAY, ColumnElement, Text, any_, bindparam
@@ -47,14 +48,24 @@ def _one_of(column: Any, postgresql: bool) -> ColumnElement[bool]:
 
 
 class BatchQuery(Generic[Row]):
-    """``statement`` for every row whose ``column`` is one of a batch of keys."""
+    """``statement`` for every row whose ``column`` is one of a batch of keys; ``key``: the
+    row's field that holds its key, for ``keyed`` (the cache's batches)."""
 
-    def __init__(self, row: type[Row], statement: AnySelect, column: Any) -> None:
+    def __init__(
+        self, row: type[Row], statement: AnySelect, column: Any, *, key: str | None = None
+    ) -> None:
         self.by_dialect = {
             postgresql: DirectQuery(row, statement.where(_one_of(column, postgresql)))
             for postgresql in (True, False)
         }
+        self._key = None if key is None else attrgetter(key)
 
     async def all(self, sessionmaker: Sessions, keys: Sequence[str]) -> list[Row]:
         query = self.by_dialect[is_postgresql(sessionmaker)]
         return await query.all(sessionmaker, {"keys": list(keys)})
+
+    async def keyed(self, sessionmaker: Sessions, keys: Sequence[str]) -> dict[str, Row]:
+        """``all``, by key: one row per key (the key is unique), none for a key not found."""
+        assert self._key is not None, "a BatchQuery read by key names its key field"
+        key_of = self._key
+        return {key_of(row): row for row in await self.all(sessionmaker, keys)}

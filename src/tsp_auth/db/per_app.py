@@ -2,8 +2,10 @@
 
 The sessionmaker is a test's or the running app's, made by its lifespan; what is kept for it
 must not outlive it, nor keep it alive. So the registry holds the sessionmaker weakly, and
-what it makes is handed not the sessionmaker but ``alive``: a function giving it back while it
-lives (and raising once the app is gone, rather than writing or reading through a stale one).
+what is made for it is handed not the sessionmaker but ``alive_of(sessionmaker)``: a function
+giving it back while it lives (and raising once the app is gone, rather than writing or
+reading through a stale one). The owner makes the object itself on a miss (``found``, then
+``keep``): the registry calls nothing of its users (docs/architecture.md, "The call path").
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ Sessions = async_sessionmaker[AsyncSession]
 Alive = Callable[[], Sessions]
 
 
-def _alive(sessionmaker: Sessions) -> Alive:
+def alive_of(sessionmaker: Sessions) -> Alive:
     weak = ref(sessionmaker)
 
     def alive() -> Sessions:
@@ -33,28 +35,33 @@ def _alive(sessionmaker: Sessions) -> Alive:
 
 
 class PerApp(Generic[T]):
-    """``make(alive)`` once per sessionmaker, on first use.
+    """What was made for each sessionmaker, kept while it lives.
 
-    ``per_loop``: made again on another event loop (what holds futures belongs to one loop:
-    a read batcher); a group committer, drained at shutdown, is made once.
+    ``per_loop``: found only on the event loop it was made on (what holds futures belongs to
+    one loop: a read batcher); a group committer, drained at shutdown, is made once.
     """
 
-    def __init__(self, make: Callable[[Alive], T], *, per_loop: bool = False) -> None:
-        self._make = make
+    def __init__(self, *, per_loop: bool = False) -> None:
         self._per_loop = per_loop
         self._made: WeakKeyDictionary[Sessions, tuple[asyncio.AbstractEventLoop | None, T]]
         self._made = WeakKeyDictionary()
 
-    def of(self, sessionmaker: Sessions) -> T:
-        loop = asyncio.get_running_loop() if self._per_loop else None
+    def found(self, sessionmaker: Sessions) -> T | None:
+        """What was made for ``sessionmaker`` (on this loop, if ``per_loop``), or None."""
         found = self._made.get(sessionmaker)
-        if found is not None and found[0] is loop:
-            return found[1]
-        made = self._make(_alive(sessionmaker))
-        self._made[sessionmaker] = (loop, made)
+        if found is None or found[0] is not self._loop():
+            return None
+        return found[1]
+
+    def keep(self, sessionmaker: Sessions, made: T) -> T:
+        """Keep ``made`` for ``sessionmaker`` (and this loop, if ``per_loop``)."""
+        self._made[sessionmaker] = (self._loop(), made)
         return made
 
     def made_for(self, sessionmaker: Sessions) -> T | None:
-        """What was made for ``sessionmaker`` so far, if anything (shutdown)."""
+        """What was made for ``sessionmaker`` so far, on any loop (shutdown)."""
         found = self._made.get(sessionmaker)
         return None if found is None else found[1]
+
+    def _loop(self) -> asyncio.AbstractEventLoop | None:
+        return asyncio.get_running_loop() if self._per_loop else None

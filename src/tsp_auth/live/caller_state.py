@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tsp_auth.coherence.batch import Batcher
 from tsp_auth.db.batched import BatchQuery, batchable
 from tsp_auth.db.direct import DirectQuery, SessionSource, driver_engine
-from tsp_auth.db.per_app import Alive, PerApp
+from tsp_auth.db.per_app import Alive, PerApp, alive_of
 from tsp_auth.models import Account
 
 
@@ -72,7 +72,7 @@ async def caller_account(source: SessionSource, account_id: str) -> Caller | Non
         and driver_engine(source) is not None
         and batchable(account_id)
     ):
-        return await _BATCHERS.of(source).load(account_id)
+        return await _batcher_of(source).load(account_id)
     return await _CALLER.first(source, {"account_id": account_id})
 
 
@@ -84,4 +84,11 @@ def _callers(alive: Alive) -> Batcher[str, Caller]:
 
 
 # One per app and event loop (its futures belong to one loop).
-_BATCHERS = PerApp(_callers, per_loop=True)
+_BATCHERS: PerApp[Batcher[str, Caller]] = PerApp(per_loop=True)
+
+
+def _batcher_of(sessionmaker: async_sessionmaker[AsyncSession]) -> Batcher[str, Caller]:
+    found = _BATCHERS.found(sessionmaker)
+    if found is None:
+        found = _BATCHERS.keep(sessionmaker, _callers(alive_of(sessionmaker)))
+    return found

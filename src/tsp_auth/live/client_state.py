@@ -7,7 +7,6 @@ secret drops it on every process before that change is answered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -15,21 +14,23 @@ from sqlalchemy import bindparam, select
 from tsp_auth.coherence import tags
 from tsp_auth.db.batched import BatchQuery, Sessions
 from tsp_auth.db.direct import DirectQuery, SessionSource
-from tsp_auth.live.read_through import read_through
+from tsp_auth.live.read_through import keep, load_batched, look_up
 from tsp_auth.models import Client
 
 
 async def credentials(sessionmaker: Sessions, client_id: str) -> ClientCredentials | None:
     """The client ``client_id`` with its secret's hash as it is now, or None: from the
-    process's cache while it may serve from it, else from the database."""
-    return await read_through(
-        sessionmaker,
-        "client",
-        client_id,
-        read_credentials,
-        credentials_of,
-        lambda row: (tags.client(row.id),),
-    )
+    process's cache while it may serve from it, else from the database (each a call down)."""
+    found = look_up(sessionmaker, "client", client_id)
+    if found.hit is not None:
+        cached: ClientCredentials = found.hit
+        return cached
+    if found.coherence is None:
+        return await read_credentials(sessionmaker, client_id)
+    client = await load_batched(sessionmaker, found, _CREDENTIALS_OF)
+    if client is not None:
+        keep(found, client, (tags.client(client.id),))
+    return client
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +85,13 @@ _CREDENTIAL_COLUMNS = select(
 _CREDENTIALS = DirectQuery(
     ClientCredentials, _CREDENTIAL_COLUMNS.where(Client.id == bindparam("client_id"))
 )
-_CREDENTIALS_OF = BatchQuery(ClientCredentials, _CREDENTIAL_COLUMNS, Client.id)
+_CREDENTIALS_OF = BatchQuery(ClientCredentials, _CREDENTIAL_COLUMNS, Client.id, key="id")
 
 
 async def read_credentials(source: SessionSource, client_id: str) -> ClientCredentials | None:
     """The client ``client_id`` with its secret's hash, or None, from the database: given the
     sessionmaker, read directly (outside any unit of work)."""
     return await _CREDENTIALS.first(source, {"client_id": client_id})
-
-
-async def credentials_of(
-    sessionmaker: Sessions, client_ids: Sequence[str]
-) -> dict[str, ClientCredentials]:
-    """``read_credentials`` for a batch of clients, in one round trip (the cache's misses)."""
-    return {row.id: row for row in await _CREDENTIALS_OF.all(sessionmaker, client_ids)}
 
 
 async def a_public_client_allows(sessionmaker: Sessions, origin: str) -> bool:

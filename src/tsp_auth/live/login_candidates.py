@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tsp_auth.coherence.batch import Batcher
 from tsp_auth.db.batched import batchable
 from tsp_auth.db.direct import DirectQuery, driver_engine
-from tsp_auth.db.per_app import Alive, PerApp
+from tsp_auth.db.per_app import Alive, PerApp, alive_of
 from tsp_auth.models import Account, Grant, MemberAssignment, Service
 from tsp_auth.models.grants import TSP_ACCESS
 from tsp_auth.policy import GrantFacts, GrantStatus, grant_facts
@@ -223,7 +223,7 @@ async def login_candidate_rows(
     """
     key: CandidateKey = (partner_id, seller_id, member_id, service_id)
     if driver_engine(sessionmaker) is not None and all(batchable(part) for part in key):
-        return await _BATCHERS.of(sessionmaker).load(key) or []
+        return await _batcher_of(sessionmaker).load(key) or []
     params = {"partner_id": partner_id, "seller_id": seller_id, "member_id": member_id}
     query = _LOGIN_CANDIDATE_ROWS
     if service_id is not None:
@@ -243,7 +243,14 @@ def _candidates(alive: Alive) -> Batcher[CandidateKey, list[LoginCandidate]]:
 
 
 # One per app and event loop (its futures belong to one loop).
-_BATCHERS = PerApp(_candidates, per_loop=True)
+_BATCHERS: PerApp[Batcher[CandidateKey, list[LoginCandidate]]] = PerApp(per_loop=True)
+
+
+def _batcher_of(sessionmaker: Sessions) -> Batcher[CandidateKey, list[LoginCandidate]]:
+    found = _BATCHERS.found(sessionmaker)
+    if found is None:
+        found = _BATCHERS.keep(sessionmaker, _candidates(alive_of(sessionmaker)))
+    return found
 
 
 # Redemption (tsp_access/sessions.py): the member as it is now, in its unit of work -------

@@ -8,7 +8,6 @@ made invalid) drops it on every process before that change is answered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,29 +16,27 @@ from sqlalchemy import bindparam, select
 from tsp_auth.coherence import tags
 from tsp_auth.db.batched import BatchQuery, Sessions
 from tsp_auth.db.direct import DirectQuery, SessionSource
-from tsp_auth.live.read_through import read_through
+from tsp_auth.live.read_through import keep, load_batched, look_up
 from tsp_auth.models import ConsoleSession, Grant, Service
 from tsp_auth.policy import GrantFacts, grant_facts
 
 
 async def live_session(sessionmaker: Sessions, token_hash: str) -> LiveSession | None:
     """The console session with this token hash as it is now: from the process's cache while
-    it may serve from it, else from the database (the decision API's hot path)."""
-    found = await read_through(sessionmaker, "session", token_hash, _read_one, live_sessions, _tags)
-    return None if found is None else found[0]
-
-
-async def _read_one(
-    source: SessionSource, token_hash: str
-) -> tuple[LiveSession, str | None] | None:
-    # Where nothing is cached the service id that tags an entry is not needed.
-    found = await read_live_session(source, token_hash)
-    return None if found is None else (found, None)
-
-
-def _tags(found: tuple[LiveSession, str | None]) -> Sequence[str]:
-    console, service_id = found
-    return tags.of_session(console.id, console.grant_id, service_id)
+    it may serve from it, else from the database (the decision API's hot path). Each step is
+    a call down: the cache, the batch of misses (or one direct statement), the policy's facts."""
+    found = look_up(sessionmaker, "session", token_hash)
+    if found.hit is not None:
+        cached: LiveSession = found.hit
+        return cached
+    if found.coherence is None:
+        return await read_live_session(sessionmaker, token_hash)
+    row = await load_batched(sessionmaker, found, _LIVE_SESSIONS)
+    if row is None:
+        return None
+    console = LiveSession.from_row(row)
+    keep(found, console, tags.of_session(console.id, console.grant_id, row.key_service_id))
+    return console
 
 
 @dataclass(slots=True)  # not frozen: read once (db.direct, "a plain slots dataclass")
@@ -166,13 +163,5 @@ _LIVE_SESSIONS = BatchQuery(
         ConsoleSession.token_hash.label("key_token_hash"), Grant.service_id.label("key_service_id")
     ),
     ConsoleSession.token_hash,
+    key="key_token_hash",
 )
-
-
-async def live_sessions(
-    sessionmaker: Sessions, token_hashes: Sequence[str]
-) -> dict[str, tuple[LiveSession, str | None]]:
-    """``read_live_session`` for a batch of token hashes, in one round trip (the cache's
-    misses)."""
-    rows = await _LIVE_SESSIONS.all(sessionmaker, token_hashes)
-    return {row.key_token_hash: (LiveSession.from_row(row), row.key_service_id) for row in rows}
