@@ -28,6 +28,7 @@ from tsp_auth.config import Settings
 from tsp_auth.crypto import jwt as crypto_jwt
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.db.migrations import upgrade_connection
+from tsp_auth.db.unit_of_work import reads_of
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.models.base import Base
 
@@ -104,7 +105,7 @@ def wire(app: FastAPI, engine: AsyncEngine, sessionmaker: async_sessionmaker[Asy
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     # Empty until first use, then loaded (first key created) through that request's session.
-    app.state.keyring = KeyRing(app.state.settings)
+    app.state.keyring = KeyRing(app.state.settings, reads_of(sessionmaker))
 
 
 SEA_LAUNCH = date(2026, 1, 1)

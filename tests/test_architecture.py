@@ -1,5 +1,6 @@
 """Rules of the code that import-linter cannot see (docs/architecture.md): who writes grants,
-and who reads ``app.state``. Each scan finds what it looks for first, so an empty answer means
+who reads ``app.state``, where the in-force rule is written, and who takes a session source or
+holds a sessionmaker. Each scan finds what it looks for first, so an empty answer means
 the rule holds, not that the scan read nothing."""
 
 from __future__ import annotations
@@ -146,3 +147,76 @@ def test_every_use_of_a_minted_credential_checks_through_live() -> None:
     }
 
     assert users >= MINTED_CREDENTIAL_USERS
+
+
+# A session *or* a sessionmaker, chosen at run time: only the read side (live/) and the
+# database layer (db/) take one (issue 20). The key ring reads through ``db.unit_of_work.Reads``.
+SESSION_SOURCE_HOMES = ("live/", "db/")
+# Who still holds the app's sessionmaker outside live/ and db/ (docs/architecture.md, "Known
+# exceptions"): routes and services without a unit of work that hand it to live/ reads, open
+# sessions of their own or group-commit, the worker, and deps (which serves it).
+SESSIONMAKER_HOLDERS = {
+    "audit/committer.py",
+    "audit/repository.py",
+    "audit/router.py",
+    "audit/service.py",
+    "cleanup/service.py",
+    "coherence/process.py",
+    "console/service.py",
+    "decisions/partner_router.py",
+    "decisions/partner_side.py",
+    "decisions/service.py",
+    "deps.py",
+    "oauth/authorize_endpoint.py",
+    "oauth/client_assertion.py",
+    "oauth/client_authentication.py",
+    "oauth/dpop.py",
+    "oauth/grant_types.py",
+    "oauth/introspection.py",
+    "oauth/jti_repository.py",
+    "oauth/par.py",
+    "oauth/router.py",
+    "ops/router.py",
+    "ops/service.py",
+    "sweeps/service.py",
+    "tsp_access/introspection.py",
+    "tsp_access/login.py",
+    "tsp_access/login_token_repository.py",
+    "web/browser.py",
+    "webhooks/delivery.py",
+    "worker/process.py",
+    "worker/schedule.py",
+}
+SESSIONMAKER_NAMES = {"async_sessionmaker", "SessionmakerDep", "Sessions"}
+
+
+def _names(tree: ast.Module) -> set[str]:
+    """Every name a module uses or imports (``from x import A as B`` counts ``A``)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.ImportFrom):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_a_session_source_is_taken_only_by_live_and_db() -> None:
+    found = {path for path, tree in _modules() if "SessionSource" in _names(tree)}
+
+    assert any(path.startswith("live/") for path in found)  # the scan sees the name
+    assert sorted(p for p in found if not p.startswith(SESSION_SOURCE_HOMES)) == []
+
+
+def test_only_the_listed_exceptions_hold_a_sessionmaker_outside_live_and_db() -> None:
+    found = {
+        path
+        for path, tree in _modules()
+        if SESSIONMAKER_NAMES & _names(tree) and not path.startswith(SESSION_SOURCE_HOMES)
+    }
+
+    assert "deps.py" in found  # the scan sees the sessionmaker where it is served
+    # Equal, not a subset: a file that stops holding one leaves the list (and the docs).
+    assert found == SESSIONMAKER_HOLDERS

@@ -29,6 +29,7 @@ from tsp_auth.consent.service import start_authorization
 from tsp_auth.console.router import router as local_console_router
 from tsp_auth.crypto.identity import IdentityCodec
 from tsp_auth.db import create_engine, create_sessionmaker
+from tsp_auth.db.unit_of_work import reads_of
 from tsp_auth.decisions.partner_router import router as partner_decisions_router
 from tsp_auth.decisions.router import router as decisions_router
 from tsp_auth.grants.router import router as grants_router
@@ -154,7 +155,7 @@ def create_app(settings: Settings | None = None) -> TspAuth:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.keyring = await KeyRing.load(app.state.sessionmaker, settings, now())
+        app.state.keyring = await KeyRing.load(reads_of(app.state.sessionmaker), settings, now())
         coherence = Runtime(settings, engine)  # the hot paths find it by the engine
         await coherence.start()
         flusher = asyncio.create_task(flush_logs_periodically())

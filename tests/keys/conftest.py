@@ -32,7 +32,7 @@ async def sign(app: FastAPI, at: datetime, lifetime: timedelta = timedelta(minut
     return await in_session(
         app,
         lambda s: keyring.encode(
-            s, {"sub": "seller_1"}, typ=TYP, audience=AUDIENCE, lifetime=lifetime, now=at
+            {"sub": "seller_1"}, typ=TYP, audience=AUDIENCE, lifetime=lifetime, now=at, session=s
         ),
     )
 
@@ -40,7 +40,7 @@ async def sign(app: FastAPI, at: datetime, lifetime: timedelta = timedelta(minut
 async def verify(app: FastAPI, token: str, at: datetime) -> dict[str, Any]:
     keyring: KeyRing = app.state.keyring
     return await in_session(
-        app, lambda s: keyring.decode(s, token, typ=TYP, audience=AUDIENCE, now=at)
+        app, lambda s: keyring.decode(token, typ=TYP, audience=AUDIENCE, now=at, session=s)
     )
 
 

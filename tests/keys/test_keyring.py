@@ -19,6 +19,7 @@ from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
 from tsp_auth.db import create_engine, create_sessionmaker
 from tsp_auth.db.migrations import upgrade_head
+from tsp_auth.db.unit_of_work import reads_of
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.keys.service import VERIFY_LEEWAY
 from tsp_auth.models import SigningKeyRecord
@@ -28,9 +29,9 @@ Sessions = async_sessionmaker[AsyncSession]
 
 async def _two_rings(sessions: Sessions, settings: Settings) -> tuple[KeyRing, KeyRing, Ticks]:
     t0 = now()
-    first = await KeyRing.load(sessions, settings, t0)
+    first = await KeyRing.load(reads_of(sessions), settings, t0)
     ticks = Ticks()
-    second = await KeyRing.load(sessions, settings, t0, monotonic=ticks)
+    second = await KeyRing.load(reads_of(sessions), settings, t0, monotonic=ticks)
     assert [k.kid for k in second.keyset.keys] == [k.kid for k in first.keyset.keys]
     return first, second, ticks
 
@@ -45,10 +46,10 @@ async def test_a_rotation_elsewhere_is_seen_within_the_refresh_interval(
 
     async with committed_sessionmaker() as session:
         ticks.value = 59.0
-        await there.fresh_codec(session, t0)
+        await there.fresh_codec(t0, session=session)
         assert there.keyset.get(new.kid) is None
         ticks.value = 60.0
-        await there.fresh_codec(session, t0)
+        await there.fresh_codec(t0, session=session)
         assert there.keyset.get(new.kid) is not None
 
 
@@ -65,10 +66,12 @@ async def test_an_unknown_kid_reloads_at_most_every_five_seconds(
     async with committed_sessionmaker() as session:
         ticks.value = 4.0
         with pytest.raises(InvalidToken) as caught:
-            await there.decode(session, token, typ=TYP, audience=AUDIENCE, now=handover)
+            await there.decode(token, typ=TYP, audience=AUDIENCE, now=handover, session=session)
         assert caught.value.reason == "unknown_kid"  # not reloaded: too soon
         ticks.value = 5.0
-        claims = await there.decode(session, token, typ=TYP, audience=AUDIENCE, now=handover)
+        claims = await there.decode(
+            token, typ=TYP, audience=AUDIENCE, now=handover, session=session
+        )
     assert claims["sub"] == "s"
 
 
@@ -85,7 +88,10 @@ async def test_processes_starting_together_on_a_fresh_database_make_one_first_ke
     t0 = now()
 
     rings = await asyncio.gather(
-        *(KeyRing.load(committed_sessionmaker, settings, t0) for _ in range(STARTING_TOGETHER))
+        *(
+            KeyRing.load(reads_of(committed_sessionmaker), settings, t0)
+            for _ in range(STARTING_TOGETHER)
+        )
     )
 
     async with committed_sessionmaker() as session:
@@ -109,7 +115,7 @@ async def test_start_up_survives_an_unmigrated_database(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
     engine = create_engine(settings)
     try:
-        keyring = await KeyRing.load(create_sessionmaker(engine), settings, now())
+        keyring = await KeyRing.load(reads_of(create_sessionmaker(engine)), settings, now())
     finally:
         await engine.dispose()
 
@@ -128,7 +134,8 @@ async def test_the_first_key_signs_for_a_request_that_read_the_clock_just_before
     engine = create_engine(settings)
     try:
         earlier = now()
-        ring = await KeyRing.load(create_sessionmaker(engine), settings, earlier + _SECOND)
+        reads = reads_of(create_sessionmaker(engine))
+        ring = await KeyRing.load(reads, settings, earlier + _SECOND)
         token = ring.codec.encode(
             {"sub": "s"}, typ=TYP, audience=AUDIENCE, lifetime=_MIN, now=earlier
         )

@@ -50,7 +50,7 @@ async def test_rotation_publishes_hands_over_then_retires(
     assert old_key is not None
     assert old_key.retires_at == retired_at
     # Once retired, the old key leaves the JWKS and its tokens name an unknown kid.
-    jwks_later = json.loads(await keyring.jwks_document(app.state.sessionmaker, retired_at))
+    jwks_later = json.loads(await keyring.jwks_document(retired_at))
     assert [key["kid"] for key in jwks_later["keys"]] == [new.kid]
     with pytest.raises(InvalidToken) as caught:
         await verify(app, old_token, retired_at)

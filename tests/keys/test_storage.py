@@ -12,6 +12,7 @@ from tests.keys.conftest import in_session, sign
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import KeyDecryptionError, decrypt_private_key, new_wrapping_key
+from tsp_auth.db.unit_of_work import reads_of
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.keys.service import rotate
 from tsp_auth.models import SigningKeyRecord
@@ -41,8 +42,9 @@ async def test_a_wrong_wrapping_key_neither_loads_nor_rotates(
     await sign(app, now())
     wrong = settings.model_copy(update={"key_wrapping_key": SecretStr(new_wrapping_key())})
 
+    ring = KeyRing(wrong, reads_of(app.state.sessionmaker))
     with pytest.raises(KeyDecryptionError):
-        await in_session(app, lambda s: KeyRing(wrong).refresh(s, now()))
+        await in_session(app, lambda s: ring.refresh(s, now()))
     with pytest.raises(KeyDecryptionError):
         await in_session(app, lambda s: rotate(s, wrong, now()))
     assert len(await in_session(app, _records)) == 1

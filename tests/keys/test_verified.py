@@ -13,6 +13,7 @@ from tests.keys.conftest import AUDIENCE, TYP, in_session, sign
 from tsp_auth.clock import now
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken
+from tsp_auth.db.unit_of_work import reads_of
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.keys.service import VERIFY_LEEWAY, retention
 from tsp_auth.keys.verified import token_digest
@@ -24,7 +25,9 @@ async def _decode(
     ring: KeyRing = keyring or app.state.keyring
     return await in_session(
         app,
-        lambda s: ring.decode(s, token, typ=TYP, audience=AUDIENCE, now=at, remember=remember),
+        lambda s: ring.decode(
+            token, typ=TYP, audience=AUDIENCE, now=at, remember=remember, session=s
+        ),
     )
 
 
@@ -74,13 +77,16 @@ async def test_the_audience_and_type_are_checked_on_every_remembered_call(app: F
 
     with pytest.raises(InvalidToken) as wrong_audience:
         await in_session(
-            app, lambda s: keyring.decode(s, token, typ=TYP, audience="x", now=t0, remember=True)
+            app,
+            lambda s: keyring.decode(
+                token, typ=TYP, audience="x", now=t0, remember=True, session=s
+            ),
         )
     with pytest.raises(InvalidToken) as wrong_type:
         await in_session(
             app,
             lambda s: keyring.decode(
-                s, token, typ="login+jwt", audience=AUDIENCE, now=t0, remember=True
+                token, typ="login+jwt", audience=AUDIENCE, now=t0, remember=True, session=s
             ),
         )
     assert (wrong_audience.value.reason, wrong_type.value.reason) == (
@@ -155,7 +161,9 @@ async def test_no_cache_means_no_memo(
     app: FastAPI, settings: Settings, signature_checks: list[str]
 ) -> None:
     """``TSP_AUTH_CACHE_MAX_ENTRIES=0`` turns remembered verifications off too."""
-    off = KeyRing(settings.model_copy(update={"cache_max_entries": 0}))
+    off = KeyRing(
+        settings.model_copy(update={"cache_max_entries": 0}), reads_of(app.state.sessionmaker)
+    )
     t0 = now()
     token = await sign(app, t0)
     await _decode(app, token, t0, keyring=off)

@@ -87,7 +87,6 @@ async def test_an_access_token_naming_a_grant_the_database_does_not_hold_is_inac
     state = factory.app.state
     minted = [
         await mint_access_token(
-            state.sessionmaker,
             state.keyring,
             state.settings,
             subject=app.seller.id,

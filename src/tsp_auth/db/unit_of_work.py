@@ -9,7 +9,7 @@ it, each on its own.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import Request
 from sqlalchemy import Engine
@@ -87,3 +87,18 @@ async def reading(source: SessionSource) -> AsyncIterator[AsyncSession]:
         return
     async with source() as session, session.begin():
         yield session
+
+
+# How an object that outlives requests (the key ring) reads: ``reads(None)`` in a session and
+# transaction of its own, ``reads(session)`` in the caller's (rule 4, docs/architecture.md:
+# inside a write transaction on SQLite a second connection would wait for the first's lock).
+Reads = Callable[[AsyncSession | None], AbstractAsyncContextManager[AsyncSession]]
+
+
+def reads_of(sessionmaker: async_sessionmaker[AsyncSession]) -> Reads:
+    """The reads of an object kept for the app of ``sessionmaker`` (``KeyRing``)."""
+
+    def read_in(session: AsyncSession | None) -> AbstractAsyncContextManager[AsyncSession]:
+        return reading(sessionmaker if session is None else session)
+
+    return read_in

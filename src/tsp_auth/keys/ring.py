@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tsp_auth.config import Settings
 from tsp_auth.crypto import InvalidToken, JwtCodec, KeySet
 from tsp_auth.crypto.jwt import VerifiedToken
-from tsp_auth.db.direct import SessionSource
-from tsp_auth.db.unit_of_work import reading
+from tsp_auth.db.unit_of_work import Reads
 from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import (
     REFRESH_INTERVAL,
@@ -36,15 +35,23 @@ _DATABASE_ERRORS = (DBAPIError, OSError, TimeoutError)
 class KeyRing:
     """The process's key set and the `JwtCodec` on it, kept on ``app.state.keyring``.
 
-    Reloads read through the caller's ``SessionSource``. A ring reloads when
-    it was never loaded, when it is older than `REFRESH_INTERVAL` (checked on use, no
-    background task), and on an unknown kid (at most every `UNKNOWN_KID_REFRESH_INTERVAL`).
+    Reloads read through ``reads`` (``db.unit_of_work.reads_of`` the app's sessionmaker): in
+    a session of their own, or in the one a caller hands (``session=``) when it holds a write
+    transaction (the code grant's on SQLite: rule 4 of docs/architecture.md, "Direct
+    statements"). A ring reloads when it was never loaded, when it is older than
+    `REFRESH_INTERVAL` (checked on use, no background task), and on an unknown kid (at most
+    every `UNKNOWN_KID_REFRESH_INTERVAL`).
     """
 
     def __init__(
-        self, settings: Settings, *, monotonic: Callable[[], float] = time.monotonic
+        self,
+        settings: Settings,
+        reads: Reads,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
+        self._reads = reads
         self._monotonic = monotonic
         self._refreshed_at: float | None = None
         self._lock = asyncio.Lock()
@@ -55,7 +62,7 @@ class KeyRing:
     @classmethod
     async def load(
         cls,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        reads: Reads,
         settings: Settings,
         now: datetime,
         *,
@@ -66,9 +73,9 @@ class KeyRing:
         A database that is down or not migrated does not stop start-up (``/ready`` says so and
         the ring loads on first use); a key that does not decrypt does: the wrapping key is wrong.
         """
-        ring = cls(settings, monotonic=monotonic)
+        ring = cls(settings, reads, monotonic=monotonic)
         try:
-            async with sessionmaker() as session, session.begin():
+            async with reads(None) as session:
                 await ring.refresh(session, now)
         except _DATABASE_ERRORS as exc:
             log.warning("signing keys not loaded (%s); loading on first use", type(exc).__name__)
@@ -88,32 +95,33 @@ class KeyRing:
         self._codec = JwtCodec(keyset, self._settings.issuer, leeway=VERIFY_LEEWAY)
         self._refreshed_at = self._monotonic()
 
-    async def fresh_codec(self, source: SessionSource, now: datetime) -> JwtCodec:
-        await self._refresh_if_older(source, now, REFRESH_INTERVAL)
+    async def fresh_codec(self, now: datetime, *, session: AsyncSession | None = None) -> JwtCodec:
+        """The codec, reloaded first when due (in ``session``, if the caller hands one)."""
+        await self._refresh_if_older(session, now, REFRESH_INTERVAL)
         return self._codec
 
     async def encode(
         self,
-        source: SessionSource,
         claims: Mapping[str, Any],
         *,
         typ: str,
         audience: str | list[str],
         lifetime: timedelta,
         now: datetime,
+        session: AsyncSession | None = None,
     ) -> str:
-        codec = await self.fresh_codec(source, now)
+        codec = await self.fresh_codec(now, session=session)
         return codec.encode(claims, typ=typ, audience=audience, lifetime=lifetime, now=now)
 
     async def decode(
         self,
-        source: SessionSource,
         token: str,
         *,
         typ: str,
         audience: str,
         now: datetime,
         remember: bool = False,
+        session: AsyncSession | None = None,
     ) -> dict[str, Any]:
         """Verify `token`; an unknown kid reloads the keys once before it is refused.
 
@@ -121,12 +129,12 @@ class KeyRing:
         next decode of it skips the signature while its key is still published here; the
         header and registered claims are checked on every call all the same.
         """
-        codec = await self.fresh_codec(source, now)
+        codec = await self.fresh_codec(now, session=session)
         digest = token_digest(token) if remember and self._verified.enabled else None
         known = None if digest is None else self._verified.get(digest, typ)
         if known is not None and codec.still_verifies(known, typ=typ, now=now):
             return codec.accept(known, audience=audience, now=now)
-        verified = await self._verify(source, codec, token, typ=typ, now=now)
+        verified = await self._verify(session, codec, token, typ=typ, now=now)
         claims = self._codec.accept(verified, audience=audience, now=now)
         if digest is not None:
             self._verified.put(digest, typ, verified)
@@ -142,21 +150,27 @@ class KeyRing:
         return None if known is None else known.header
 
     async def _verify(
-        self, source: SessionSource, codec: JwtCodec, token: str, *, typ: str, now: datetime
+        self,
+        session: AsyncSession | None,
+        codec: JwtCodec,
+        token: str,
+        *,
+        typ: str,
+        now: datetime,
     ) -> VerifiedToken:
         try:
             return codec.verify(token, typ=typ, now=now)
         except InvalidToken as exc:
             if exc.reason != "unknown_kid":
                 raise
-            await self._refresh_if_older(source, now, UNKNOWN_KID_REFRESH_INTERVAL)
+            await self._refresh_if_older(session, now, UNKNOWN_KID_REFRESH_INTERVAL)
             if self._codec is codec:
                 raise
         return self._codec.verify(token, typ=typ, now=now)
 
-    async def jwks_document(self, source: SessionSource, now: datetime) -> bytes:
+    async def jwks_document(self, now: datetime) -> bytes:
         """The JWK Set as served, in JSON; rendered again only when the published keys change."""
-        await self._refresh_if_older(source, now, REFRESH_INTERVAL)
+        await self._refresh_if_older(None, now, REFRESH_INTERVAL)
         keys = self._codec.keyset.jwks(now)
         published = tuple(key["kid"] for key in keys["keys"])
         if self._document is None or self._document[0] != published:
@@ -169,14 +183,16 @@ class KeyRing:
         await self.refresh(session, now)
         return record
 
-    async def _refresh_if_older(self, source: SessionSource, now: datetime, age: timedelta) -> None:
+    async def _refresh_if_older(
+        self, session: AsyncSession | None, now: datetime, age: timedelta
+    ) -> None:
         if not self._older_than(age):
             return
         async with self._lock:
             # Another request may have reloaded while this one waited.
             if self._older_than(age):
-                async with reading(source) as session:
-                    await self.refresh(session, now)
+                async with self._reads(session) as reading:
+                    await self.refresh(reading, now)
 
     def _older_than(self, age: timedelta) -> bool:
         if self._refreshed_at is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from tsp_auth.clock import now
-from tsp_auth.deps import SettingsDep, get_keyring, get_sessionmaker
+from tsp_auth.deps import SettingsDep, get_keyring
 from tsp_auth.keys.schemas import JwkSet
 from tsp_auth.keys.service import JWKS_MAX_AGE
 from tsp_auth.kit.errors import NotFound, responses
@@ -34,8 +34,8 @@ _CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"
 )
 async def jwks(request: Request) -> Response:
     await allow_listed_origin(request)
-    keyring, sessionmaker = await get_keyring(request), await get_sessionmaker(request)
-    document = await keyring.jwks_document(sessionmaker, now())
+    keyring = await get_keyring(request)
+    document = await keyring.jwks_document(now())
     return Response(
         document, media_type="application/json", headers={"Cache-Control": _CACHE_CONTROL}
     )

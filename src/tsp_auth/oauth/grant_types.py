@@ -222,7 +222,6 @@ async def client_credentials(
     # Nothing to change but the trail: no unit of work, the key ring reloads (when due) and the
     # event is written each on its own (audit.record_event_alone).
     access = await mint_access_token(
-        issuing.sessionmaker,
         issuing.keyring,
         issuing.settings,
         subject=client.id,
@@ -257,7 +256,6 @@ async def _issue(
     # Scopes the client lost since the code or refresh token was issued are not granted.
     scopes = scopes & client.scopes
     access = await mint_access_token(
-        ctx.session,
         ctx.keyring,
         ctx.settings,
         subject=family.subject,
@@ -267,6 +265,7 @@ async def _issue(
         grant=live,
         at=ctx.at,
         jkt=ctx.dpop_jkt,
+        session=ctx.session,  # a due key reload reads in the grant's write transaction
     )
     refresh, row = new_refresh_token(
         ctx.settings, family_id=family.id, client_id=client.id, scopes=refresh_scopes, at=ctx.at

@@ -144,7 +144,6 @@ async def token_claims(
     themselves, to say why a grant refuses)."""
     try:
         claims = await keyring.decode(
-            sessionmaker,
             token,
             typ=ACCESS_TOKEN_TYP,
             audience=access_token_audience(settings),

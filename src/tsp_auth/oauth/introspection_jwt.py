@@ -15,7 +15,6 @@ from typing import Any
 
 from fastapi import Response
 
-from tsp_auth.db.direct import SessionSource
 from tsp_auth.keys.ring import KeyRing
 
 INTROSPECTION_JWT_TYPE = "token-introspection+jwt"
@@ -33,10 +32,9 @@ def wants_jwt(accept: str | None) -> bool:
 
 
 async def signed_answer(
-    source: SessionSource, keyring: KeyRing, answer: dict[str, Any], *, client_id: str, at: datetime
+    keyring: KeyRing, answer: dict[str, Any], *, client_id: str, at: datetime
 ) -> Response:
     token = await keyring.encode(
-        source,
         {"token_introspection": answer},
         typ=INTROSPECTION_JWT_TYPE,
         audience=client_id,

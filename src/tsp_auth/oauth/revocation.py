@@ -81,11 +81,11 @@ async def revoke_access_token(
         return False
     try:
         claims = await keyring.decode(
-            session,
             token,
             typ=ACCESS_TOKEN_TYP,
             audience=access_token_audience(settings),
             now=at,
+            session=session,
         )
     except InvalidToken:
         return True  # expired or not ours to begin with: nothing to revoke

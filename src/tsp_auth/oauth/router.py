@@ -211,9 +211,7 @@ async def introspect_token(request: Request) -> Response:
         answer = INACTIVE
     if wants_jwt(request.headers.get("accept")):
         checked = IntrospectionResponse.model_validate(answer).model_dump(exclude_none=True)
-        return await signed_answer(
-            service.sessionmaker, service.keyring, checked, client_id=client.id, at=now()
-        )
+        return await signed_answer(service.keyring, checked, client_id=client.id, at=now())
     return _json(IntrospectionResponse.model_validate(answer))
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tsp_auth.clients.scopes import format_scope
 from tsp_auth.config import Settings
-from tsp_auth.db.direct import SessionSource
 from tsp_auth.keys.ring import KeyRing
 from tsp_auth.live.grant_state import LiveGrant
 from tsp_auth.models import RefreshToken
@@ -40,7 +41,6 @@ class AccessToken:
 
 
 async def mint_access_token(
-    source: SessionSource,
     keyring: KeyRing,
     settings: Settings,
     *,
@@ -51,7 +51,10 @@ async def mint_access_token(
     grant: LiveGrant | None,
     at: datetime,
     jkt: str | None = None,
+    session: AsyncSession | None = None,
 ) -> AccessToken:
+    """``session``: the code or refresh grant's unit of work, in which a due key reload reads
+    (``KeyRing``); client_credentials has none."""
     jti = secrets.token_urlsafe(16)
     scope = format_scope(scopes)
     claims: dict[str, Any] = {"jti": jti, "sub": subject, "client_id": client_id, "scope": scope}
@@ -62,12 +65,12 @@ async def mint_access_token(
     if jkt is not None:
         claims["cnf"] = {"jkt": jkt}  # RFC 9449 §6.1: bound to the DPoP key
     token = await keyring.encode(
-        source,
         claims,
         typ=ACCESS_TOKEN_TYP,
         audience=access_token_audience(settings),
         lifetime=settings.access_token_ttl,
         now=at,
+        session=session,
     )
     return AccessToken(token, jti, int(settings.access_token_ttl.total_seconds()), scope)
 

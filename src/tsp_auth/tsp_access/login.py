@@ -140,7 +140,7 @@ async def issue_login_token(
         browser_profile=data.browser_profile,
     )
     region = link_region(chosen.facts.market)
-    token = await _mint(sessionmaker, settings, keyring, claims, region, at)
+    token = await _mint(settings, keyring, claims, region, at)
     await _store(sessionmaker, settings, claims, _minted_note(note, chosen, claims), at)
     return LoginTokenIssued(
         login_token=token,
@@ -167,7 +167,6 @@ def _minted_note(note: AuditNote, chosen: LoginCandidate, claims: LoginClaims) -
 
 
 async def _mint(
-    sessionmaker: Sessions,
     settings: Settings,
     keyring: KeyRing,
     claims: LoginClaims,
@@ -175,7 +174,6 @@ async def _mint(
     at: datetime,
 ) -> str:
     return await keyring.encode(
-        sessionmaker,
         claims.to_jwt(),
         typ=LOGIN_TOKEN_TYP,
         audience=urls.console_audience(settings, region),

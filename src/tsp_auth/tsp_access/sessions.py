@@ -70,7 +70,9 @@ async def verified_claims(
         raise _invalid("wrong_audience")
     assert audience is not None
     try:
-        raw = await keyring.decode(session, token, typ=LOGIN_TOKEN_TYP, audience=audience, now=at)
+        raw = await keyring.decode(
+            token, typ=LOGIN_TOKEN_TYP, audience=audience, now=at, session=session
+        )
     except InvalidToken as exc:
         if exc.reason == "expired":
             raise BadRequest("login token expired", error=Reason.LOGIN_TOKEN_EXPIRED) from None
