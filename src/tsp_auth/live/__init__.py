@@ -8,5 +8,8 @@ its read through the process's cache (``read_through``); and the one check of a 
 the version a token or session was minted from (``in_force``).
 
 Below the features that ask (decisions, introspection, login, the token endpoint), above
-``db/``, ``coherence/`` and ``policy/``. Only this package and ``db/`` take a sessionmaker.
+``db/``, ``coherence/`` and ``policy/``. Only this package and ``db/`` take a session source (a
+session or a sessionmaker: ``tests/test_architecture.py``). A cached read takes its steps down
+in turn (``read_through``: look up, load the batch, keep), so nothing below calls back into it
+(docs/architecture.md, "The call path of a decision").
 """
