@@ -37,7 +37,8 @@ class Coherence:
         self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}:"
         self._incarnations = 0
         self.incarnation: str | None = None
-        # The coalescing batchers of the cached reads, by kind and sessionmaker (live/read_through.py).
+        # The coalescing batchers of the cached reads, by kind and sessionmaker
+        # (live/read_through.py).
         self.batchers: dict[tuple[str, int], Any] = {}
 
     def serving(self) -> bool:
