@@ -181,13 +181,19 @@ def _one_run(
 ) -> list[Row]:
     """The references, every path, the peers, the references again: one run's rows."""
     measure = _measurer(args)
-    rows = [Row(s, "/floor", "before", measure([t], FLOOR_REQUEST)) for s, t in references.items()]
+    rows = [
+        Row(server, "/floor", "before", measure([target], FLOOR_REQUEST))
+        for server, target in references.items()
+    ]
     for scenario in built:
         print(f"measuring {scenario.name}…", file=sys.stderr)
         result = measure([app], scenario.request)
         rows.append(Row(TSP_AUTH, scenario.name, "", result, scenario.target))
     rows += _peer(args) + _cerbos(args)
-    rows += [Row(s, "/floor", "after", measure([t], FLOOR_REQUEST)) for s, t in references.items()]
+    rows += [
+        Row(server, "/floor", "after", measure([target], FLOOR_REQUEST))
+        for server, target in references.items()
+    ]
     print(verdicts.printed(rows), file=sys.stderr)
     return rows
 

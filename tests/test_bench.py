@@ -13,9 +13,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from bench import cancels, cerbos, plot, proc, verdicts, wrk
+from bench import cancels, cerbos, plot, proc, scenarios, verdicts, wrk
 from bench.peer import PeerUnavailable
 from bench.report import FLOOR, LIMIT, TSP_AUTH, Report, Row, write_report
+
+from tsp_auth.decisions.batch_schemas import BatchDecisionRequest
+from tsp_auth.policy import ACTIONS
 
 # Printed by wrk 4.1.0 (Debian) with --latency and the harness's script, against a 404 of the
 # FastAPI floor (the RESULT line's last field is the 99.9th percentile in µs).
@@ -390,3 +393,12 @@ def test_the_cancel_latency_is_judged_on_eight_processes(tmp_path: Path) -> None
     slow, failing = latency(8, 101), latency(8, 50, errors=1)
     assert cancels.table([slow])[-1].endswith("| **not met** |")
     assert cancels.table([failing])[-1].endswith("| **not met** |")
+
+
+def test_the_batch_row_asks_ten_actions_the_policy_knows_in_a_body_the_route_takes() -> None:
+    request = scenarios.build_batch("a-session-token")
+
+    body = BatchDecisionRequest.model_validate_json(request.body)
+    assert (request.method, request.path) == ("POST", "/v1/decisions/batch")
+    assert len(body.checks) == 10 == len({c.action for c in body.checks})
+    assert all(c.action in ACTIONS and not c.action.startswith("creator_im.") for c in body.checks)
