@@ -60,7 +60,7 @@ def _limit_checks(rows: list[Row]) -> list[Verdict]:
         if ratio is None:
             out.append(Verdict(check, "not measured", None))
         else:
-            out.append(Verdict(check, f"{ratio:.0%}", ratio >= target))
+            out.append(Verdict(check, f"{ratio:.1%}", ratio >= target))
     return out
 
 

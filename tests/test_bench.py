@@ -236,7 +236,8 @@ def test_two_runs_give_each_ratio_the_spread_and_need_both_to_meet(tmp_path: Pat
     )
     assert lines.count("## Run 1") == lines.count("## Run 2") == 1
     assert (
-        "| decisions: CPU ratio to the bare-ASGI limit ≥ 40% | 40% | 30% | **not met** |" in lines
+        "| decisions: CPU ratio to the bare-ASGI limit ≥ 40% | 40.0% | 30.0% | **not met** |"
+        in lines
     )
 
 
@@ -247,10 +248,10 @@ def _verdicts(rows: list[Row]) -> dict[str, tuple[str, bool | None]]:
 def test_the_done_when_checks_of_issue_24_on_one_run() -> None:
     found = _verdicts(_run(150, 80))
 
-    assert found["decisions: CPU ratio to the bare-ASGI limit ≥ 40%"] == ("40%", True)
-    assert found["jwks: CPU ratio to the bare-ASGI limit ≥ 65%"] == ("75%", True)
+    assert found["decisions: CPU ratio to the bare-ASGI limit ≥ 40%"] == ("40.0%", True)
+    assert found["jwks: CPU ratio to the bare-ASGI limit ≥ 65%"] == ("75.0%", True)
     assert found["token (client_credentials), JWT: CPU ratio to the bare-ASGI limit ≥ 18%"] == (
-        "12%",
+        "12.0%",
         False,
     )
     # Paths the run did not measure are never met.
