@@ -67,7 +67,9 @@ mutation-guard: install
 openapi: install
 	$(BIN)/tsp-auth openapi --output openapi/openapi.json
 
-# The node oidc-provider peer needs node and npm; without them its rows say "not run".
+# The peers need node and npm: node oidc-provider (`npm ci` of its pinned copy) and the Cerbos PDP
+# (its Go binary, `npm install`ed by bench/cerbos.py into var/peers/); without them their rows say
+# "not run". Writes docs/benchmarks.md and the latency plot docs/benchmarks.svg.
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "make bench needs Debian's wrk"; exit 1; }

@@ -22,9 +22,10 @@ from pathlib import Path
 import httpx
 
 from bench import servers
+from bench.verdicts import OIDC_PROVIDER
 from bench.wrk import Request
 
-LABEL = "node oidc-provider, in-memory store"
+LABEL = OIDC_PROVIDER
 COPY = servers.ROOT / "var" / "peers" / "oidc-provider"
 PID_FILE = servers.ROOT / "var" / "peers" / "oidc-provider.pid"
 FORM = "application/x-www-form-urlencoded"

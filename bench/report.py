@@ -10,54 +10,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench.cancels import CancelLatency, table
+from bench import verdicts
+from bench.cancels import table
 from bench.proc import cpu_ratio
+from bench.rows import FLOOR, LIMIT, REFERENCES, TSP_AUTH, Report, Row, floor_of
 from bench.wrk import Result
 
-FLOOR, TSP_AUTH = "floor", "tsp-auth"
-
-
-@dataclass(frozen=True)
-class Row:
-    server: str  # FLOOR, TSP_AUTH or the peer's label
-    name: str  # the path measured
-    data: str = ""  # before/after, a process count, a grant count
-    result: Result | None = None
-    target: float | None = None  # minimum CPU ratio (issue 12)
-    not_run: str = ""  # why there are no figures
-
-
-@dataclass
-class Report:
-    runs: list[list[Row]] = field(default_factory=list)  # each run's rows, its floor around them
-    processes: list[Row] = field(default_factory=list)
-    scaling: list[Row] = field(default_factory=list)  # each point's floor first
-    cancels: list[CancelLatency] = field(default_factory=list)
-
-    @property
-    def main(self) -> list[Row]:
-        """The first run's rows (where the process and scaling rows take their floor)."""
-        return self.runs[0] if self.runs else []
-
-
-def floor_of(rows: list[Row]) -> Result:
-    """The floors' figures pooled: req/s averaged, CPU per request weighted by requests."""
-    results = [r.result for r in rows if r.server == FLOOR and r.result is not None]
-    requests = sum(r.requests for r in results)
-    cpu = sum((r.cpu_us or 0.0) * r.requests for r in results)
-    rps = sum(r.rps for r in results) / len(results)
-    return Result(
-        requests=requests,
-        errors=sum(r.errors for r in results),
-        rps=rps,
-        p50_ms=max(r.p50_ms for r in results),
-        p99_ms=max(r.p99_ms for r in results),
-        cpu_us=cpu / requests if requests else None,
-    )
+__all__ = ["FLOOR", "LIMIT", "TSP_AUTH", "Report", "Row", "floor_of", "write_report"]
 
 
 def _pct(value: float | None) -> str:
@@ -76,37 +38,41 @@ def _verdict(ratio: float | None, target: float | None) -> str:
     return "met" if ratio >= target else "**not met**"
 
 
-def _main_line(row: Row, floor: Result) -> str:
+def _main_line(row: Row, limit: Result, floor: Result) -> str:
     cells = [row.server, row.name, row.data]
+    ratio = None
     if row.result is None:
-        cells += [f"not run: {row.not_run}", "", "", "", "", ""]
+        cells += [f"not run: {row.not_run}", "", "", "", "", "", "", ""]
     else:
         r = row.result
+        ratio = cpu_ratio(limit.cpu_us, r.cpu_us)
         cells += [
             f"{r.rps:,.0f}",
+            f"{r.p50_ms:.1f}",
             f"{r.p99_ms:.1f}",
+            f"{r.p999_ms:.1f}",
             f"{r.errors}",
             _us(r.cpu_us),
-            _pct(r.rps / floor.rps),
+            _pct(ratio),
             _pct(cpu_ratio(floor.cpu_us, r.cpu_us)),
         ]
-    ratio = None if row.result is None else cpu_ratio(floor.cpu_us, row.result.cpu_us)
     target = "" if row.target is None else f"≥ {row.target:.0%}"
     cells += [target, _verdict(ratio, row.target)]
     return "| " + " | ".join(cells) + " |"
 
 
-def _main(rows: list[Row], floor: Result) -> list[str]:
+def _main(rows: list[Row]) -> list[str]:
+    limit, floor = floor_of(rows, LIMIT), floor_of(rows, FLOOR)
     return [
-        "| server | path | data | req/s | p99 ms | errors | CPU µs/req | req/s ratio "
-        "| CPU ratio | target (CPU ratio) | |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-        *(_main_line(row, floor) for row in rows),
+        "| server | path | data | req/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req "
+        "| CPU ratio to the limit | CPU ratio to the floor | target (to the limit) | |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *(_main_line(row, limit, floor) for row in rows),
     ]
 
 
-def _cpu_ratio_of(row: Row, floor: Result) -> float | None:
-    return None if row.result is None else cpu_ratio(floor.cpu_us, row.result.cpu_us)
+def _cpu_ratio_of(row: Row, reference: Result) -> float | None:
+    return None if row.result is None else cpu_ratio(reference.cpu_us, row.result.cpu_us)
 
 
 def _peer_cell(peer: Row, stem: str, ratios: list[dict[tuple[str, str], float | None]]) -> str:
@@ -117,8 +83,8 @@ def _peer_cell(peer: Row, stem: str, ratios: list[dict[tuple[str, str], float | 
     return f"{value} ({kind})" if kind else value
 
 
-def _ratios(rows: list[Row], floor: Result) -> dict[tuple[str, str], float | None]:
-    return {(row.server, row.name): _cpu_ratio_of(row, floor) for row in rows if row.data == ""}
+def _ratios(rows: list[Row], limit: Result) -> dict[tuple[str, str], float | None]:
+    return {(row.server, row.name): _cpu_ratio_of(row, limit) for row in rows if row.data == ""}
 
 
 def _spread(values: list[float | None]) -> str:
@@ -129,15 +95,15 @@ def _spread(values: list[float | None]) -> str:
 
 
 def _side_by_side(report: Report) -> list[str]:
-    """Issue 12's table: each target path's CPU ratio in every run, the spread, and the peer's
-    on the same request (matched on the path before any ", opaque"/", JWT"). A target is met
-    when every run meets it."""
-    ratios = [_ratios(rows, floor_of(rows)) for rows in report.runs]
-    peers = [r for r in report.main if r.server not in (FLOOR, TSP_AUTH)]
-    label = peers[0].server if peers else "peer"
+    """Each target path's CPU ratio to the bare-ASGI limit in every run, the spread, and the
+    peers' on the same request (matched on the path before any ", opaque"/", JWT"). A target
+    is met when every run meets it."""
+    ratios = [_ratios(rows, floor_of(rows, LIMIT)) for rows in report.runs]
+    peers = [r for r in report.main if r.server not in (*REFERENCES, TSP_AUTH)]
     runs = " / ".join(f"run {i}" for i in range(1, len(report.runs) + 1))
     out = [
-        f"| path | tsp-auth CPU ratio ({runs}) | spread | target | | {label}, CPU ratio ({runs}) |",
+        f"| path | tsp-auth CPU ratio to the limit ({runs}) | spread | target | "
+        f"| peer, CPU ratio to the limit ({runs}) |",
         "| --- | ---: | ---: | ---: | --- | --- |",
     ]
     for row in report.main:
@@ -147,7 +113,11 @@ def _side_by_side(report: Report) -> list[str]:
         worst = None if None in mine else min(m for m in mine if m is not None)
         stem = row.name.split(",")[0]
         same = [p for p in peers if p.name.split(",")[0] == stem]
-        peer = ", ".join(_peer_cell(p, stem, ratios) for p in same)
+        by_peer = {p.server: [q for q in same if q.server == p.server] for p in same}
+        peer = "; ".join(
+            f"{server}: " + ", ".join(_peer_cell(p, stem, ratios) for p in rows)
+            for server, rows in by_peer.items()
+        )
         out.append(
             f"| {row.name} | {' / '.join(_pct(m) for m in mine)} | {_spread(mine)} "
             f"| ≥ {row.target:.0%} | {_verdict(worst, row.target)} | {peer or 'n/a'} |"
@@ -221,16 +191,17 @@ def _scaling(report: Report) -> list[str]:
     return out
 
 
-def _floors(rows: list[Row]) -> str:
-    floors = [r.result for r in rows if r.server == FLOOR and r.result is not None]
-    return ", ".join(f"{f.rps:,.0f} req/s at {_us(f.cpu_us)} µs" for f in floors)
+def _floors(rows: list[Row], server: str) -> str:
+    pooled = floor_of(rows, server)
+    each = [r.result for r in rows if r.server == server and r.result is not None]
+    figures = ", ".join(f"{f.rps:,.0f} req/s at {_us(f.cpu_us)} µs" for f in each)
+    return f"{_us(pooled.cpu_us)} µs ({figures}; before/after)"
 
 
 def _header(report: Report, args: argparse.Namespace, at: datetime) -> list[str]:
     python = f"{platform.python_implementation()} {platform.python_version()}"
     each = [
-        f"run {i}: {_us(floor_of(rows).cpu_us)} µs of server CPU per request "
-        f"({_floors(rows)}; before/after)"
+        f"run {i}: the limit {_floors(rows, LIMIT)}, the floor {_floors(rows, FLOOR)}"
         for i, rows in enumerate(report.runs, 1)
     ]
     return [
@@ -240,9 +211,9 @@ def _header(report: Report, args: argparse.Namespace, at: datetime) -> list[str]
         f"PostgreSQL, wrk at {args.connections} connections for {args.seconds} s per row after "
         f"{args.warmup} s of warm-up, {len(report.runs)} run(s) of every row one after the other;",
         f"{platform.machine()}, {_cores()} cores, {python}.",
-        "The floor (a bare FastAPI endpoint served the same way, measured in each run): "
-        + "; ".join(each)
-        + ".",
+        "Server CPU per request of the bare-ASGI limit (no framework) and of the FastAPI floor,",
+        "both served the same way and measured in each run: " + "; ".join(each) + ".",
+        "Latency per path: [benchmarks.svg](benchmarks.svg) (p50, p99, p99.9).",
         "How to run it and what each column means: [below](#how-to-read-and-rerun).",
         "",
     ]
@@ -251,9 +222,8 @@ def _header(report: Report, args: argparse.Namespace, at: datetime) -> list[str]
 def _runs(report: Report) -> list[str]:
     out: list[str] = []
     for i, rows in enumerate(report.runs, 1):
-        if len(report.runs) > 1:
-            out += ["", f"## Run {i}", ""]
-        out += _main(rows, floor_of(rows))
+        out += ["", f"## Run {i}", ""]
+        out += _main(rows)
     return out
 
 
@@ -264,27 +234,44 @@ def _cores() -> int:
 HOW_TO = """
 ## How to read and rerun
 
-`make bench` (PostgreSQL on 127.0.0.1:5432, Debian's `wrk`; node and npm for the peer) runs
+`make bench` (PostgreSQL on 127.0.0.1:5432, Debian's `wrk`; node and npm for the peers) runs
 `python -m bench.run --runs 2 --scale 1000 1000000`; without `--scale`, one run takes about
-four minutes. `--runs N` measures the floor, every path and the peer N times one after the
-other (a target is met when every run meets it; "spread" is the largest minus the smallest
-CPU ratio), `--seconds`/`--duration N` sets each row's length, `--warmup N` the warm-up before it,
-`--processes 1 2 3` the process counts of the decisions runs, `--no-peer` skips the peer,
+five minutes. `--runs N` measures the references, every path and the peers N times one after
+the other (a target is met when every run meets it; "spread" is the largest minus the smallest
+CPU ratio), `--seconds`/`--duration N` sets each row's length, `--warmup N` the warm-up before
+it, `--processes 1 2 3` the process counts of the decisions runs, `--no-peer` skips both peers,
 `--cancels 1 3 8` the process counts of the cancel latency (`--cancels` alone skips it) and
 `--cancel-count N` how many cancels each count times (200). `python -m bench.cancels
 --processes 1 3 8 --cancels 100` measures the cancel latency alone, on a database of its own.
+The latency plot (`--plot`, default `docs/benchmarks.svg`) shows each row's p50, p99 and
+p99.9 on a log scale.
 
-- **server**: `floor` is a bare FastAPI endpoint served the same way (uvicorn, one worker);
-  `tsp-auth` is the server on a fresh PostgreSQL database with the demo data; the peer is
+- **server**: `bare ASGI` is the limit for a Python HTTP service here: a bare ASGI callable
+  with no framework (`bench/raw_floor.py`, from `shared/peers/raw_floor.py`) on the same
+  uvicorn settings; `floor` is a bare FastAPI endpoint served the same way (uvicorn, one
+  worker, no access log); both are measured before and after each run's paths, and pooled;
+  `tsp-auth` is the server on a fresh PostgreSQL database with the demo data. The peers:
   panva's node oidc-provider 9.13.3 (`shared/peers/oidc-provider`, pinned) with the library's
   in-memory store: no database round trip, which favours it. Its client_credentials token is
-  measured opaque (stored in memory) and as an ES256 JWT (not stored, like tsp-auth's).
-- **req/s**: requests answered per second over the whole run; **p99 ms**: wrk's `--latency`
-  99th percentile (at 50 connections mean latency ≈ 50 ÷ req/s).
+  measured opaque (stored in memory) and as an ES256 JWT (not stored, like tsp-auth's). The
+  Cerbos PDP 0.55.0 (`shared/peers/cerbos`, the Go binary of the npm package
+  `@cerbos/cerbos-linux-x64`, installed under `var/peers/`) answers the same console decision
+  with `POST /api/check/resources` (one check per request), the grant's state and roles passed
+  in the request: it keeps no state and reads no database, which favours it. A peer that
+  cannot be installed (no node or npm, no network) says "not run" and why.
+- **req/s**: requests answered per second over the whole run; **p50 / p99 ms**: wrk's
+  `--latency` percentiles; **p99.9 ms**: wrk's merged latency histogram read by the script's
+  `done` (`latency:percentile(99.9)`): wrk prints no 99.9th. At 50 connections mean latency ≈
+  50 ÷ req/s.
 - **errors**: non-2xx/3xx answers and socket errors; a row with errors is not comparable.
 - **CPU µs/req**: utime + stime of the server process and its children, from
   `/proc/<pid>/stat` before and after the wrk run, divided by the requests served.
   PostgreSQL's own CPU is not in it (it is no child of the server), nor is wrk's.
+- **CPU ratio to the limit / to the floor**: the bare-ASGI limit's (the FastAPI floor's) CPU
+  per request ÷ the row's. The targets (issue 24) are on the ratio to the limit; met / not met
+  says which. **decisions batch (10 actions)**: one `POST /v1/decisions/batch` of ten checks
+  for the same session; its check is its CPU per request against three single decisions'.
+- **Issue 24: done when**: each check of the issue on each run's own figures.
 - **Cancel latency**: N `tsp-auth serve` processes on the one database (the main one and
   N - 1 more), healthy and otherwise idle, each holding a coherence lease (the harness waits
   for N live leases). Cancels of distinct grants go one at a time, round-robin over the
@@ -294,8 +281,6 @@ CPU ratio), `--seconds`/`--duration N` sets each row's length, `--warmup N` the 
   that part, from the servers' `tsp_auth_coherence_ack_wait_seconds` histogram. The target
   (issue 24) is p99 ≤ 100 ms with 8 processes. The grants are written by an app inside the
   harness that holds no lease, so no cancel waits for it.
-- **req/s ratio**: the row's req/s ÷ the floor's; **CPU ratio**: the floor's CPU per request ÷
-  the row's. The targets (issue 12) are on the CPU ratio; met / not met says which.
 
 The figures are this machine's on the day of the run; only the ratios compare across runs.
 What they mean and what was done about them: [performance.md](performance.md).
@@ -307,6 +292,7 @@ def write_report(path: Path, report: Report, args: argparse.Namespace, at: datet
     lines = [
         *_header(report, args, at),
         *_side_by_side(report),
+        *verdicts.table(report.runs),
         *_runs(report),
         *_processes(report, floor),
         *_scaling(report),

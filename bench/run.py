@@ -1,8 +1,9 @@
-"""`make bench`: tsp-auth's hot paths and node oidc-provider beside a bare FastAPI endpoint.
+"""`make bench`: tsp-auth's hot paths and two peers (node oidc-provider, the Cerbos PDP) beside
+the limit of a Python HTTP service (a bare ASGI callable) and a bare FastAPI endpoint.
 
-Absolute numbers drift on shared machines, so every figure is reported as a ratio to the
-floor (a bare endpoint served the same way, measured in the same run, before and after), in
-req/s and in server CPU per request read from /proc.
+Absolute numbers drift on shared machines, so every figure is reported as a ratio to both
+references (served the same way, measured in the same run, before and after), in server CPU
+per request read from /proc; then issue 24's "done when" is checked on each run's figures.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench import cancels, peer, scenarios, servers, wrk
-from bench.report import FLOOR, TSP_AUTH, Report, Row, write_report
+from bench import cancels, cerbos, peer, plot, scenarios, servers, verdicts, wrk
+from bench.report import FLOOR, LIMIT, TSP_AUTH, Report, Row, write_report
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
 LOGS = servers.ROOT / "var" / "bench"
@@ -53,7 +54,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--runs", type=int, default=1, help="measure the floor, the paths and the peer N times"
     )
-    parser.add_argument("--no-peer", action="store_true", help="skip node oidc-provider")
+    parser.add_argument(
+        "--no-peer", action="store_true", help="skip the peers (oidc-provider, Cerbos)"
+    )
     parser.add_argument(
         "--scale",
         type=int,
@@ -63,6 +66,9 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--database", default="tsp_auth_bench", help="dropped and recreated")
     parser.add_argument("--output", default="docs/benchmarks.md")
+    parser.add_argument(
+        "--plot", default="docs/benchmarks.svg", help="the latency plot (p50, p99, p99.9)"
+    )
     return parser.parse_args()
 
 
@@ -132,6 +138,24 @@ def _peer(args: argparse.Namespace) -> list[Row]:
         return [Row(peer.LABEL, path, not_run=reason) for path in peer.PATHS]
 
 
+def _cerbos(args: argparse.Namespace) -> list[Row]:
+    if args.no_peer:
+        return [Row(cerbos.LABEL, cerbos.PATH, not_run="--no-peer given")]
+    measure, port, grpc_port = _measurer(args), servers.free_port(), servers.free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        binary = cerbos.install(cerbos.find_source())
+        with cerbos.serve(binary, port, grpc_port, LOGS / "cerbos.log") as pid:
+            cerbos.check_allows(url)
+            print("measuring the Cerbos PDP…", file=sys.stderr)
+            result = measure([wrk.Target(url, pid)], cerbos.request())
+            return [Row(cerbos.LABEL, cerbos.PATH, result=result)]
+    except (peer.PeerUnavailable, RuntimeError, OSError, httpx.HTTPError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"Cerbos not run: {reason}", file=sys.stderr)
+        return [Row(cerbos.LABEL, cerbos.PATH, not_run=reason)]
+
+
 def _scaling(
     args: argparse.Namespace, env: dict[str, str], app: wrk.Target, floor: wrk.Target
 ) -> list[Row]:
@@ -150,33 +174,46 @@ def _scaling(
 
 
 def _one_run(
-    args: argparse.Namespace, built: list[scenarios.Scenario], app: wrk.Target, floor: wrk.Target
+    args: argparse.Namespace,
+    built: list[scenarios.Scenario],
+    app: wrk.Target,
+    references: dict[str, wrk.Target],
 ) -> list[Row]:
-    """The floor, every path, the peer, the floor again: one run's rows."""
+    """The references, every path, the peers, the references again: one run's rows."""
     measure = _measurer(args)
-    rows = [Row(FLOOR, "/floor", "before", measure([floor], FLOOR_REQUEST))]
+    rows = [
+        Row(server, "/floor", "before", measure([target], FLOOR_REQUEST))
+        for server, target in references.items()
+    ]
     for scenario in built:
         print(f"measuring {scenario.name}…", file=sys.stderr)
         result = measure([app], scenario.request)
         rows.append(Row(TSP_AUTH, scenario.name, "", result, scenario.target))
-    rows += _peer(args)
-    rows.append(Row(FLOOR, "/floor", "after", measure([floor], FLOOR_REQUEST)))
+    rows += _peer(args) + _cerbos(args)
+    rows += [
+        Row(server, "/floor", "after", measure([target], FLOOR_REQUEST))
+        for server, target in references.items()
+    ]
+    print(verdicts.printed(rows), file=sys.stderr)
     return rows
 
 
 def _measure_all(args: argparse.Namespace, env: dict[str, str], report: Report) -> None:
     floor_port, app_port = servers.free_port(), urlsplit(env["TSP_AUTH_ISSUER"]).port
+    limit_port = servers.free_port()
     assert app_port is not None
     with (
+        servers.limit(limit_port, LOGS / "limit.log") as limit_pid,
         servers.floor(floor_port, LOGS / "floor.log") as floor_pid,
         servers.tsp_auth(app_port, env, LOGS / "tsp-auth.log") as app_pid,
     ):
         floor = wrk.Target(f"http://127.0.0.1:{floor_port}", floor_pid)
+        limit = wrk.Target(f"http://127.0.0.1:{limit_port}", limit_pid)
         app = wrk.Target(env["TSP_AUTH_ISSUER"], app_pid)
         built = scenarios.build(app.base_url, env)
         for run in range(1, args.runs + 1):
             print(f"run {run} of {args.runs}…", file=sys.stderr)
-            report.runs.append(_one_run(args, built, app, floor))
+            report.runs.append(_one_run(args, built, app, {LIMIT: limit, FLOOR: floor}))
         decisions = next(s.request for s in built if s.name == "decisions")
         report.processes += _processes(args, env, app, decisions)
         report.scaling += _scaling(args, env, app, floor)
@@ -202,7 +239,13 @@ def main() -> None:
     _prepare(env, base_url)
     report = Report()
     _measure_all(args, env, report)
-    print(write_report(Path(args.output), report, args, datetime.now(UTC)))
+    at = datetime.now(UTC)
+    print(write_report(Path(args.output), report, args, at))
+    plot.write_plot(
+        Path(args.plot),
+        report,
+        f"tsp-auth latency at {args.connections} connections, {at:%Y-%m-%d %H:%M} UTC",
+    )
 
 
 if __name__ == "__main__":

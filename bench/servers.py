@@ -1,5 +1,5 @@
-"""Start the floor app and tsp-auth as real uvicorn processes, one worker each; each yields
-its pid, whose CPU the measurements read."""
+"""Start the two floors (the bare-ASGI limit and the FastAPI floor) and tsp-auth as real uvicorn
+processes, one worker each; each yields its pid, whose CPU the measurements read."""
 
 from __future__ import annotations
 
@@ -55,10 +55,12 @@ def serve(
                 process.kill()
 
 
-def floor(port: int, log: Path) -> AbstractContextManager[int]:
+def _uvicorn(app: str, port: int, log: Path) -> AbstractContextManager[int]:
+    """The floors' uvicorn settings: one worker, no access log (the same for both, so their
+    difference is the framework's)."""
     command = [
         str(BIN / "uvicorn"),
-        "bench.floor_app:app",
+        app,
         "--host",
         "127.0.0.1",
         "--port",
@@ -70,6 +72,16 @@ def floor(port: int, log: Path) -> AbstractContextManager[int]:
         "warning",
     ]
     return serve(command, f"http://127.0.0.1:{port}/floor", dict(os.environ), log)
+
+
+def floor(port: int, log: Path) -> AbstractContextManager[int]:
+    """The FastAPI floor: one bare endpoint (``floor_app``)."""
+    return _uvicorn("bench.floor_app:app", port, log)
+
+
+def limit(port: int, log: Path) -> AbstractContextManager[int]:
+    """The bare-ASGI limit: no framework at all (``raw_floor``)."""
+    return _uvicorn("bench.raw_floor:app", port, log)
 
 
 def tsp_auth(port: int, env: dict[str, str], log: Path) -> AbstractContextManager[int]:

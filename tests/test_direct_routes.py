@@ -17,6 +17,7 @@ from tsp_auth.kit.direct_routes import DirectRoute
 
 HOT_ROUTES = {
     ("POST", "/v1/decisions"),
+    ("POST", "/v1/decisions/batch"),
     ("POST", "/oauth/token"),
     ("POST", "/oauth/introspect"),
     ("POST", "/v1/tsp-access/login"),

@@ -83,6 +83,33 @@ async def test_decisions_come_from_the_cache_until_a_cancel_drops_them(
     assert (answer["allow"], answer["reason"]) == (False, "session_ended")
 
 
+async def test_a_batch_from_the_cache_is_refused_once_a_cancel_returned(
+    caching: Runtime, committed_app: FastAPI, committed_client: AsyncClient
+) -> None:
+    """A batch reads the session as a single decision does (``live_session``): served from the
+    cache, and dropped before the cancel answers (docs/coherence.md)."""
+    factory = Factory(committed_app, committed_client)
+    world = await make_world(factory)
+    token = await session_token(factory, world.admin, world.seller.id)
+    checks = [{"action": a, "shop_id": world.seller.id} for a in (ORDERS, "data_compass.live")]
+    body = {"token": token, "checks": checks}
+
+    async def reasons() -> list[tuple[bool, str]]:
+        response = await committed_client.post("/v1/decisions/batch", json=body)
+        assert response.status_code == 200, response.text
+        return [(a["allow"], a["reason"]) for a in response.json()["decisions"]]
+
+    assert await reasons() == [(True, "ok")] * 2
+    hits = _session_hits()
+    assert await reasons() == [(True, "ok")] * 2
+    assert _session_hits() == hits + 1  # one session read for the whole batch, from the cache
+    cancel = await committed_client.post(
+        f"/v1/grants/{world.grant.id}/cancel", headers=await factory.headers(world.main)
+    )
+    assert cancel.status_code == 200, cancel.text
+    assert await reasons() == [(False, "grant_not_active")] * 2
+
+
 async def test_a_logout_is_refused_on_the_next_decision(
     caching: Runtime, committed_app: FastAPI, committed_client: AsyncClient
 ) -> None:

@@ -181,6 +181,33 @@ async def test_fifty_cancels_on_one_process_are_refused_next_on_the_other_two(tr
                 assert not await _active(trio, name, session), (round_, name)
 
 
+async def _batch_allowed(trio: Trio, on: str, session: str, world: World) -> list[bool]:
+    checks = [{"action": a, "shop_id": world.seller.id} for a in (ACTION, "data_compass.live")]
+    response = await trio.http[on].post(
+        "/v1/decisions/batch", json={"token": session, "checks": checks}
+    )
+    assert response.status_code == 200, response.text
+    return [bool(answer["allow"]) for answer in response.json()["decisions"]]
+
+
+async def test_a_cancel_on_one_process_is_refused_by_the_next_batch_on_every_process(
+    trio: Trio,
+) -> None:
+    names = ("a", "b", "c")
+    for round_ in range(6):
+        world = await make_world(trio.factory)
+        session = await _session(trio, world, on=names[(round_ + 1) % 3])
+        for name in names:  # every process has it cached now
+            assert await _batch_allowed(trio, name, session, world) == [True, True]
+        writer = names[round_ % 3]
+        await _cancel(trio, writer, world)
+        for name in names:
+            assert await _batch_allowed(trio, name, session, world) == [False, False], (
+                round_,
+                name,
+            )
+
+
 async def test_a_process_whose_listener_is_cut_answers_from_the_database(trio: Trio) -> None:
     world = await make_world(trio.factory)
     cached, later = await _session(trio, world), await _session(trio, world)

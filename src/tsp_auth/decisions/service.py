@@ -56,7 +56,7 @@ async def _decide(
     console = await live_session(sessionmaker, hash_token(data.token))
     if console is None:
         # The console asks a question; an unknown token is an answer, not an error.
-        return _answer(False, Reason.INVALID_SESSION, None)
+        return answer(False, Reason.INVALID_SESSION, None)
     decision = decide(
         console,
         action=data.action,
@@ -66,8 +66,8 @@ async def _decide(
     )
     if decision.allow and data.action.startswith(CREATOR_IM):
         # Committed before the answer: an allowed Creator IM action is never unrecorded.
-        await record_event_alone(sessionmaker, _creator_im_note(console, data.action))
-    return _answer(decision.allow, decision.reason, console)
+        await record_event_alone(sessionmaker, creator_im_note(console, data.action))
+    return answer(decision.allow, decision.reason, console)
 
 
 @lru_cache(maxsize=256)
@@ -76,7 +76,7 @@ def _count(outcome: str, reason: str) -> Callable[[], None]:
     return DECISIONS.labels(outcome=outcome, reason=reason).inc
 
 
-def _answer(allow: bool, reason: str, console: LiveSession | None) -> DecisionRead:
+def answer(allow: bool, reason: str, console: LiveSession | None) -> DecisionRead:
     _count("allow" if allow else "deny", reason)()
     if console is None:
         return DecisionRead(allow=allow, reason=reason, acting_as=None, actor=None)
@@ -88,7 +88,7 @@ def _answer(allow: bool, reason: str, console: LiveSession | None) -> DecisionRe
     )
 
 
-def _creator_im_note(console: LiveSession, action: str) -> AuditNote:
+def creator_im_note(console: LiveSession, action: str) -> AuditNote:
     return AuditNote(
         action=CREATOR_IM_AUTHORIZED,
         actor_id=console.member_id,
