@@ -165,6 +165,7 @@ SESSIONMAKER_HOLDERS = {
     "console/service.py",
     "decisions/partner_router.py",
     "decisions/partner_side.py",
+    "decisions/batch.py",
     "decisions/service.py",
     "deps.py",
     "oauth/authorize_endpoint.py",
