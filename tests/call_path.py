@@ -7,11 +7,16 @@ from the route's endpoint down. Two counts say whether the path goes down the la
 
 - a **climb** is a call into a module of a higher layer than its caller's (the layers are
   import-linter's ``layers`` contract in ``pyproject.toml``, the table of docs/architecture.md);
-- a **return** is a call into a module the path had already entered.
+- a **return** is a call into a module still on the path's stack: one the path left going down
+  and has not come back from (a callback). A module called again after its earlier call
+  returned is no return: its caller moved on.
 
 A coroutine resumed after an ``await`` is not a new call: each frame counts once. A task
-started inside the request (a batch the cache's misses wait on) is called by the module the
-path was last in. Run alone (``python -m tests.call_path``) it prints the layer of each module.
+started inside the request (the batch a miss waits for, a group commit) and SQLAlchemy's
+greenlet are called by the frame the path entered last. Code a dataclass generates is not
+ours; a call a library makes on our behalf (the ASGI ``receive``, SQLAlchemy's type processors
+and event hooks) is listed but not counted. Run alone (``python -m tests.call_path``) it prints
+the layer of each package and top-level module.
 """
 
 from __future__ import annotations
