@@ -29,7 +29,8 @@ def _plotted(row: Row) -> bool:
 
 
 def _label(row: Row) -> str:
-    return row.name if row.server == "tsp-auth" else f"{row.server}: {row.name}"
+    """The path, after the peer's short name (its label up to the first comma)."""
+    return row.name if row.server == "tsp-auth" else f"{row.server.split(',')[0]}: {row.name}"
 
 
 def _decades(results: list[Result]) -> tuple[int, int]:

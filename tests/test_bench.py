@@ -326,8 +326,8 @@ def test_the_plot_draws_three_percentiles_per_path_on_a_log_axis(tmp_path: Path)
         "decisions",
         verdicts.BATCH,
         "token (client_credentials), JWT",
-        f"{verdicts.OIDC_PROVIDER}: token (client_credentials), opaque",
-        f"{verdicts.OIDC_PROVIDER}: token (client_credentials), JWT",
+        "node oidc-provider: token (client_credentials), opaque",
+        "node oidc-provider: token (client_credentials), JWT",
         "jwks",
     ]
     assert len(titles) == 3 * len(labels)
