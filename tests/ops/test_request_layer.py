@@ -187,7 +187,7 @@ def test_the_timestamp_is_the_isoformat_of_the_time() -> None:
 
 
 def test_the_access_record_reads_as_any_record() -> None:
-    record = AccessRecord("GET", "/health", 200, 1.25)
+    record = AccessRecord("GET", "/health", 200, 1.25, "req-1")
     plain = logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(filename)s:%(lineno)d %(message)s"
     )
@@ -207,3 +207,17 @@ def test_the_access_record_reads_as_any_record() -> None:
         assert getattr(record, name) == getattr(made, name), name
     assert abs(record.created - made.created) < 1
     assert json.loads(JsonFormatter().format(record))["duration_ms"] == 1.25
+
+
+def test_the_access_line_is_formatted_as_any_record_with_its_fields() -> None:
+    """The short path of the access line (``logs._access_entry``) writes what the general
+    one writes: same keys, same order, same values; a field a filter added takes the
+    general path and is written too."""
+    record = AccessRecord("POST", "/v1/decisions", 403, 0.42, "req-7")
+    short = JsonFormatter().format(record)
+    record.shop = "s-1"  # as a filter might add
+    general = json.loads(JsonFormatter().format(record))
+    assert general.pop("shop") == "s-1"
+    assert list(general.items()) == list(json.loads(short).items())
+    assert general["request_id"] == "req-7"
+    assert list(general)[4:] == ["request_id", "method", "route", "status", "duration_ms"]
