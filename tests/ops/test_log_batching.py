@@ -39,6 +39,7 @@ def test_info_lines_wait_and_go_out_together(
     log.info("first")  # the first line after a quiet spell goes out at once
     log.info("second")
     log.info("third")
+    handler.written()
     assert [line["msg"] for line in _lines(stream)] == ["first"]
     handler.flush()
     assert [line["msg"] for line in _lines(stream)] == ["first", "second", "third"]
@@ -57,11 +58,12 @@ def test_a_warning_goes_out_at_once_with_what_waited(
 def test_a_line_after_the_interval_takes_the_waiting_ones_along(
     stream_and_log: tuple[io.StringIO, logging.Logger, BatchingStreamHandler],
 ) -> None:
-    stream, log, _ = stream_and_log
+    stream, log, handler = stream_and_log
     log.info("first")
     log.info("waiting")
     time.sleep(FLUSH_INTERVAL_SECONDS + 0.05)
     log.info("later")
+    handler.written()
     assert [line["msg"] for line in _lines(stream)] == ["first", "waiting", "later"]
 
 
@@ -72,4 +74,19 @@ def test_a_full_batch_goes_out_without_waiting(
     log.info("first")
     for n in range(handler.MAX_PENDING_LINES):
         log.info("line %d", n)
+    handler.written()
     assert len(_lines(stream)) == 1 + handler.MAX_PENDING_LINES
+
+
+def test_the_periodic_hand_off_leaves_the_write_to_the_writer(
+    stream_and_log: tuple[io.StringIO, logging.Logger, BatchingStreamHandler],
+) -> None:
+    stream, log, handler = stream_and_log
+    log.info("first")
+    log.info("waiting")
+    handler.hand_off()  # what flush_logs_periodically does on the event loop
+    handler.written()
+    assert [line["msg"] for line in _lines(stream)] == ["first", "waiting"]
+    handler.hand_off()  # nothing waiting: nothing written twice
+    handler.written()
+    assert len(_lines(stream)) == 2

@@ -3,6 +3,7 @@ each keep their behaviour: request id, body limit, metrics, access line, last-re
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -187,7 +188,7 @@ def test_the_timestamp_is_the_isoformat_of_the_time() -> None:
 
 
 def test_the_access_record_reads_as_any_record() -> None:
-    record = AccessRecord("GET", "/health", 200, 1.25)
+    record = AccessRecord("GET", "/health", 200, 1.25, "req-1")
     plain = logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(filename)s:%(lineno)d %(message)s"
     )
@@ -207,3 +208,60 @@ def test_the_access_record_reads_as_any_record() -> None:
         assert getattr(record, name) == getattr(made, name), name
     assert abs(record.created - made.created) < 1
     assert json.loads(JsonFormatter().format(record))["duration_ms"] == 1.25
+
+
+def test_the_access_line_is_formatted_as_any_record_with_its_fields() -> None:
+    """The short path of the access line (``logs._access_entry``) writes what the general
+    one writes: same keys, same order, same values; a field a filter added takes the
+    general path and is written too."""
+    record = AccessRecord("POST", "/v1/decisions", 403, 0.42, "req-7")
+    short = JsonFormatter().format(record)
+    record.shop = "s-1"  # as a filter might add
+    general = json.loads(JsonFormatter().format(record))
+    assert general.pop("shop") == "s-1"
+    assert list(general.items()) == list(json.loads(short).items())
+    assert general["request_id"] == "req-7"
+    assert list(general)[4:] == ["request_id", "method", "route", "status", "duration_ms"]
+
+
+async def test_each_direct_request_has_one_line_one_count_and_its_own_id(
+    client: AsyncClient,
+) -> None:
+    """Twenty JWK Set requests at once (a direct route, its answer reused): each gets one
+    access line with its own request id (echoed, or made and echoed), and the counter and the
+    histogram move by exactly twenty; nothing is lost in the batches or the writer thread."""
+    stream = io.StringIO()
+    handler = BatchingStreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("tsp_auth.access")
+    access.addHandler(handler)
+    level = access.level
+    access.setLevel(logging.INFO)
+    route = "/.well-known/jwks.json"
+    count = {"route": route, "method": "GET", "status": "200"}
+    timed = {"route": route, "method": "GET"}
+    counted = REGISTRY.get_sample_value("tsp_auth_http_requests_total", count) or 0.0
+    observed = REGISTRY.get_sample_value("tsp_auth_http_request_duration_seconds_count", timed)
+    try:
+        answers = await asyncio.gather(
+            *(
+                client.get(route, headers={"X-Request-ID": f"jwks-{n}"} if n % 2 else {})
+                for n in range(20)
+            )
+        )
+        handler.flush()
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+    lines = [json.loads(text) for text in stream.getvalue().splitlines()]
+    echoed = [answer.headers["x-request-id"] for answer in answers]
+    assert [answer.status_code for answer in answers] == [200] * 20
+    assert len(set(echoed)) == 20
+    assert [echoed[n] for n in range(1, 20, 2)] == [f"jwks-{n}" for n in range(1, 20, 2)]
+    assert sorted(line["request_id"] for line in lines) == sorted(echoed)
+    assert {(line["route"], line["status"], line["method"]) for line in lines} == {
+        (route, 200, "GET")
+    }
+    assert REGISTRY.get_sample_value("tsp_auth_http_requests_total", count) == counted + 20
+    after = REGISTRY.get_sample_value("tsp_auth_http_request_duration_seconds_count", timed)
+    assert after == (observed or 0.0) + 20

@@ -171,9 +171,9 @@ class KeyRing:
     async def jwks_document(self, now: datetime) -> bytes:
         """The JWK Set as served, in JSON; rendered again only when the published keys change."""
         await self._refresh_if_older(None, now, REFRESH_INTERVAL)
-        keys = self._codec.keyset.jwks(now)
-        published = tuple(key["kid"] for key in keys["keys"])
+        published = tuple(key.kid for key in self._codec.keyset.published(now))
         if self._document is None or self._document[0] != published:
+            keys = self._codec.keyset.jwks(now)
             self._document = (published, JwkSet.model_validate(keys).model_dump_json().encode())
         return self._document[1]
 

@@ -35,10 +35,23 @@ _CACHE_CONTROL = f"public, max-age={int(JWKS_MAX_AGE.total_seconds())}"
 async def jwks(request: Request) -> Response:
     await allow_listed_origin(request)
     keyring = await get_keyring(request)
-    document = await keyring.jwks_document(now())
-    return Response(
-        document, media_type="application/json", headers={"Cache-Control": _CACHE_CONTROL}
-    )
+    return _jwks_answer(await keyring.jwks_document(now()))
+
+
+# The answer of the last document served: the same bytes object until the published keys
+# change (``KeyRing.jwks_document``), so its headers are built once, not per request. A
+# response is never changed by sending it (``direct_routes.serve`` copies its headers).
+_last_answer: tuple[bytes, Response] = (b"", Response())
+
+
+def _jwks_answer(document: bytes) -> Response:
+    global _last_answer
+    if _last_answer[0] is not document:
+        answer = Response(
+            document, media_type="application/json", headers={"Cache-Control": _CACHE_CONTROL}
+        )
+        _last_answer = (document, answer)
+    return _last_answer[1]
 
 
 @router.get(

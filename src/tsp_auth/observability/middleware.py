@@ -52,6 +52,7 @@ class _Exchange:
         "received",
         "replaced",
         "request_id",
+        "request_text",
         "scope",
         "send_raw",
         "started",
@@ -68,6 +69,7 @@ class _Exchange:
         self.started = self.too_large = self.replaced = False
         self.received = 0
         self.request_id, self.declared = _read_headers(scope)
+        self.request_text = self.request_id.decode("latin-1")
 
     def refused_up_front(self) -> bool:
         """A declared length over the limit (or not a length) is refused before any read."""
@@ -152,7 +154,7 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         exchange = _Exchange(scope, receive, send, self.max_body_bytes)
-        token = set_request_id(exchange.request_id.decode("latin-1"))
+        token = set_request_id(exchange.request_text)
         started = time.perf_counter()
         IN_FLIGHT_REQUESTS.count += 1
         try:
@@ -167,16 +169,17 @@ class RequestMiddleware:
             await self._last_resort(exchange)
         finally:
             IN_FLIGHT_REQUESTS.count -= 1
-            self._observe(scope, exchange.status, time.perf_counter() - started)
+            self._observe(exchange, time.perf_counter() - started)
             reset_request_id(token)
 
-    def _observe(self, scope: Scope, status: int, elapsed: float) -> None:
+    def _observe(self, exchange: _Exchange, elapsed: float) -> None:
+        scope, status = exchange.scope, exchange.status
         route = _route_template(scope)
         if self.metrics:
             observe_request(route, scope["method"], status, elapsed)
         if self.access_log:
             # The path template, never the raw path or query: no token may reach a log line.
-            access_line(scope["method"], route, status, elapsed)
+            access_line(scope["method"], route, status, elapsed, exchange.request_text)
 
     @staticmethod
     async def _last_resort(exchange: _Exchange) -> None:
