@@ -24,7 +24,7 @@ from tests.conftest import asgi_client, wire
 from tests.factories import Factory
 from tests.tsp_access.helpers import decide, make_world, session_token
 from tsp_auth.app import create_app
-from tsp_auth.coherence import repository, tags
+from tsp_auth.coherence import bus, process, repository, tags
 from tsp_auth.coherence.bus import listen_dsn
 from tsp_auth.coherence.process import Coherence
 from tsp_auth.coherence.publish import MAX_PAYLOAD, acknowledged, publish
@@ -231,3 +231,75 @@ async def test_a_lease_is_renewed_while_the_process_runs(
         assert time.monotonic() < deadline, "the lease was never renewed"
         await asyncio.sleep(0.05)
     assert pair.a.coherence.serving() and pair.a.coherence.incarnation == me
+
+
+async def test_a_cut_listener_retires_its_lease_at_once_not_when_it_lapses(
+    pair: Pair, raw: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers need not wait out the lease of an incarnation given up on: it is deleted
+    before the listener even tries to reconnect (here, not for a long while)."""
+    monkeypatch.setattr(bus, "RECONNECT_SECONDS", 3 * BOUND)
+    coherence, listener = pair.a.coherence, pair.a.listener
+    first = coherence.incarnation
+    assert listener is not None and listener._connection is not None
+    await raw.execute("SELECT pg_terminate_backend($1)", listener._connection.get_server_pid())
+    query = "SELECT count(*) FROM coherence_leases WHERE process_id = $1"
+    deadline = time.monotonic() + BOUND
+    while await raw.fetchval(query, first):
+        assert time.monotonic() < deadline, "the lease given up on was left to lapse"
+        await asyncio.sleep(0.02)
+    assert not coherence.serving() and coherence.incarnation == first  # not reconnected yet
+
+
+async def test_a_writer_does_not_wait_for_its_own_lease(
+    settings: Settings,
+    engine: AsyncEngine,
+    raw: asyncpg.Connection,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The writer dropped what it named at its own commit. Here its lease row is live and
+    nothing acknowledges for it: waiting for it would run to the bound."""
+    writer = Coherence(settings, shared=True)
+    me = writer.new_incarnation()
+    later = await repository.clock(raw) + timedelta(seconds=60)
+    assert await repository.register(raw, me, 60.0, writer.process, later)
+    process.register(engine, writer)
+    try:
+        async with AsyncSession(engine) as session:
+            await session.execute(text("SELECT 1"))
+            await publish(session, G1)
+            await session.commit()
+            with caplog.at_level(logging.ERROR, logger="tsp_auth.coherence.publish"):
+                await acknowledged(session)
+    finally:
+        process.unregister(engine)
+        await raw.execute("DELETE FROM coherence_leases WHERE process_id = $1", me)
+    assert "acknowledgements missing" not in caplog.text
+
+
+async def test_a_writer_stops_waiting_at_its_bound_for_a_lease_that_never_acknowledges(
+    settings: Settings,
+    engine: AsyncEngine,
+    raw: asyncpg.Connection,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A process that renews its lease but never acknowledges must not hang every writer: the
+    writer goes on after one lease plus a margin (its own lease here: the shortest allowed),
+    and says so."""
+    short = settings.model_copy(update={"coherence_lease_seconds": 0.5})
+    writer = Coherence(short, shared=True)
+    mute = "test:mute:1"
+    later = await repository.clock(raw) + timedelta(seconds=60)
+    assert await repository.register(raw, mute, 60.0, mute, later)
+    process.register(engine, writer)
+    try:
+        async with AsyncSession(engine) as session:
+            await session.execute(text("SELECT 1"))
+            await publish(session, G1)
+            await session.commit()
+            with caplog.at_level(logging.ERROR, logger="tsp_auth.coherence.publish"):
+                async with asyncio.timeout(BOUND):
+                    await acknowledged(session)
+    finally:
+        process.unregister(engine)
+    assert "1 acknowledgements missing past the bound" in caplog.text
