@@ -85,6 +85,9 @@ def test_env(target: Target) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "TSP_AUTH_TEST_DATABASE_URL"}
     if on_postgresql(target):
         env["TSP_AUTH_TEST_DATABASE_URL"] = os.environ["MUTATION_DATABASE_URL"]
+        # One mutant at a time: a test session may start from the schema the last one
+        # migrated, emptied (tests/coherence/conftest.py), not migrate afresh.
+        env["TSP_AUTH_TEST_REUSE_SCHEMA"] = str(OUT / "work" / f"{target.name}-schema")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from tsp_auth.coherence import process
+from tsp_auth.coherence.bus import listen_dsn
 from tsp_auth.coherence.process import Coherence, coherence_of, of_bind
 from tsp_auth.config import Settings
 
@@ -102,3 +103,14 @@ async def test_the_hot_paths_find_the_coherence_of_their_own_engine(
     process.unregister(mine)  # twice: a stop after a failed start
     await mine.dispose()
     await other.dispose()
+
+
+def test_the_listener_connects_with_asyncpg_to_its_own_url_if_one_is_set() -> None:
+    database = "postgresql+asyncpg://app:s3cret@db.internal:5432/tsp"
+    direct = "postgresql+asyncpg://listen:0ther@db-direct.internal:5433/tsp"
+    assert listen_dsn(Settings(database_url=database)) == (
+        "postgresql://app:s3cret@db.internal:5432/tsp"
+    )
+    assert listen_dsn(Settings(database_url=database, coherence_listen_url=direct)) == (
+        "postgresql://listen:0ther@db-direct.internal:5433/tsp"
+    )
