@@ -32,9 +32,10 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import guard
 from tables import import_time_functions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,22 +73,43 @@ def load_targets(path: Path = TARGETS) -> dict[str, Target]:
     return {name: Target(name=name, **spec) for name, spec in table.items()}
 
 
+EQUIVALENT = "## Equivalent mutants kept on purpose"
+ACCEPTED = "## Survivors accepted for now"
+
+
+def _section(heading: str) -> str:
+    """docs/testing.md's section under ``heading``, up to the next ``## `` heading."""
+    text = DOC.read_text() if DOC.exists() else ""
+    start = text.find(heading)
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + len(heading))
+    return text[start : end if end >= 0 else len(text)]
+
+
 def equivalents() -> set[str]:
-    """The mutants docs/testing.md names as equivalent (kept on purpose, with a reason)."""
-    return set(MUTANT_NAME.findall(DOC.read_text())) if DOC.exists() else set()
+    """The mutants docs/testing.md names as equivalent (kept on purpose, with a reason): only
+    these count as killed."""
+    return set(MUTANT_NAME.findall(_section(EQUIVALENT)))
+
+
+def accepted() -> set[str]:
+    """Survivors docs/testing.md lists as known and not yet killed: they count against the
+    score, but the CI guard does not fail on them (it fails on new ones)."""
+    return set(MUTANT_NAME.findall(_section(ACCEPTED)))
 
 
 def on_postgresql(target: Target) -> bool:
     return target.postgresql and bool(os.environ.get("MUTATION_DATABASE_URL"))
 
 
-def test_env(target: Target) -> dict[str, str]:
+def env_for(target: Target, out: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "TSP_AUTH_TEST_DATABASE_URL"}
     if on_postgresql(target):
         env["TSP_AUTH_TEST_DATABASE_URL"] = os.environ["MUTATION_DATABASE_URL"]
         # One mutant at a time: a test session may start from the schema the last one
         # migrated, emptied (tests/coherence/conftest.py), not migrate afresh.
-        env["TSP_AUTH_TEST_REUSE_SCHEMA"] = str(OUT / "work" / f"{target.name}-schema")
+        env["TSP_AUTH_TEST_REUSE_SCHEMA"] = str(out / "work" / f"{target.name}-schema")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -126,7 +148,7 @@ def run_mutmut(target: Target, log: Path, tree: Path, *, rerun: bool = True) -> 
     listing = subprocess.run(
         [str(BIN / "mutmut"), "results", "--all", "true"],
         cwd=work,
-        env=test_env(target),
+        env=env_for(target, log.parent),
         capture_output=True,
         text=True,
         check=False,
@@ -137,6 +159,8 @@ def run_mutmut(target: Target, log: Path, tree: Path, *, rerun: bool = True) -> 
         if name and target.owns(name) and name.split("__mutmut_")[0] not in at_import:
             outcome.statuses[name] = status
     unchecked = [name for name, status in outcome.statuses.items() if status == "not checked"]
+    if not outcome.statuses and "nothing matches" in log.read_text():
+        return outcome  # the guard's touched functions hold no mutant
     if not outcome.statuses or unchecked:
         raise SystemExit(f"{target.name}: mutmut did not check its mutants, see {log}")
     lost = [name for name, status in outcome.statuses.items() if status not in KILLED]
@@ -149,7 +173,9 @@ def _mutmut(target: Target, log: Path, work: Path) -> None:
     children = "1" if on_postgresql(target) else os.environ.get("MUTATION_JOBS", "2")
     command = [str(BIN / "mutmut"), "run", "--max-children", children, *target.names]
     with log.open("w") as out:
-        subprocess.run(command, cwd=work, env=test_env(target), stdout=out, stderr=out, check=False)
+        subprocess.run(
+            command, cwd=work, env=env_for(target, log.parent), stdout=out, stderr=out, check=False
+        )
 
 
 # One process prints every diff (``mutmut show`` would start one per survivor).
@@ -168,7 +194,7 @@ def _diffs(names: list[str], work: Path, target: Target) -> dict[str, str]:
     shown = subprocess.run(
         [sys.executable, "-c", _SHOW, *names],
         cwd=work,
-        env=test_env(target),
+        env=env_for(target, work.parent.parent),
         capture_output=True,
         text=True,
         check=False,
@@ -198,7 +224,7 @@ def run_tables(target: Target, log: Path, tree: Path) -> Outcome:
     started = time.monotonic()
     command = [sys.executable, str(Path(__file__).with_name("tables.py")), "--tests"]
     command += [*target.tests, "--files", *target.tables]
-    env = test_env(target) | {"PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
+    env = env_for(target, log.parent) | {"PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
     with log.open("w") as out:  # written as it goes: tail it to follow a long run
         subprocess.run(command, cwd=tree, env=env, stdout=out, stderr=out, check=False)
     printed = log.read_text()
@@ -275,33 +301,11 @@ def summary(rows: list[tuple[Target, Score]], previous: Path, order: list[str]) 
     return "\n".join(head + body) + "\n"
 
 
-def changed_targets(targets: dict[str, Target], commits: int) -> dict[str, Target]:
-    """Targets restricted to the files the last ``commits`` commits touched (CI's fresh clone
-    of main has no base branch to diff against)."""
-    git = ["git", "diff", "--name-only", f"HEAD~{commits}", "HEAD"]
-    found = subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=False)
-    if found.returncode != 0:  # a shallow clone without those commits: check every file
-        print(f"git diff HEAD~{commits} failed ({found.stderr.strip()}): every target")
-        return targets
-    diff = found.stdout.split()
-    picked: dict[str, Target] = {}
-    for target in targets.values():
-        files = [f for f in diff if any(fnmatch.fnmatch(f, p) for p in target.mutate)]
-        if not files:
-            continue
-        modules = {f.removeprefix("src/").removesuffix(".py").replace("/", ".") for f in files}
-        names = [n for n in target.names if any(n.startswith(m + ".") for m in modules)] or [
-            f"{m}.*" for m in modules
-        ]
-        tables = [f for f in target.tables if f in files]
-        picked[target.name] = replace(target, mutate=files, names=names, tables=tables)
-    return picked
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*")
-    parser.add_argument("--changed", type=int, metavar="N")
+    parser.add_argument("--changed", type=int, metavar="N", help="the CI guard: since HEAD~N")
+    parser.add_argument("--base", metavar="REF", help="the CI guard: since REF")
     parser.add_argument("--no-tables", action="store_true")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to mutate")
@@ -314,15 +318,18 @@ def main() -> int:
     targets = load_targets(args.targets_file)
     if args.targets:
         targets = {name: targets[name] for name in args.targets}
-    if args.changed:
-        targets = changed_targets(targets, args.changed)
+    base = args.base or (f"HEAD~{args.changed}" if args.changed else None)
+    if base:
+        targets = guard.changed_targets(targets, ROOT, base)
         if not targets:
-            print(f"no safety-core file changed in the last {args.changed} commits")
+            print(f"no safety-core function or table changed since {base}")
             return 0
-    out = args.out.resolve()
+    # The guard's reports and scratch copies stay apart from the full run's.
+    out = (args.out / "guard" if base and args.out == OUT else args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     named = equivalents()
     rows: list[tuple[Target, Score]] = []
+    unkilled: dict[str, list[str]] = {}  # target -> survivors and unreached, not equivalent
     for target in targets.values():
         print(f"{target.name}: mutmut on {', '.join(target.mutate)}", flush=True)
         log = out / f"{target.name}.log"
@@ -334,6 +341,9 @@ def main() -> int:
             outcome.diffs |= tables.diffs
             outcome.seconds += tables.seconds
         result = score(outcome, named)
+        unkilled[target.name] = [
+            n for n, status in outcome.statuses.items() if status not in KILLED and n not in named
+        ]
         report(target, outcome, result, named, out)
         rows.append((target, result))
         print(f"{target.name}: {result.percent:.1f} % -> {out / target.name}.txt")
@@ -341,8 +351,9 @@ def main() -> int:
     (out / "summary.md").write_text(table)
     print(table)
     if args.check:
-        if args.changed:
-            failed = [t.name for t, s in rows if s.survived or s.no_tests]
+        if base:
+            known = accepted()
+            failed = [name for name, lost in unkilled.items() if set(lost) - known]
         else:
             failed = [t.name for t, s in rows if s.percent < t.goal]
         if failed:

@@ -9,11 +9,13 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
+from sqlalchemy.engine import make_url
 
 from tests.coherence.processes import (
     BOUND,
@@ -22,18 +24,20 @@ from tests.coherence.processes import (
     cached,
     commit_naming,
     left,
+    serving,
     until,
     write,
 )
 from tests.conftest import asgi_client, wire
 from tests.factories import Factory
+from tests.multiprocess.proxy import Proxy
 from tests.tsp_access.helpers import decide, make_world, session_token
 from tsp_auth.app import create_app
 from tsp_auth.coherence import bus, repository, tags
 from tsp_auth.coherence.publish import MAX_PAYLOAD, acknowledged
 from tsp_auth.coherence.runtime import Runtime
 from tsp_auth.config import Settings
-from tsp_auth.db import create_sessionmaker
+from tsp_auth.db import create_engine, create_sessionmaker
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 ORDERS = "seller_center.orders"
@@ -160,3 +164,53 @@ async def test_a_cut_listener_retires_its_lease_at_once_not_when_it_lapses(
         assert time.monotonic() < deadline, "the lease given up on was left to lapse"
         await asyncio.sleep(0.02)
     assert not coherence.serving() and coherence.incarnation == first  # not reconnected yet
+
+
+@pytest.fixture
+def proxy(settings: Settings) -> Iterator[Proxy]:
+    database = make_url(settings.database_url)
+    with Proxy(database.host or "127.0.0.1", database.port or 5432).running() as running:
+        yield running
+
+
+async def test_a_stalled_listener_gives_its_lease_up_and_returns_once_the_link_heals(
+    settings: Settings, raw: asyncpg.Connection, proxy: Proxy
+) -> None:
+    """The listener's link stops moving bytes (nothing closes): its renewal times out, it stops
+    serving, retires that lease through the pool (the pool's link is fine), and registers anew
+    once new connections get through. The renewal held meanwhile, delivered late, revives
+    nothing (docs/coherence.md, "The protocol", step 8)."""
+    listen = make_url(settings.database_url).set(drivername="postgresql", port=proxy.port)
+    through = settings.model_copy(
+        update={
+            "coherence_lease_seconds": 1.5,
+            "coherence_listen_url": listen.render_as_string(hide_password=False),
+        }
+    )
+    own = create_engine(through)
+    runtime = Runtime(through, own)
+    try:
+        coherence = (await serving(runtime)).coherence
+        first = coherence.incarnation
+        cached(coherence, "g1")
+        proxy.stall()
+        lease = "SELECT count(*) FROM coherence_leases WHERE process_id = $1"
+        deadline = time.monotonic() + BOUND
+        while await raw.fetchval(lease, first):
+            assert time.monotonic() < deadline, "the lease given up on was left to lapse"
+            await asyncio.sleep(0.02)
+        assert not coherence.serving()
+        proxy.open_new()
+        await until(coherence.serving, "never came back once the link healed")
+        assert coherence.incarnation != first and left(coherence, "g1") == []
+        held = proxy.release_held()
+        assert held  # the stalled connection's renewal, delivered now
+        activity = "SELECT count(*) FROM pg_stat_activity WHERE client_port = ANY($1::int[])"
+        while await raw.fetchval(activity, held):  # asyncpg closes it once it hears back
+            assert time.monotonic() < deadline + BOUND, "the held connection never ended"
+            await asyncio.sleep(0.02)
+        assert await raw.fetchval(lease, first) == 0
+        assert coherence.serving()
+    finally:
+        await runtime.stop()
+        await own.dispose()
