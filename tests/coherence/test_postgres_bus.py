@@ -34,6 +34,8 @@ from tests.multiprocess.proxy import Proxy
 from tests.tsp_access.helpers import decide, make_world, session_token
 from tsp_auth.app import create_app
 from tsp_auth.coherence import bus, repository, tags
+from tsp_auth.coherence.bus import Listener
+from tsp_auth.coherence.process import Coherence
 from tsp_auth.coherence.publish import MAX_PAYLOAD, acknowledged
 from tsp_auth.coherence.runtime import Runtime
 from tsp_auth.config import Settings
@@ -110,8 +112,8 @@ def _lost_total() -> float:
     return REGISTRY.get_sample_value("tsp_auth_coherence_listener_lost_total") or 0.0
 
 
-async def _cut(runtime: Runtime, raw: asyncpg.Connection) -> None:
-    listener = runtime.listener
+async def _cut(listener: Listener | None, raw: asyncpg.Connection) -> None:
+    """The database ends the listener's connection (a restart, a failover, a proxy's idle cut)."""
     assert listener is not None and listener._connection is not None
     await raw.execute("SELECT pg_terminate_backend($1)", listener._connection.get_server_pid())
 
@@ -124,7 +126,7 @@ async def test_a_cut_listener_stops_serving_at_once_then_returns_with_an_empty_c
     cached(coherence, "g1")
     lost = _lost_total()
     with caplog.at_level(logging.WARNING, logger="tsp_auth.coherence.bus"):
-        await _cut(long_lease, raw)
+        await _cut(long_lease.listener, raw)
         await until(lambda: not coherence.serving(), "A kept serving without its listener")
         assert left(coherence, "g1") == []
         assert _lost_total() == lost + 1
@@ -157,7 +159,7 @@ async def test_a_cut_listener_retires_its_lease_at_once_not_when_it_lapses(
     monkeypatch.setattr(bus, "RECONNECT_SECONDS", 3 * BOUND)
     coherence = pair.a.coherence
     first = coherence.incarnation
-    await _cut(pair.a, raw)
+    await _cut(pair.a.listener, raw)
     query = "SELECT count(*) FROM coherence_leases WHERE process_id = $1"
     deadline = time.monotonic() + BOUND
     while await raw.fetchval(query, first):
@@ -214,3 +216,33 @@ async def test_a_stalled_listener_gives_its_lease_up_and_returns_once_the_link_h
     finally:
         await runtime.stop()
         await own.dispose()
+
+
+async def test_a_lease_that_cannot_be_retired_is_logged_and_the_listener_goes_on(
+    settings: Settings, raw: asyncpg.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    coherence = Coherence(settings, shared=True)
+
+    async def refused(me: str) -> None:
+        raise RuntimeError(f"cannot retire {me}")
+
+    listener = Listener(coherence, settings, retire=refused)
+    listener.start()
+    try:
+        await until(coherence.serving, "the lease was never granted")
+        first = coherence.incarnation
+        with caplog.at_level(logging.WARNING, logger="tsp_auth.coherence.bus"):
+            await _cut(listener, raw)
+            await until(
+                lambda: coherence.serving() and coherence.incarnation != first,
+                "the listener stopped after a failed retire",
+            )
+        assert (
+            f"coherence lease {first} not retired: RuntimeError('cannot retire {first}')"
+            in caplog.text
+        )
+    finally:
+        await listener.stop()
+        await raw.execute(
+            "DELETE FROM coherence_leases WHERE starts_with(process_id, $1)", coherence.process
+        )
