@@ -131,8 +131,8 @@ def scratch(target: Target, tree: Path, out: Path) -> Path:
         'source_paths = ["src"]\n'
         f"only_mutate = [{', '.join(only)}]\n"
         f"pytest_add_cli_args_test_selection = [{', '.join(tests)}]\n"
-        # A mutant that hangs a test fails it within a minute, not at mutmut's own timeout.
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "--timeout", "60"]\n'
+        # A mutant that hangs a test fails it within 30 s, not at mutmut's own timeout.
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "--timeout", "30"]\n'
         'also_copy = ["migrations", "alembic.ini"]\n'
         "use_git_change_detection = false\n"
     )

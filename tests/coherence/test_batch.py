@@ -1,4 +1,6 @@
-"""Coalesced misses: one load per batch, and never a batch sent before the request arrived."""
+"""Coalesced misses: one load per batch, and never a batch sent before the request arrived.
+
+Every test runs under a bound (``bounded``): a batch never sent fails the test, not hangs it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ from collections.abc import Sequence
 import pytest
 
 from tsp_auth.coherence.batch import Batcher
+
+# Runs in milliseconds; a mutant that hangs it (a batch never sent, an eviction that never
+# ends) fails it at once rather than at the run's timeout.
+pytestmark = pytest.mark.timeout(10)
 
 
 class Recorder:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tsp_auth.coherence import tags
 from tsp_auth.coherence.lru import EVERYTHING, RECENT, TaggedLRU
+
+# Runs in milliseconds; a mutant that hangs it (a batch never sent, an eviction that never
+# ends) fails it at once rather than at the run's timeout.
+pytestmark = pytest.mark.timeout(10)
 
 
 def test_an_invalidation_drops_exactly_what_its_tags_name() -> None:
