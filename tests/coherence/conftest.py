@@ -61,9 +61,12 @@ if REUSE:
 
 @pytest.fixture
 async def pair(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Pair]:
-    """A on an engine of its own; B on the tests' (migrated) engine, as committed_app uses."""
-    other = create_engine(settings)
-    a, b = Runtime(settings, other), Runtime(settings, engine)
+    """A on an engine of its own; B on the tests' (migrated) engine, as committed_app uses.
+    Leases of 2 s (renewed every 0.67 s): a writer that waits for a process that will never
+    acknowledge gives up within 3 s, so a test that catches it fails quickly."""
+    short = settings.model_copy(update={"coherence_lease_seconds": 2.0})
+    other = create_engine(short)
+    a, b = Runtime(short, other), Runtime(short, engine)
     try:
         yield Pair(await serving(a), await serving(b))
     finally:
