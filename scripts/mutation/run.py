@@ -219,15 +219,16 @@ def _at_import(target: Target) -> set[str]:
     return names
 
 
-def run_tables(target: Target, log: Path, tree: Path) -> Outcome:
+def run_tables(target: Target, log: Path, tree: Path, *, rerun: bool = True) -> Outcome:
     if not target.tables:
         return Outcome()
     started = time.monotonic()
     command = [sys.executable, str(Path(__file__).with_name("tables.py")), "--tests"]
     command += [*target.tests, "--files", *target.tables]
     env = env_for(target, log.parent) | {"PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree}"}
-    with log.open("w") as out:  # written as it goes: tail it to follow a long run
-        subprocess.run(command, cwd=tree, env=env, stdout=out, stderr=out, check=False)
+    if rerun or not log.exists():
+        with log.open("w") as out:  # written as it goes: tail it to follow a long run
+            subprocess.run(command, cwd=tree, env=env, stdout=out, stderr=out, check=False)
     printed = log.read_text()
     if "the tests fail unmutated" in printed:
         raise SystemExit(f"{target.name}: its tests fail before any mutation, see {log}")
@@ -313,7 +314,7 @@ def main() -> int:
     parser.add_argument("--targets-file", type=Path, default=TARGETS)
     parser.add_argument("--out", type=Path, default=OUT, help="where reports go")
     parser.add_argument(
-        "--reuse", action="store_true", help="report mutmut's last results, do not run it"
+        "--reuse", action="store_true", help="report the last run's results, do not run again"
     )
     args = parser.parse_args()
     targets = load_targets(args.targets_file)
@@ -337,7 +338,8 @@ def main() -> int:
         outcome = run_mutmut(target, log, args.tree, rerun=not args.reuse)
         if not args.no_tables:
             print(f"{target.name}: tables in {', '.join(target.tables) or 'none'}", flush=True)
-            tables = run_tables(target, out / f"{target.name}-tables.log", args.tree)
+            log = out / f"{target.name}-tables.log"
+            tables = run_tables(target, log, args.tree, rerun=not args.reuse)
             outcome.statuses |= tables.statuses
             outcome.diffs |= tables.diffs
             outcome.seconds += tables.seconds
