@@ -56,6 +56,9 @@ class Target:
     tables: list[str]
     goal: float
     postgresql: bool = False  # also on MUTATION_DATABASE_URL, when set (one child at a time)
+    # Its tests take one of several databases each (tests/coherence/conftest.py): one child
+    # per URL of MUTATION_DATABASE_URL (space-separated).
+    database_slots: bool = False
 
     def owns(self, mutant: str) -> bool:
         return any(fnmatch.fnmatchcase(mutant, pattern) for pattern in self.names)
@@ -106,7 +109,10 @@ def on_postgresql(target: Target) -> bool:
 def env_for(target: Target, out: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "TSP_AUTH_TEST_DATABASE_URL"}
     if on_postgresql(target):
-        env["TSP_AUTH_TEST_DATABASE_URL"] = os.environ["MUTATION_DATABASE_URL"]
+        urls = os.environ["MUTATION_DATABASE_URL"].split()
+        env["TSP_AUTH_TEST_DATABASE_URL"] = urls[0]
+        if target.database_slots:
+            env["TSP_AUTH_TEST_DATABASE_SLOTS"] = " ".join(urls)
         # One mutant at a time: a test session may start from the schema the last one
         # migrated, emptied (tests/coherence/conftest.py), not migrate afresh.
         env["TSP_AUTH_TEST_REUSE_SCHEMA"] = str(out / "work" / f"{target.name}-schema")
@@ -170,8 +176,11 @@ def run_mutmut(target: Target, log: Path, tree: Path, *, rerun: bool = True) -> 
 
 
 def _mutmut(target: Target, log: Path, work: Path) -> None:
-    # Each child's test session migrates the one PostgreSQL database afresh: one at a time.
-    children = "1" if on_postgresql(target) else os.environ.get("MUTATION_JOBS", "2")
+    # Each child's test session uses a PostgreSQL database alone: one child per database.
+    children = os.environ.get("MUTATION_JOBS", "2")
+    if on_postgresql(target):
+        urls = os.environ["MUTATION_DATABASE_URL"].split()
+        children = str(len(urls)) if target.database_slots else "1"
     command = [str(BIN / "mutmut"), "run", "--max-children", children, *target.names]
     with log.open("w") as out:
         subprocess.run(

@@ -8,8 +8,10 @@ migrating both databases afresh: the same starting state for 3 seconds less a mu
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -33,13 +35,32 @@ REUSE = os.environ.get("TSP_AUTH_TEST_REUSE_SCHEMA")
 if REUSE:
 
     @pytest.fixture(scope="session")
-    def settings(backend: str) -> Settings:
-        if backend == "postgresql":
-            assert PG_URL is not None
-            return Settings(database_url=PG_URL)
+    def slot() -> Iterator[int]:
+        """Which of the databases this session has to itself: run.py runs one test session
+        per database at once (``TSP_AUTH_TEST_DATABASE_SLOTS``), each takes a free one."""
         folder = Path(str(REUSE))
         folder.mkdir(parents=True, exist_ok=True)
-        return Settings(database_url=f"sqlite+aiosqlite:///{folder / 'test.db'}")
+        count = len(os.environ.get("TSP_AUTH_TEST_DATABASE_SLOTS", "").split()) or 1
+        while True:
+            for index in range(count):
+                with (folder / f"slot-{index}.lock").open("w") as lock:
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue
+                    yield index
+                    return
+            time.sleep(0.05)  # every slot taken: a session is ending
+
+    @pytest.fixture(scope="session")
+    def settings(backend: str, slot: int) -> Settings:
+        if backend == "postgresql":
+            slots = os.environ.get("TSP_AUTH_TEST_DATABASE_SLOTS", "").split() or [PG_URL]
+            url = slots[slot]
+            assert url is not None
+            return Settings(database_url=url)
+        folder = Path(str(REUSE))
+        return Settings(database_url=f"sqlite+aiosqlite:///{folder / f'test-{slot}.db'}")
 
     @pytest.fixture(scope="session")
     async def engine(settings: Settings, backend: str) -> AsyncIterator[AsyncEngine]:

@@ -16,7 +16,7 @@ from tsp_auth.coherence.process import Coherence
 from tsp_auth.coherence.publish import acknowledged, publish
 from tsp_auth.coherence.runtime import Runtime
 
-BOUND = 10.0  # how long a test waits for what must happen (a loaded machine), never a speed
+BOUND = 5.0  # how long a test waits for what must happen (a loaded machine), never a speed
 G1 = tags.grant("g1")
 
 
