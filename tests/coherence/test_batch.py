@@ -98,3 +98,11 @@ async def test_a_batch_failing_after_its_waiters_left_does_not_hold_up_the_next(
     release.set()
     with pytest.raises(ConnectionError):
         await batcher.load(2)  # the batch after: sent once the failed one is answered
+
+
+async def test_a_batch_holds_500_keys_unless_told_otherwise() -> None:
+    recorder = Recorder()
+    batcher = Batcher(recorder.load_many)
+    recorder.release.set()
+    await asyncio.gather(*(batcher.load(key) for key in range(501)))
+    assert [len(batch) for batch in recorder.batches] == [500, 1]
