@@ -152,3 +152,15 @@ def test_a_load_as_old_as_the_invalidations_remembered_is_still_judged_by_its_ta
 def test_an_epoch_the_cache_never_reached_is_refused() -> None:
     cache = TaggedLRU(10)
     assert not cache.put("a", 1, (), cache.epoch + 1)
+
+
+def test_an_entry_dropped_from_a_shared_tag_is_not_dropped_by_it_once_put_back_without_it() -> None:
+    cache = TaggedLRU(10)
+    shared = tags.service("svc")
+    cache.put("a", 1, (shared, tags.session("a")), cache.epoch)
+    cache.put("b", 2, (shared, tags.session("b")), cache.epoch)
+    cache.put("c", 3, (shared, tags.session("c")), cache.epoch)
+    cache.invalidate([tags.session("a")])
+    cache.put("a", 4, (tags.session("a"),), cache.epoch)  # back, no longer under the service
+    cache.invalidate([shared])
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (4, None, None)

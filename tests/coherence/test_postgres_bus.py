@@ -90,12 +90,39 @@ async def test_the_other_process_drops_what_a_commit_named_before_the_writer_ans
 
 
 async def test_a_notification_too_large_for_postgresql_drops_everything_elsewhere(
-    pair: Pair,
+    pair: Pair, caplog: pytest.LogCaptureFixture
 ) -> None:
     cached(pair.a.coherence, "g1", "unrelated")
     many = [tags.session(f"{i:040d}") for i in range(MAX_PAYLOAD // 40)]
-    await write(pair.b.engine, G1, *many)
+    with caplog.at_level(logging.ERROR, logger="tsp_auth.coherence.publish"):
+        await write(pair.b.engine, G1, *many)
     assert left(pair.a.coherence, "g1", "unrelated") == []
+    assert "acknowledgements missing" not in caplog.text  # A read it, and acknowledged
+
+
+def _filling(size: int) -> list[str]:
+    """G1 and more tags, whose notification (compact JSON, a 24-character id) is ``size``
+    bytes long."""
+    named = [G1]
+    while len(_payload(named)) + 100 <= size:
+        named.append(tags.session(f"{len(named):040d}"))
+    named.append(tags.session(""))
+    named[-1] = tags.session("x" * (size - len(_payload(named))))
+    assert len(_payload(named)) == size
+    return named
+
+
+def _payload(named: list[str]) -> str:
+    return json.dumps({"i": "0" * 24, "t": named}, separators=(",", ":"))
+
+
+async def test_a_notification_of_the_largest_size_postgresql_takes_names_its_tags_only(
+    pair: Pair,
+) -> None:
+    """Compact JSON, so that as many tags as fit are sent before everything is dropped."""
+    cached(pair.a.coherence, "g1", "unrelated")
+    await write(pair.b.engine, *_filling(MAX_PAYLOAD))
+    assert left(pair.a.coherence, "g1", "unrelated") == ["unrelated"]
 
 
 async def test_an_unreadable_notification_empties_the_cache(
@@ -244,3 +271,12 @@ async def test_a_lease_that_cannot_be_retired_is_logged_and_the_listener_goes_on
         await raw.execute(
             "DELETE FROM coherence_leases WHERE starts_with(process_id, $1)", coherence.process
         )
+
+
+async def test_a_stopped_listener_leaves_no_connection_and_no_task_behind(pair: Pair) -> None:
+    listener = pair.a.listener
+    assert listener is not None and listener._connection is not None
+    connection, task = listener._connection, listener._task
+    await pair.a.stop()
+    assert connection.is_closed()
+    assert task is not None and task.done()
