@@ -164,3 +164,11 @@ def test_an_entry_dropped_from_a_shared_tag_is_not_dropped_by_it_once_put_back_w
     cache.put("a", 4, (tags.session("a"),), cache.epoch)  # back, no longer under the service
     cache.invalidate([shared])
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (4, None, None)
+
+
+def test_a_load_that_started_after_an_invalidation_is_inserted() -> None:
+    cache = TaggedLRU(10)
+    cache.invalidate([tags.grant("g1")])  # g1's change, applied before the load read anything
+    started = cache.epoch
+    cache.invalidate([tags.grant("g2")])  # another's, while it reads
+    assert cache.put("s1", "fresh", tags.of_session("s1", "g1", None), started)

@@ -158,7 +158,9 @@ async def test_a_cut_listener_stops_serving_at_once_then_returns_with_an_empty_c
         assert left(coherence, "g1") == []
         assert _lost_total() == lost + 1
         await until(coherence.serving, "A never came back")
-    assert "coherence listener lost (reads go to the database): " in caplog.text
+    [said] = [r for r in caplog.records if r.name == "tsp_auth.coherence.bus"]
+    assert said.msg == "coherence listener lost (reads go to the database): %r"
+    assert isinstance(said.args, tuple) and isinstance(said.args[0], Exception)
     assert coherence.incarnation not in (None, first)
     rows = await raw.fetch("SELECT process_id FROM coherence_leases")
     live = {row["process_id"] for row in rows}
@@ -280,3 +282,25 @@ async def test_a_stopped_listener_leaves_no_connection_and_no_task_behind(pair: 
     await pair.a.stop()
     assert connection.is_closed()
     assert task is not None and task.done()
+
+
+async def test_a_listener_started_while_the_database_is_unreachable_serves_once_it_is(
+    settings: Settings, proxy: Proxy
+) -> None:
+    """It keeps trying (less and less often), and reads go to the database meanwhile."""
+    listen = make_url(settings.database_url).set(drivername="postgresql", port=proxy.port)
+    through = settings.model_copy(
+        update={"coherence_listen_url": listen.render_as_string(hide_password=False)}
+    )
+    own = create_engine(through)
+    runtime = Runtime(through, own)
+    proxy.cut()
+    try:
+        await runtime.start()
+        await asyncio.sleep(0.5)  # a few attempts refused
+        assert not runtime.coherence.serving()
+        proxy.restore()
+        await until(runtime.coherence.serving, "never served once the database was reachable")
+    finally:
+        await runtime.stop()
+        await own.dispose()

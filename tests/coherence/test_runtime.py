@@ -7,6 +7,8 @@ import logging
 
 import pytest
 
+from tsp_auth.coherence.bus import Listener
+from tsp_auth.coherence.process import Coherence
 from tsp_auth.coherence.runtime import Runtime
 from tsp_auth.config import Settings
 from tsp_auth.db import create_engine
@@ -28,3 +30,10 @@ async def test_a_lease_that_cannot_be_released_at_stop_is_logged_and_the_stop_co
     assert (record.levelno, record.msg) == (logging.WARNING, "coherence lease %s not released: %s")
     assert record.args is not None and record.args[0] == me
     assert isinstance(record.args[1], OSError)  # the refused connection, said as it was
+
+
+async def test_a_listener_never_started_stops_at_once() -> None:
+    """A shutdown after a start-up that failed before the listener ran."""
+    settings = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/gone")
+    listener = Listener(Coherence(settings, shared=True), settings)
+    await listener.stop()
