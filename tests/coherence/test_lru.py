@@ -172,3 +172,11 @@ def test_a_load_that_started_after_an_invalidation_is_inserted() -> None:
     started = cache.epoch
     cache.invalidate([tags.grant("g2")])  # another's, while it reads
     assert cache.put("s1", "fresh", tags.of_session("s1", "g1", None), started)
+
+
+def test_a_load_that_started_before_a_clear_is_refused_after_later_invalidations_too() -> None:
+    cache = TaggedLRU(10)
+    started = cache.epoch
+    cache.clear()
+    cache.invalidate([tags.grant("other")])
+    assert not cache.put("s1", "maybe stale", tags.of_session("s1", "g1", None), started)

@@ -135,6 +135,9 @@ async def test_an_unreadable_notification_empties_the_cache(
     assert await _acks(raw, pair.a) == 0  # nothing to acknowledge
 
 
+_HELD = "SELECT count(*) FROM coherence_leases WHERE process_id = $1"
+
+
 def _lost_total() -> float:
     return REGISTRY.get_sample_value("tsp_auth_coherence_listener_lost_total") or 0.0
 
@@ -160,7 +163,8 @@ async def test_a_cut_listener_stops_serving_at_once_then_returns_with_an_empty_c
         await until(coherence.serving, "A never came back")
     [said] = [r for r in caplog.records if r.name == "tsp_auth.coherence.bus"]
     assert said.msg == "coherence listener lost (reads go to the database): %r"
-    assert isinstance(said.args, tuple) and isinstance(said.args[0], Exception)
+    assert isinstance(said.args, tuple)
+    assert repr(said.args[0]) == repr(ConnectionError("the listener's connection closed"))
     assert coherence.incarnation not in (None, first)
     rows = await raw.fetch("SELECT process_id FROM coherence_leases")
     live = {row["process_id"] for row in rows}
@@ -268,6 +272,8 @@ async def test_a_lease_that_cannot_be_retired_is_logged_and_the_listener_goes_on
             )
         said = [r.getMessage() for r in caplog.records if r.name == "tsp_auth.coherence.bus"]
         assert f"coherence lease {first} not retired: RuntimeError('cannot retire {first}')" in said
+        # Not retired then, but by the next registration of the same process.
+        assert await raw.fetchval(_HELD, first) == 0
     finally:
         await listener.stop()
         await raw.execute(
@@ -304,3 +310,21 @@ async def test_a_listener_started_while_the_database_is_unreachable_serves_once_
     finally:
         await runtime.stop()
         await own.dispose()
+
+
+async def test_a_lease_deleted_under_a_listener_stops_its_cache_until_it_registers_anew(
+    pair: Pair, raw: asyncpg.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Writers stopped waiting for it (its row is gone): its next renewal is refused, so it
+    stops serving, empties its cache and registers a new lease."""
+    coherence = pair.a.coherence
+    first = coherence.incarnation
+    cached(coherence, "g1")
+    with caplog.at_level(logging.WARNING, logger="tsp_auth.coherence.bus"):
+        await raw.execute("DELETE FROM coherence_leases WHERE process_id = $1", first)
+        await until(lambda: coherence.incarnation != first, "kept a lease it no longer holds")
+        await until(coherence.serving, "never registered anew")
+    assert left(coherence, "g1") == []
+    lost = [r for r in caplog.records if r.name == "tsp_auth.coherence.bus"]
+    assert lost and isinstance(lost[0].args, tuple)
+    assert repr(lost[0].args[0]) == repr(bus.LeaseNotExtended(first))

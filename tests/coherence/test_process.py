@@ -114,3 +114,7 @@ def test_the_listener_connects_with_asyncpg_to_its_own_url_if_one_is_set() -> No
     assert listen_dsn(Settings(database_url=database, coherence_listen_url=direct)) == (
         "postgresql://listen:0ther@db-direct.internal:5433/tsp"
     )
+
+
+def test_a_cache_of_one_entry_still_serves() -> None:
+    assert _coherence(shared=False, entries=1).serving()

@@ -37,3 +37,16 @@ async def test_a_listener_never_started_stops_at_once() -> None:
     settings = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/gone")
     listener = Listener(Coherence(settings, shared=True), settings)
     await listener.stop()
+
+
+def test_a_listener_runs_only_where_other_processes_may_cache_and_this_one_does() -> None:
+    on_postgresql = "postgresql+asyncpg://postgres@127.0.0.1:1/gone"
+    for url, entries, listens in (
+        (on_postgresql, 100, True),
+        (on_postgresql, 1, True),
+        (on_postgresql, 0, False),  # caches nothing: nothing to invalidate, no lease to hold
+        ("sqlite+aiosqlite:///unused.db", 100, False),  # one process: no one to hear from
+    ):
+        settings = Settings(database_url=url, cache_max_entries=entries)
+        runtime = Runtime(settings, create_engine(settings))
+        assert (runtime.listener is not None) is listens, (url, entries)
