@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-import tracemalloc
-from datetime import timedelta
+import pytest
 
-from tsp_auth.clock import now
 from tsp_auth.coherence import tags
 from tsp_auth.coherence.lru import EVERYTHING, RECENT, TaggedLRU
-from tsp_auth.live.session_state import LiveSession
-from tsp_auth.policy import GrantFacts
+
+# Runs in milliseconds; a mutant that hangs it (a batch never sent, an eviction that never
+# ends) fails it at once rather than at the run's timeout.
+pytestmark = pytest.mark.timeout(10)
 
 
 def test_an_invalidation_drops_exactly_what_its_tags_name() -> None:
@@ -72,57 +71,112 @@ def test_zero_entries_caches_nothing() -> None:
     assert cache.get("a") is None
 
 
-AT = now()
+def test_the_least_recently_used_entry_is_evicted_first() -> None:
+    cache = TaggedLRU(2)
+    cache.put("a", 1, (tags.session("a"),), cache.epoch)
+    cache.put("b", 2, (tags.session("b"),), cache.epoch)
+    assert cache.get("a") == 1  # "a" is now the most recently used
+    cache.put("c", 3, (tags.session("c"),), cache.epoch)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    assert len(cache) == 2
 
 
-def _session(i: int, facts: GrantFacts) -> LiveSession:
-    at = AT
-    return LiveSession(
-        id=f"cs_{i:024d}",
-        seller_id=f"sel_{i % 5000:020d}",
-        member_id=f"acc_{i % 20000:020d}",
-        partner_id="prt_00000000000000000001",
-        grant_id=f"grt_{i:024d}",
-        grant_version=1,
-        roles=frozenset({"orders", "products"}),
-        created_at=at,
-        expires_at=at + timedelta(hours=8),
-        ended_at=None,
-        current_grant_version=1,
-        grant=facts,
-    )
+def test_an_evicted_entry_leaves_no_tag_behind_that_could_drop_a_later_one() -> None:
+    cache = TaggedLRU(1)
+    cache.put("a", 1, (tags.grant("g1"),), cache.epoch)
+    cache.put("b", 2, (tags.grant("g2"),), cache.epoch)  # evicts "a"
+    cache.put("a", 3, (tags.grant("g3"),), cache.epoch)  # evicts "b"
+    cache.invalidate([tags.grant("g1")])  # names the evicted "a" only
+    assert cache.get("a") == 3
 
 
-def _look_up(cache: TaggedLRU, key: str, value: LiveSession) -> None:
-    if cache.get(key) is None:
-        cache.put(key, value, tags.of_session(value.id, value.grant_id, "svc_1"), cache.epoch)
+def test_a_value_put_again_carries_only_its_new_tags() -> None:
+    cache = TaggedLRU(10)
+    cache.put("s1", "old", (tags.grant("g1"),), cache.epoch)
+    cache.put("s1", "new", (tags.grant("g2"),), cache.epoch)
+    assert len(cache) == 1
+    cache.invalidate([tags.grant("g1")])
+    assert cache.get("s1") == "new"
+    cache.invalidate([tags.grant("g2")])
+    assert cache.get("s1") is None
 
 
-def test_memory_stays_under_the_bound_with_a_million_sessions_looked_up() -> None:
-    limit = 20_000
-    facts = GrantFacts(
-        status="active",
-        expires_at=None,
-        items=frozenset({"seller_center_access"}),
-        roles=frozenset({"orders"}),
-        areas=frozenset(),
-        market="UK",
-        service_valid=True,
-    )
-    sessions = [_session(i, facts) for i in range(2 * limit)]
-    cache = TaggedLRU(limit)
-    # What one full cache costs, traced: its entries, keys and tag index (not the values).
-    tracemalloc.start()
-    try:
-        for i in range(limit):
-            _look_up(cache, f"{i:064x}", sessions[i])
-        full, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert full < limit * 1_500, full  # < 1.5 KB an entry beside its value
-    # A million lookups of distinct sessions (token hashes): nothing more stays allocated.
-    blocks = sys.getallocatedblocks()
-    for i in range(limit, 1_000_000):
-        _look_up(cache, f"{i:064x}", sessions[i % len(sessions)])
-    assert len(cache) == limit
-    assert sys.getallocatedblocks() < blocks * 1.02, (blocks, sys.getallocatedblocks())
+def test_a_tag_left_on_one_entry_still_drops_it() -> None:
+    cache = TaggedLRU(10)
+    shared = tags.service("svc")
+    for key in ("a", "b", "c"):
+        cache.put(key, key, (shared, tags.session(key)), cache.epoch)
+    cache.invalidate([tags.session("a")])
+    cache.invalidate([tags.session("b")])  # the service's tag now names "c" alone
+    cache.put("d", "d", (tags.session("d"),), cache.epoch)
+    cache.invalidate([shared])
+    assert (cache.get("c"), cache.get("d")) == (None, "d")
+
+
+def test_a_tag_named_twice_by_one_entry_is_dropped_with_it() -> None:
+    cache = TaggedLRU(10)
+    cache.put("a", 1, (tags.grant("g1"), tags.grant("g1")), cache.epoch)
+    cache.invalidate([tags.session("other")])
+    cache.put("b", 2, (tags.grant("g1"),), cache.epoch)
+    cache.invalidate([tags.grant("g1")])
+    assert (cache.get("a"), cache.get("b"), len(cache)) == (None, None, 0)
+
+
+def test_none_is_never_cached() -> None:
+    cache = TaggedLRU(10)
+    assert not cache.put("a", None, (), cache.epoch)
+    assert len(cache) == 0
+
+
+def test_an_invalidation_naming_nothing_cached_still_counts_for_loads_in_flight() -> None:
+    cache = TaggedLRU(10)
+    started = cache.epoch
+    cache.invalidate([tags.grant("g1")])  # nothing cached carries it yet
+    assert cache.epoch == started + 1
+    assert not cache.put("s1", "stale", (tags.grant("g1"),), started)
+
+
+def test_a_load_as_old_as_the_invalidations_remembered_is_still_judged_by_its_tags() -> None:
+    cache = TaggedLRU(10)
+    started = cache.epoch
+    for i in range(RECENT):
+        cache.invalidate([tags.grant(f"other-{i}")])
+    assert cache.put("s1", "v", tags.of_session("s1", "g1", None), started)
+    started = cache.epoch
+    cache.invalidate([tags.grant("g1")])
+    for i in range(RECENT - 1):
+        cache.invalidate([tags.grant(f"more-{i}")])
+    assert not cache.put("s1", "stale", tags.of_session("s1", "g1", None), started)
+
+
+def test_an_epoch_the_cache_never_reached_is_refused() -> None:
+    cache = TaggedLRU(10)
+    assert not cache.put("a", 1, (), cache.epoch + 1)
+
+
+def test_an_entry_dropped_from_a_shared_tag_is_not_dropped_by_it_once_put_back_without_it() -> None:
+    cache = TaggedLRU(10)
+    shared = tags.service("svc")
+    cache.put("a", 1, (shared, tags.session("a")), cache.epoch)
+    cache.put("b", 2, (shared, tags.session("b")), cache.epoch)
+    cache.put("c", 3, (shared, tags.session("c")), cache.epoch)
+    cache.invalidate([tags.session("a")])
+    cache.put("a", 4, (tags.session("a"),), cache.epoch)  # back, no longer under the service
+    cache.invalidate([shared])
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (4, None, None)
+
+
+def test_a_load_that_started_after_an_invalidation_is_inserted() -> None:
+    cache = TaggedLRU(10)
+    cache.invalidate([tags.grant("g1")])  # g1's change, applied before the load read anything
+    started = cache.epoch
+    cache.invalidate([tags.grant("g2")])  # another's, while it reads
+    assert cache.put("s1", "fresh", tags.of_session("s1", "g1", None), started)
+
+
+def test_a_load_that_started_before_a_clear_is_refused_after_later_invalidations_too() -> None:
+    cache = TaggedLRU(10)
+    started = cache.epoch
+    cache.clear()
+    cache.invalidate([tags.grant("other")])
+    assert not cache.put("s1", "maybe stale", tags.of_session("s1", "g1", None), started)

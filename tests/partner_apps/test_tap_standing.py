@@ -182,3 +182,21 @@ async def test_a_member_cannot_set_the_app_back(client: AsyncClient, factory: Fa
     assert (response.status_code, response.json()["error"]) == (403, "partner_admin_required")
     assert (await _grant(factory, other_id)).status == "active"
     assert (await introspect(client, app, other_body["access_token"]))["active"] is True
+
+
+async def test_an_app_back_in_development_leaves_the_authorizations_of_other_apps(
+    client: AsyncClient, factory: Factory
+) -> None:
+    owner = await org(factory)
+    grantor = await org(factory)
+    app = await partner_app(factory, owner)
+    another = await partner_app(factory, owner)  # same owner, still live
+    kept_id, kept_body = await tokens(client, another, grantor)
+
+    back = await client.patch(
+        f"/v1/clients/{app.client.id}", json={"status": "development"}, headers=owner.admin
+    )
+    assert back.status_code == 200, back.text
+
+    assert (await _grant(factory, kept_id)).status == "active"
+    assert (await introspect(client, another, kept_body["access_token"]))["active"] is True

@@ -3,6 +3,8 @@ with its reason code, and nothing refused to a client without a profile."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tsp_auth.policy import Reason
@@ -14,28 +16,38 @@ from tsp_auth.policy.client_profiles import (
     check_token_binding,
     effective_profile,
 )
-from tsp_auth.policy.verdict import ALLOWED
+from tsp_auth.policy.verdict import ALLOWED, Decision
 
 
 @pytest.mark.parametrize(
-    ("decision", "reason"),
+    ("decide", "reason"),
     [
-        (check_authorization_request(FAPI2, pushed=False, pkce_s256=True), Reason.PAR_REQUIRED),
-        (check_authorization_request(FAPI2, pushed=True, pkce_s256=False), Reason.PKCE_REQUIRED),
-        (check_token_binding(FAPI2, dpop=False), Reason.DPOP_REQUIRED),
+        (lambda: check_authorization_request(FAPI2, pushed=False, pkce_s256=True), "par_required"),
+        (lambda: check_authorization_request(FAPI2, pushed=True, pkce_s256=False), "pkce_required"),
+        (lambda: check_token_binding(FAPI2, dpop=False), "dpop_required"),
         (
-            check_client_authentication(FAPI2, "client_secret_basic"),
-            Reason.PRIVATE_KEY_JWT_REQUIRED,
+            lambda: check_client_authentication(FAPI2, "client_secret_basic"),
+            "private_key_jwt_required",
         ),
-        (check_registration(FAPI2, "public", "none"), Reason.PRIVATE_KEY_JWT_REQUIRED),
+        (lambda: check_registration(FAPI2, "public", "none"), "private_key_jwt_required"),
+        # A public client cannot hold the profile even with the right method: no key to sign.
         (
-            check_registration(FAPI2, "confidential", "client_secret_basic"),
-            Reason.PRIVATE_KEY_JWT_REQUIRED,
+            lambda: check_registration(FAPI2, "public", "private_key_jwt"),
+            "private_key_jwt_required",
+        ),
+        (
+            lambda: check_registration(FAPI2, "confidential", "client_secret_basic"),
+            "private_key_jwt_required",
         ),
     ],
 )
-def test_each_fapi2_rule_refuses_with_its_reason(decision: object, reason: Reason) -> None:
-    assert decision == type(ALLOWED).denied(reason)
+def test_each_fapi2_rule_refuses_with_its_reason(
+    decide: Callable[[], Decision], reason: str
+) -> None:
+    # Decided in the test, not while collecting: mutation testing switches mutants on per test.
+    decision = decide()
+    assert (decision.allow, decision.reason) == (False, reason)
+    assert decision == Decision.denied(Reason(reason))
 
 
 def test_a_request_meeting_every_rule_is_allowed() -> None:
