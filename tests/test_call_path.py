@@ -4,8 +4,6 @@ token endpoint's client_credentials grant. ``tests/call_path.py`` says what is c
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,6 +12,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.call_path import CallPath, call_path, layer_of
+from tests.coherence.processes import lifespan_runtime
 from tests.factories import Factory
 from tests.tsp_access.helpers import make_world, session_token
 from tsp_auth.coherence.runtime import Runtime
@@ -27,16 +26,8 @@ ORDERS = "seller_center.orders"
 @pytest.fixture
 async def caching(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Runtime]:
     """The process's cache as the lifespan starts it (tests/coherence/test_in_process.py)."""
-    runtime = Runtime(settings, engine)
-    await runtime.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not runtime.coherence.serving():
-            assert time.monotonic() < deadline, "the lease was never granted"
-            await asyncio.sleep(0.02)
+    async with lifespan_runtime(settings, engine) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def _decision_path(client: AsyncClient, token: str, shop_id: str) -> CallPath:

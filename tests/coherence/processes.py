@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -15,9 +16,21 @@ from tsp_auth.coherence import tags
 from tsp_auth.coherence.process import Coherence
 from tsp_auth.coherence.publish import acknowledged, publish
 from tsp_auth.coherence.runtime import Runtime
+from tsp_auth.config import Settings
 
 BOUND = 5.0  # how long a test waits for what must happen (a loaded machine), never a speed
 G1 = tags.grant("g1")
+
+
+@asynccontextmanager
+async def lifespan_runtime(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Runtime]:
+    """What the lifespan starts: the engine gets its coherence (and, on PostgreSQL, a listener
+    whose lease must be granted before the cache serves), stopped at the end."""
+    runtime = await serving(Runtime(settings, engine))
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
 
 
 @dataclass

@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.coherence.processes import lifespan_runtime
 from tests.factories import Factory
 from tests.oauth.helpers import introspect, partner_app, tokens
 from tests.tsp_access.helpers import decide, make_world, session_token
@@ -32,16 +33,8 @@ async def caching(
 ) -> AsyncIterator[Runtime]:
     """What the lifespan starts: the app's engine gets its coherence (and, on PostgreSQL, a
     listener whose lease must be granted before the cache serves)."""
-    runtime = Runtime(settings, engine)
-    await runtime.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not runtime.coherence.serving():
-            assert time.monotonic() < deadline, "the lease was never granted"
-            await asyncio.sleep(0.02)
+    async with lifespan_runtime(settings, engine) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 def _session_hits() -> float:

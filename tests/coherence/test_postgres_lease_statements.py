@@ -6,7 +6,6 @@ docs/coherence.md "The protocol", steps 1, 2 and 8)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -22,14 +21,10 @@ LEASE = 5.0
 
 
 @pytest.fixture
-async def listener(settings: Settings, engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    """The listener's kind of connection; the engine fixture has migrated the database."""
-    connection: asyncpg.Connection = await asyncpg.connect(listen_dsn(settings))
-    try:
-        yield connection
-    finally:
-        await connection.execute("DELETE FROM coherence_leases WHERE process_id LIKE 'test:%'")
-        await connection.close()
+def listener(raw: asyncpg.Connection) -> asyncpg.Connection:
+    """The listener's kind of connection (conftest's ``raw``); the engine fixture has migrated
+    the database."""
+    return raw
 
 
 def _process() -> str:
